@@ -1,0 +1,229 @@
+//! The plugin author's test kit: is an assignment valid, how balanced is it, how much did it move.
+//!
+//! ```
+//! use regroup_assignor_api::kit;
+//! use regroup_assignor_api::model::{Assignment, GroupSpec};
+//! let spec = GroupSpec::builder().topic("t", 2).member("a", &["t"]).member("b", &["t"]).build();
+//! let mut out = Assignment::empty_for(&spec);
+//! out.members[0].partitions = spec.partitions_of(spec.topic_id("t").unwrap()).collect();
+//! kit::validate(&spec, &out).unwrap();
+//! assert_eq!(kit::balance(&spec, &out).spread(), 2);
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::model::{Assignment, GroupSpec, TopicPartition};
+
+/// The first thing wrong with an assignment.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    #[error("member {member:?} is not in the group")]
+    UnknownMember { member: String },
+    #[error("member {member:?} appears more than once in the assignment")]
+    DuplicateMember { member: String },
+    #[error("member {member:?} was given {partition}, which does not exist")]
+    UnknownPartition { member: String, partition: String },
+    #[error("member {member:?} was given {partition} but does not subscribe to its topic")]
+    NotSubscribed { member: String, partition: String },
+    #[error("{partition} was given to both {first:?} and {second:?}")]
+    AssignedTwice { partition: String, first: String, second: String },
+    #[error("{partition} is subscribed but was given to no member ({count} unassigned in all)")]
+    Unassigned { partition: String, count: usize },
+}
+
+/// Checks that every partition of every subscribed topic goes to exactly one member, only to
+/// members subscribed to its topic, and that no unknown member or partition appears.
+/// Members missing from the assignment receive nothing.
+pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violation> {
+    let members: HashMap<&str, usize> = spec.members.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+    // Owner per partition, as member index + 1 (0 = free), laid out topic by topic.
+    let mut offsets = Vec::with_capacity(spec.topics.len() + 1);
+    let mut total = 0usize;
+    for t in &spec.topics {
+        offsets.push(total);
+        total += t.partitions as usize;
+    }
+    let mut owner = vec![0u32; total];
+    let mut seen = HashSet::with_capacity(assignment.members.len());
+    for entry in &assignment.members {
+        let Some(&index) = members.get(entry.member_id.as_str()) else {
+            return Err(Violation::UnknownMember { member: entry.member_id.clone() });
+        };
+        if !seen.insert(index) {
+            return Err(Violation::DuplicateMember { member: entry.member_id.clone() });
+        }
+        let subscribed = &spec.members[index].topics;
+        for &tp in &entry.partitions {
+            let exists = spec.topics.get(tp.topic.index()).is_some_and(|t| tp.partition < t.partitions);
+            if !exists {
+                return Err(Violation::UnknownPartition {
+                    member: entry.member_id.clone(),
+                    partition: spec.display(tp),
+                });
+            }
+            if subscribed.binary_search(&tp.topic).is_err() {
+                return Err(Violation::NotSubscribed {
+                    member: entry.member_id.clone(),
+                    partition: spec.display(tp),
+                });
+            }
+            let slot = &mut owner[offsets[tp.topic.index()] + tp.partition as usize];
+            if *slot != 0 {
+                return Err(Violation::AssignedTwice {
+                    partition: spec.display(tp),
+                    first: spec.members[*slot as usize - 1].id.clone(),
+                    second: entry.member_id.clone(),
+                });
+            }
+            *slot = index as u32 + 1;
+        }
+    }
+    let mut subscribed = vec![false; spec.topics.len()];
+    for m in &spec.members {
+        for t in &m.topics {
+            if let Some(s) = subscribed.get_mut(t.index()) {
+                *s = true;
+            }
+        }
+    }
+    let mut first = None;
+    let mut count = 0;
+    for (t, topic) in spec.topics.iter().enumerate().filter(|(t, _)| subscribed[*t]) {
+        for p in 0..topic.partitions {
+            if owner[offsets[t] + p as usize] == 0 {
+                first.get_or_insert(TopicPartition::new(crate::model::TopicId(t as u32), p));
+                count += 1;
+            }
+        }
+    }
+    match first {
+        Some(tp) => Err(Violation::Unassigned { partition: spec.display(tp), count }),
+        None => Ok(()),
+    }
+}
+
+/// Partitions per member: the fewest and the most any member of the group holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Balance {
+    pub min: usize,
+    pub max: usize,
+}
+
+impl Balance {
+    /// Max minus min: 0 or 1 is as balanced as uniform subscriptions allow.
+    pub fn spread(&self) -> usize {
+        self.max - self.min
+    }
+}
+
+impl fmt::Display for Balance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "min {} max {} partitions per member", self.min, self.max)
+    }
+}
+
+/// Counts over every member of the group; a member left out of the assignment holds zero.
+pub fn balance(spec: &GroupSpec, assignment: &Assignment) -> Balance {
+    let counts: HashMap<&str, usize> =
+        assignment.members.iter().map(|m| (m.member_id.as_str(), m.partitions.len())).collect();
+    let mut all = spec.members.iter().map(|m| counts.get(m.id.as_str()).copied().unwrap_or(0));
+    let Some(first) = all.next() else {
+        return Balance { min: 0, max: 0 };
+    };
+    all.fold(Balance { min: first, max: first }, |b, n| Balance { min: b.min.min(n), max: b.max.max(n) })
+}
+
+/// How many previously owned partitions now belong to a member that did not claim them.
+/// A partition claimed by several members (a conflict) counts once, and not at all if it stays
+/// with one of its claimants.
+pub fn movement(spec: &GroupSpec, assignment: &Assignment) -> usize {
+    let new_owner: HashMap<TopicPartition, &str> = assignment
+        .members
+        .iter()
+        .flat_map(|m| m.partitions.iter().map(move |tp| (*tp, m.member_id.as_str())))
+        .collect();
+    let mut claimants: HashMap<TopicPartition, Vec<&str>> = HashMap::new();
+    for m in &spec.members {
+        for tp in &m.owned {
+            claimants.entry(*tp).or_default().push(m.id.as_str());
+        }
+    }
+    claimants
+        .iter()
+        .filter(|(tp, owners)| new_owner.get(tp).is_none_or(|now| !owners.contains(now)))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MemberAssignment, TopicId};
+
+    fn spec() -> GroupSpec {
+        GroupSpec::builder()
+            .topic("a", 2)
+            .topic("b", 1)
+            .member("m1", &["a", "b"])
+            .owned(&[("a", 0), ("b", 0)], Some(1))
+            .member("m2", &["a"])
+            .owned(&[("a", 1)], Some(1))
+            .build()
+    }
+
+    fn give(spec: &GroupSpec, parts: &[(&str, &[(&str, u32)])]) -> Assignment {
+        Assignment {
+            members: parts
+                .iter()
+                .map(|(m, tps)| MemberAssignment {
+                    member_id: m.to_string(),
+                    partitions: tps.iter().map(|(t, p)| TopicPartition::new(spec.topic_id(t).unwrap(), *p)).collect(),
+                    user_data: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn accepts_a_complete_exclusive_subscribed_assignment() {
+        let s = spec();
+        let a = give(&s, &[("m1", &[("a", 0), ("b", 0)]), ("m2", &[("a", 1)])]);
+        validate(&s, &a).unwrap();
+        assert_eq!(balance(&s, &a), Balance { min: 1, max: 2 });
+        assert_eq!(movement(&s, &a), 0);
+    }
+
+    #[test]
+    fn names_each_kind_of_violation() {
+        let s = spec();
+        let cases: Vec<(Assignment, &str)> = vec![
+            (give(&s, &[("zz", &[])]), "\"zz\" is not in the group"),
+            (give(&s, &[("m1", &[]), ("m1", &[])]), "more than once"),
+            (give(&s, &[("m1", &[("a", 7)])]), "a-7, which does not exist"),
+            (give(&s, &[("m2", &[("b", 0)])]), "b-0 but does not subscribe"),
+            (give(&s, &[("m1", &[("a", 0)]), ("m2", &[("a", 0)])]), "a-0 was given to both"),
+            (give(&s, &[("m1", &[("a", 0), ("b", 0)])]), "a-1 is subscribed but was given to no member"),
+        ];
+        for (a, want) in cases {
+            let err = validate(&s, &a).unwrap_err().to_string();
+            assert!(err.contains(want), "{err:?} should contain {want:?}");
+        }
+    }
+
+    #[test]
+    fn unsubscribed_topics_need_no_owner_and_a_missing_member_holds_nothing() {
+        let s = GroupSpec::builder().topic("x", 3).topic("y", 1).member("m", &["y"]).member("n", &[]).build();
+        let a = give(&s, &[("m", &[("y", 0)])]);
+        validate(&s, &a).unwrap();
+        assert_eq!(balance(&s, &a), Balance { min: 0, max: 1 });
+    }
+
+    #[test]
+    fn movement_counts_partitions_that_left_all_their_claimants() {
+        let mut s = spec();
+        // m2 also claims a-0 (a conflict): a-0 staying with m2 is not a move.
+        s.members[1].owned.push(TopicPartition::new(TopicId(0), 0));
+        let a = give(&s, &[("m1", &[("b", 0), ("a", 1)]), ("m2", &[("a", 0)])]);
+        assert_eq!(movement(&s, &a), 1); // a-1 left m2
+    }
+}

@@ -1,0 +1,324 @@
+//! What an assignor sees ([`GroupSpec`]) and what it returns ([`Assignment`]), in plain std types.
+//!
+//! Topics are interned: a [`TopicId`] is an index into [`GroupSpec::topics`], which is kept sorted by
+//! name, so sorting [`TopicPartition`]s sorts them by topic name then partition, as Kafka does, and a
+//! million partitions encode as a few bytes each.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The rebalance protocols a group can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Protocol {
+    /// Every member gives up all its partitions, then receives its new set.
+    Eager,
+    /// Partitions that stay with their owner are never paused; a moving partition is revoked first.
+    Cooperative,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Eager => "eager",
+            Protocol::Cooperative => "cooperative",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Index of a topic in [`GroupSpec::topics`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TopicId(pub u32);
+
+impl TopicId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One partition of one topic. Orders by topic name (topics are sorted), then partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TopicPartition {
+    pub topic: TopicId,
+    pub partition: u32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: TopicId, partition: u32) -> Self {
+        TopicPartition { topic, partition }
+    }
+}
+
+/// A topic the group may consume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub name: String,
+    pub partitions: u32,
+    /// For each partition, the racks holding a replica of it; `None` when unknown.
+    pub replica_racks: Option<Vec<Vec<String>>>,
+}
+
+/// One member of the group as the assignor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The id the host gave this member.
+    pub id: String,
+    /// The static instance id (`group.instance.id`), if the member is static.
+    pub instance_id: Option<String>,
+    /// Topics the member subscribes to, sorted and without duplicates.
+    pub topics: Vec<TopicId>,
+    /// The member's opaque user data for the strategy being run.
+    pub user_data: Vec<u8>,
+    /// Partitions the member owns now.
+    pub owned: Vec<TopicPartition>,
+    /// The generation in which it owned them, if it reported one.
+    pub owned_generation: Option<i32>,
+    /// The rack the member runs on, if it stated one.
+    pub rack: Option<String>,
+}
+
+/// Everything an assignor is given for one rebalance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSpec {
+    /// The generation this assignment will start.
+    pub generation: i32,
+    pub protocol: Protocol,
+    /// Sorted by name, names unique; [`TopicId`] indexes this list.
+    pub topics: Vec<Topic>,
+    pub members: Vec<Member>,
+}
+
+impl GroupSpec {
+    /// Starts a spec; see [`GroupSpecBuilder`].
+    pub fn builder() -> GroupSpecBuilder {
+        GroupSpecBuilder::default()
+    }
+
+    pub fn topic(&self, id: TopicId) -> &Topic {
+        &self.topics[id.index()]
+    }
+
+    pub fn topic_id(&self, name: &str) -> Option<TopicId> {
+        self.topics.binary_search_by(|t| t.name.as_str().cmp(name)).ok().map(|i| TopicId(i as u32))
+    }
+
+    /// Every partition of `topic`, in order.
+    pub fn partitions_of(&self, topic: TopicId) -> impl Iterator<Item = TopicPartition> + '_ {
+        (0..self.topic(topic).partitions).map(move |p| TopicPartition::new(topic, p))
+    }
+
+    /// `topic-partition` for messages.
+    pub fn display(&self, tp: TopicPartition) -> String {
+        match self.topics.get(tp.topic.index()) {
+            Some(t) => format!("{}-{}", t.name, tp.partition),
+            None => format!("<topic #{}>-{}", tp.topic.0, tp.partition),
+        }
+    }
+}
+
+/// What one member receives.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MemberAssignment {
+    pub member_id: String,
+    pub partitions: Vec<TopicPartition>,
+    /// The assignor's opaque data for this member.
+    pub user_data: Vec<u8>,
+}
+
+/// An assignor's result: one entry per member (a member left out receives nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Assignment {
+    pub members: Vec<MemberAssignment>,
+}
+
+impl Assignment {
+    /// One empty entry per member of `spec`, in the spec's order, so `members[i]` is `spec.members[i]`.
+    pub fn empty_for(spec: &GroupSpec) -> Self {
+        Assignment {
+            members: spec
+                .members
+                .iter()
+                .map(|m| MemberAssignment { member_id: m.id.clone(), ..Default::default() })
+                .collect(),
+        }
+    }
+
+    /// The partitions of `member_id`, if it has an entry.
+    pub fn partitions_of(&self, member_id: &str) -> Option<&[TopicPartition]> {
+        self.members.iter().find(|m| m.member_id == member_id).map(|m| m.partitions.as_slice())
+    }
+
+    /// Sorts every member's partitions, so results compare and print canonically.
+    pub fn sorted(mut self) -> Self {
+        for m in &mut self.members {
+            m.partitions.sort_unstable();
+        }
+        self
+    }
+}
+
+/// What an assignor says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignorInfo {
+    /// The strategy name members list, e.g. `range` or `cooperative-sticky`.
+    pub name: String,
+    pub version: String,
+    /// One line for `regroup plugins list`.
+    pub description: String,
+    /// The protocols it supports; cooperative means it can be run in two steps.
+    pub protocols: Vec<Protocol>,
+}
+
+impl AssignorInfo {
+    pub fn new(name: &str, version: &str, description: &str, protocols: &[Protocol]) -> Self {
+        AssignorInfo {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            description: description.to_owned(),
+            protocols: protocols.to_vec(),
+        }
+    }
+
+    pub fn supports(&self, protocol: Protocol) -> bool {
+        self.protocols.contains(&protocol)
+    }
+}
+
+/// Builds a [`GroupSpec`] by names, interning topics; for tests, tools and examples.
+///
+/// ```
+/// use regroup_assignor_api::model::GroupSpec;
+/// let spec = GroupSpec::builder()
+///     .topic("orders", 6)
+///     .member("c1", &["orders"])
+///     .member("c2", &["orders"])
+///     .build();
+/// assert_eq!(spec.members.len(), 2);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct GroupSpecBuilder {
+    generation: i32,
+    protocol: Option<Protocol>,
+    topics: BTreeMap<String, (u32, Option<Vec<Vec<String>>>)>,
+    members: Vec<MemberDraft>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct MemberDraft {
+    id: String,
+    instance_id: Option<String>,
+    topics: Vec<String>,
+    user_data: Vec<u8>,
+    owned: Vec<(String, u32)>,
+    owned_generation: Option<i32>,
+    rack: Option<String>,
+}
+
+impl GroupSpecBuilder {
+    pub fn generation(mut self, generation: i32) -> Self {
+        self.generation = generation;
+        self
+    }
+
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
+    pub fn topic(mut self, name: &str, partitions: u32) -> Self {
+        self.topics.insert(name.to_owned(), (partitions, None));
+        self
+    }
+
+    /// A topic whose partitions list their replica racks (one list per partition).
+    pub fn topic_with_racks(mut self, name: &str, racks: Vec<Vec<String>>) -> Self {
+        self.topics.insert(name.to_owned(), (racks.len() as u32, Some(racks)));
+        self
+    }
+
+    pub fn member(mut self, id: &str, topics: &[&str]) -> Self {
+        self.members.push(MemberDraft {
+            id: id.to_owned(),
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        });
+        self
+    }
+
+    fn last(&mut self) -> &mut MemberDraft {
+        self.members.last_mut().expect("call member() before setting member fields")
+    }
+
+    /// Sets the static instance id of the last member added.
+    pub fn instance_id(mut self, instance_id: &str) -> Self {
+        self.last().instance_id = Some(instance_id.to_owned());
+        self
+    }
+
+    /// Sets the user data of the last member added.
+    pub fn user_data(mut self, data: &[u8]) -> Self {
+        self.last().user_data = data.to_vec();
+        self
+    }
+
+    /// Sets what the last member added owns now, and in which generation.
+    pub fn owned(mut self, owned: &[(&str, u32)], generation: Option<i32>) -> Self {
+        let last = self.last();
+        last.owned = owned.iter().map(|(t, p)| (t.to_string(), *p)).collect();
+        last.owned_generation = generation;
+        self
+    }
+
+    /// Sets the rack of the last member added.
+    pub fn rack(mut self, rack: &str) -> Self {
+        self.last().rack = Some(rack.to_owned());
+        self
+    }
+
+    /// Builds the spec. Topics named by members or ownership but never declared are added with
+    /// zero partitions, so the spec is always self-consistent.
+    pub fn build(mut self) -> GroupSpec {
+        for m in &self.members {
+            for t in m.topics.iter().chain(m.owned.iter().map(|(t, _)| t)) {
+                self.topics.entry(t.clone()).or_insert((0, None));
+            }
+        }
+        let index: BTreeMap<&str, TopicId> =
+            self.topics.keys().enumerate().map(|(i, n)| (n.as_str(), TopicId(i as u32))).collect();
+        let members = self
+            .members
+            .iter()
+            .map(|m| {
+                let mut topics: Vec<TopicId> = m.topics.iter().map(|t| index[t.as_str()]).collect();
+                topics.sort_unstable();
+                topics.dedup();
+                Member {
+                    id: m.id.clone(),
+                    instance_id: m.instance_id.clone(),
+                    topics,
+                    user_data: m.user_data.clone(),
+                    owned: m.owned.iter().map(|(t, p)| TopicPartition::new(index[t.as_str()], *p)).collect(),
+                    owned_generation: m.owned_generation,
+                    rack: m.rack.clone(),
+                }
+            })
+            .collect();
+        GroupSpec {
+            generation: self.generation,
+            protocol: self.protocol.unwrap_or(Protocol::Eager),
+            topics: self
+                .topics
+                .into_iter()
+                .map(|(name, (partitions, replica_racks))| Topic { name, partitions, replica_racks })
+                .collect(),
+            members,
+        }
+    }
+}
