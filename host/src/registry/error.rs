@@ -1,0 +1,81 @@
+//! Why a plugin file was rejected ([`LoadError`]) and why an assignment run failed ([`RunError`]).
+
+use std::time::Duration;
+
+use regroup_assignor_api::kit::Violation;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Why a plugin file is not serving. Serializable: the probe process sends it to the host.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum LoadError {
+    #[error("cannot read it: {0}")]
+    Io(String),
+    #[error("not a shared library ({0})")]
+    NotALibrary(String),
+    #[error("truncated or still being written: {0}")]
+    Truncated(String),
+    #[error("a shared library but not a Regroup plugin: it exports no `regroup_assignor_v1_*` root module")]
+    NotAPlugin,
+    #[error("exports {0} root modules; a plugin exports exactly one")]
+    SeveralRoots(String),
+    #[error("the dynamic loader refused it: {0}")]
+    Open(String),
+    /// `summary` is a few lines; `detail` is abi_stable's whole report, logged at debug level.
+    #[error("built against an incompatible plugin contract: {summary}")]
+    IncompatibleContract { summary: String, detail: String },
+    #[error("its root module failed to initialise: {0}")]
+    Init(String),
+    #[error("panicked while loading: {0}")]
+    LoadPanicked(String),
+    #[error("failed to describe itself: {0}")]
+    InfoFailed(String),
+    #[error("its self-description is invalid: {0}")]
+    BadInfo(String),
+    #[error("crashed while loading ({0}); the probe process took the hit, the host is unharmed")]
+    ProbeCrashed(String),
+    #[error("did not finish loading within {0} ms in the probe process")]
+    ProbeHung(u64),
+    #[error("the probe process failed: {0}")]
+    Probe(String),
+    #[error("strategy name {name:?} is already served by {holder}")]
+    NameTaken { name: String, holder: String },
+}
+
+impl LoadError {
+    /// The long form, for debug logs: abi_stable's full layout report where there is one.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            LoadError::IncompatibleContract { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+}
+
+/// Why running a strategy produced no usable assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("strategy {strategy:?} ({origin}) {failure}")]
+pub struct RunError {
+    pub strategy: String,
+    /// `built-in` or the plugin file's path.
+    pub origin: String,
+    pub failure: RunFailure,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RunFailure {
+    #[error("is not available")]
+    Unknown,
+    #[error("returned an error: {0}")]
+    Returned(String),
+    #[error("panicked: {0}")]
+    Panicked(String),
+    #[error("missed its deadline of {0:?}")]
+    DeadlineExceeded(Duration),
+    #[error("returned an invalid assignment: {0}")]
+    Invalid(Violation),
+    #[error("lost its worker process: {0}")]
+    WorkerDied(String),
+    #[error("replied with unreadable bytes: {0}")]
+    BadReply(String),
+}

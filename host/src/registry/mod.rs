@@ -1,0 +1,319 @@
+//! The plugin registry: which strategies the host serves, and running them safely.
+//!
+//! - `builtin`: the strategies linked into the host.
+//! - `scan`: the plugin directory as files: listing, waiting for a file to settle, hashing.
+//! - `elf`, `loader`: structural checks, then loading a library in this process.
+//! - `child`: the probe and worker child processes that take the risk of untrusted code.
+//! - `strategy`: one served strategy and running it (deadline, isolation, validation).
+//! - `events`: what subscribers hear when the served set changes.
+//!
+//! The directory is the truth: a periodic rescan compares it with what is served, and file-system
+//! events only make the next rescan come sooner. A changed file is loaded from a fresh shadow copy
+//! (dlopen of a path already loaded returns the old image, and overwriting a mapped file in place
+//! kills the process), so the old version keeps serving calls already running on it.
+
+mod builtin;
+mod child;
+mod elf;
+mod error;
+mod events;
+mod loader;
+mod scan;
+mod strategy;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, Weak, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use regroup_assignor_api::model::{Assignment, GroupSpec};
+
+pub use child::{PROBE_COMMAND, WORKER_COMMAND, probe_main, worker_main};
+pub use error::{LoadError, RunError, RunFailure};
+pub use events::{Change, RegistryEvent};
+pub use strategy::{Isolation, Source, Strategy};
+
+use scan::{Outcome, Scanner};
+
+/// How the registry finds, checks and runs plugins.
+#[derive(Debug, Clone)]
+pub struct RegistryConfig {
+    /// Where plugin files are dropped; `None` serves the built-ins only.
+    pub plugin_dir: Option<PathBuf>,
+    /// The `regroup` binary, which runs probes and isolated workers.
+    pub helper_exe: PathBuf,
+    /// How often the directory is compared with what is served, events or not.
+    pub rescan_interval: Duration,
+    /// How long a file's size, time and inode must stay unchanged before it is read.
+    pub settle_time: Duration,
+    /// How long one assignment may take.
+    pub deadline: Duration,
+    /// How long a probe load may take before it is killed.
+    pub probe_timeout: Duration,
+    /// Where plugins run unless `isolation` names them.
+    pub default_isolation: Isolation,
+    /// Isolation per strategy name.
+    pub isolation: BTreeMap<String, Isolation>,
+}
+
+impl RegistryConfig {
+    /// Defaults: rescans every second, files settle for 200 ms, assignments get 10 s.
+    pub fn new(plugin_dir: Option<PathBuf>, helper_exe: PathBuf) -> Self {
+        RegistryConfig {
+            plugin_dir,
+            helper_exe,
+            rescan_interval: Duration::from_secs(1),
+            settle_time: Duration::from_millis(200),
+            deadline: Duration::from_secs(10),
+            probe_timeout: Duration::from_secs(10),
+            default_isolation: Isolation::InProcess,
+            isolation: BTreeMap::new(),
+        }
+    }
+
+    fn isolation_for(&self, name: &str) -> Isolation {
+        self.isolation.get(name).copied().unwrap_or(self.default_isolation)
+    }
+}
+
+/// A plugin file that is not serving, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedFile {
+    pub path: PathBuf,
+    pub error: LoadError,
+}
+
+/// The registry handle; clones share one registry.
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: RegistryConfig,
+    builtins: BTreeMap<String, Arc<Strategy>>,
+    /// The file table; held for a whole rescan, so rescans never overlap.
+    scanner: Mutex<Scanner>,
+    /// What is served now, by name. Held only to read or swap the map.
+    active: Mutex<BTreeMap<String, Arc<Strategy>>>,
+    subscribers: Mutex<Vec<mpsc::Sender<RegistryEvent>>>,
+    /// Shadow copies live here and go with the registry.
+    _shadow_dir: tempfile::TempDir,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("cannot create the shadow directory for plugin copies: {0}")]
+    ShadowDir(std::io::Error),
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a registry lock leaves consistent data (every update is a swap).
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Registry {
+    /// Builds the registry and loads every plugin already in the directory. Files that are still
+    /// being written are picked up by later rescans ([`Registry::rescan`] or [`Registry::watch`]).
+    pub fn start(config: RegistryConfig) -> Result<Registry, RegistryError> {
+        let shadow_dir = tempfile::Builder::new().prefix("regroup-plugins-").tempdir().map_err(RegistryError::ShadowDir)?;
+        let builtins: BTreeMap<String, Arc<Strategy>> = builtin::assignors()
+            .into_iter()
+            .map(|assignor| {
+                let strategy = Strategy {
+                    info: assignor.info(),
+                    source: Source::Builtin,
+                    hash: "built-in".to_owned(),
+                    isolation: Isolation::InProcess,
+                    runner: strategy::Runner::Linked(assignor),
+                };
+                (strategy.info.name.clone(), Arc::new(strategy))
+            })
+            .collect();
+        if let Some(dir) = &config.plugin_dir
+            && !dir.is_dir()
+        {
+            tracing::warn!("plugin directory {} does not exist (yet): serving the built-ins", dir.display());
+        }
+        let scanner = Scanner::new(shadow_dir.path().to_owned());
+        let registry = Registry {
+            inner: Arc::new(Inner {
+                active: Mutex::new(builtins.clone()),
+                builtins,
+                scanner: Mutex::new(scanner),
+                subscribers: Mutex::new(Vec::new()),
+                config,
+                _shadow_dir: shadow_dir,
+            }),
+        };
+        registry.rescan();
+        Ok(registry)
+    }
+
+    pub fn config(&self) -> &RegistryConfig {
+        &self.inner.config
+    }
+
+    /// The strategy served under `name` now.
+    pub fn get(&self, name: &str) -> Option<Arc<Strategy>> {
+        lock(&self.inner.active).get(name).cloned()
+    }
+
+    /// Every strategy served now, by name.
+    pub fn strategies(&self) -> Vec<Arc<Strategy>> {
+        lock(&self.inner.active).values().cloned().collect()
+    }
+
+    /// The names served now.
+    pub fn names(&self) -> BTreeSet<String> {
+        lock(&self.inner.active).keys().cloned().collect()
+    }
+
+    /// Plugin files that are not serving, with the reason.
+    pub fn rejected(&self) -> Vec<RejectedFile> {
+        lock(&self.inner.scanner).rejected()
+    }
+
+    /// Receives every later change to the served strategies.
+    pub fn subscribe(&self) -> mpsc::Receiver<RegistryEvent> {
+        let (tx, rx) = mpsc::channel();
+        lock(&self.inner.subscribers).push(tx);
+        rx
+    }
+
+    /// Runs `name` on `group` with the configured deadline and validates the result.
+    pub fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<Assignment, RunError> {
+        let Some(strategy) = self.get(name) else {
+            return Err(RunError { strategy: name.to_owned(), origin: "registry".to_owned(), failure: RunFailure::Unknown });
+        };
+        strategy.assign(group, self.inner.config.deadline)
+    }
+
+    /// Compares the directory with what is served and applies the difference. Returns true while
+    /// some file is still settling, so the caller knows to look again soon.
+    pub fn rescan(&self) -> bool {
+        self.inner.rescan()
+    }
+
+    /// Rescans in the background until the registry is dropped: every `rescan_interval`, and
+    /// soon after any file-system event in the plugin directory.
+    pub fn watch(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        let (wake, woken) = mpsc::channel::<()>();
+        let watcher = self.inner.config.plugin_dir.as_deref().and_then(|dir| watch_dir(dir, wake));
+        let _ = thread::Builder::new().name("plugin-rescan".into()).spawn(move || rescan_loop(weak, woken, watcher));
+    }
+}
+
+/// A plugin file as `regroup plugins check` reports it.
+#[derive(Debug, Clone)]
+pub struct CheckedPlugin {
+    pub info: regroup_assignor_api::model::AssignorInfo,
+    pub hash: String,
+}
+
+/// Judges one file exactly as the registry would before loading it (structure, then a probe
+/// load of a copy in a child process of `helper_exe`), without serving it.
+pub fn check_file(path: &Path, helper_exe: &Path, probe_timeout: Duration) -> Result<CheckedPlugin, LoadError> {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(e.to_string()))?;
+    let scratch = tempfile::Builder::new().prefix("regroup-check-").tempdir().map_err(|e| LoadError::Io(e.to_string()))?;
+    let copy = scratch.path().join(format!("check.{}", std::env::consts::DLL_EXTENSION));
+    let info = scan::vet(&copy, &bytes, helper_exe, probe_timeout)?;
+    Ok(CheckedPlugin { info, hash: scan::hex(&sha2::Sha256::digest(&bytes)) })
+}
+
+fn watch_dir(dir: &Path, wake: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let mut watcher = notify::recommended_watcher(move |_event: notify::Result<notify::Event>| {
+        let _ = wake.send(());
+    })
+    .map_err(|e| tracing::warn!("no file events for plugins ({e}); relying on periodic rescans"))
+    .ok()?;
+    match watcher.watch(dir, notify::RecursiveMode::NonRecursive) {
+        Ok(()) => Some(watcher),
+        Err(e) => {
+            tracing::warn!("cannot watch {} ({e}); relying on periodic rescans", dir.display());
+            None
+        }
+    }
+}
+
+fn rescan_loop(registry: Weak<Inner>, woken: mpsc::Receiver<()>, _watcher: Option<notify::RecommendedWatcher>) {
+    let mut settling = false;
+    loop {
+        let Some(inner) = registry.upgrade() else { return };
+        let wait = if settling { inner.config.settle_time / 2 } else { inner.config.rescan_interval };
+        drop(inner);
+        let started = Instant::now();
+        if woken.recv_timeout(wait).is_ok() {
+            // Let a burst of events (create, write, rename) arrive, then look once.
+            thread::sleep(Duration::from_millis(20).saturating_sub(started.elapsed()));
+            while woken.try_recv().is_ok() {}
+        }
+        let Some(inner) = registry.upgrade() else { return };
+        settling = inner.rescan();
+    }
+}
+
+impl Inner {
+    fn rescan(&self) -> bool {
+        let mut scanner = lock(&self.scanner);
+        let settling = match &self.config.plugin_dir {
+            Some(dir) => scanner.scan(dir, &self.config),
+            None => false,
+        };
+        let mut active = lock(&self.active);
+        let next = scanner.resolve(&self.builtins, &active);
+        let events = diff(&active, &next);
+        *active = next;
+        drop(active);
+        drop(scanner);
+        if !events.is_empty() {
+            let mut subscribers = lock(&self.subscribers);
+            for event in &events {
+                tracing::info!("{event}");
+                subscribers.retain(|s| s.send(event.clone()).is_ok());
+            }
+        }
+        settling
+    }
+}
+
+/// The events that turn `before` into `after`.
+fn diff(before: &BTreeMap<String, Arc<Strategy>>, after: &BTreeMap<String, Arc<Strategy>>) -> Vec<RegistryEvent> {
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let event = |s: &Strategy, change| RegistryEvent {
+        name: s.info.name.clone(),
+        version: s.info.version.clone(),
+        hash: s.hash.clone(),
+        source: s.source.to_string(),
+        change,
+    };
+    names
+        .into_iter()
+        .filter_map(|name| match (before.get(name), after.get(name)) {
+            (None, Some(new)) => Some(event(new, Change::Added)),
+            (Some(old), None) => Some(event(old, Change::Removed)),
+            (Some(old), Some(new)) if !Arc::ptr_eq(old, new) => Some(event(
+                new,
+                Change::Updated {
+                    previous_version: old.info.version.clone(),
+                    previous_hash: old.hash.clone(),
+                    previous_source: old.source.to_string(),
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Outcome {
+    fn strategy(&self) -> Option<&Arc<Strategy>> {
+        match self {
+            Outcome::Ready(strategy) => Some(strategy),
+            Outcome::Rejected { .. } => None,
+        }
+    }
+}
