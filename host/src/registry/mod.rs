@@ -77,6 +77,9 @@ impl RegistryConfig {
     }
 }
 
+/// How long [`Registry::start`] waits for files that are still settling.
+const STARTUP_SETTLE_LIMIT: Duration = Duration::from_secs(5);
+
 /// A plugin file that is not serving, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedFile {
@@ -114,8 +117,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Registry {
-    /// Builds the registry and loads every plugin already in the directory. Files that are still
-    /// being written are picked up by later rescans ([`Registry::rescan`] or [`Registry::watch`]).
+    /// Builds the registry and loads every plugin in the directory, waiting for files that are
+    /// still settling (a few seconds at most; later rescans, [`Registry::rescan`] or
+    /// [`Registry::watch`], pick up the rest).
     pub fn start(config: RegistryConfig) -> Result<Registry, RegistryError> {
         let shadow_dir = tempfile::Builder::new().prefix("regroup-plugins-").tempdir().map_err(RegistryError::ShadowDir)?;
         let builtins: BTreeMap<String, Arc<Strategy>> = builtin::assignors()
@@ -147,7 +151,12 @@ impl Registry {
                 _shadow_dir: shadow_dir,
             }),
         };
-        registry.rescan();
+        // Files written just before start need their settle time; one still changing after a few
+        // seconds is left to later rescans rather than holding the host back.
+        let started = Instant::now();
+        while registry.rescan() && started.elapsed() < STARTUP_SETTLE_LIMIT {
+            thread::sleep(registry.inner.config.settle_time / 4);
+        }
         Ok(registry)
     }
 

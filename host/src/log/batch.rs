@@ -1,0 +1,274 @@
+//! A batch: the unit of append, checksum and fetch.
+//!
+//! Batch layout (all integers little-endian):
+//!
+//! | offset | size | field          | meaning                                                  |
+//! |-------:|-----:|----------------|----------------------------------------------------------|
+//! | 0      | 4    | length         | u32, bytes after this field (crc through last record)    |
+//! | 4      | 4    | crc            | u32, CRC32C (Castagnoli) of bytes `8 .. 4 + length`      |
+//! | 8      | 1    | batch_version  | u8, [`BATCH_VERSION`]                                    |
+//! | 9      | 8    | base_offset    | u64, offset of the first record                          |
+//! | 17     | 4    | record_count   | u32, at least 1; record `i` has offset `base_offset + i` |
+//! | 21     | 8    | max_timestamp  | i64, largest record timestamp (ms since the epoch)       |
+//! | 29     | ...  | records        | `record_count` records, laid out as below                |
+//!
+//! Record layout:
+//!
+//! | size | field        | meaning                                               |
+//! |-----:|--------------|-------------------------------------------------------|
+//! | 4    | body_length  | u32, bytes after this field                           |
+//! | 8    | timestamp    | i64, ms since the epoch                               |
+//! | 4    | key_length   | i32, -1 when the record has no key                    |
+//! | k    | key          |                                                       |
+//! | 4    | value_length | u32                                                   |
+//! | v    | value        |                                                       |
+//! | 2    | header_count | u16                                                   |
+//! |      | headers      | each: u16 name length, UTF-8 name, u32 value length, value |
+//!
+//! The CRC covers the base offset too, so a batch copied to the wrong place is caught.
+
+use super::record::{Header, Record, StoredRecord};
+
+pub const BATCH_HEADER_LEN: usize = 29;
+pub const BATCH_VERSION: u8 = 1;
+/// Largest batch the log accepts: keeps a torn length field from asking for gigabytes.
+pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+const LENGTH_FIELD: usize = 4;
+
+/// The fixed part of a batch, readable without the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchHeader {
+    /// Bytes of the whole batch, length field included.
+    pub size: usize,
+    pub crc: u32,
+    pub base_offset: u64,
+    pub record_count: u32,
+    pub max_timestamp: i64,
+}
+
+impl BatchHeader {
+    pub fn last_offset(&self) -> u64 {
+        self.base_offset + u64::from(self.record_count) - 1
+    }
+
+    pub fn next_offset(&self) -> u64 {
+        self.base_offset + u64::from(self.record_count)
+    }
+}
+
+/// Why bytes are not a valid batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchDefect {
+    #[error("batch needs {needed} bytes but only {available} remain")]
+    Truncated { needed: usize, available: usize },
+    #[error("batch length field {0} is implausible")]
+    ImplausibleLength(u32),
+    #[error("batch checksum mismatch: stored {stored:#010x}, computed {computed:#010x}")]
+    CrcMismatch { stored: u32, computed: u32 },
+    #[error("unknown batch version {0}")]
+    UnknownVersion(u8),
+    #[error("batch holds no records")]
+    NoRecords,
+    #[error("malformed record: {0}")]
+    MalformedRecord(&'static str),
+}
+
+/// Encodes `records` as one batch whose first offset is `base_offset`.
+/// Records without a timestamp get `append_time_ms`.
+pub fn encode(base_offset: u64, records: &[Record], append_time_ms: i64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(BATCH_HEADER_LEN + records.iter().map(encoded_record_len).sum::<usize>());
+    out.extend_from_slice(&[0u8; 8]); // length and crc, filled in below
+    out.push(BATCH_VERSION);
+    out.extend_from_slice(&base_offset.to_le_bytes());
+    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
+    let max_timestamp = records.iter().map(|r| r.timestamp.unwrap_or(append_time_ms)).max().unwrap_or(append_time_ms);
+    out.extend_from_slice(&max_timestamp.to_le_bytes());
+    for record in records {
+        encode_record(record, record.timestamp.unwrap_or(append_time_ms), &mut out);
+    }
+    let length = (out.len() - LENGTH_FIELD) as u32;
+    out[0..4].copy_from_slice(&length.to_le_bytes());
+    let crc = crc32c::crc32c(&out[8..]);
+    out[4..8].copy_from_slice(&crc.to_le_bytes());
+    out
+}
+
+fn encoded_record_len(record: &Record) -> usize {
+    let headers: usize = record.headers.iter().map(|h| 6 + h.name.len() + h.value.len()).sum();
+    4 + 8 + 4 + record.key.as_ref().map_or(0, Vec::len) + 4 + record.value.len() + 2 + headers
+}
+
+fn encode_record(record: &Record, timestamp: i64, out: &mut Vec<u8>) {
+    out.extend_from_slice(&((encoded_record_len(record) - 4) as u32).to_le_bytes());
+    out.extend_from_slice(&timestamp.to_le_bytes());
+    match &record.key {
+        Some(key) => {
+            out.extend_from_slice(&(key.len() as i32).to_le_bytes());
+            out.extend_from_slice(key);
+        }
+        None => out.extend_from_slice(&(-1i32).to_le_bytes()),
+    }
+    out.extend_from_slice(&(record.value.len() as u32).to_le_bytes());
+    out.extend_from_slice(&record.value);
+    out.extend_from_slice(&(record.headers.len() as u16).to_le_bytes());
+    for header in &record.headers {
+        out.extend_from_slice(&(header.name.len() as u16).to_le_bytes());
+        out.extend_from_slice(header.name.as_bytes());
+        out.extend_from_slice(&(header.value.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header.value);
+    }
+}
+
+/// Reads the fixed part of a batch from its first [`BATCH_HEADER_LEN`] bytes (no CRC check).
+pub fn parse_header(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
+    if bytes.len() < BATCH_HEADER_LEN {
+        return Err(BatchDefect::Truncated { needed: BATCH_HEADER_LEN, available: bytes.len() });
+    }
+    let length = u32::from_le_bytes(bytes[0..4].try_into().expect("4 bytes"));
+    let size = length as usize + LENGTH_FIELD;
+    if size < BATCH_HEADER_LEN || size > MAX_BATCH_BYTES {
+        return Err(BatchDefect::ImplausibleLength(length));
+    }
+    if bytes[8] != BATCH_VERSION {
+        return Err(BatchDefect::UnknownVersion(bytes[8]));
+    }
+    let record_count = u32::from_le_bytes(bytes[17..21].try_into().expect("4 bytes"));
+    if record_count == 0 {
+        return Err(BatchDefect::NoRecords);
+    }
+    Ok(BatchHeader {
+        size,
+        crc: u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes")),
+        base_offset: u64::from_le_bytes(bytes[9..17].try_into().expect("8 bytes")),
+        record_count,
+        max_timestamp: i64::from_le_bytes(bytes[21..29].try_into().expect("8 bytes")),
+    })
+}
+
+/// Checks that `bytes` start with one complete batch whose CRC matches, and returns its header.
+pub fn verify(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
+    let header = parse_header(bytes)?;
+    if bytes.len() < header.size {
+        return Err(BatchDefect::Truncated { needed: header.size, available: bytes.len() });
+    }
+    let computed = crc32c::crc32c(&bytes[8..header.size]);
+    if computed != header.crc {
+        return Err(BatchDefect::CrcMismatch { stored: header.crc, computed });
+    }
+    Ok(header)
+}
+
+/// Decodes a verified batch's records.
+pub fn decode_records(bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
+    let header = verify(bytes)?;
+    let mut cursor = Cursor { bytes: &bytes[BATCH_HEADER_LEN..header.size] };
+    let mut records = Vec::with_capacity(header.record_count as usize);
+    for index in 0..u64::from(header.record_count) {
+        let body_length = cursor.u32()? as usize;
+        let mut body = Cursor { bytes: cursor.take(body_length)? };
+        let timestamp = body.i64()?;
+        let key = match body.i32()? {
+            -1 => None,
+            length if length >= 0 => Some(body.take(length as usize)?.to_vec()),
+            _ => return Err(BatchDefect::MalformedRecord("negative key length")),
+        };
+        let value_length = body.u32()? as usize;
+        let value = body.take(value_length)?.to_vec();
+        let header_count = body.u16()?;
+        let mut headers = Vec::with_capacity(header_count as usize);
+        for _ in 0..header_count {
+            let name_length = body.u16()? as usize;
+            let name = std::str::from_utf8(body.take(name_length)?)
+                .map_err(|_| BatchDefect::MalformedRecord("header name is not UTF-8"))?
+                .to_owned();
+            let value_length = body.u32()? as usize;
+            headers.push(Header { name, value: body.take(value_length)?.to_vec() });
+        }
+        if !body.bytes.is_empty() {
+            return Err(BatchDefect::MalformedRecord("record body longer than its fields"));
+        }
+        records.push(StoredRecord { offset: header.base_offset + index, timestamp, key, value, headers });
+    }
+    if !cursor.bytes.is_empty() {
+        return Err(BatchDefect::MalformedRecord("bytes after the last record"));
+    }
+    Ok(records)
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], BatchDefect> {
+        if self.bytes.len() < n {
+            return Err(BatchDefect::MalformedRecord("field runs past the end of the batch"));
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(head)
+    }
+
+    fn u16(&mut self) -> Result<u16, BatchDefect> {
+        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
+    }
+
+    fn u32(&mut self) -> Result<u32, BatchDefect> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+
+    fn i32(&mut self) -> Result<i32, BatchDefect> {
+        Ok(i32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+
+    fn i64(&mut self) -> Result<i64, BatchDefect> {
+        Ok(i64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Record> {
+        vec![
+            Record::new("v0").with_key("k0").with_header("h", "x").with_timestamp(5),
+            Record::new(Vec::new()),
+            Record::new("v2").with_timestamp(9),
+        ]
+    }
+
+    #[test]
+    fn batch_round_trips_keys_values_headers_and_timestamps() {
+        let bytes = encode(40, &sample(), 7);
+        let header = verify(&bytes).unwrap();
+        assert_eq!((header.base_offset, header.record_count, header.max_timestamp), (40, 3, 9));
+        assert_eq!(header.size, bytes.len());
+        let records = decode_records(&bytes).unwrap();
+        assert_eq!(records.iter().map(|r| r.offset).collect::<Vec<_>>(), [40, 41, 42]);
+        assert_eq!(records[0].key.as_deref(), Some(&b"k0"[..]));
+        assert_eq!(records[0].headers, vec![Header { name: "h".into(), value: b"x".to_vec() }]);
+        assert_eq!(records[1].key, None);
+        assert_eq!(records[1].timestamp, 7, "a record without timestamp takes the append time");
+        assert_eq!(records[2].value, b"v2");
+    }
+
+    #[test]
+    fn any_flipped_bit_after_the_length_is_caught() {
+        let bytes = encode(0, &sample(), 7);
+        for position in 4..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[position] ^= 0x10;
+            assert!(verify(&damaged).is_err(), "flip at byte {position} went unnoticed");
+        }
+    }
+
+    #[test]
+    fn torn_and_zeroed_batches_are_defects_not_panics() {
+        let bytes = encode(0, &sample(), 7);
+        for cut in 0..bytes.len() {
+            assert!(verify(&bytes[..cut]).is_err());
+        }
+        assert_eq!(verify(&[0u8; 64]), Err(BatchDefect::ImplausibleLength(0)));
+    }
+}

@@ -1,0 +1,274 @@
+//! The partitioned log (issue 4): topics split into partitions, each an append-only run of
+//! segment files with checksummed batches, recovered after a crash and trimmed by retention.
+//! It knows nothing of sockets; [`Log`] is the whole API.
+//!
+//! Files, one concern each:
+//!
+//! - `mod.rs` (this file): [`Log`], the host-level handle: topics, routing, threads.
+//! - `topic.rs`: a topic's settings, partitions, routing; its directory and `topic.conf`.
+//! - `topic_name.rs`: Kafka's topic-name rules.
+//! - `settings.rs`: [`TopicSettings`], [`FlushPolicy`], [`LogOptions`], the `topic.conf` format.
+//! - `partition.rs`: one partition: append lock, segment map, fetch, offsets, retention step.
+//! - `segment.rs`: one segment's `.log` file and its indexes; positioned reads and writes.
+//! - `index.rs`: the sparse offset and time indexes.
+//! - `batch.rs`: the batch and record byte layout and its CRC32C.
+//! - `file_header.rs`: the versioned header at the start of every file.
+//! - `record.rs`: [`Record`] in, [`StoredRecord`] out.
+//! - `partitioner.rs`: Kafka's murmur2 key partitioning and sticky keyless batches.
+//! - `recovery.rs`: checking tails, truncating torn ones, rebuilding indexes, the report.
+//! - `retention.rs`: deleting old segments by size and age, in a background thread.
+//! - `flush.rs`: the background flusher for interval flush policies.
+//! - `background.rs`: the stop signal shared by the background threads.
+//! - `events.rs`: [`TopicEvent`]s for the group coordinator.
+//! - `durable_fs.rs`: directory syncs and atomic file replacement.
+//! - `error.rs`: [`LogError`].
+//!
+//! On disk: `<root>/<topic>/topic.conf` and `<root>/<topic>/<partition>/<base offset>.{log,index,timeindex}`;
+//! every byte layout is tabulated on its type and in `docs/log-format.md`.
+
+mod background;
+mod batch;
+mod durable_fs;
+mod error;
+mod events;
+mod file_header;
+mod flush;
+mod index;
+mod partition;
+mod partitioner;
+mod record;
+mod recovery;
+mod retention;
+mod segment;
+mod settings;
+mod topic;
+mod topic_name;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
+
+pub use error::LogError;
+pub use events::TopicEvent;
+pub use file_header::FORMAT_VERSION;
+pub use partition::{AppendedBatch, Fetch, OffsetSpec, PartitionDescription};
+pub use partitioner::{murmur2, partition_for_key};
+pub use record::{Header, Record, StoredRecord, now_ms};
+pub use recovery::{PartitionRecovery, RecoveryAction};
+pub use retention::RetentionDeletion;
+pub use segment::FetchedBatch;
+pub use settings::{FlushPolicy, LogOptions, TopicSettings};
+pub use topic::TopicDescription;
+pub use topic_name::validate_topic_name;
+
+use background::Shutdown;
+use events::EventBus;
+use topic::Topic;
+
+/// What opening the log found and repaired.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    pub partitions: Vec<PartitionRecovery>,
+    /// Entries of the root directory that are not topics, left untouched.
+    pub stray_paths: Vec<PathBuf>,
+}
+
+impl RecoveryReport {
+    /// Every repair and notice, with the partition it concerns.
+    pub fn actions(&self) -> impl Iterator<Item = (&str, u32, &RecoveryAction)> {
+        self.partitions.iter().flat_map(|p| p.actions.iter().map(move |a| (p.topic.as_str(), p.partition, a)))
+    }
+
+    /// True when nothing needed repair or notice.
+    pub fn is_clean(&self) -> bool {
+        self.stray_paths.is_empty() && self.actions().next().is_none()
+    }
+}
+
+/// Topics held by a log, shared with its background threads.
+#[derive(Debug, Default)]
+struct Topics {
+    by_name: RwLock<BTreeMap<String, Arc<Topic>>>,
+}
+
+impl Topics {
+    fn all(&self) -> Vec<Arc<Topic>> {
+        self.read().values().cloned().collect()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<Topic>>> {
+        self.by_name.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Arc<Topic>>> {
+        self.by_name.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The partitioned log of one host, rooted at a directory.
+///
+/// Dropping it stops the background threads and syncs every partition.
+#[derive(Debug)]
+pub struct Log {
+    root: PathBuf,
+    options: LogOptions,
+    topics: Arc<Topics>,
+    events: EventBus,
+    shutdown: Arc<Shutdown>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Log {
+    /// Opens the log in `root` (created if missing), recovering every partition.
+    pub fn open(root: impl Into<PathBuf>, options: LogOptions) -> Result<(Log, RecoveryReport), LogError> {
+        let root = root.into();
+        std::fs::create_dir_all(&root).map_err(LogError::io("create log directory", &root))?;
+        let mut report = RecoveryReport::default();
+        let topics = Arc::new(Topics::default());
+        for entry in std::fs::read_dir(&root).map_err(LogError::io("list log directory", &root))? {
+            let entry = entry.map_err(LogError::io("list log directory", &root))?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_topic =
+                path.is_dir() && validate_topic_name(&name).is_ok() && path.join(topic::CONF_FILE).is_file();
+            if !is_topic {
+                tracing::warn!(path = %path.display(), "ignoring stray entry in the log directory");
+                report.stray_paths.push(path);
+                continue;
+            }
+            let (topic, partitions) = Topic::open(&path, &name, options.default_flush)?;
+            report.partitions.extend(partitions);
+            topics.write().insert(name, Arc::new(topic));
+        }
+        report.partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+        let shutdown = Arc::new(Shutdown::default());
+        let spawn_error = |error| LogError::io("start background thread", &root)(error);
+        let threads = vec![
+            flush::spawn_flusher(Self::topic_source(&topics), Arc::clone(&shutdown)).map_err(spawn_error)?,
+            retention::spawn_retention(
+                Self::topic_source(&topics),
+                options.retention_check_interval,
+                Arc::clone(&shutdown),
+            )
+            .map_err(spawn_error)?,
+        ];
+        let log = Log { root, options, topics, events: EventBus::default(), shutdown, threads };
+        Ok((log, report))
+    }
+
+    fn topic_source(topics: &Arc<Topics>) -> impl Fn() -> Vec<Arc<Topic>> + Send + 'static {
+        let topics = Arc::clone(topics);
+        move || topics.all()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn create_topic(
+        &self,
+        name: &str,
+        partitions: u32,
+        settings: TopicSettings,
+    ) -> Result<TopicDescription, LogError> {
+        validate_topic_name(name)?;
+        let mut topics = self.topics.write();
+        if topics.contains_key(name) {
+            return Err(LogError::TopicExists { topic: name.to_owned() });
+        }
+        let topic = Arc::new(Topic::create(&self.root, name, partitions, settings, self.options.default_flush)?);
+        topics.insert(name.to_owned(), Arc::clone(&topic));
+        drop(topics);
+        self.events.publish(TopicEvent::Created { topic: name.to_owned(), partitions });
+        Ok(topic.describe())
+    }
+
+    pub fn list_topics(&self) -> Vec<String> {
+        self.topics.read().keys().cloned().collect()
+    }
+
+    pub fn describe_topic(&self, name: &str) -> Result<TopicDescription, LogError> {
+        Ok(self.topic(name)?.describe())
+    }
+
+    /// Removes the topic and its files. Readers holding its partitions finish what they read.
+    pub fn delete_topic(&self, name: &str) -> Result<(), LogError> {
+        let topic =
+            self.topics.write().remove(name).ok_or_else(|| LogError::UnknownTopic { topic: name.to_owned() })?;
+        let conf = topic.dir().join(topic::CONF_FILE);
+        std::fs::remove_file(&conf).map_err(LogError::io("remove topic settings", &conf))?;
+        durable_fs::sync_dir(topic.dir())?;
+        std::fs::remove_dir_all(topic.dir()).map_err(LogError::io("remove topic directory", topic.dir()))?;
+        self.events.publish(TopicEvent::Deleted { topic: name.to_owned() });
+        Ok(())
+    }
+
+    /// Grows `name` to `total` partitions and tells subscribers, so groups rebalance.
+    pub fn add_partitions(&self, name: &str, total: u32) -> Result<TopicDescription, LogError> {
+        let topic = self.topic(name)?;
+        let previous = topic.add_partitions(total)?;
+        self.events.publish(TopicEvent::PartitionsAdded { topic: name.to_owned(), previous, now: total });
+        Ok(topic.describe())
+    }
+
+    /// A channel that receives every later [`TopicEvent`].
+    pub fn subscribe(&self) -> Receiver<TopicEvent> {
+        self.events.subscribe()
+    }
+
+    /// Appends `records` to `topic`, one batch per partition they route to (see
+    /// [`partitioner`](partition_for_key)); each batch is atomic, the call as a whole is not.
+    pub fn append(&self, topic: &str, records: Vec<Record>) -> Result<Vec<AppendedBatch>, LogError> {
+        self.topic(topic)?.append(records, now_ms())
+    }
+
+    /// Appends `records` as one batch to `partition`, ignoring their own routing.
+    pub fn append_to(&self, topic: &str, partition: u32, records: &[Record]) -> Result<AppendedBatch, LogError> {
+        self.topic(topic)?.partition(partition)?.append(records, now_ms())
+    }
+
+    /// Whole batches from `offset` within `max_bytes` (at least one batch when any is there).
+    pub fn fetch(&self, topic: &str, partition: u32, offset: u64, max_bytes: u64) -> Result<Fetch, LogError> {
+        self.topic(topic)?.partition(partition)?.fetch(offset, max_bytes)
+    }
+
+    pub fn list_offset(&self, topic: &str, partition: u32, spec: OffsetSpec) -> Result<Option<u64>, LogError> {
+        self.topic(topic)?.partition(partition)?.list_offset(spec)
+    }
+
+    /// Runs one retention pass now (the background thread does this periodically).
+    pub fn enforce_retention(&self) -> Vec<RetentionDeletion> {
+        retention::enforce(&self.topics.all(), now_ms())
+    }
+
+    /// Syncs every partition of every topic to stable storage.
+    pub fn flush(&self) -> Result<(), LogError> {
+        for topic in self.topics.all() {
+            for partition in topic.partitions() {
+                partition.flush_all()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn topic(&self, name: &str) -> Result<Arc<Topic>, LogError> {
+        self.topics.read().get(name).cloned().ok_or_else(|| LogError::UnknownTopic { topic: name.to_owned() })
+    }
+}
+
+impl Drop for Log {
+    fn drop(&mut self) {
+        self.shutdown.stop();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+        if let Err(error) = self.flush() {
+            tracing::error!(%error, "flushing the log on close failed");
+        }
+    }
+}
