@@ -188,10 +188,19 @@ impl Partition {
         if offset < log_start_offset || offset > high_watermark {
             return Err(self.out_of_range(offset, log_start_offset, high_watermark));
         }
-        let mut batches = Vec::new();
+        // Fill the budget across segments; only the very first batch may exceed it.
+        let mut batches: Vec<FetchedBatch> = Vec::new();
+        let mut remaining = max_bytes;
+        let mut next_offset = offset;
         for segment in self.segments_from(offset) {
-            batches = segment.read(offset, max_bytes, high_watermark)?;
-            if !batches.is_empty() {
+            let read = segment.read(next_offset, remaining, high_watermark, batches.is_empty())?;
+            if let Some(last) = read.last() {
+                next_offset = last.base_offset + last.records.len() as u64;
+            }
+            remaining = remaining.saturating_sub(read.iter().map(|b| b.size as u64).sum());
+            let segment_exhausted = segment.next_offset() <= next_offset;
+            batches.extend(read);
+            if remaining == 0 || next_offset >= high_watermark || (!batches.is_empty() && !segment_exhausted) {
                 break;
             }
         }

@@ -203,14 +203,23 @@ impl Segment {
         indexes.times.sync()
     }
 
-    /// Reads whole batches holding `from_offset` and after, below `end_offset`, within `max_bytes`
-    /// (the first batch is returned even if it alone exceeds the budget).
-    pub fn read(&self, from_offset: u64, max_bytes: u64, end_offset: u64) -> Result<Vec<FetchedBatch>, LogError> {
+    /// Reads whole batches holding `from_offset` and after, below `end_offset`, within `max_bytes`.
+    /// With `at_least_one`, the first batch is returned even if it alone exceeds the budget.
+    pub fn read(
+        &self,
+        from_offset: u64,
+        max_bytes: u64,
+        end_offset: u64,
+        at_least_one: bool,
+    ) -> Result<Vec<FetchedBatch>, LogError> {
         let size = self.size();
         let Some(mut position) = self.first_batch_ending_after(from_offset, size)? else {
             return Ok(Vec::new());
         };
         let first = self.read_header(position, size)?;
+        if !at_least_one && first.size as u64 > max_bytes {
+            return Ok(Vec::new());
+        }
         let budget = max_bytes.max(first.size as u64).min(size - position);
         let mut buffer = vec![0u8; budget as usize];
         self.log.read_exact_at(&mut buffer, position).map_err(LogError::io("read segment", &self.paths.log))?;
@@ -347,14 +356,15 @@ mod tests {
         append(&segment, 10, &["a", "b"], 1);
         append(&segment, 12, &["c"], 2);
         append(&segment, 13, &["d", "e", "f"], 3);
-        let everything = segment.read(10, u64::MAX, 16).unwrap();
+        let everything = segment.read(10, u64::MAX, 16, true).unwrap();
         assert_eq!(everything.iter().map(|b| b.base_offset).collect::<Vec<_>>(), [10, 12, 13]);
-        let one = segment.read(11, 1, 16).unwrap();
+        assert!(segment.read(11, 1, 16, false).unwrap().is_empty(), "without at_least_one the budget rules");
+        let one = segment.read(11, 1, 16, true).unwrap();
         assert_eq!(one.len(), 1, "a tiny budget still returns the batch holding the offset");
         assert_eq!(one[0].base_offset, 10);
-        let bounded = segment.read(12, u64::MAX, 13).unwrap();
+        let bounded = segment.read(12, u64::MAX, 13, true).unwrap();
         assert_eq!(bounded.iter().map(|b| b.base_offset).collect::<Vec<_>>(), [12]);
-        assert!(segment.read(16, u64::MAX, 16).unwrap().is_empty());
+        assert!(segment.read(16, u64::MAX, 16, true).unwrap().is_empty());
     }
 
     #[test]

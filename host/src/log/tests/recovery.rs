@@ -47,6 +47,18 @@ fn first_segment(dir: &Path) -> SegmentPaths {
     SegmentPaths::new(dir, 0)
 }
 
+/// Byte positions where each batch of a segment starts, plus the end of the last one.
+fn batch_boundaries(log: &Path) -> Vec<u64> {
+    let bytes = fs::read(log).unwrap();
+    let mut boundaries = vec![16u64];
+    let mut position = 16usize;
+    while position < bytes.len() {
+        position += 4 + u32::from_le_bytes(bytes[position..position + 4].try_into().unwrap()) as usize;
+        boundaries.push(position as u64);
+    }
+    boundaries
+}
+
 fn file_len(path: &Path) -> u64 {
     fs::metadata(path).unwrap().len()
 }
@@ -114,8 +126,8 @@ fn corrupt_batch_followed_by_a_valid_one_is_refused_rather_than_dropped() {
     let paths = first_segment(dir.path());
     // Damage a record inside the last-but-one batch and remove the index so recovery scans all.
     let mut bytes = fs::read(&paths.log).unwrap();
-    let batch_size = (bytes.len() - 16) / 10;
-    let inside_ninth_batch = 16 + 8 * batch_size + batch_size / 2;
+    let boundaries = batch_boundaries(&paths.log);
+    let inside_ninth_batch = ((boundaries[8] + boundaries[9]) / 2) as usize;
     bytes[inside_ninth_batch] ^= 0xff;
     fs::write(&paths.log, &bytes).unwrap();
     fs::remove_file(&paths.offset_index).unwrap();
@@ -174,9 +186,7 @@ fn index_longer_than_the_log_is_trimmed() {
     let paths = first_segment(dir.path());
     let entries = (file_len(&paths.offset_index) - 16) / 8;
     // The log lost its last third (as if the index had reached disk and the log had not).
-    let log_len = file_len(&paths.log);
-    let batch_size = (log_len - 16) / 30;
-    set_len(&paths.log, 16 + 20 * batch_size);
+    set_len(&paths.log, batch_boundaries(&paths.log)[20]);
     let (partition, actions) = reopen(dir.path());
     let trimmed = actions.iter().find_map(|a| match a {
         RecoveryAction::TrimmedIndex { index, dropped_entries } if *index == paths.offset_index => Some(*dropped_entries),
