@@ -11,13 +11,19 @@ pub struct Shutdown {
 
 impl Shutdown {
     pub fn stop(&self) {
-        *self.stopped.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
+        *self
+            .stopped
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
         self.wake.notify_all();
     }
 
     /// Sleeps for `period` or until stopped; true once stopped.
     pub fn wait(&self, period: Duration) -> bool {
-        let stopped = self.stopped.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let stopped = self
+            .stopped
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (stopped, _) = self
             .wake
             .wait_timeout_while(stopped, period, |stopped| !*stopped)

@@ -76,12 +76,17 @@ pub enum BatchDefect {
 /// Encodes `records` as one batch whose first offset is `base_offset`.
 /// Records without a timestamp get `append_time_ms`.
 pub fn encode(base_offset: u64, records: &[Record], append_time_ms: i64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(BATCH_HEADER_LEN + records.iter().map(encoded_record_len).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(BATCH_HEADER_LEN + records.iter().map(encoded_record_len).sum::<usize>());
     out.extend_from_slice(&[0u8; 8]); // length and crc, filled in below
     out.push(BATCH_VERSION);
     out.extend_from_slice(&base_offset.to_le_bytes());
     out.extend_from_slice(&(records.len() as u32).to_le_bytes());
-    let max_timestamp = records.iter().map(|r| r.timestamp.unwrap_or(append_time_ms)).max().unwrap_or(append_time_ms);
+    let max_timestamp = records
+        .iter()
+        .map(|r| r.timestamp.unwrap_or(append_time_ms))
+        .max()
+        .unwrap_or(append_time_ms);
     out.extend_from_slice(&max_timestamp.to_le_bytes());
     for record in records {
         encode_record(record, record.timestamp.unwrap_or(append_time_ms), &mut out);
@@ -94,7 +99,11 @@ pub fn encode(base_offset: u64, records: &[Record], append_time_ms: i64) -> Vec<
 }
 
 fn encoded_record_len(record: &Record) -> usize {
-    let headers: usize = record.headers.iter().map(|h| 6 + h.name.len() + h.value.len()).sum();
+    let headers: usize = record
+        .headers
+        .iter()
+        .map(|h| 6 + h.name.len() + h.value.len())
+        .sum();
     4 + 8 + 4 + record.key.as_ref().map_or(0, Vec::len) + 4 + record.value.len() + 2 + headers
 }
 
@@ -122,11 +131,14 @@ fn encode_record(record: &Record, timestamp: i64, out: &mut Vec<u8>) {
 /// Reads the fixed part of a batch from its first [`BATCH_HEADER_LEN`] bytes (no CRC check).
 pub fn parse_header(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
     if bytes.len() < BATCH_HEADER_LEN {
-        return Err(BatchDefect::Truncated { needed: BATCH_HEADER_LEN, available: bytes.len() });
+        return Err(BatchDefect::Truncated {
+            needed: BATCH_HEADER_LEN,
+            available: bytes.len(),
+        });
     }
     let length = u32::from_le_bytes(bytes[0..4].try_into().expect("4 bytes"));
     let size = length as usize + LENGTH_FIELD;
-    if size < BATCH_HEADER_LEN || size > MAX_BATCH_BYTES {
+    if !(BATCH_HEADER_LEN..=MAX_BATCH_BYTES).contains(&size) {
         return Err(BatchDefect::ImplausibleLength(length));
     }
     if bytes[8] != BATCH_VERSION {
@@ -149,11 +161,17 @@ pub fn parse_header(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
 pub fn verify(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
     let header = parse_header(bytes)?;
     if bytes.len() < header.size {
-        return Err(BatchDefect::Truncated { needed: header.size, available: bytes.len() });
+        return Err(BatchDefect::Truncated {
+            needed: header.size,
+            available: bytes.len(),
+        });
     }
     let computed = crc32c::crc32c(&bytes[8..header.size]);
     if computed != header.crc {
-        return Err(BatchDefect::CrcMismatch { stored: header.crc, computed });
+        return Err(BatchDefect::CrcMismatch {
+            stored: header.crc,
+            computed,
+        });
     }
     Ok(header)
 }
@@ -161,11 +179,15 @@ pub fn verify(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
 /// Decodes a verified batch's records.
 pub fn decode_records(bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
     let header = verify(bytes)?;
-    let mut cursor = Cursor { bytes: &bytes[BATCH_HEADER_LEN..header.size] };
+    let mut cursor = Cursor {
+        bytes: &bytes[BATCH_HEADER_LEN..header.size],
+    };
     let mut records = Vec::with_capacity(header.record_count as usize);
     for index in 0..u64::from(header.record_count) {
         let body_length = cursor.u32()? as usize;
-        let mut body = Cursor { bytes: cursor.take(body_length)? };
+        let mut body = Cursor {
+            bytes: cursor.take(body_length)?,
+        };
         let timestamp = body.i64()?;
         let key = match body.i32()? {
             -1 => None,
@@ -182,12 +204,21 @@ pub fn decode_records(bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
                 .map_err(|_| BatchDefect::MalformedRecord("header name is not UTF-8"))?
                 .to_owned();
             let value_length = body.u32()? as usize;
-            headers.push(Header { name, value: body.take(value_length)?.to_vec() });
+            headers.push(Header {
+                name,
+                value: body.take(value_length)?.to_vec(),
+            });
         }
         if !body.bytes.is_empty() {
             return Err(BatchDefect::MalformedRecord("record body longer than its fields"));
         }
-        records.push(StoredRecord { offset: header.base_offset + index, timestamp, key, value, headers });
+        records.push(StoredRecord {
+            offset: header.base_offset + index,
+            timestamp,
+            key,
+            value,
+            headers,
+        });
     }
     if !cursor.bytes.is_empty() {
         return Err(BatchDefect::MalformedRecord("bytes after the last record"));
@@ -202,7 +233,9 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], BatchDefect> {
         if self.bytes.len() < n {
-            return Err(BatchDefect::MalformedRecord("field runs past the end of the batch"));
+            return Err(BatchDefect::MalformedRecord(
+                "field runs past the end of the batch",
+            ));
         }
         let (head, rest) = self.bytes.split_at(n);
         self.bytes = rest;
@@ -232,7 +265,10 @@ mod tests {
 
     fn sample() -> Vec<Record> {
         vec![
-            Record::new("v0").with_key("k0").with_header("h", "x").with_timestamp(5),
+            Record::new("v0")
+                .with_key("k0")
+                .with_header("h", "x")
+                .with_timestamp(5),
             Record::new(Vec::new()),
             Record::new("v2").with_timestamp(9),
         ]
@@ -242,14 +278,26 @@ mod tests {
     fn batch_round_trips_keys_values_headers_and_timestamps() {
         let bytes = encode(40, &sample(), 7);
         let header = verify(&bytes).unwrap();
-        assert_eq!((header.base_offset, header.record_count, header.max_timestamp), (40, 3, 9));
+        assert_eq!(
+            (header.base_offset, header.record_count, header.max_timestamp),
+            (40, 3, 9)
+        );
         assert_eq!(header.size, bytes.len());
         let records = decode_records(&bytes).unwrap();
         assert_eq!(records.iter().map(|r| r.offset).collect::<Vec<_>>(), [40, 41, 42]);
         assert_eq!(records[0].key.as_deref(), Some(&b"k0"[..]));
-        assert_eq!(records[0].headers, vec![Header { name: "h".into(), value: b"x".to_vec() }]);
+        assert_eq!(
+            records[0].headers,
+            vec![Header {
+                name: "h".into(),
+                value: b"x".to_vec()
+            }]
+        );
         assert_eq!(records[1].key, None);
-        assert_eq!(records[1].timestamp, 7, "a record without timestamp takes the append time");
+        assert_eq!(
+            records[1].timestamp, 7,
+            "a record without timestamp takes the append time"
+        );
         assert_eq!(records[2].value, b"v2");
     }
 
@@ -259,7 +307,10 @@ mod tests {
         for position in 4..bytes.len() {
             let mut damaged = bytes.clone();
             damaged[position] ^= 0x10;
-            assert!(verify(&damaged).is_err(), "flip at byte {position} went unnoticed");
+            assert!(
+                verify(&damaged).is_err(),
+                "flip at byte {position} went unnoticed"
+            );
         }
     }
 

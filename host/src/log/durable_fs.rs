@@ -8,14 +8,18 @@ use super::error::LogError;
 
 /// Makes a directory's entries (created, renamed or removed files) durable.
 pub fn sync_dir(dir: &Path) -> Result<(), LogError> {
-    File::open(dir).and_then(|handle| handle.sync_all()).map_err(LogError::io("sync directory", dir))
+    File::open(dir)
+        .and_then(|handle| handle.sync_all())
+        .map_err(LogError::io("sync directory", dir))
 }
 
 /// Replaces `path` with `bytes` so that a crash leaves either the old or the new content.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), LogError> {
     let temporary = path.with_extension("tmp");
     let mut file = File::create(&temporary).map_err(LogError::io("create", &temporary))?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(LogError::io("write", &temporary))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(LogError::io("write", &temporary))?;
     fs::rename(&temporary, path).map_err(LogError::io("rename into place", path))?;
     sync_dir(path.parent().unwrap_or(Path::new(".")))
 }

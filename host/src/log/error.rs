@@ -16,13 +16,21 @@ pub enum LogError {
     UnknownTopic { topic: String },
 
     #[error("topic {topic:?} has no partition {partition} (it has {partition_count})")]
-    UnknownPartition { topic: String, partition: u32, partition_count: u32 },
+    UnknownPartition {
+        topic: String,
+        partition: u32,
+        partition_count: u32,
+    },
 
     #[error("invalid settings for topic {topic:?}: {reason}")]
     InvalidSettings { topic: String, reason: String },
 
     #[error("topic {topic:?}: partition count can only grow, from {current} (asked for {requested})")]
-    PartitionCountNotIncreased { topic: String, current: u32, requested: u32 },
+    PartitionCountNotIncreased {
+        topic: String,
+        current: u32,
+        requested: u32,
+    },
 
     #[error(
         "topic {topic:?}: replication factor {requested} is not supported; this host holds a single \
@@ -34,29 +42,59 @@ pub enum LogError {
     EmptyBatch { topic: String, partition: u32 },
 
     #[error("topic {topic:?} partition {partition}: batch of {size} bytes exceeds the limit of {limit}")]
-    BatchTooLarge { topic: String, partition: u32, size: usize, limit: usize },
+    BatchTooLarge {
+        topic: String,
+        partition: u32,
+        size: usize,
+        limit: usize,
+    },
 
     #[error(
         "topic {topic:?} partition {partition}: offset {offset} is out of range \
          (log start {log_start_offset}, high watermark {high_watermark})"
     )]
-    OffsetOutOfRange { topic: String, partition: u32, offset: u64, log_start_offset: u64, high_watermark: u64 },
+    OffsetOutOfRange {
+        topic: String,
+        partition: u32,
+        offset: u64,
+        log_start_offset: u64,
+        high_watermark: u64,
+    },
 
     #[error("corrupt log data in {path} at byte {position}: {reason}")]
-    Corrupt { path: PathBuf, position: u64, reason: String },
+    Corrupt {
+        path: PathBuf,
+        position: u64,
+        reason: String,
+    },
 
     #[error("{path}: stored format version {found} is not supported (this build reads version {supported})")]
-    UnsupportedFormat { path: PathBuf, found: u16, supported: u16 },
+    UnsupportedFormat {
+        path: PathBuf,
+        found: u16,
+        supported: u16,
+    },
 
     #[error("{operation} {path}: {source}")]
-    Io { operation: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        operation: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
 }
 
 impl LogError {
     /// Wraps an I/O error with the operation and the file it concerned.
-    pub(crate) fn io(operation: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> LogError {
+    pub(crate) fn io(
+        operation: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> LogError {
         let path = path.into();
-        move |source| LogError::Io { operation, path, source }
+        move |source| LogError::Io {
+            operation,
+            path,
+            source,
+        }
     }
 }
 
@@ -74,7 +112,13 @@ mod tests {
             high_watermark: 42,
         }
         .to_string();
-        for part in ["\"orders\"", "partition 3", "offset 99", "log start 10", "high watermark 42"] {
+        for part in [
+            "\"orders\"",
+            "partition 3",
+            "offset 99",
+            "log start 10",
+            "high watermark 42",
+        ] {
             assert!(message.contains(part), "{message} lacks {part}");
         }
     }

@@ -8,10 +8,19 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TopicEvent {
-    Created { topic: String, partitions: u32 },
+    Created {
+        topic: String,
+        partitions: u32,
+    },
     /// Partitions `previous..now` were added; groups reading the topic should rebalance.
-    PartitionsAdded { topic: String, previous: u32, now: u32 },
-    Deleted { topic: String },
+    PartitionsAdded {
+        topic: String,
+        previous: u32,
+        now: u32,
+    },
+    Deleted {
+        topic: String,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -28,12 +37,15 @@ impl EventBus {
 
     pub fn publish(&self, event: TopicEvent) {
         tracing::info!(?event, "topic event");
-        self.lock().retain(|subscriber| subscriber.send(event.clone()).is_ok());
+        self.lock()
+            .retain(|subscriber| subscriber.send(event.clone()).is_ok());
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Sender<TopicEvent>>> {
         // The list stays valid even if a holder panicked: each push or retain is whole.
-        self.subscribers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.subscribers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -47,7 +59,11 @@ mod tests {
         let first = bus.subscribe();
         let second = bus.subscribe();
         drop(second);
-        let event = TopicEvent::PartitionsAdded { topic: "t".into(), previous: 1, now: 3 };
+        let event = TopicEvent::PartitionsAdded {
+            topic: "t".into(),
+            previous: 1,
+            now: 3,
+        };
         bus.publish(event.clone());
         assert_eq!(first.try_recv().unwrap(), event);
         assert_eq!(bus.lock().len(), 1);

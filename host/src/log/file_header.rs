@@ -37,9 +37,16 @@ pub fn encode(kind: FileKind, base_offset: u64) -> [u8; HEADER_LEN] {
 
 /// Checks a header read from `path`: magic, version, kind and base offset must all match.
 pub fn verify(bytes: &[u8], kind: FileKind, base_offset: u64, path: &Path) -> Result<(), LogError> {
-    let corrupt = |reason: String| LogError::Corrupt { path: path.to_path_buf(), position: 0, reason };
+    let corrupt = |reason: String| LogError::Corrupt {
+        path: path.to_path_buf(),
+        position: 0,
+        reason,
+    };
     if bytes.len() < HEADER_LEN {
-        return Err(corrupt(format!("file header is {} bytes, expected {HEADER_LEN}", bytes.len())));
+        return Err(corrupt(format!(
+            "file header is {} bytes, expected {HEADER_LEN}",
+            bytes.len()
+        )));
     }
     if bytes[0..4] != MAGIC {
         return Err(corrupt(format!("bad magic {:?}", &bytes[0..4])));
@@ -53,11 +60,16 @@ pub fn verify(bytes: &[u8], kind: FileKind, base_offset: u64, path: &Path) -> Re
         });
     }
     if bytes[6] != kind as u8 {
-        return Err(corrupt(format!("file kind {} where {:?} was expected", bytes[6], kind)));
+        return Err(corrupt(format!(
+            "file kind {} where {:?} was expected",
+            bytes[6], kind
+        )));
     }
     let stored_base = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
     if stored_base != base_offset {
-        return Err(corrupt(format!("header says base offset {stored_base}, file name says {base_offset}")));
+        return Err(corrupt(format!(
+            "header says base offset {stored_base}, file name says {base_offset}"
+        )));
     }
     Ok(())
 }
@@ -88,6 +100,13 @@ mod tests {
         let mut header = encode(FileKind::Log, 0);
         header[4..6].copy_from_slice(&2u16.to_le_bytes());
         let error = verify(&header, FileKind::Log, 0, Path::new("t")).unwrap_err();
-        assert!(matches!(error, LogError::UnsupportedFormat { found: 2, supported: 1, .. }));
+        assert!(matches!(
+            error,
+            LogError::UnsupportedFormat {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ));
     }
 }

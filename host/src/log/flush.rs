@@ -18,24 +18,26 @@ pub fn spawn_flusher(
     topics: impl Fn() -> Vec<Arc<Topic>> + Send + 'static,
     shutdown: Arc<Shutdown>,
 ) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("log-flusher".into()).spawn(move || {
-        let mut last_flush: HashMap<(String, u32), Instant> = HashMap::new();
-        loop {
-            let mut sleep = MAX_IDLE;
-            let now = Instant::now();
-            for topic in topics() {
-                for partition in topic.partitions() {
-                    if let FlushPolicy::Interval(period) = partition.flush_policy() {
-                        sleep = sleep.min(period);
-                        flush_when_due(topic.name(), &partition, period, now, &mut last_flush);
+    std::thread::Builder::new()
+        .name("log-flusher".into())
+        .spawn(move || {
+            let mut last_flush: HashMap<(String, u32), Instant> = HashMap::new();
+            loop {
+                let mut sleep = MAX_IDLE;
+                let now = Instant::now();
+                for topic in topics() {
+                    for partition in topic.partitions() {
+                        if let FlushPolicy::Interval(period) = partition.flush_policy() {
+                            sleep = sleep.min(period);
+                            flush_when_due(topic.name(), &partition, period, now, &mut last_flush);
+                        }
                     }
                 }
+                if shutdown.wait(sleep) {
+                    return;
+                }
             }
-            if shutdown.wait(sleep) {
-                return;
-            }
-        }
-    })
+        })
 }
 
 fn flush_when_due(
@@ -45,7 +47,9 @@ fn flush_when_due(
     now: Instant,
     last_flush: &mut HashMap<(String, u32), Instant>,
 ) {
-    let last = last_flush.entry((topic.to_owned(), partition.id())).or_insert(now);
+    let last = last_flush
+        .entry((topic.to_owned(), partition.id()))
+        .or_insert(now);
     if now.duration_since(*last) >= period {
         *last = now;
         if let Err(error) = partition.flush_if_dirty() {

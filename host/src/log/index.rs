@@ -111,11 +111,19 @@ pub fn read_stored<E: IndexEntry>(path: &Path, base_offset: u64) -> Result<Store
     }
     let body = &bytes[HEADER_LEN..];
     if body.len() % E::SIZE != 0 {
-        return Ok(StoredIndex::Damaged(format!("{} bytes is not a whole number of entries", body.len())));
+        return Ok(StoredIndex::Damaged(format!(
+            "{} bytes is not a whole number of entries",
+            body.len()
+        )));
     }
     let entries: Vec<E> = body.chunks_exact(E::SIZE).map(E::decode).collect();
-    if entries.windows(2).any(|pair| pair[0].relative_offset() >= pair[1].relative_offset()) {
-        return Ok(StoredIndex::Damaged("entries are not in increasing offset order".into()));
+    if entries
+        .windows(2)
+        .any(|pair| pair[0].relative_offset() >= pair[1].relative_offset())
+    {
+        return Ok(StoredIndex::Damaged(
+            "entries are not in increasing offset order".into(),
+        ));
     }
     Ok(StoredIndex::Intact(entries))
 }
@@ -143,22 +151,36 @@ impl<E: IndexEntry> IndexFile<E> {
         for entry in &entries {
             entry.encode(&mut bytes);
         }
-        file.write_all_at(&bytes, 0).map_err(LogError::io("write index", path))?;
-        Ok(IndexFile { path: path.to_path_buf(), file, entries })
+        file.write_all_at(&bytes, 0)
+            .map_err(LogError::io("write index", path))?;
+        Ok(IndexFile {
+            path: path.to_path_buf(),
+            file,
+            entries,
+        })
     }
 
     /// Opens an index whose file already holds exactly `entries`.
     pub fn open_existing(path: &Path, entries: Vec<E>) -> Result<Self, LogError> {
-        let file =
-            OpenOptions::new().read(true).write(true).open(path).map_err(LogError::io("open index", path))?;
-        Ok(IndexFile { path: path.to_path_buf(), file, entries })
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(LogError::io("open index", path))?;
+        Ok(IndexFile {
+            path: path.to_path_buf(),
+            file,
+            entries,
+        })
     }
 
     pub fn append(&mut self, entry: E) -> Result<(), LogError> {
         let mut bytes = Vec::with_capacity(E::SIZE);
         entry.encode(&mut bytes);
         let position = (HEADER_LEN + self.entries.len() * E::SIZE) as u64;
-        self.file.write_all_at(&bytes, position).map_err(LogError::io("append to index", &self.path))?;
+        self.file
+            .write_all_at(&bytes, position)
+            .map_err(LogError::io("append to index", &self.path))?;
         self.entries.push(entry);
         Ok(())
     }
@@ -172,14 +194,18 @@ impl<E: IndexEntry> IndexFile<E> {
     }
 
     pub fn sync(&self) -> Result<(), LogError> {
-        self.file.sync_data().map_err(LogError::io("sync index", &self.path))
+        self.file
+            .sync_data()
+            .map_err(LogError::io("sync index", &self.path))
     }
 }
 
 impl IndexFile<OffsetEntry> {
     /// Byte position of the last indexed batch starting at or before `relative_offset`.
     pub fn position_at_or_before(&self, relative_offset: u32) -> Option<u32> {
-        let count = self.entries.partition_point(|entry| entry.relative_offset <= relative_offset);
+        let count = self
+            .entries
+            .partition_point(|entry| entry.relative_offset <= relative_offset);
         count.checked_sub(1).map(|i| self.entries[i].position)
     }
 }
@@ -202,8 +228,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("00000000000000000100.index");
         let mut index = IndexFile::write_new(&path, 100, Vec::new()).unwrap();
-        index.append(OffsetEntry { relative_offset: 0, position: 16 }).unwrap();
-        index.append(OffsetEntry { relative_offset: 10, position: 4096 }).unwrap();
+        index
+            .append(OffsetEntry {
+                relative_offset: 0,
+                position: 16,
+            })
+            .unwrap();
+        index
+            .append(OffsetEntry {
+                relative_offset: 10,
+                position: 4096,
+            })
+            .unwrap();
         match read_stored::<OffsetEntry>(&path, 100).unwrap() {
             StoredIndex::Intact(entries) => assert_eq!(entries, index.entries()),
             other => panic!("expected intact index, got {other:?}"),
@@ -213,10 +249,16 @@ mod tests {
     #[test]
     fn offset_lookup_takes_the_floor_entry() {
         let dir = tempfile::tempdir().unwrap();
-        let entries = vec![OffsetEntry { relative_offset: 5, position: 100 }, OffsetEntry {
-            relative_offset: 9,
-            position: 900,
-        }];
+        let entries = vec![
+            OffsetEntry {
+                relative_offset: 5,
+                position: 100,
+            },
+            OffsetEntry {
+                relative_offset: 9,
+                position: 900,
+            },
+        ];
         let index = IndexFile::write_new(&dir.path().join("i"), 0, entries).unwrap();
         assert_eq!(index.position_at_or_before(4), None);
         assert_eq!(index.position_at_or_before(5), Some(100));
@@ -227,10 +269,16 @@ mod tests {
     #[test]
     fn time_lookup_starts_before_the_first_possible_match() {
         let dir = tempfile::tempdir().unwrap();
-        let entries = vec![TimeEntry { timestamp: 10, relative_offset: 0 }, TimeEntry {
-            timestamp: 20,
-            relative_offset: 7,
-        }];
+        let entries = vec![
+            TimeEntry {
+                timestamp: 10,
+                relative_offset: 0,
+            },
+            TimeEntry {
+                timestamp: 20,
+                relative_offset: 7,
+            },
+        ];
         let index = IndexFile::write_new(&dir.path().join("t"), 0, entries).unwrap();
         assert_eq!(index.scan_start_for(10), None);
         assert_eq!(index.scan_start_for(11), Some(0));
@@ -245,9 +293,18 @@ mod tests {
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.extend_from_slice(&[1, 2, 3]);
         std::fs::write(&path, &bytes).unwrap();
-        assert!(matches!(read_stored::<OffsetEntry>(&path, 0).unwrap(), StoredIndex::Damaged(_)));
-        assert!(matches!(read_stored::<OffsetEntry>(&dir.path().join("none"), 0).unwrap(), StoredIndex::Missing));
+        assert!(matches!(
+            read_stored::<OffsetEntry>(&path, 0).unwrap(),
+            StoredIndex::Damaged(_)
+        ));
+        assert!(matches!(
+            read_stored::<OffsetEntry>(&dir.path().join("none"), 0).unwrap(),
+            StoredIndex::Missing
+        ));
         std::fs::write(&path, [0u8; 40]).unwrap();
-        assert!(matches!(read_stored::<OffsetEntry>(&path, 0).unwrap(), StoredIndex::Damaged(_)));
+        assert!(matches!(
+            read_stored::<OffsetEntry>(&path, 0).unwrap(),
+            StoredIndex::Damaged(_)
+        ));
     }
 }

@@ -81,7 +81,9 @@ pub struct RecoveryReport {
 impl RecoveryReport {
     /// Every repair and notice, with the partition it concerns.
     pub fn actions(&self) -> impl Iterator<Item = (&str, u32, &RecoveryAction)> {
-        self.partitions.iter().flat_map(|p| p.actions.iter().map(move |a| (p.topic.as_str(), p.partition, a)))
+        self.partitions
+            .iter()
+            .flat_map(|p| p.actions.iter().map(move |a| (p.topic.as_str(), p.partition, a)))
     }
 
     /// True when nothing needed repair or notice.
@@ -102,11 +104,15 @@ impl Topics {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<Topic>>> {
-        self.by_name.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.by_name
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Arc<Topic>>> {
-        self.by_name.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.by_name
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -145,7 +151,9 @@ impl Log {
             report.partitions.extend(partitions);
             topics.write().insert(name, Arc::new(topic));
         }
-        report.partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+        report
+            .partitions
+            .sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
         let shutdown = Arc::new(Shutdown::default());
         let spawn_error = |error| LogError::io("start background thread", &root)(error);
         let threads = vec![
@@ -157,7 +165,14 @@ impl Log {
             )
             .map_err(spawn_error)?,
         ];
-        let log = Log { root, options, topics, events: EventBus::default(), shutdown, threads };
+        let log = Log {
+            root,
+            options,
+            topics,
+            events: EventBus::default(),
+            shutdown,
+            threads,
+        };
         Ok((log, report))
     }
 
@@ -179,12 +194,23 @@ impl Log {
         validate_topic_name(name)?;
         let mut topics = self.topics.write();
         if topics.contains_key(name) {
-            return Err(LogError::TopicExists { topic: name.to_owned() });
+            return Err(LogError::TopicExists {
+                topic: name.to_owned(),
+            });
         }
-        let topic = Arc::new(Topic::create(&self.root, name, partitions, settings, self.options.default_flush)?);
+        let topic = Arc::new(Topic::create(
+            &self.root,
+            name,
+            partitions,
+            settings,
+            self.options.default_flush,
+        )?);
         topics.insert(name.to_owned(), Arc::clone(&topic));
         drop(topics);
-        self.events.publish(TopicEvent::Created { topic: name.to_owned(), partitions });
+        self.events.publish(TopicEvent::Created {
+            topic: name.to_owned(),
+            partitions,
+        });
         Ok(topic.describe())
     }
 
@@ -198,13 +224,20 @@ impl Log {
 
     /// Removes the topic and its files. Readers holding its partitions finish what they read.
     pub fn delete_topic(&self, name: &str) -> Result<(), LogError> {
-        let topic =
-            self.topics.write().remove(name).ok_or_else(|| LogError::UnknownTopic { topic: name.to_owned() })?;
+        let topic = self
+            .topics
+            .write()
+            .remove(name)
+            .ok_or_else(|| LogError::UnknownTopic {
+                topic: name.to_owned(),
+            })?;
         let conf = topic.dir().join(topic::CONF_FILE);
         std::fs::remove_file(&conf).map_err(LogError::io("remove topic settings", &conf))?;
         durable_fs::sync_dir(topic.dir())?;
         std::fs::remove_dir_all(topic.dir()).map_err(LogError::io("remove topic directory", topic.dir()))?;
-        self.events.publish(TopicEvent::Deleted { topic: name.to_owned() });
+        self.events.publish(TopicEvent::Deleted {
+            topic: name.to_owned(),
+        });
         Ok(())
     }
 
@@ -212,7 +245,11 @@ impl Log {
     pub fn add_partitions(&self, name: &str, total: u32) -> Result<TopicDescription, LogError> {
         let topic = self.topic(name)?;
         let previous = topic.add_partitions(total)?;
-        self.events.publish(TopicEvent::PartitionsAdded { topic: name.to_owned(), previous, now: total });
+        self.events.publish(TopicEvent::PartitionsAdded {
+            topic: name.to_owned(),
+            previous,
+            now: total,
+        });
         Ok(topic.describe())
     }
 
@@ -228,7 +265,12 @@ impl Log {
     }
 
     /// Appends `records` as one batch to `partition`, ignoring their own routing.
-    pub fn append_to(&self, topic: &str, partition: u32, records: &[Record]) -> Result<AppendedBatch, LogError> {
+    pub fn append_to(
+        &self,
+        topic: &str,
+        partition: u32,
+        records: &[Record],
+    ) -> Result<AppendedBatch, LogError> {
         self.topic(topic)?.partition(partition)?.append(records, now_ms())
     }
 
@@ -237,7 +279,12 @@ impl Log {
         self.topic(topic)?.partition(partition)?.fetch(offset, max_bytes)
     }
 
-    pub fn list_offset(&self, topic: &str, partition: u32, spec: OffsetSpec) -> Result<Option<u64>, LogError> {
+    pub fn list_offset(
+        &self,
+        topic: &str,
+        partition: u32,
+        spec: OffsetSpec,
+    ) -> Result<Option<u64>, LogError> {
         self.topic(topic)?.partition(partition)?.list_offset(spec)
     }
 
@@ -257,7 +304,13 @@ impl Log {
     }
 
     fn topic(&self, name: &str) -> Result<Arc<Topic>, LogError> {
-        self.topics.read().get(name).cloned().ok_or_else(|| LogError::UnknownTopic { topic: name.to_owned() })
+        self.topics
+            .read()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| LogError::UnknownTopic {
+                topic: name.to_owned(),
+            })
     }
 }
 

@@ -92,7 +92,12 @@ impl Partition {
         }
         let mut segments: BTreeMap<u64, Arc<Segment>> = recovered
             .into_iter()
-            .map(|parts| (parts.base_offset, Arc::new(Segment::from_recovered(parts, config.index_interval_bytes))))
+            .map(|parts| {
+                (
+                    parts.base_offset,
+                    Arc::new(Segment::from_recovered(parts, config.index_interval_bytes)),
+                )
+            })
             .collect();
         if segments.is_empty() {
             segments.insert(0, Arc::new(Segment::create(dir, 0, config.index_interval_bytes)?));
@@ -100,7 +105,13 @@ impl Partition {
         let active = Arc::clone(segments.values().next_back().expect("at least one segment"));
         let log_start_offset = *segments.keys().next().expect("at least one segment");
         let high_watermark = active.next_offset();
-        tracing::debug!(topic, partition = id, log_start_offset, high_watermark, "partition open");
+        tracing::debug!(
+            topic,
+            partition = id,
+            log_start_offset,
+            high_watermark,
+            "partition open"
+        );
         let report = PartitionRecovery {
             topic: topic.to_owned(),
             partition: id,
@@ -141,7 +152,10 @@ impl Partition {
     /// Appends `records` as one batch; their offsets are consecutive from the returned base.
     pub fn append(&self, records: &[Record], append_time_ms: i64) -> Result<AppendedBatch, LogError> {
         if records.is_empty() {
-            return Err(LogError::EmptyBatch { topic: self.topic.clone(), partition: self.id });
+            return Err(LogError::EmptyBatch {
+                topic: self.topic.clone(),
+                partition: self.id,
+            });
         }
         let mut active = self.lock_appender();
         let base_offset = self.high_watermark();
@@ -166,7 +180,11 @@ impl Partition {
         }
         active.publish(&header);
         self.high_watermark.store(header.next_offset(), Ordering::Release);
-        Ok(AppendedBatch { partition: self.id, base_offset, last_offset: header.last_offset() })
+        Ok(AppendedBatch {
+            partition: self.id,
+            base_offset,
+            last_offset: header.last_offset(),
+        })
     }
 
     /// Starts a new segment at `base_offset`, making the old one durable first unless the OS
@@ -175,9 +193,18 @@ impl Partition {
         if self.config.flush != FlushPolicy::Os {
             old.sync_all()?;
         }
-        let segment = Arc::new(Segment::create(&self.dir, base_offset, self.config.index_interval_bytes)?);
+        let segment = Arc::new(Segment::create(
+            &self.dir,
+            base_offset,
+            self.config.index_interval_bytes,
+        )?);
         self.write_segments().insert(base_offset, Arc::clone(&segment));
-        tracing::debug!(topic = self.topic, partition = self.id, base_offset, "rolled to a new segment");
+        tracing::debug!(
+            topic = self.topic,
+            partition = self.id,
+            base_offset,
+            "rolled to a new segment"
+        );
         Ok(segment)
     }
 
@@ -200,11 +227,16 @@ impl Partition {
             remaining = remaining.saturating_sub(read.iter().map(|b| b.size as u64).sum());
             let segment_exhausted = segment.next_offset() <= next_offset;
             batches.extend(read);
-            if remaining == 0 || next_offset >= high_watermark || (!batches.is_empty() && !segment_exhausted) {
+            if remaining == 0 || next_offset >= high_watermark || (!batches.is_empty() && !segment_exhausted)
+            {
                 break;
             }
         }
-        Ok(Fetch { batches, high_watermark, log_start_offset })
+        Ok(Fetch {
+            batches,
+            high_watermark,
+            log_start_offset,
+        })
     }
 
     /// Earliest, latest, or the first offset at or after a timestamp (`None` if there is none).
@@ -309,8 +341,14 @@ impl Partition {
     /// The segment holding `offset` (if still present) and every later one.
     fn segments_from(&self, offset: u64) -> Vec<Arc<Segment>> {
         let segments = self.read_segments();
-        let first = segments.range(..=offset).next_back().map_or(offset, |(base, _)| *base);
-        segments.range(first..).map(|(_, segment)| Arc::clone(segment)).collect()
+        let first = segments
+            .range(..=offset)
+            .next_back()
+            .map_or(offset, |(base, _)| *base);
+        segments
+            .range(first..)
+            .map(|(_, segment)| Arc::clone(segment))
+            .collect()
     }
 
     fn out_of_range(&self, offset: u64, log_start_offset: u64, high_watermark: u64) -> LogError {
@@ -326,15 +364,21 @@ impl Partition {
     // A panic while holding these locks leaves the data itself consistent (nothing is published
     // until complete), so a poisoned lock is taken over rather than propagated.
     fn lock_appender(&self) -> MutexGuard<'_, Arc<Segment>> {
-        self.appender.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.appender
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn read_segments(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<u64, Arc<Segment>>> {
-        self.segments.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.segments
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write_segments(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<u64, Arc<Segment>>> {
-        self.segments.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.segments
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -343,22 +387,38 @@ mod tests {
     use super::*;
 
     fn config(segment_bytes: u32) -> PartitionConfig {
-        PartitionConfig { segment_bytes, index_interval_bytes: 64, flush: FlushPolicy::Os }
+        PartitionConfig {
+            segment_bytes,
+            index_interval_bytes: 64,
+            flush: FlushPolicy::Os,
+        }
     }
 
     fn values(fetch: &Fetch) -> Vec<(u64, Vec<u8>)> {
-        fetch.batches.iter().flat_map(|b| b.records.iter().map(|r| (r.offset, r.value.clone()))).collect()
+        fetch
+            .batches
+            .iter()
+            .flat_map(|b| b.records.iter().map(|r| (r.offset, r.value.clone())))
+            .collect()
     }
 
     #[test]
     fn appends_get_consecutive_offsets_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(1 << 20)).unwrap();
-        let first = partition.append(&[Record::new("a"), Record::new("b")], 1).unwrap();
+        let first = partition
+            .append(&[Record::new("a"), Record::new("b")], 1)
+            .unwrap();
         let second = partition.append(&[Record::new("c")], 1).unwrap();
-        assert_eq!((first.base_offset, first.last_offset, second.base_offset), (0, 1, 2));
+        assert_eq!(
+            (first.base_offset, first.last_offset, second.base_offset),
+            (0, 1, 2)
+        );
         let fetch = partition.fetch(0, u64::MAX).unwrap();
-        assert_eq!(values(&fetch), [(0, b"a".to_vec()), (1, b"b".to_vec()), (2, b"c".to_vec())]);
+        assert_eq!(
+            values(&fetch),
+            [(0, b"a".to_vec()), (1, b"b".to_vec()), (2, b"c".to_vec())]
+        );
         assert_eq!((fetch.high_watermark, fetch.log_start_offset), (3, 0));
     }
 
@@ -369,8 +429,21 @@ mod tests {
         partition.append(&[Record::new("a")], 1).unwrap();
         assert!(partition.fetch(1, 100).unwrap().batches.is_empty());
         let error = partition.fetch(2, 100).unwrap_err();
-        assert!(matches!(error, LogError::OffsetOutOfRange { offset: 2, high_watermark: 1, .. }), "{error}");
-        assert!(matches!(partition.append(&[], 1), Err(LogError::EmptyBatch { .. })));
+        assert!(
+            matches!(
+                error,
+                LogError::OffsetOutOfRange {
+                    offset: 2,
+                    high_watermark: 1,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(matches!(
+            partition.append(&[], 1),
+            Err(LogError::EmptyBatch { .. })
+        ));
     }
 
     #[test]
@@ -378,7 +451,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(200)).unwrap();
         for i in 0..20u64 {
-            partition.append(&[Record::new(format!("value-{i:04}"))], 1).unwrap();
+            partition
+                .append(&[Record::new(format!("value-{i:04}"))], 1)
+                .unwrap();
         }
         assert!(partition.describe().segment_count > 3);
         let mut offset = 0;
@@ -390,8 +465,9 @@ mod tests {
             seen.extend(batch_values);
         }
         assert_eq!(seen.len(), 20);
-        assert!(seen.iter().enumerate().all(|(i, (offset, value))| *offset == i as u64
-            && *value == format!("value-{i:04}").into_bytes()));
+        assert!(seen.iter().enumerate().all(
+            |(i, (offset, value))| *offset == i as u64 && *value == format!("value-{i:04}").into_bytes()
+        ));
     }
 
     #[test]
@@ -399,12 +475,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(150)).unwrap();
         for (i, timestamp) in [100, 200, 300, 400].into_iter().enumerate() {
-            partition.append(&[Record::new(format!("v{i}")).with_timestamp(timestamp)], 0).unwrap();
+            partition
+                .append(&[Record::new(format!("v{i}")).with_timestamp(timestamp)], 0)
+                .unwrap();
         }
         assert_eq!(partition.list_offset(OffsetSpec::Earliest).unwrap(), Some(0));
         assert_eq!(partition.list_offset(OffsetSpec::Latest).unwrap(), Some(4));
-        assert_eq!(partition.list_offset(OffsetSpec::Timestamp(250)).unwrap(), Some(2));
-        assert_eq!(partition.list_offset(OffsetSpec::Timestamp(100)).unwrap(), Some(0));
+        assert_eq!(
+            partition.list_offset(OffsetSpec::Timestamp(250)).unwrap(),
+            Some(2)
+        );
+        assert_eq!(
+            partition.list_offset(OffsetSpec::Timestamp(100)).unwrap(),
+            Some(0)
+        );
         assert_eq!(partition.list_offset(OffsetSpec::Timestamp(401)).unwrap(), None);
     }
 
@@ -414,22 +498,37 @@ mod tests {
         // 100 bytes hold the file header and one of these batches, so each record gets a segment.
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(100)).unwrap();
         for i in 0..10i64 {
-            partition.append(&[Record::new(format!("value-{i}")).with_timestamp(i * 1000)], 0).unwrap();
+            partition
+                .append(&[Record::new(format!("value-{i}")).with_timestamp(i * 1000)], 0)
+                .unwrap();
         }
         let before = partition.describe();
         assert!(before.segment_count >= 5, "{before:?}");
         // Age: segments whose newest record is more than 5.5 s older than "now" = 10 s.
-        let deleted = partition.apply_retention(None, Some(Duration::from_millis(5500)), 10_000).unwrap();
+        let deleted = partition
+            .apply_retention(None, Some(Duration::from_millis(5500)), 10_000)
+            .unwrap();
         assert!(!deleted.is_empty());
         let start = partition.log_start_offset();
         assert_eq!(start, *deleted.last().unwrap() + 1);
-        assert!(matches!(partition.fetch(0, 10), Err(LogError::OffsetOutOfRange { .. })));
+        assert!(matches!(
+            partition.fetch(0, 10),
+            Err(LogError::OffsetOutOfRange { .. })
+        ));
         assert_eq!(values(&partition.fetch(start, u64::MAX).unwrap())[0].0, start);
         // Size: keep at least one segment's worth.
         partition.apply_retention(Some(1), None, 10_000).unwrap();
-        assert_eq!(partition.describe().segment_count, 1, "only the active segment is left");
+        assert_eq!(
+            partition.describe().segment_count,
+            1,
+            "only the active segment is left"
+        );
         assert_eq!(partition.high_watermark(), 10);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3, "one segment's three files remain");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            3,
+            "one segment's three files remain"
+        );
     }
 
     #[test]
@@ -438,12 +537,18 @@ mod tests {
         {
             let (partition, _) = Partition::open(dir.path(), "t", 0, config(150)).unwrap();
             for i in 0..6 {
-                partition.append(&[Record::new(format!("v{i}")).with_timestamp(i * 10)], 0).unwrap();
+                partition
+                    .append(&[Record::new(format!("v{i}")).with_timestamp(i * 10)], 0)
+                    .unwrap();
             }
             partition.flush_all().unwrap();
         }
         let (partition, report) = Partition::open(dir.path(), "t", 0, config(150)).unwrap();
-        assert!(report.actions.is_empty(), "clean reopen needs no repair: {:?}", report.actions);
+        assert!(
+            report.actions.is_empty(),
+            "clean reopen needs no repair: {:?}",
+            report.actions
+        );
         assert_eq!(report.next_offset, 6);
         assert_eq!(partition.append(&[Record::new("v6")], 0).unwrap().base_offset, 6);
         assert_eq!(partition.list_offset(OffsetSpec::Timestamp(25)).unwrap(), Some(3));

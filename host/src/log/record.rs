@@ -22,7 +22,10 @@ pub struct Record {
 
 impl Record {
     pub fn new(value: impl Into<Vec<u8>>) -> Self {
-        Record { value: value.into(), ..Record::default() }
+        Record {
+            value: value.into(),
+            ..Record::default()
+        }
     }
 
     pub fn with_key(mut self, key: impl Into<Vec<u8>>) -> Self {
@@ -31,7 +34,10 @@ impl Record {
     }
 
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
-        self.headers.push(Header { name: name.into(), value: value.into() });
+        self.headers.push(Header {
+            name: name.into(),
+            value: value.into(),
+        });
         self
     }
 
@@ -58,6 +64,8 @@ pub struct StoredRecord {
 
 /// Milliseconds since the Unix epoch, the unit of every record timestamp.
 pub fn now_ms() -> i64 {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }

@@ -34,7 +34,12 @@ pub struct PartitionRecovery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecoveryAction {
     /// Bytes after the last valid batch were cut off.
-    TruncatedTail { segment: PathBuf, kept_bytes: u64, dropped_bytes: u64, reason: String },
+    TruncatedTail {
+        segment: PathBuf,
+        kept_bytes: u64,
+        dropped_bytes: u64,
+        reason: String,
+    },
     /// An index was rewritten from the log.
     RebuiltIndex { index: PathBuf, reason: String },
     /// Index entries that pointed past the end of the log were dropped.
@@ -50,7 +55,12 @@ pub enum RecoveryAction {
 impl fmt::Display for RecoveryAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RecoveryAction::TruncatedTail { segment, kept_bytes, dropped_bytes, reason } => write!(
+            RecoveryAction::TruncatedTail {
+                segment,
+                kept_bytes,
+                dropped_bytes,
+                reason,
+            } => write!(
                 f,
                 "truncated {dropped_bytes} bytes from {} (kept {kept_bytes}): {reason}",
                 segment.display()
@@ -58,11 +68,22 @@ impl fmt::Display for RecoveryAction {
             RecoveryAction::RebuiltIndex { index, reason } => {
                 write!(f, "rebuilt {} from the log: {reason}", index.display())
             }
-            RecoveryAction::TrimmedIndex { index, dropped_entries } => {
-                write!(f, "dropped {dropped_entries} entries past the end of the log from {}", index.display())
+            RecoveryAction::TrimmedIndex {
+                index,
+                dropped_entries,
+            } => {
+                write!(
+                    f,
+                    "dropped {dropped_entries} entries past the end of the log from {}",
+                    index.display()
+                )
             }
             RecoveryAction::ResetEmptySegment { segment, found_bytes } => {
-                write!(f, "reset {} ({found_bytes} bytes, no complete header) to an empty segment", segment.display())
+                write!(
+                    f,
+                    "reset {} ({found_bytes} bytes, no complete header) to an empty segment",
+                    segment.display()
+                )
             }
             RecoveryAction::RemovedOrphanIndex { index } => {
                 write!(f, "removed {} which has no segment", index.display())
@@ -83,7 +104,9 @@ pub fn recover_partition(
         let entry = entry.map_err(LogError::io("list partition directory", dir))?;
         let name = entry.file_name();
         match name.to_str().and_then(parse_file_name) {
-            Some((base_offset, kind)) if entry.path().is_file() => found.entry(base_offset).or_default().push(kind),
+            Some((base_offset, kind)) if entry.path().is_file() => {
+                found.entry(base_offset).or_default().push(kind)
+            }
             _ => actions.push(RecoveryAction::IgnoredStrayFile { path: entry.path() }),
         }
     }
@@ -94,7 +117,9 @@ pub fn recover_partition(
             for orphan in [&paths.offset_index, &paths.time_index] {
                 if orphan.exists() {
                     std::fs::remove_file(orphan).map_err(LogError::io("remove orphan index", orphan))?;
-                    actions.push(RecoveryAction::RemovedOrphanIndex { index: orphan.clone() });
+                    actions.push(RecoveryAction::RemovedOrphanIndex {
+                        index: orphan.clone(),
+                    });
                 }
             }
             continue;
@@ -128,18 +153,25 @@ fn recover_segment(
         .write(true)
         .open(&paths.log)
         .map_err(LogError::io("open segment", &paths.log))?;
-    let mut length = log.metadata().map_err(LogError::io("stat segment", &paths.log))?.len();
+    let mut length = log
+        .metadata()
+        .map_err(LogError::io("stat segment", &paths.log))?
+        .len();
     if length < HEADER_LEN as u64 {
         // A crash while creating the segment: no batch can be in it, so start it afresh.
         log.set_len(0)
             .and_then(|()| log.write_all_at(&file_header::encode(FileKind::Log, base_offset), 0))
             .and_then(|()| log.sync_all())
             .map_err(LogError::io("reset segment", &paths.log))?;
-        actions.push(RecoveryAction::ResetEmptySegment { segment: paths.log.clone(), found_bytes: length });
+        actions.push(RecoveryAction::ResetEmptySegment {
+            segment: paths.log.clone(),
+            found_bytes: length,
+        });
         length = HEADER_LEN as u64;
     } else {
         let mut header = [0u8; HEADER_LEN];
-        log.read_exact_at(&mut header, 0).map_err(LogError::io("read segment header", &paths.log))?;
+        log.read_exact_at(&mut header, 0)
+            .map_err(LogError::io("read segment header", &paths.log))?;
         file_header::verify(&header, FileKind::Log, base_offset, &paths.log)?;
     }
 
@@ -156,7 +188,11 @@ fn recover_segment(
         }
     };
     let mut times = match index::read_stored::<TimeEntry>(&paths.time_index, base_offset)? {
-        StoredIndex::Intact(entries) if entries.windows(2).all(|pair| pair[0].timestamp < pair[1].timestamp) => {
+        StoredIndex::Intact(entries)
+            if entries
+                .windows(2)
+                .all(|pair| pair[0].timestamp < pair[1].timestamp) =>
+        {
             entries
         }
         StoredIndex::Intact(_) => {
@@ -177,18 +213,27 @@ fn recover_segment(
     let mut trimmed_offset_entries = 0;
 
     if rebuild_reason.is_none() {
-        let in_bounds = offsets.iter().take_while(|e| (e.position as u64) < length).count();
+        let in_bounds = offsets
+            .iter()
+            .take_while(|e| (e.position as u64) < length)
+            .count();
         trimmed_offset_entries = offsets.len() - in_bounds;
         offsets.truncate(in_bounds);
-        if offsets.windows(2).any(|pair| pair[0].position >= pair[1].position)
-            || offsets.first().is_some_and(|e| (e.position as usize) < HEADER_LEN)
+        if offsets
+            .windows(2)
+            .any(|pair| pair[0].position >= pair[1].position)
+            || offsets
+                .first()
+                .is_some_and(|e| (e.position as usize) < HEADER_LEN)
         {
             rebuild_reason = Some("index positions are not increasing".to_owned());
         } else if let Some(last) = offsets.last() {
             let expected = base_offset + u64::from(last.relative_offset);
             match read_batch(&log, u64::from(last.position), length) {
                 Ok(header) if header.base_offset == expected => {}
-                _ => rebuild_reason = Some(format!("last entry (offset {expected}) points at no valid batch")),
+                _ => {
+                    rebuild_reason = Some(format!("last entry (offset {expected}) points at no valid batch"))
+                }
             }
         }
     }
@@ -202,7 +247,9 @@ fn recover_segment(
     // and the index cadence pick up exactly where they were.
     let resume_from_time = times.last().map(|t| {
         let count = offsets.partition_point(|e| e.relative_offset <= t.relative_offset);
-        count.checked_sub(1).map_or(HEADER_LEN as u64, |i| u64::from(offsets[i].position))
+        count
+            .checked_sub(1)
+            .map_or(HEADER_LEN as u64, |i| u64::from(offsets[i].position))
     });
     let resume_from_offsets = offsets.last().map(|e| u64::from(e.position));
     let mut position = match (resume_from_offsets, resume_from_time) {
@@ -229,7 +276,10 @@ fn recover_segment(
             return Err(LogError::Corrupt {
                 path: paths.log.clone(),
                 position,
-                reason: format!("batch has offset {} where {expected} was expected", header.base_offset),
+                reason: format!(
+                    "batch has offset {} where {expected} was expected",
+                    header.base_offset
+                ),
             });
         }
         running_max = running_max.max(header.max_timestamp);
@@ -239,9 +289,15 @@ fn recover_segment(
             Some(last) if position == last => bytes_since_entry = 0,
             _ => {
                 if offsets.is_empty() || bytes_since_entry >= u64::from(index_interval_bytes.max(1)) {
-                    offsets.push(OffsetEntry { relative_offset, position: position as u32 });
+                    offsets.push(OffsetEntry {
+                        relative_offset,
+                        position: position as u32,
+                    });
                     if times.last().is_none_or(|t| running_max > t.timestamp) {
-                        times.push(TimeEntry { timestamp: running_max, relative_offset });
+                        times.push(TimeEntry {
+                            timestamp: running_max,
+                            relative_offset,
+                        });
                     }
                     bytes_since_entry = 0;
                 }
@@ -264,8 +320,14 @@ fn recover_segment(
     let offset_index_changed = rebuild_reason.is_some() || offsets.len() != stored_offset_entries;
     let time_index_changed = rebuild_reason.is_some() || times.len() != stored_time_entries;
     if let Some(reason) = &rebuild_reason {
-        actions.push(RecoveryAction::RebuiltIndex { index: paths.offset_index.clone(), reason: reason.clone() });
-        actions.push(RecoveryAction::RebuiltIndex { index: paths.time_index.clone(), reason: reason.clone() });
+        actions.push(RecoveryAction::RebuiltIndex {
+            index: paths.offset_index.clone(),
+            reason: reason.clone(),
+        });
+        actions.push(RecoveryAction::RebuiltIndex {
+            index: paths.time_index.clone(),
+            reason: reason.clone(),
+        });
     } else {
         if trimmed_offset_entries > 0 {
             actions.push(RecoveryAction::TrimmedIndex {
@@ -318,10 +380,14 @@ fn truncate_tail(
         return Err(LogError::Corrupt {
             path: path.to_path_buf(),
             position,
-            reason: format!("{defect}, yet a valid batch follows at byte {next_position}; refusing to drop it"),
+            reason: format!(
+                "{defect}, yet a valid batch follows at byte {next_position}; refusing to drop it"
+            ),
         });
     }
-    log.set_len(position).and_then(|()| log.sync_all()).map_err(LogError::io("truncate segment", path))?;
+    log.set_len(position)
+        .and_then(|()| log.sync_all())
+        .map_err(LogError::io("truncate segment", path))?;
     actions.push(RecoveryAction::TruncatedTail {
         segment: path.to_path_buf(),
         kept_bytes: position,
@@ -346,13 +412,22 @@ fn read_batch(log: &File, position: u64, length: u64) -> Result<BatchHeader, Bat
     let mut header_bytes = [0u8; BATCH_HEADER_LEN];
     let header_len = available.min(BATCH_HEADER_LEN);
     log.read_exact_at(&mut header_bytes[..header_len], position)
-        .map_err(|_| BatchDefect::Truncated { needed: BATCH_HEADER_LEN, available })?;
+        .map_err(|_| BatchDefect::Truncated {
+            needed: BATCH_HEADER_LEN,
+            available,
+        })?;
     let header = batch::parse_header(&header_bytes[..header_len])?;
     if header.size > available {
-        return Err(BatchDefect::Truncated { needed: header.size, available });
+        return Err(BatchDefect::Truncated {
+            needed: header.size,
+            available,
+        });
     }
     let mut bytes = vec![0u8; header.size];
     log.read_exact_at(&mut bytes, position)
-        .map_err(|_| BatchDefect::Truncated { needed: header.size, available })?;
+        .map_err(|_| BatchDefect::Truncated {
+            needed: header.size,
+            available,
+        })?;
     batch::verify(&bytes)
 }

@@ -62,9 +62,11 @@ pub fn spawn_retention(
     period: Duration,
     shutdown: Arc<Shutdown>,
 ) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("log-retention".into()).spawn(move || {
-        while !shutdown.wait(period) {
-            enforce(&topics(), now_ms());
-        }
-    })
+    std::thread::Builder::new()
+        .name("log-retention".into())
+        .spawn(move || {
+            while !shutdown.wait(period) {
+                enforce(&topics(), now_ms());
+            }
+        })
 }

@@ -169,13 +169,26 @@ impl Segment {
             let _ = self.log.set_len(position);
             return Err(LogError::io("append to segment", &self.paths.log)(error));
         }
-        let mut indexes = self.indexes.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut indexes = self
+            .indexes
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if indexes.offsets.entries().is_empty() || indexes.bytes_since_entry >= self.index_interval_bytes {
             let relative_offset = (header.base_offset - self.base_offset) as u32;
-            indexes.offsets.append(OffsetEntry { relative_offset, position: position as u32 })?;
+            indexes.offsets.append(OffsetEntry {
+                relative_offset,
+                position: position as u32,
+            })?;
             let running_max = self.max_timestamp().max(header.max_timestamp);
-            if indexes.times.last().is_none_or(|last| running_max > last.timestamp) {
-                indexes.times.append(TimeEntry { timestamp: running_max, relative_offset })?;
+            if indexes
+                .times
+                .last()
+                .is_none_or(|last| running_max > last.timestamp)
+            {
+                indexes.times.append(TimeEntry {
+                    timestamp: running_max,
+                    relative_offset,
+                })?;
             }
             indexes.bytes_since_entry = 0;
         }
@@ -185,20 +198,26 @@ impl Segment {
 
     /// Makes a written batch visible to readers.
     pub fn publish(&self, header: &BatchHeader) {
-        self.max_timestamp.fetch_max(header.max_timestamp, Ordering::AcqRel);
+        self.max_timestamp
+            .fetch_max(header.max_timestamp, Ordering::AcqRel);
         self.next_offset.store(header.next_offset(), Ordering::Release);
         self.size.fetch_add(header.size as u64, Ordering::AcqRel);
     }
 
     /// Forces written batches to stable storage.
     pub fn sync(&self) -> Result<(), LogError> {
-        self.log.sync_data().map_err(LogError::io("sync segment", &self.paths.log))
+        self.log
+            .sync_data()
+            .map_err(LogError::io("sync segment", &self.paths.log))
     }
 
     /// Forces the log and both indexes to stable storage (on roll and on close).
     pub fn sync_all(&self) -> Result<(), LogError> {
         self.sync()?;
-        let indexes = self.indexes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let indexes = self
+            .indexes
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         indexes.offsets.sync()?;
         indexes.times.sync()
     }
@@ -222,17 +241,24 @@ impl Segment {
         }
         let budget = max_bytes.max(first.size as u64).min(size - position);
         let mut buffer = vec![0u8; budget as usize];
-        self.log.read_exact_at(&mut buffer, position).map_err(LogError::io("read segment", &self.paths.log))?;
+        self.log
+            .read_exact_at(&mut buffer, position)
+            .map_err(LogError::io("read segment", &self.paths.log))?;
         let mut batches = Vec::new();
         let mut cursor = 0usize;
         while buffer.len() - cursor >= BATCH_HEADER_LEN {
-            let header = batch::parse_header(&buffer[cursor..]).map_err(|defect| self.corrupt(position, defect))?;
+            let header =
+                batch::parse_header(&buffer[cursor..]).map_err(|defect| self.corrupt(position, defect))?;
             if header.base_offset >= end_offset || header.size > buffer.len() - cursor {
                 break;
             }
             let bytes = &buffer[cursor..cursor + header.size];
             let records = batch::decode_records(bytes).map_err(|defect| self.corrupt(position, defect))?;
-            batches.push(FetchedBatch { base_offset: header.base_offset, size: header.size, records });
+            batches.push(FetchedBatch {
+                base_offset: header.base_offset,
+                size: header.size,
+                records,
+            });
             cursor += header.size;
             position += header.size as u64;
         }
@@ -246,7 +272,10 @@ impl Segment {
         }
         let size = self.size();
         let start_position = {
-            let indexes = self.indexes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let indexes = self
+                .indexes
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             indexes
                 .times
                 .scan_start_for(timestamp)
@@ -258,8 +287,11 @@ impl Segment {
             let header = self.read_header(position, size)?;
             if header.max_timestamp >= timestamp {
                 let mut bytes = vec![0u8; header.size];
-                self.log.read_exact_at(&mut bytes, position).map_err(LogError::io("read segment", &self.paths.log))?;
-                let records = batch::decode_records(&bytes).map_err(|defect| self.corrupt(position, defect))?;
+                self.log
+                    .read_exact_at(&mut bytes, position)
+                    .map_err(LogError::io("read segment", &self.paths.log))?;
+                let records =
+                    batch::decode_records(&bytes).map_err(|defect| self.corrupt(position, defect))?;
                 if let Some(record) = records.iter().find(|record| record.timestamp >= timestamp) {
                     return Ok(Some((record.offset, record.timestamp)));
                 }
@@ -286,8 +318,14 @@ impl Segment {
     fn first_batch_ending_after(&self, offset: u64, size: u64) -> Result<Option<u64>, LogError> {
         let relative = offset.saturating_sub(self.base_offset).min(u64::from(u32::MAX)) as u32;
         let mut position = {
-            let indexes = self.indexes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-            indexes.offsets.position_at_or_before(relative).map_or(HEADER_LEN as u64, u64::from)
+            let indexes = self
+                .indexes
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            indexes
+                .offsets
+                .position_at_or_before(relative)
+                .map_or(HEADER_LEN as u64, u64::from)
         };
         while position < size {
             let header = self.read_header(position, size)?;
@@ -301,7 +339,9 @@ impl Segment {
 
     fn read_header(&self, position: u64, size: u64) -> Result<BatchHeader, LogError> {
         let mut bytes = [0u8; BATCH_HEADER_LEN];
-        self.log.read_exact_at(&mut bytes, position).map_err(LogError::io("read segment", &self.paths.log))?;
+        self.log
+            .read_exact_at(&mut bytes, position)
+            .map_err(LogError::io("read segment", &self.paths.log))?;
         let header = batch::parse_header(&bytes).map_err(|defect| self.corrupt(position, defect))?;
         if position + header.size as u64 > size {
             return Err(LogError::Corrupt {
@@ -314,7 +354,11 @@ impl Segment {
     }
 
     fn corrupt(&self, position: u64, defect: batch::BatchDefect) -> LogError {
-        LogError::Corrupt { path: self.paths.log.clone(), position, reason: defect.to_string() }
+        LogError::Corrupt {
+            path: self.paths.log.clone(),
+            position,
+            reason: defect.to_string(),
+        }
     }
 }
 
@@ -333,7 +377,10 @@ mod tests {
     use crate::log::record::Record;
 
     fn append(segment: &Segment, base_offset: u64, values: &[&str], timestamp: i64) {
-        let records: Vec<Record> = values.iter().map(|v| Record::new(*v).with_timestamp(timestamp)).collect();
+        let records: Vec<Record> = values
+            .iter()
+            .map(|v| Record::new(*v).with_timestamp(timestamp))
+            .collect();
         let bytes = batch::encode(base_offset, &records, 0);
         let header = batch::verify(&bytes).unwrap();
         segment.write(&bytes, &header).unwrap();
@@ -344,7 +391,10 @@ mod tests {
     fn file_names_are_twenty_digit_base_offsets() {
         let paths = SegmentPaths::new(Path::new("/d"), 1000);
         assert_eq!(paths.log, Path::new("/d/00000000000000001000.log"));
-        assert_eq!(parse_file_name("00000000000000001000.timeindex"), Some((1000, FileKind::TimeIndex)));
+        assert_eq!(
+            parse_file_name("00000000000000001000.timeindex"),
+            Some((1000, FileKind::TimeIndex))
+        );
         assert_eq!(parse_file_name("1000.log"), None);
         assert_eq!(parse_file_name("00000000000000001000.log.tmp"), None);
     }
@@ -357,10 +407,20 @@ mod tests {
         append(&segment, 12, &["c"], 2);
         append(&segment, 13, &["d", "e", "f"], 3);
         let everything = segment.read(10, u64::MAX, 16, true).unwrap();
-        assert_eq!(everything.iter().map(|b| b.base_offset).collect::<Vec<_>>(), [10, 12, 13]);
-        assert!(segment.read(11, 1, 16, false).unwrap().is_empty(), "without at_least_one the budget rules");
+        assert_eq!(
+            everything.iter().map(|b| b.base_offset).collect::<Vec<_>>(),
+            [10, 12, 13]
+        );
+        assert!(
+            segment.read(11, 1, 16, false).unwrap().is_empty(),
+            "without at_least_one the budget rules"
+        );
         let one = segment.read(11, 1, 16, true).unwrap();
-        assert_eq!(one.len(), 1, "a tiny budget still returns the batch holding the offset");
+        assert_eq!(
+            one.len(),
+            1,
+            "a tiny budget still returns the batch holding the offset"
+        );
         assert_eq!(one[0].base_offset, 10);
         let bounded = segment.read(12, u64::MAX, 13, true).unwrap();
         assert_eq!(bounded.iter().map(|b| b.base_offset).collect::<Vec<_>>(), [12]);

@@ -64,7 +64,10 @@ const MIN_SEGMENT_BYTES: u32 = 64;
 
 impl TopicSettings {
     pub fn validate(&self, topic: &str) -> Result<(), LogError> {
-        let invalid = |reason: String| LogError::InvalidSettings { topic: topic.to_owned(), reason };
+        let invalid = |reason: String| LogError::InvalidSettings {
+            topic: topic.to_owned(),
+            reason,
+        };
         if self.replication_factor != 1 {
             return Err(LogError::ReplicationFactorUnsupported {
                 topic: topic.to_owned(),
@@ -101,7 +104,10 @@ pub struct LogOptions {
 
 impl Default for LogOptions {
     fn default() -> Self {
-        LogOptions { default_flush: FlushPolicy::EveryBatch, retention_check_interval: Duration::from_secs(300) }
+        LogOptions {
+            default_flush: FlushPolicy::EveryBatch,
+            retention_check_interval: Duration::from_secs(300),
+        }
     }
 }
 
@@ -134,15 +140,28 @@ pub fn encode_conf(topic: &StoredTopic) -> String {
 }
 
 pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
-    let corrupt = |reason: String| LogError::Corrupt { path: path.to_path_buf(), position: 0, reason };
+    let corrupt = |reason: String| LogError::Corrupt {
+        path: path.to_path_buf(),
+        position: 0,
+        reason,
+    };
     let mut fields = std::collections::HashMap::new();
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
-        let (key, value) = line.split_once('=').ok_or_else(|| corrupt(format!("line {line:?} is not key=value")))?;
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| corrupt(format!("line {line:?} is not key=value")))?;
         fields.insert(key.trim(), value.trim());
     }
-    let field = |key: &str| fields.get(key).copied().ok_or_else(|| corrupt(format!("missing {key}")));
+    let field = |key: &str| {
+        fields
+            .get(key)
+            .copied()
+            .ok_or_else(|| corrupt(format!("missing {key}")))
+    };
     let number = |key: &str| -> Result<u64, LogError> {
-        field(key)?.parse().map_err(|_| corrupt(format!("{key} is not a number")))
+        field(key)?
+            .parse()
+            .map_err(|_| corrupt(format!("{key} is not a number")))
     };
     let optional = |key: &str| -> Result<Option<u64>, LogError> {
         match field(key)? {
@@ -193,12 +212,19 @@ mod tests {
 
     #[test]
     fn conf_round_trips_every_flush_policy() {
-        for flush in [None, Some(FlushPolicy::EveryBatch), Some(FlushPolicy::Os), Some(FlushPolicy::Interval(
-            Duration::from_millis(250),
-        ))] {
+        for flush in [
+            None,
+            Some(FlushPolicy::EveryBatch),
+            Some(FlushPolicy::Os),
+            Some(FlushPolicy::Interval(Duration::from_millis(250))),
+        ] {
             let topic = StoredTopic {
                 partitions: 12,
-                settings: TopicSettings { flush, retention_bytes: Some(1 << 20), ..TopicSettings::default() },
+                settings: TopicSettings {
+                    flush,
+                    retention_bytes: Some(1 << 20),
+                    ..TopicSettings::default()
+                },
             };
             assert_eq!(decode_conf(&encode_conf(&topic), Path::new("c")).unwrap(), topic);
         }
@@ -206,24 +232,48 @@ mod tests {
 
     #[test]
     fn conf_of_another_version_is_refused() {
-        let text = encode_conf(&StoredTopic { partitions: 1, settings: TopicSettings::default() })
-            .replace("format_version=1", "format_version=9");
-        assert!(matches!(decode_conf(&text, Path::new("c")), Err(LogError::UnsupportedFormat { found: 9, .. })));
+        let text = encode_conf(&StoredTopic {
+            partitions: 1,
+            settings: TopicSettings::default(),
+        })
+        .replace("format_version=1", "format_version=9");
+        assert!(matches!(
+            decode_conf(&text, Path::new("c")),
+            Err(LogError::UnsupportedFormat { found: 9, .. })
+        ));
     }
 
     #[test]
     fn replication_factor_above_one_is_refused_by_name() {
-        let settings = TopicSettings { replication_factor: 3, ..TopicSettings::default() };
+        let settings = TopicSettings {
+            replication_factor: 3,
+            ..TopicSettings::default()
+        };
         let error = settings.validate("orders").unwrap_err();
-        assert!(matches!(error, LogError::ReplicationFactorUnsupported { requested: 3, .. }));
+        assert!(matches!(
+            error,
+            LogError::ReplicationFactorUnsupported { requested: 3, .. }
+        ));
         assert!(error.to_string().contains("\"orders\""));
     }
 
     #[test]
     fn tiny_segments_and_zero_intervals_are_refused() {
-        let tiny = TopicSettings { segment_bytes: 10, ..TopicSettings::default() };
-        assert!(matches!(tiny.validate("t"), Err(LogError::InvalidSettings { .. })));
-        let zero = TopicSettings { flush: Some(FlushPolicy::Interval(Duration::ZERO)), ..TopicSettings::default() };
-        assert!(matches!(zero.validate("t"), Err(LogError::InvalidSettings { .. })));
+        let tiny = TopicSettings {
+            segment_bytes: 10,
+            ..TopicSettings::default()
+        };
+        assert!(matches!(
+            tiny.validate("t"),
+            Err(LogError::InvalidSettings { .. })
+        ));
+        let zero = TopicSettings {
+            flush: Some(FlushPolicy::Interval(Duration::ZERO)),
+            ..TopicSettings::default()
+        };
+        assert!(matches!(
+            zero.validate("t"),
+            Err(LogError::InvalidSettings { .. })
+        ));
     }
 }

@@ -58,7 +58,10 @@ impl Topic {
         std::fs::create_dir(&dir).map_err(|error| match error.kind() {
             std::io::ErrorKind::AlreadyExists => LogError::InvalidSettings {
                 topic: name.to_owned(),
-                reason: format!("{} already exists but holds no topic; move it away first", dir.display()),
+                reason: format!(
+                    "{} already exists but holds no topic; move it away first",
+                    dir.display()
+                ),
             },
             _ => LogError::io("create topic directory", &dir)(error),
         })?;
@@ -80,7 +83,8 @@ impl Topic {
         host_flush: FlushPolicy,
     ) -> Result<(Topic, Vec<PartitionRecovery>), LogError> {
         let conf_path = dir.join(CONF_FILE);
-        let text = std::fs::read_to_string(&conf_path).map_err(LogError::io("read topic settings", &conf_path))?;
+        let text =
+            std::fs::read_to_string(&conf_path).map_err(LogError::io("read topic settings", &conf_path))?;
         let stored = settings::decode_conf(&text, &conf_path)?;
         let topic = Topic::assemble(name, dir.to_path_buf(), stored.settings, host_flush);
         let mut partitions = Vec::new();
@@ -114,12 +118,23 @@ impl Topic {
     }
 
     fn open_partition(&self, id: u32) -> Result<(Partition, PartitionRecovery), LogError> {
-        Partition::open(&self.dir.join(id.to_string()), &self.name, id, self.partition_config)
+        Partition::open(
+            &self.dir.join(id.to_string()),
+            &self.name,
+            id,
+            self.partition_config,
+        )
     }
 
     fn write_conf(&self, partitions: u32) -> Result<(), LogError> {
-        let stored = StoredTopic { partitions, settings: self.settings.clone() };
-        write_atomically(&self.dir.join(CONF_FILE), settings::encode_conf(&stored).as_bytes())
+        let stored = StoredTopic {
+            partitions,
+            settings: self.settings.clone(),
+        };
+        write_atomically(
+            &self.dir.join(CONF_FILE),
+            settings::encode_conf(&stored).as_bytes(),
+        )
     }
 
     /// Entries of the topic directory that are neither `topic.conf` nor a live partition.
@@ -129,7 +144,9 @@ impl Topic {
             let entry = entry.map_err(LogError::io("list topic directory", &self.dir))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let is_partition = name.parse::<u32>().is_ok_and(|id| id < partition_count && id.to_string() == name);
+            let is_partition = name
+                .parse::<u32>()
+                .is_ok_and(|id| id < partition_count && id.to_string() == name);
             if name != CONF_FILE && !is_partition {
                 tracing::warn!(topic = self.name, path = %entry.path().display(), "ignoring stray entry");
                 strays.push(RecoveryAction::IgnoredStrayFile { path: entry.path() });
@@ -160,11 +177,14 @@ impl Topic {
 
     pub fn partition(&self, id: u32) -> Result<Arc<Partition>, LogError> {
         let partitions = self.read_partitions();
-        partitions.get(id as usize).cloned().ok_or_else(|| LogError::UnknownPartition {
-            topic: self.name.clone(),
-            partition: id,
-            partition_count: partitions.len() as u32,
-        })
+        partitions
+            .get(id as usize)
+            .cloned()
+            .ok_or_else(|| LogError::UnknownPartition {
+                topic: self.name.clone(),
+                partition: id,
+                partition_count: partitions.len() as u32,
+            })
     }
 
     /// Grows the topic to `total` partitions; returns the previous count.
@@ -233,11 +253,15 @@ impl Topic {
     }
 
     fn read_partitions(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<Partition>>> {
-        self.partitions.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.partitions
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write_partitions(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<Partition>>> {
-        self.partitions.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.partitions
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -265,8 +289,15 @@ mod tests {
         assert_eq!(batches[&0][0].value, b"keyed");
         let keyless: Vec<_> = batches.values().flatten().filter(|r| r.key.is_none()).collect();
         assert_eq!(keyless.len(), 2);
-        let sticky = batches.iter().find(|(_, b)| b.iter().any(|r| r.value == b"keyless-1")).unwrap().0;
-        assert!(batches[sticky].iter().any(|r| r.value == b"keyless-2"), "keyless records share a batch");
+        let sticky = batches
+            .iter()
+            .find(|(_, b)| b.iter().any(|r| r.value == b"keyless-1"))
+            .unwrap()
+            .0;
+        assert!(
+            batches[sticky].iter().any(|r| r.value == b"keyless-2"),
+            "keyless records share a batch"
+        );
     }
 
     #[test]
@@ -284,8 +315,17 @@ mod tests {
     fn explicit_partition_out_of_range_is_refused_before_anything_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let topic = topic(dir.path(), 2);
-        let error = topic.append(vec![Record::new("ok"), Record::new("bad").to_partition(5)], 0).unwrap_err();
-        assert!(matches!(error, LogError::UnknownPartition { partition: 5, partition_count: 2, .. }));
+        let error = topic
+            .append(vec![Record::new("ok"), Record::new("bad").to_partition(5)], 0)
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            LogError::UnknownPartition {
+                partition: 5,
+                partition_count: 2,
+                ..
+            }
+        ));
         assert!(topic.partitions().iter().all(|p| p.high_watermark() == 0));
     }
 
@@ -294,8 +334,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let topic = topic(dir.path(), 2);
         assert_eq!(topic.add_partitions(5).unwrap(), 2);
-        assert!(matches!(topic.add_partitions(5), Err(LogError::PartitionCountNotIncreased { .. })));
-        topic.partition(4).unwrap().append(&[Record::new("x")], 0).unwrap();
+        assert!(matches!(
+            topic.add_partitions(5),
+            Err(LogError::PartitionCountNotIncreased { .. })
+        ));
+        topic
+            .partition(4)
+            .unwrap()
+            .append(&[Record::new("x")], 0)
+            .unwrap();
         drop(topic);
         let (reopened, reports) = Topic::open(&dir.path().join("t"), "t", FlushPolicy::Os).unwrap();
         assert_eq!(reopened.partition_count(), 5);

@@ -7,7 +7,10 @@ pub const MAX_TOPIC_NAME_LEN: usize = 249;
 
 /// Accepts 1 to 249 characters from `[a-zA-Z0-9._-]`, except `.` and `..`.
 pub fn validate_topic_name(name: &str) -> Result<(), LogError> {
-    let invalid = |reason: String| LogError::InvalidTopicName { name: name.to_owned(), reason };
+    let invalid = |reason: String| LogError::InvalidTopicName {
+        name: name.to_owned(),
+        reason,
+    };
     if name.is_empty() {
         return Err(invalid("the name is empty".into()));
     }
@@ -15,9 +18,15 @@ pub fn validate_topic_name(name: &str) -> Result<(), LogError> {
         return Err(invalid("\".\" and \"..\" are not allowed".into()));
     }
     if name.len() > MAX_TOPIC_NAME_LEN {
-        return Err(invalid(format!("{} characters, the limit is {MAX_TOPIC_NAME_LEN}", name.len())));
+        return Err(invalid(format!(
+            "{} characters, the limit is {MAX_TOPIC_NAME_LEN}",
+            name.len()
+        )));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
         return Err(invalid(format!("character {bad:?} is not one of [a-zA-Z0-9._-]")));
     }
     Ok(())

@@ -15,14 +15,20 @@ const BATCHES_PER_WRITER: u64 = 150;
 /// Values "w{writer}-b{batch}-r{record}/{count}": a reader can tell whether a batch is whole.
 fn batch_records(writer: u64, batch: u64) -> Vec<Record> {
     let count = 1 + (writer + batch) % 5;
-    (0..count).map(|record| Record::new(format!("w{writer}-b{batch}-r{record}/{count}"))).collect()
+    (0..count)
+        .map(|record| Record::new(format!("w{writer}-b{batch}-r{record}/{count}")))
+        .collect()
 }
 
 fn assert_whole(batch: &FetchedBatch) {
     let first = String::from_utf8(batch.records[0].value.clone()).unwrap();
     let (prefix, count) = first.rsplit_once('/').unwrap();
     let stem = prefix.rsplit_once("-r").unwrap().0;
-    assert_eq!(batch.records.len(), count.parse::<usize>().unwrap(), "partial batch {first}");
+    assert_eq!(
+        batch.records.len(),
+        count.parse::<usize>().unwrap(),
+        "partial batch {first}"
+    );
     for (index, record) in batch.records.iter().enumerate() {
         assert_eq!(record.value, format!("{stem}-r{index}/{count}").into_bytes());
         assert_eq!(record.offset, batch.base_offset + index as u64);
@@ -32,7 +38,11 @@ fn assert_whole(batch: &FetchedBatch) {
 #[test]
 fn concurrent_appenders_and_readers_see_only_whole_batches() {
     let dir = tempfile::tempdir().unwrap();
-    let config = PartitionConfig { segment_bytes: 8 * 1024, index_interval_bytes: 256, flush: FlushPolicy::Os };
+    let config = PartitionConfig {
+        segment_bytes: 8 * 1024,
+        index_interval_bytes: 256,
+        flush: FlushPolicy::Os,
+    };
     let partition = Arc::new(Partition::open(dir.path(), "t", 0, config).unwrap().0);
     let writing = Arc::new(AtomicBool::new(true));
     let readers: Vec<_> = (0..2)
@@ -46,7 +56,14 @@ fn concurrent_appenders_and_readers_see_only_whole_batches() {
                         let fetch = partition.fetch(offset, 700).unwrap();
                         let Some(last) = fetch.batches.last() else { break };
                         fetch.batches.iter().for_each(assert_whole);
-                        assert_eq!(fetch.batches[0].records.iter().filter(|r| r.offset == offset).count(), 1);
+                        assert_eq!(
+                            fetch.batches[0]
+                                .records
+                                .iter()
+                                .filter(|r| r.offset == offset)
+                                .count(),
+                            1
+                        );
                         offset = last.records.last().unwrap().offset + 1;
                         assert!(offset <= fetch.high_watermark);
                     }
@@ -62,7 +79,10 @@ fn concurrent_appenders_and_readers_see_only_whole_batches() {
                 for batch in 0..BATCHES_PER_WRITER {
                     let records = batch_records(writer, batch);
                     let appended = partition.append(&records, 0).unwrap();
-                    assert_eq!(appended.last_offset - appended.base_offset + 1, records.len() as u64);
+                    assert_eq!(
+                        appended.last_offset - appended.base_offset + 1,
+                        records.len() as u64
+                    );
                 }
             })
         })
@@ -78,7 +98,10 @@ fn concurrent_appenders_and_readers_see_only_whole_batches() {
             assert_whole(&batch);
             assert_eq!(batch.base_offset, offset, "offsets are dense");
             let stem = String::from_utf8(batch.records[0].value.clone()).unwrap();
-            assert!(seen.insert(stem.split("-r").next().unwrap().to_owned()), "batch appended twice");
+            assert!(
+                seen.insert(stem.split("-r").next().unwrap().to_owned()),
+                "batch appended twice"
+            );
             offset += batch.records.len() as u64;
         }
     }

@@ -10,17 +10,32 @@ use crate::log::record::{Record, StoredRecord};
 use crate::log::settings::FlushPolicy;
 
 const PARTITIONS: usize = 2;
-const CONFIG: PartitionConfig = PartitionConfig { segment_bytes: 300, index_interval_bytes: 64, flush: FlushPolicy::Os };
+const CONFIG: PartitionConfig = PartitionConfig {
+    segment_bytes: 300,
+    index_interval_bytes: 64,
+    flush: FlushPolicy::Os,
+};
 
 #[derive(Debug, Clone)]
 enum Op {
-    Append { partition: usize, records: Vec<(Option<Vec<u8>>, Vec<u8>, i64)> },
-    Fetch { partition: usize, offset_seed: usize, max_bytes: u64 },
+    Append {
+        partition: usize,
+        records: Vec<(Option<Vec<u8>>, Vec<u8>, i64)>,
+    },
+    Fetch {
+        partition: usize,
+        offset_seed: usize,
+        max_bytes: u64,
+    },
     Reopen,
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let record = (proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)), proptest::collection::vec(any::<u8>(), 0..80), 0i64..1000);
+    let record = (
+        proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
+        proptest::collection::vec(any::<u8>(), 0..80),
+        0i64..1000,
+    );
     prop_oneof![
         4 => (0..PARTITIONS, proptest::collection::vec(record, 1..6))
             .prop_map(|(partition, records)| Op::Append { partition, records }),
@@ -33,15 +48,25 @@ fn op() -> impl Strategy<Value = Op> {
 fn open_all(root: &Path) -> Vec<Partition> {
     (0..PARTITIONS)
         .map(|id| {
-            let (partition, report) = Partition::open(&root.join(id.to_string()), "t", id as u32, CONFIG).unwrap();
-            assert!(report.actions.is_empty(), "a clean reopen repairs nothing: {:?}", report.actions);
+            let (partition, report) =
+                Partition::open(&root.join(id.to_string()), "t", id as u32, CONFIG).unwrap();
+            assert!(
+                report.actions.is_empty(),
+                "a clean reopen repairs nothing: {:?}",
+                report.actions
+            );
             partition
         })
         .collect()
 }
 
 fn to_record((key, value, timestamp): &(Option<Vec<u8>>, Vec<u8>, i64)) -> Record {
-    Record { key: key.clone(), value: value.clone(), timestamp: Some(*timestamp), ..Record::default() }
+    Record {
+        key: key.clone(),
+        value: value.clone(),
+        timestamp: Some(*timestamp),
+        ..Record::default()
+    }
 }
 
 fn same(stored: &StoredRecord, offset: u64, record: &Record) -> bool {

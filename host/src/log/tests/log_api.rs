@@ -7,7 +7,10 @@ use crate::log::{
 };
 
 fn open(dir: &std::path::Path) -> Log {
-    let options = LogOptions { default_flush: FlushPolicy::Os, ..LogOptions::default() };
+    let options = LogOptions {
+        default_flush: FlushPolicy::Os,
+        ..LogOptions::default()
+    };
     let (log, report) = Log::open(dir, options).unwrap();
     assert!(report.is_clean(), "{report:?}");
     log
@@ -30,22 +33,52 @@ fn topics_are_created_listed_described_and_deleted() {
     let created = log.create_topic("orders", 3, TopicSettings::default()).unwrap();
     assert_eq!((created.partitions.len(), created.replication_factor), (3, 1));
     assert_eq!(created.flush, FlushPolicy::Os, "the host default applies");
-    log.create_topic("audit", 1, TopicSettings { flush: Some(FlushPolicy::EveryBatch), ..Default::default() })
-        .unwrap();
+    log.create_topic(
+        "audit",
+        1,
+        TopicSettings {
+            flush: Some(FlushPolicy::EveryBatch),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(log.list_topics(), ["audit", "orders"]);
-    assert_eq!(log.describe_topic("audit").unwrap().flush, FlushPolicy::EveryBatch);
-    assert!(matches!(log.create_topic("orders", 1, TopicSettings::default()), Err(LogError::TopicExists { .. })));
+    assert_eq!(
+        log.describe_topic("audit").unwrap().flush,
+        FlushPolicy::EveryBatch
+    );
+    assert!(matches!(
+        log.create_topic("orders", 1, TopicSettings::default()),
+        Err(LogError::TopicExists { .. })
+    ));
     log.delete_topic("orders").unwrap();
     assert_eq!(log.list_topics(), ["audit"]);
     assert!(!dir.path().join("orders").exists());
-    assert!(matches!(log.describe_topic("orders"), Err(LogError::UnknownTopic { .. })));
-    assert!(matches!(log.delete_topic("orders"), Err(LogError::UnknownTopic { .. })));
+    assert!(matches!(
+        log.describe_topic("orders"),
+        Err(LogError::UnknownTopic { .. })
+    ));
+    assert!(matches!(
+        log.delete_topic("orders"),
+        Err(LogError::UnknownTopic { .. })
+    ));
     let received: Vec<TopicEvent> = events.try_iter().collect();
-    assert_eq!(received, [
-        TopicEvent::Created { topic: "orders".into(), partitions: 3 },
-        TopicEvent::Created { topic: "audit".into(), partitions: 1 },
-        TopicEvent::Deleted { topic: "orders".into() },
-    ]);
+    assert_eq!(
+        received,
+        [
+            TopicEvent::Created {
+                topic: "orders".into(),
+                partitions: 3
+            },
+            TopicEvent::Created {
+                topic: "audit".into(),
+                partitions: 1
+            },
+            TopicEvent::Deleted {
+                topic: "orders".into()
+            },
+        ]
+    );
 }
 
 #[test]
@@ -56,13 +89,26 @@ fn adding_partitions_publishes_an_event_for_rebalancing() {
     let events = log.subscribe();
     let described = log.add_partitions("orders", 5).unwrap();
     assert_eq!(described.partitions.len(), 5);
-    assert_eq!(events.try_recv().unwrap(), TopicEvent::PartitionsAdded {
-        topic: "orders".into(),
-        previous: 2,
-        now: 5
-    });
+    assert_eq!(
+        events.try_recv().unwrap(),
+        TopicEvent::PartitionsAdded {
+            topic: "orders".into(),
+            previous: 2,
+            now: 5
+        }
+    );
     let error = log.add_partitions("orders", 4).unwrap_err();
-    assert!(matches!(error, LogError::PartitionCountNotIncreased { current: 5, requested: 4, .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            LogError::PartitionCountNotIncreased {
+                current: 5,
+                requested: 4,
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert!(events.try_recv().is_err(), "a refused change publishes nothing");
 }
 
@@ -71,16 +117,41 @@ fn bad_names_factors_and_partitions_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(dir.path());
     let error = log.create_topic("a/b", 1, TopicSettings::default()).unwrap_err();
-    assert!(error.to_string().contains("invalid topic name \"a/b\""), "{error}");
-    let error =
-        log.create_topic("replicated", 1, TopicSettings { replication_factor: 3, ..Default::default() }).unwrap_err();
-    assert!(error.to_string().contains("replication factor 3 is not supported"), "{error}");
-    assert!(matches!(log.create_topic("none", 0, TopicSettings::default()), Err(LogError::InvalidSettings { .. })));
+    assert!(
+        error.to_string().contains("invalid topic name \"a/b\""),
+        "{error}"
+    );
+    let error = log
+        .create_topic(
+            "replicated",
+            1,
+            TopicSettings {
+                replication_factor: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("replication factor 3 is not supported"),
+        "{error}"
+    );
+    assert!(matches!(
+        log.create_topic("none", 0, TopicSettings::default()),
+        Err(LogError::InvalidSettings { .. })
+    ));
     assert!(log.list_topics().is_empty(), "nothing half-created");
     log.create_topic("t", 2, TopicSettings::default()).unwrap();
     let error = log.fetch("t", 9, 0, 100).unwrap_err();
-    assert!(error.to_string().contains("has no partition 9 (it has 2)"), "{error}");
-    assert!(matches!(log.append("missing", vec![Record::new("x")]), Err(LogError::UnknownTopic { .. })));
+    assert!(
+        error.to_string().contains("has no partition 9 (it has 2)"),
+        "{error}"
+    );
+    assert!(matches!(
+        log.append("missing", vec![Record::new("x")]),
+        Err(LogError::UnknownTopic { .. })
+    ));
 }
 
 #[test]
@@ -89,17 +160,26 @@ fn keyed_records_land_on_kafkas_partition_and_survive_reopen() {
     {
         let log = open(dir.path());
         log.create_topic("t", 10, TopicSettings::default()).unwrap();
-        let appended = log.append("t", vec![Record::new("v").with_key("21").with_header("h", "1")]).unwrap();
+        let appended = log
+            .append("t", vec![Record::new("v").with_key("21").with_header("h", "1")])
+            .unwrap();
         // Kafka's UtilsTest: murmur2("21") = -973932308, toPositive = 1173551340, % 10 = 0.
         assert_eq!(appended[0].partition, 0);
     }
     let log = open(dir.path());
     let fetch = log.fetch("t", 0, 0, 1000).unwrap();
     let record = &fetch.batches[0].records[0];
-    assert_eq!((record.key.as_deref(), record.value.as_slice()), (Some(&b"21"[..]), &b"v"[..]));
+    assert_eq!(
+        (record.key.as_deref(), record.value.as_slice()),
+        (Some(&b"21"[..]), &b"v"[..])
+    );
     assert_eq!(record.headers[0].name, "h");
     assert_eq!(log.list_offset("t", 0, OffsetSpec::Latest).unwrap(), Some(1));
-    assert_eq!(log.list_offset("t", 0, OffsetSpec::Timestamp(record.timestamp)).unwrap(), Some(0));
+    assert_eq!(
+        log.list_offset("t", 0, OffsetSpec::Timestamp(record.timestamp))
+            .unwrap(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -110,12 +190,23 @@ fn background_retention_advances_the_log_start() {
         retention_check_interval: Duration::from_millis(10),
     };
     let (log, _) = Log::open(dir.path(), options).unwrap();
-    let settings = TopicSettings { segment_bytes: 256, retention_bytes: Some(256), ..TopicSettings::default() };
+    let settings = TopicSettings {
+        segment_bytes: 256,
+        retention_bytes: Some(256),
+        ..TopicSettings::default()
+    };
     log.create_topic("t", 1, settings).unwrap();
     for i in 0..50 {
-        log.append_to("t", 0, &[Record::new(format!("record-{i:03}-{}", "x".repeat(40)))]).unwrap();
+        log.append_to(
+            "t",
+            0,
+            &[Record::new(format!("record-{i:03}-{}", "x".repeat(40)))],
+        )
+        .unwrap();
     }
-    eventually("retention by the background thread", || log.fetch("t", 0, 0, 1).is_err());
+    eventually("retention by the background thread", || {
+        log.fetch("t", 0, 0, 1).is_err()
+    });
     let start = log.list_offset("t", 0, OffsetSpec::Earliest).unwrap().unwrap();
     assert!(start > 0);
     let fetch = log.fetch("t", 0, start, u64::MAX).unwrap();
@@ -128,8 +219,10 @@ fn background_retention_advances_the_log_start() {
 fn interval_flush_policy_is_served_by_the_flusher_thread() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(dir.path());
-    let settings =
-        TopicSettings { flush: Some(FlushPolicy::Interval(Duration::from_millis(5))), ..TopicSettings::default() };
+    let settings = TopicSettings {
+        flush: Some(FlushPolicy::Interval(Duration::from_millis(5))),
+        ..TopicSettings::default()
+    };
     log.create_topic("t", 1, settings).unwrap();
     log.append_to("t", 0, &[Record::new("x")]).unwrap();
     let topic = log.topic("t").unwrap();
@@ -150,9 +243,14 @@ fn stray_entries_in_the_log_and_topic_directories_are_reported() {
     std::fs::create_dir(dir.path().join("t").join("7")).unwrap();
     let (log, report) = Log::open(dir.path(), LogOptions::default()).unwrap();
     assert_eq!(report.stray_paths.len(), 2, "{report:?}");
-    let strays: Vec<_> = report.actions().filter(|(_, _, a)| matches!(a, RecoveryAction::IgnoredStrayFile { .. })).collect();
+    let strays: Vec<_> = report
+        .actions()
+        .filter(|(_, _, a)| matches!(a, RecoveryAction::IgnoredStrayFile { .. }))
+        .collect();
     assert_eq!(strays.len(), 1, "{report:?}");
     assert_eq!(log.list_topics(), ["t"]);
-    let error = log.create_topic("half-created", 1, TopicSettings::default()).unwrap_err();
+    let error = log
+        .create_topic("half-created", 1, TopicSettings::default())
+        .unwrap_err();
     assert!(error.to_string().contains("holds no topic"), "{error}");
 }

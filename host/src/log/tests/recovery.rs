@@ -11,15 +11,19 @@ use crate::log::recovery::RecoveryAction;
 use crate::log::segment::SegmentPaths;
 use crate::log::settings::FlushPolicy;
 
-const CONFIG: PartitionConfig =
-    PartitionConfig { segment_bytes: 1 << 20, index_interval_bytes: 200, flush: FlushPolicy::Os };
+const CONFIG: PartitionConfig = PartitionConfig {
+    segment_bytes: 1 << 20,
+    index_interval_bytes: 200,
+    flush: FlushPolicy::Os,
+};
 
 /// Appends `batches` batches of three records ("b{i}-r{j}") and closes the partition.
 fn write_batches(dir: &Path, batches: u64) {
     let (partition, _) = Partition::open(dir, "t", 0, CONFIG).unwrap();
     for i in 0..batches {
-        let records: Vec<Record> =
-            (0..3).map(|j| Record::new(format!("b{i}-r{j}")).with_timestamp(1000 + i as i64)).collect();
+        let records: Vec<Record> = (0..3)
+            .map(|j| Record::new(format!("b{i}-r{j}")).with_timestamp(1000 + i as i64))
+            .collect();
         partition.append(&records, 0).unwrap();
     }
 }
@@ -64,7 +68,12 @@ fn file_len(path: &Path) -> u64 {
 }
 
 fn set_len(path: &Path, len: u64) {
-    OpenOptions::new().write(true).open(path).unwrap().set_len(len).unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
 }
 
 #[test]
@@ -76,11 +85,16 @@ fn torn_last_batch_is_truncated_and_every_whole_batch_kept() {
     set_len(&log, full - 7);
     let (partition, actions) = reopen(dir.path());
     assert!(
-        actions.iter().any(|a| matches!(a, RecoveryAction::TruncatedTail { dropped_bytes, .. } if *dropped_bytes > 0)),
+        actions
+            .iter()
+            .any(|a| matches!(a, RecoveryAction::TruncatedTail { dropped_bytes, .. } if *dropped_bytes > 0)),
         "{actions:?}"
     );
     assert_holds_batches(&partition, 19);
-    assert_eq!(partition.append(&[Record::new("b19-r0")], 0).unwrap().base_offset, 57);
+    assert_eq!(
+        partition.append(&[Record::new("b19-r0")], 0).unwrap().base_offset,
+        57
+    );
 }
 
 #[test]
@@ -113,7 +127,9 @@ fn overwritten_last_batch_with_a_bad_checksum_is_truncated() {
     fs::write(&log, &bytes).unwrap();
     let (partition, actions) = reopen(dir.path());
     assert!(
-        actions.iter().any(|a| matches!(a, RecoveryAction::TruncatedTail { reason, .. } if reason.contains("checksum"))),
+        actions.iter().any(
+            |a| matches!(a, RecoveryAction::TruncatedTail { reason, .. } if reason.contains("checksum"))
+        ),
         "{actions:?}"
     );
     assert_holds_batches(&partition, 9);
@@ -132,7 +148,10 @@ fn corrupt_batch_followed_by_a_valid_one_is_refused_rather_than_dropped() {
     fs::write(&paths.log, &bytes).unwrap();
     fs::remove_file(&paths.offset_index).unwrap();
     let error = Partition::open(dir.path(), "t", 0, CONFIG).unwrap_err();
-    assert!(matches!(&error, LogError::Corrupt { reason, .. } if reason.contains("valid batch follows")), "{error}");
+    assert!(
+        matches!(&error, LogError::Corrupt { reason, .. } if reason.contains("valid batch follows")),
+        "{error}"
+    );
     assert_eq!(fs::read(&paths.log).unwrap(), bytes, "nothing was truncated");
 }
 
@@ -150,7 +169,11 @@ fn missing_index_is_rebuilt() {
             .any(|a| matches!(a, RecoveryAction::RebuiltIndex { index, reason } if *index == paths.offset_index && reason.contains("missing"))),
         "{actions:?}"
     );
-    assert_eq!(fs::read(&paths.offset_index).unwrap(), original, "the rebuilt index equals the lost one");
+    assert_eq!(
+        fs::read(&paths.offset_index).unwrap(),
+        original,
+        "the rebuilt index equals the lost one"
+    );
     assert_holds_batches(&partition, 30);
 }
 
@@ -162,9 +185,16 @@ fn missing_time_index_is_rebuilt_and_timestamp_lookup_works() {
     let original = fs::read(&paths.time_index).unwrap();
     fs::remove_file(&paths.time_index).unwrap();
     let (partition, actions) = reopen(dir.path());
-    assert!(actions.iter().any(|a| matches!(a, RecoveryAction::RebuiltIndex { .. })), "{actions:?}");
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, RecoveryAction::RebuiltIndex { .. })),
+        "{actions:?}"
+    );
     assert_eq!(fs::read(&paths.time_index).unwrap(), original);
-    let offset = partition.list_offset(crate::log::OffsetSpec::Timestamp(1017)).unwrap();
+    let offset = partition
+        .list_offset(crate::log::OffsetSpec::Timestamp(1017))
+        .unwrap();
     assert_eq!(offset, Some(17 * 3));
 }
 
@@ -175,7 +205,12 @@ fn garbage_index_is_rebuilt() {
     let paths = first_segment(dir.path());
     fs::write(&paths.offset_index, b"not an index at all").unwrap();
     let (partition, actions) = reopen(dir.path());
-    assert!(actions.iter().any(|a| matches!(a, RecoveryAction::RebuiltIndex { .. })), "{actions:?}");
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, RecoveryAction::RebuiltIndex { .. })),
+        "{actions:?}"
+    );
     assert_holds_batches(&partition, 30);
 }
 
@@ -189,12 +224,21 @@ fn index_longer_than_the_log_is_trimmed() {
     set_len(&paths.log, batch_boundaries(&paths.log)[20]);
     let (partition, actions) = reopen(dir.path());
     let trimmed = actions.iter().find_map(|a| match a {
-        RecoveryAction::TrimmedIndex { index, dropped_entries } if *index == paths.offset_index => Some(*dropped_entries),
+        RecoveryAction::TrimmedIndex {
+            index,
+            dropped_entries,
+        } if *index == paths.offset_index => Some(*dropped_entries),
         _ => None,
     });
-    assert!(trimmed.is_some_and(|n| n > 0 && (n as u64) < entries), "{actions:?}");
+    assert!(
+        trimmed.is_some_and(|n| n > 0 && (n as u64) < entries),
+        "{actions:?}"
+    );
     assert_holds_batches(&partition, 20);
-    assert_eq!(partition.append(&[Record::new("b20-r0")], 0).unwrap().base_offset, 60);
+    assert_eq!(
+        partition.append(&[Record::new("b20-r0")], 0).unwrap().base_offset,
+        60
+    );
 }
 
 #[test]
@@ -209,7 +253,9 @@ fn index_pointing_into_the_middle_of_a_batch_is_rebuilt() {
     fs::write(&paths.offset_index, &bytes).unwrap();
     let (partition, actions) = reopen(dir.path());
     assert!(
-        actions.iter().any(|a| matches!(a, RecoveryAction::RebuiltIndex { reason, .. } if reason.contains("no valid batch"))),
+        actions.iter().any(
+            |a| matches!(a, RecoveryAction::RebuiltIndex { reason, .. } if reason.contains("no valid batch"))
+        ),
         "{actions:?}"
     );
     assert_holds_batches(&partition, 30);
@@ -227,9 +273,14 @@ fn stray_files_in_the_directory_are_reported_and_left_alone() {
     let orphan = SegmentPaths::new(dir.path(), 500).offset_index;
     fs::write(&orphan, b"orphan").unwrap();
     let (partition, actions) = reopen(dir.path());
-    let ignored = actions.iter().filter(|a| matches!(a, RecoveryAction::IgnoredStrayFile { .. })).count();
+    let ignored = actions
+        .iter()
+        .filter(|a| matches!(a, RecoveryAction::IgnoredStrayFile { .. }))
+        .count();
     assert_eq!(ignored, 4, "{actions:?}");
-    assert!(actions.contains(&RecoveryAction::RemovedOrphanIndex { index: orphan.clone() }));
+    assert!(actions.contains(&RecoveryAction::RemovedOrphanIndex {
+        index: orphan.clone()
+    }));
     assert!(!orphan.exists());
     assert!(dir.path().join("notes.txt").exists() && dir.path().join("subdir").exists());
     assert_holds_batches(&partition, 5);
@@ -253,11 +304,17 @@ fn segment_cut_off_inside_its_header_is_reset_to_empty() {
     set_len(&paths.log, 5);
     let (partition, actions) = reopen(dir.path());
     assert!(
-        actions.contains(&RecoveryAction::ResetEmptySegment { segment: paths.log.clone(), found_bytes: 5 }),
+        actions.contains(&RecoveryAction::ResetEmptySegment {
+            segment: paths.log.clone(),
+            found_bytes: 5
+        }),
         "{actions:?}"
     );
     partition.append(&[Record::new("b0-r0")], 0).unwrap();
-    assert_eq!(partition.fetch(0, 100).unwrap().batches[0].records[0].value, b"b0-r0");
+    assert_eq!(
+        partition.fetch(0, 100).unwrap().batches[0].records[0].value,
+        b"b0-r0"
+    );
 }
 
 #[test]
@@ -269,7 +326,10 @@ fn empty_last_segment_after_a_roll_keeps_the_offsets_of_the_one_before() {
     let (partition, actions) = reopen(dir.path());
     assert!(actions.is_empty(), "{actions:?}");
     assert_holds_batches(&partition, 4);
-    assert_eq!(partition.append(&[Record::new("b4-r0")], 0).unwrap().base_offset, 12);
+    assert_eq!(
+        partition.append(&[Record::new("b4-r0")], 0).unwrap().base_offset,
+        12
+    );
 }
 
 #[test]
@@ -281,13 +341,26 @@ fn segment_from_a_newer_format_is_refused() {
     bytes[4] = 2;
     fs::write(&log, &bytes).unwrap();
     let error = Partition::open(dir.path(), "t", 0, CONFIG).unwrap_err();
-    assert!(matches!(error, LogError::UnsupportedFormat { found: 2, supported: 1, .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            LogError::UnsupportedFormat {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{error}"
+    );
 }
 
 #[test]
 fn torn_tail_of_many_segments_only_touches_the_last() {
     let dir = tempfile::tempdir().unwrap();
-    let small = PartitionConfig { segment_bytes: 400, ..CONFIG };
+    let small = PartitionConfig {
+        segment_bytes: 400,
+        ..CONFIG
+    };
     {
         let (partition, _) = Partition::open(dir.path(), "t", 0, small).unwrap();
         for i in 0..40 {
@@ -304,7 +377,12 @@ fn torn_tail_of_many_segments_only_touches_the_last() {
     set_len(&last, file_len(&last) - 1);
     let (partition, report) = Partition::open(dir.path(), "t", 0, small).unwrap();
     let last_base = last.file_stem().unwrap().to_string_lossy().into_owned();
-    assert!(report.actions.iter().any(|a| matches!(a, RecoveryAction::TruncatedTail { .. })));
+    assert!(
+        report
+            .actions
+            .iter()
+            .any(|a| matches!(a, RecoveryAction::TruncatedTail { .. }))
+    );
     assert!(
         report.actions.iter().all(|a| format!("{a}").contains(&last_base)),
         "only the last segment was touched: {:?}",

@@ -17,7 +17,11 @@ const RECORDS_PER_BATCH: u64 = 3;
 const ACKS_BEFORE_KILL: usize = 200;
 
 fn value(batch: u64, record: u64) -> Vec<u8> {
-    format!("batch-{batch}-record-{record}-{}", "x".repeat((batch % 50) as usize)).into_bytes()
+    format!(
+        "batch-{batch}-record-{record}-{}",
+        "x".repeat((batch % 50) as usize)
+    )
+    .into_bytes()
 }
 
 #[test]
@@ -58,7 +62,11 @@ fn acknowledged_records_survive_sigkill_of_an_every_batch_appender() {
         assert_eq!(records.len() as u64, RECORDS_PER_BATCH);
         for (index, record) in records.iter().enumerate() {
             assert_eq!(record.offset, base_offset + index as u64);
-            assert_eq!(record.value, value(*batch, index as u64), "batch {batch} record {index}");
+            assert_eq!(
+                record.value,
+                value(*batch, index as u64),
+                "batch {batch} record {index}"
+            );
         }
     }
     assert!(acknowledged.len() >= ACKS_BEFORE_KILL);
@@ -67,20 +75,33 @@ fn acknowledged_records_survive_sigkill_of_an_every_batch_appender() {
 /// `acked <batch> <partition> <base offset>`
 fn parse_ack(line: &str) -> Option<(u64, u32, u64)> {
     let mut fields = line.strip_prefix("acked ")?.split(' ');
-    Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
+    Some((
+        fields.next()?.parse().ok()?,
+        fields.next()?.parse().ok()?,
+        fields.next()?.parse().ok()?,
+    ))
 }
 
 fn append_until_killed(dir: std::path::PathBuf) -> ! {
     use std::io::Write;
-    let options = LogOptions { default_flush: FlushPolicy::EveryBatch, ..LogOptions::default() };
+    let options = LogOptions {
+        default_flush: FlushPolicy::EveryBatch,
+        ..LogOptions::default()
+    };
     let (log, _) = Log::open(dir, options).unwrap();
     // Small segments so the kill can also land around a roll.
-    let settings = TopicSettings { segment_bytes: 16 * 1024, index_interval_bytes: 512, ..TopicSettings::default() };
+    let settings = TopicSettings {
+        segment_bytes: 16 * 1024,
+        index_interval_bytes: 512,
+        ..TopicSettings::default()
+    };
     log.create_topic(TOPIC, PARTITIONS, settings).unwrap();
     let mut stdout = std::io::stdout().lock();
     for batch in 0u64.. {
         let partition = (batch % u64::from(PARTITIONS)) as u32;
-        let records: Vec<Record> = (0..RECORDS_PER_BATCH).map(|r| Record::new(value(batch, r))).collect();
+        let records: Vec<Record> = (0..RECORDS_PER_BATCH)
+            .map(|r| Record::new(value(batch, r)))
+            .collect();
         let appended = log.append_to(TOPIC, partition, &records).unwrap();
         writeln!(stdout, "acked {batch} {partition} {}", appended.base_offset).unwrap();
         stdout.flush().unwrap();
