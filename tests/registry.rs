@@ -314,3 +314,20 @@ fn a_file_renamed_into_a_watched_directory_is_served_without_a_manual_rescan() {
     assert_eq!(event.change, Change::Added);
     assert!(registry.get("versioned").is_some());
 }
+
+#[test]
+fn a_rolled_back_version_is_served_again() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(&plugin_lib("fixture-versioned-v1"), dir.path(), "versioned.so");
+    let registry = Registry::start(config(dir.path())).unwrap();
+    let answer = |registry: &Registry| registry.assign("versioned", group("")).unwrap().members[0].user_data.clone();
+    assert_eq!(answer(&registry), b"1.0.0");
+    for (lib, want) in [("fixture-versioned-v2", b"2.0.0"), ("fixture-versioned-v1", b"1.0.0")] {
+        publish(&plugin_lib(lib), dir.path(), "versioned.so");
+        wait_for(&format!("{lib} to serve"), PATIENCE, || {
+            registry.rescan();
+            (answer(&registry) == want).then_some(())
+        });
+    }
+    assert!(registry.rejected().is_empty());
+}

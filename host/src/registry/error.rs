@@ -17,7 +17,9 @@ pub enum LoadError {
     Truncated(String),
     #[error("a shared library but not a Regroup plugin: it exports no `regroup_assignor_v1_*` root module")]
     NotAPlugin,
-    #[error("exports {0} root modules; a plugin exports exactly one")]
+    #[error(
+        "exports the root modules of several crates ({0}): a plugin crate must not depend on another plugin crate; share code through a plain library"
+    )]
     SeveralRoots(String),
     #[error("the dynamic loader refused it: {0}")]
     Open(String),

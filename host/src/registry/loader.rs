@@ -28,7 +28,9 @@ pub fn check_bytes(bytes: &[u8]) -> Result<String, LoadError> {
     match roots.len() {
         0 => Err(LoadError::NotAPlugin),
         1 => Ok(roots.remove(0)),
-        n => Err(LoadError::SeveralRoots(format!("{n} ({})", roots.join(", ")))),
+        _ => Err(LoadError::SeveralRoots(
+            roots.iter().map(|r| r.trim_start_matches(ROOT_SYMBOL_PREFIX)).collect::<Vec<_>>().join(", "),
+        )),
     }
 }
 

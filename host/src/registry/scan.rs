@@ -6,13 +6,14 @@
 //! unchanged file is never loaded twice, and the bytes that were hashed are the bytes that are
 //! checked, copied and loaded.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use regroup_assignor_api::abi::AssignorModRef;
 use regroup_assignor_api::model::AssignorInfo;
 use sha2::{Digest, Sha256};
 
@@ -54,11 +55,28 @@ impl FileRecord {
 }
 
 pub(super) struct Scanner {
-    shadow_dir: PathBuf,
+    shadows: Shadows,
     files: BTreeMap<PathBuf, FileRecord>,
     /// Files whose strategy name another file holds.
     conflicts: BTreeMap<PathBuf, LoadError>,
-    shadow_serial: u64,
+    /// Every content ever loaded into this process, by hash. Libraries are never unloaded, so a
+    /// version that comes back (a rollback, two versions swapped to and fro) is served again
+    /// without another probe or another mapping.
+    modules: HashMap<String, (AssignorInfo, AssignorModRef)>,
+}
+
+/// Names fresh shadow copies: dlopen of a path already loaded returns the old image.
+struct Shadows {
+    dir: PathBuf,
+    serial: u64,
+}
+
+impl Shadows {
+    fn next(&mut self, original: &Path, hash: &str) -> PathBuf {
+        self.serial += 1;
+        let stem = original.file_stem().unwrap_or_default().to_string_lossy();
+        self.dir.join(format!("{stem}-{}-{}.{}", &hash[..12], self.serial, std::env::consts::DLL_EXTENSION))
+    }
 }
 
 /// Names that editors, copy tools and `write-then-rename` publishers use for unfinished files.
@@ -89,7 +107,12 @@ fn list(dir: &Path) -> BTreeMap<PathBuf, Observation> {
 
 impl Scanner {
     pub(super) fn new(shadow_dir: PathBuf) -> Self {
-        Scanner { shadow_dir, files: BTreeMap::new(), conflicts: BTreeMap::new(), shadow_serial: 0 }
+        Scanner {
+            shadows: Shadows { dir: shadow_dir, serial: 0 },
+            files: BTreeMap::new(),
+            conflicts: BTreeMap::new(),
+            modules: HashMap::new(),
+        }
     }
 
     /// Brings the file table up to date with `dir`. Returns true while some file is settling.
@@ -133,15 +156,7 @@ impl Scanner {
             if record.hash() == Some(hash.as_str()) {
                 continue; // touched, same content
             }
-            self.shadow_serial += 1;
-            let shadow = self.shadow_dir.join(format!(
-                "{}-{}-{}.{}",
-                path.file_stem().unwrap_or_default().to_string_lossy(),
-                &hash[..12],
-                self.shadow_serial,
-                std::env::consts::DLL_EXTENSION
-            ));
-            let outcome = match load_file(&path, &shadow, &bytes, &hash, config) {
+            let outcome = match load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config) {
                 Ok(strategy) => {
                     tracing::info!(
                         "plugin file {} loaded: strategy {} {} ({}, {})",
@@ -153,10 +168,7 @@ impl Scanner {
                     );
                     Outcome::Ready(Arc::new(strategy))
                 }
-                Err(error) => {
-                    let _ = fs::remove_file(&shadow);
-                    rejected(&path, Some(hash), error)
-                }
+                Err(error) => rejected(&path, Some(hash), error),
             };
             record.outcome = Some(outcome);
         }
@@ -238,21 +250,43 @@ pub(super) fn vet(shadow: &Path, bytes: &[u8], helper_exe: &Path, probe_timeout:
     child::probe(helper_exe, shadow, probe_timeout)
 }
 
-/// Vets the file's `bytes`, then loads the shadow copy where its isolation says.
-fn load_file(path: &Path, shadow: &Path, bytes: &[u8], hash: &str, config: &RegistryConfig) -> Result<Strategy, LoadError> {
-    let info = vet(shadow, bytes, &config.helper_exe, config.probe_timeout)?;
-    let isolation = config.isolation_for(&info.name);
-    let runner = match isolation {
-        Isolation::InProcess => Runner::InProcess(loader::load(shadow)?.module),
-        Isolation::Isolated => Runner::Isolated(Worker::new(&config.helper_exe, shadow)),
-    };
-    Ok(Strategy {
-        info,
-        source: Source::File { path: path.to_owned(), shadow: shadow.to_owned() },
-        hash: hash.to_owned(),
-        isolation,
-        runner,
-    })
+/// Vets the file's `bytes` and loads them where the strategy's isolation says, from a new shadow
+/// copy, unless this content is already loaded in this process.
+fn load_file(
+    shadows: &mut Shadows,
+    modules: &mut HashMap<String, (AssignorInfo, AssignorModRef)>,
+    path: &Path,
+    bytes: &[u8],
+    hash: &str,
+    config: &RegistryConfig,
+) -> Result<Strategy, LoadError> {
+    let shadow = shadows.next(path, hash);
+    let source = Source::File { path: path.to_owned(), shadow: shadow.clone() };
+    if let Some((info, module)) = modules.get(hash)
+        && config.isolation_for(&info.name) == Isolation::InProcess
+    {
+        let runner = Runner::InProcess(*module);
+        return Ok(Strategy { info: info.clone(), source, hash: hash.to_owned(), isolation: Isolation::InProcess, runner });
+    }
+    let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout).and_then(|info| {
+        let isolation = config.isolation_for(&info.name);
+        let runner = match isolation {
+            Isolation::InProcess => {
+                let module = loader::load(&shadow)?.module;
+                modules.insert(hash.to_owned(), (info.clone(), module));
+                Runner::InProcess(module)
+            }
+            Isolation::Isolated => Runner::Isolated(Worker::new(&config.helper_exe, &shadow)),
+        };
+        Ok((info, isolation, runner))
+    });
+    match vetted {
+        Ok((info, isolation, runner)) => Ok(Strategy { info, source, hash: hash.to_owned(), isolation, runner }),
+        Err(error) => {
+            let _ = fs::remove_file(&shadow);
+            Err(error)
+        }
+    }
 }
 
 /// Writes a file that no one can see half-written: a temporary name, then a rename.
