@@ -16,28 +16,42 @@ const RECORDS_PER_BATCH: usize = 100;
 const BATCH_BYTES: u64 = (RECORD_BYTES * RECORDS_PER_BATCH) as u64;
 
 fn batch() -> Vec<Record> {
-    (0..RECORDS_PER_BATCH).map(|i| Record::new(vec![(i % 251) as u8; RECORD_BYTES])).collect()
+    (0..RECORDS_PER_BATCH)
+        .map(|i| Record::new(vec![(i % 251) as u8; RECORD_BYTES]))
+        .collect()
 }
 
 fn open_log(dir: &Path, flush: FlushPolicy) -> Log {
-    let options = LogOptions { default_flush: flush, ..LogOptions::default() };
+    let options = LogOptions {
+        default_flush: flush,
+        ..LogOptions::default()
+    };
     Log::open(dir, options).expect("open log").0
 }
 
 fn settings() -> TopicSettings {
-    TopicSettings { segment_bytes: 64 << 20, retention_age: None, ..TopicSettings::default() }
+    TopicSettings {
+        segment_bytes: 64 << 20,
+        retention_age: None,
+        ..TopicSettings::default()
+    }
 }
 
 fn append_os_flush(c: &mut Criterion) {
     let mut group = c.benchmark_group("append_1KiB_x100_os_flush");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
     let records = batch();
 
     let dir = tempfile::tempdir().unwrap();
     let log = open_log(dir.path(), FlushPolicy::Os);
     log.create_topic("one", 1, settings()).unwrap();
     group.throughput(Throughput::Bytes(BATCH_BYTES));
-    group.bench_function("one_partition", |b| b.iter(|| log.append_to("one", 0, &records).unwrap()));
+    group.bench_function("one_partition", |b| {
+        b.iter(|| log.append_to("one", 0, &records).unwrap())
+    });
 
     log.create_topic("sixteen", 16, settings()).unwrap();
     group.throughput(Throughput::Bytes(16 * BATCH_BYTES));
@@ -62,15 +76,22 @@ fn append_os_flush(c: &mut Criterion) {
 
 fn append_every_batch_flush(c: &mut Criterion) {
     let mut group = c.benchmark_group("append_1KiB_x100_fsync_every_batch");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
     let records = batch();
     let dir = tempfile::tempdir().unwrap();
     let log = open_log(dir.path(), FlushPolicy::EveryBatch);
     log.create_topic("durable", 1, settings()).unwrap();
     group.throughput(Throughput::Elements(RECORDS_PER_BATCH as u64));
-    group.bench_function("records", |b| b.iter(|| log.append_to("durable", 0, &records).unwrap()));
+    group.bench_function("records", |b| {
+        b.iter(|| log.append_to("durable", 0, &records).unwrap())
+    });
     group.throughput(Throughput::Bytes(BATCH_BYTES));
-    group.bench_function("bytes", |b| b.iter(|| log.append_to("durable", 0, &records).unwrap()));
+    group.bench_function("bytes", |b| {
+        b.iter(|| log.append_to("durable", 0, &records).unwrap())
+    });
     group.finish();
 }
 
@@ -84,7 +105,10 @@ fn sequential_read(c: &mut Criterion) {
         log.append_to("big", 0, &records).unwrap();
     }
     let mut group = c.benchmark_group("sequential_read");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Bytes(BATCHES * BATCH_BYTES));
     group.bench_function("whole_partition_1MiB_fetches", |b| {
         b.iter(|| {
@@ -107,7 +131,10 @@ fn recovery_of_torn_tail(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     {
         let log = open_log(dir.path(), FlushPolicy::Os);
-        let settings = TopicSettings { segment_bytes: 16 << 20, ..settings() };
+        let settings = TopicSettings {
+            segment_bytes: 16 << 20,
+            ..settings()
+        };
         log.create_topic("torn", 1, settings).unwrap();
         let records = batch();
         for _ in 0..BATCHES {
@@ -116,7 +143,10 @@ fn recovery_of_torn_tail(c: &mut Criterion) {
     }
     let last_segment = last_log_file(&dir.path().join("torn").join("0"));
     let mut group = c.benchmark_group("recovery");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
     group.bench_function("open_partition_with_torn_tail_62MiB", |b| {
         b.iter_batched(
             || tear_tail(&last_segment),
@@ -148,5 +178,11 @@ fn tear_tail(segment: &Path) {
     file.write_all(&vec![7u8; BATCH_BYTES as usize / 2]).unwrap();
 }
 
-criterion_group!(benches, append_os_flush, append_every_batch_flush, sequential_read, recovery_of_torn_tail);
+criterion_group!(
+    benches,
+    append_os_flush,
+    append_every_batch_flush,
+    sequential_read,
+    recovery_of_torn_tail
+);
 criterion_main!(benches);

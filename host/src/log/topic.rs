@@ -66,14 +66,25 @@ impl Topic {
             _ => LogError::io("create topic directory", &dir)(error),
         })?;
         let topic = Topic::assemble(name, dir, settings, host_flush);
-        let mut partitions = Vec::new();
-        for id in 0..partition_count {
-            partitions.push(Arc::new(topic.open_partition(id)?.0));
+        let created = (0..partition_count)
+            .map(|id| topic.open_partition(id).map(|(partition, _)| Arc::new(partition)))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|partitions| {
+                topic.write_conf(partition_count)?;
+                sync_dir(root)?;
+                Ok(partitions)
+            });
+        match created {
+            Ok(partitions) => {
+                *topic.write_partitions() = partitions;
+                Ok(topic)
+            }
+            Err(error) => {
+                // Without topic.conf the directory is no topic; remove it so the name is free.
+                let _ = std::fs::remove_dir_all(&topic.dir);
+                Err(error)
+            }
         }
-        topic.write_conf(partition_count)?;
-        sync_dir(root)?;
-        *topic.write_partitions() = partitions;
-        Ok(topic)
     }
 
     /// Opens an existing topic directory, recovering each partition.
