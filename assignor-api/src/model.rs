@@ -73,10 +73,13 @@ pub struct Member {
     /// The static instance id (`group.instance.id`), if the member is static.
     pub instance_id: Option<String>,
     /// Topics the member subscribes to, sorted and without duplicates.
+    #[serde(with = "packed")]
     pub topics: Vec<TopicId>,
     /// The member's opaque user data for the strategy being run.
+    #[serde(with = "packed")]
     pub user_data: Vec<u8>,
     /// Partitions the member owns now.
+    #[serde(with = "packed")]
     pub owned: Vec<TopicPartition>,
     /// The generation in which it owned them, if it reported one.
     pub owned_generation: Option<i32>,
@@ -127,8 +130,10 @@ impl GroupSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MemberAssignment {
     pub member_id: String,
+    #[serde(with = "packed")]
     pub partitions: Vec<TopicPartition>,
     /// The assignor's opaque data for this member.
+    #[serde(with = "packed")]
     pub user_data: Vec<u8>,
 }
 
@@ -161,6 +166,83 @@ impl Assignment {
             m.partitions.sort_unstable();
         }
         self
+    }
+}
+
+/// Large arrays cross the plugin boundary as one byte string of fixed-size little-endian entries
+/// instead of element by element: a million partitions then encode and decode at memory speed,
+/// which keeps a dynamic plugin's cost close to a linked-in one's.
+mod packed {
+    use std::marker::PhantomData;
+
+    use serde::{Deserializer, Serializer, de};
+
+    use super::{TopicId, TopicPartition};
+
+    pub trait Packed: Sized {
+        const SIZE: usize;
+        fn write(&self, out: &mut Vec<u8>);
+        fn read(bytes: &[u8]) -> Self;
+    }
+
+    fn u32_at(bytes: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+    }
+
+    impl Packed for u8 {
+        const SIZE: usize = 1;
+        fn write(&self, out: &mut Vec<u8>) {
+            out.push(*self);
+        }
+        fn read(bytes: &[u8]) -> Self {
+            bytes[0]
+        }
+    }
+
+    impl Packed for TopicId {
+        const SIZE: usize = 4;
+        fn write(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.0.to_le_bytes());
+        }
+        fn read(bytes: &[u8]) -> Self {
+            TopicId(u32_at(bytes, 0))
+        }
+    }
+
+    impl Packed for TopicPartition {
+        const SIZE: usize = 8;
+        fn write(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.topic.0.to_le_bytes());
+            out.extend_from_slice(&self.partition.to_le_bytes());
+        }
+        fn read(bytes: &[u8]) -> Self {
+            TopicPartition { topic: TopicId(u32_at(bytes, 0)), partition: u32_at(bytes, 4) }
+        }
+    }
+
+    pub fn serialize<T: Packed, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(values.len() * T::SIZE);
+        for value in values {
+            value.write(&mut bytes);
+        }
+        serializer.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, T: Packed, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+        struct Entries<T>(PhantomData<T>);
+        impl<T: Packed> de::Visitor<'_> for Entries<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a byte string of {}-byte entries", T::SIZE)
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<T>, E> {
+                if bytes.len() % T::SIZE != 0 {
+                    return Err(E::invalid_length(bytes.len(), &self));
+                }
+                Ok(bytes.chunks_exact(T::SIZE).map(T::read).collect())
+            }
+        }
+        deserializer.deserialize_bytes(Entries(PhantomData))
     }
 }
 

@@ -1,0 +1,184 @@
+//! Plugin boundary and hot-swap figures (a bench binary, not criterion: the slow parts spawn
+//! processes and the memory figure needs one long run).
+//!
+//! Needs release builds of the binary and the range plugin:
+//!   cargo build --release -p regroup -p regroup-range && cargo bench -p regroup --bench plugins
+//!
+//! Prints: time to vet (structure, shadow copy, probe) and load a new plugin and to reload a
+//! changed one; one assignment of 1,000,000 partitions over 2,000 members by the same `range` code
+//! linked in, loaded in-process and isolated, with ratios; resident memory after 1,000 reloads.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use regroup::registry::{Isolation, Registry, RegistryConfig, Source, Strategy};
+use regroup_assignor_api::codec;
+use regroup_assignor_api::model::{GroupSpec, Member, Protocol, Topic, TopicId};
+
+fn release_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().and_then(Path::parent).unwrap().to_owned()
+}
+
+fn need(path: PathBuf) -> PathBuf {
+    assert!(path.exists(), "{} is missing: cargo build --release -p regroup -p regroup-range", path.display());
+    path
+}
+
+fn config(dir: &Path, isolation: Isolation) -> RegistryConfig {
+    let mut config = RegistryConfig::new(Some(dir.to_owned()), need(release_dir().join("regroup")));
+    config.settle_time = Duration::ZERO; // measure loading, not the wait for a file to settle
+    config.default_isolation = isolation;
+    config.deadline = Duration::from_secs(600);
+    config
+}
+
+/// The range plugin's bytes plus `n` as trailing bytes: a distinct content every time.
+fn variant(lib: &[u8], n: u64) -> Vec<u8> {
+    let mut bytes = lib.to_vec();
+    bytes.extend_from_slice(&n.to_le_bytes());
+    bytes
+}
+
+fn publish(dir: &Path, bytes: &[u8]) {
+    let staging = dir.join(".range.so.tmp");
+    std::fs::write(&staging, bytes).unwrap();
+    std::fs::rename(&staging, dir.join("range.so")).unwrap();
+}
+
+fn served_hash(registry: &Registry) -> String {
+    registry.get("range").unwrap().hash.clone()
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// 500 topics x 2,000 partitions, 2,000 members subscribed to all.
+fn big_group() -> GroupSpec {
+    let topics: Vec<Topic> = (0..500)
+        .map(|t| Topic { name: format!("topic-{t:03}"), partitions: 2_000, replica_racks: None })
+        .collect();
+    let all: Vec<TopicId> = (0..500).map(TopicId).collect();
+    let members = (0..2_000)
+        .map(|m| Member {
+            id: format!("member-{m:04}"),
+            instance_id: None,
+            topics: all.clone(),
+            user_data: Vec::new(),
+            owned: Vec::new(),
+            owned_generation: None,
+            rack: None,
+        })
+        .collect();
+    GroupSpec { generation: 1, protocol: Protocol::Eager, topics, members }
+}
+
+fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Duration {
+    strategy.assign(Arc::clone(group), Duration::from_secs(600)).unwrap(); // warm up
+    median((0..runs).map(|_| {
+        let start = Instant::now();
+        strategy.assign(Arc::clone(group), Duration::from_secs(600)).unwrap();
+        start.elapsed()
+    }).collect())
+}
+
+fn main() {
+    let lib = std::fs::read(need(release_dir().join("libregroup_range.so"))).unwrap();
+
+    println!("== loading");
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
+    let mut new_load = Vec::new();
+    for n in 0..20 {
+        let bytes = variant(&lib, n);
+        publish(dir.path(), &bytes);
+        let start = Instant::now();
+        registry.rescan();
+        new_load.push(start.elapsed());
+        assert!(matches!(registry.get("range").unwrap().source, Source::File { .. }));
+    }
+    let probe = median((0..20).map(|_| {
+        let start = Instant::now();
+        regroup::registry::check_file(&dir.path().join("range.so"), &release_dir().join("regroup"), Duration::from_secs(10)).unwrap();
+        start.elapsed()
+    }).collect());
+    println!("reload of a changed plugin (hash, checks, shadow copy, probe, load): median {} over 20", ms(median(new_load)));
+    println!("  of which the probe in a child process: median {}", ms(probe));
+    let before = served_hash(&registry);
+    publish(dir.path(), &variant(&lib, 3)); // a content loaded before: reused
+    let start = Instant::now();
+    registry.rescan();
+    let reuse = start.elapsed();
+    assert_ne!(served_hash(&registry), before);
+    println!("return to a version loaded before (hash only): {}", ms(reuse));
+    drop(registry);
+
+    println!("\n== boundary cost: range, 1,000,000 partitions over 2,000 members");
+    let group = Arc::new(big_group());
+    let start = Instant::now();
+    let bytes = codec::encode(&*group);
+    let encode = start.elapsed();
+    let start = Instant::now();
+    let _: GroupSpec = codec::decode(&bytes).unwrap();
+    let decode = start.elapsed();
+    println!("group envelope: {} bytes, encode {}, decode {}", bytes.len(), ms(encode), ms(decode));
+    let builtin = Registry::start(RegistryConfig::new(None, release_dir().join("regroup"))).unwrap();
+    let linked = time_assign(&builtin.get("range").unwrap(), &group, 9);
+    let dir = tempfile::tempdir().unwrap();
+    publish(dir.path(), &lib);
+    let in_process = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
+    let dynamic = time_assign(&in_process.get("range").unwrap(), &group, 9);
+    let isolated_registry = Registry::start(config(dir.path(), Isolation::Isolated)).unwrap();
+    let isolated = time_assign(&isolated_registry.get("range").unwrap(), &group, 9);
+    let ratio = |d: Duration| d.as_secs_f64() / linked.as_secs_f64();
+    println!("linked in (built-in):  median {}", ms(linked));
+    println!("dynamic, in-process:   median {}  ({:.2}x linked; target <= 1.10x)", ms(dynamic), ratio(dynamic));
+    println!(
+        "dynamic, isolated:     median {}  ({:.2}x linked, {:.2}x in-process; target <= 2x in-process)",
+        ms(isolated),
+        ratio(isolated),
+        isolated.as_secs_f64() / dynamic.as_secs_f64()
+    );
+    println!("(each includes validating the result; median of 9 after one warm-up)");
+    drop((builtin, in_process, isolated_registry));
+
+    println!("\n== resident memory over 1,000 reloads of a changed plugin");
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
+    publish(dir.path(), &variant(&lib, 1_000_000));
+    registry.rescan();
+    let base = resident_kib();
+    let start = Instant::now();
+    for n in 0..1_000u64 {
+        publish(dir.path(), &variant(&lib, n + 2_000_000));
+        registry.rescan();
+    }
+    let distinct = resident_kib();
+    println!(
+        "1,000 distinct versions: {} KiB -> {} KiB resident (+{} KiB, {:.0} KiB per version; libraries are never unloaded), {:.1} s",
+        base,
+        distinct,
+        distinct - base,
+        (distinct - base) as f64 / 1000.0,
+        start.elapsed().as_secs_f64()
+    );
+    for n in 0..1_000u64 {
+        publish(dir.path(), &variant(&lib, 2_000_000 + n % 2));
+        registry.rescan();
+    }
+    let flapping = resident_kib();
+    println!("then 1,000 swaps between two versions loaded before: {} KiB (+{} KiB)", flapping, flapping - distinct);
+}
