@@ -10,19 +10,37 @@ fn plugins_check_reports_each_file_and_fails_if_any_is_rejected() {
     let good = publish(&plugin_lib("regroup-range"), dir.path(), "range.so");
     let bad = publish(&plugin_lib("fixture-not-a-plugin"), dir.path(), "not-a-plugin.so");
 
-    let out = Command::new(regroup_exe()).args(["plugins", "check"]).arg(&good).output().unwrap();
+    let out = Command::new(regroup_exe())
+        .args(["plugins", "check"])
+        .arg(&good)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("ok ") && text.contains("strategy range"), "{text}");
+    assert!(
+        text.starts_with("ok ") && text.contains("strategy range"),
+        "{text}"
+    );
 
-    let out = Command::new(regroup_exe()).args(["plugins", "check", "--json"]).arg(&good).arg(&bad).output().unwrap();
+    let out = Command::new(regroup_exe())
+        .args(["plugins", "check", "--json"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = report["files"].as_array().unwrap();
     assert_eq!(files[0]["ok"], true);
     assert_eq!(files[0]["name"], "range");
     assert_eq!(files[1]["ok"], false);
-    assert!(files[1]["error"].as_str().unwrap().contains("not a Regroup plugin"), "{report}");
+    assert!(
+        files[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a Regroup plugin"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -32,14 +50,26 @@ fn plugins_list_shows_builtins_files_and_rejections() {
     std::fs::write(dir.path().join("junk.so"), b"junk").unwrap();
 
     let out = Command::new(regroup_exe())
-        .args(["plugins", "list", "--json", "--isolate", "versioned", "--plugin-dir"])
+        .args([
+            "plugins",
+            "list",
+            "--json",
+            "--isolate",
+            "versioned",
+            "--plugin-dir",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let strategies = list["strategies"].as_array().unwrap();
-    let by_name = |name: &str| strategies.iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name} in {list}"));
+    let by_name = |name: &str| {
+        strategies
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {list}"))
+    };
     assert_eq!(by_name("range")["source"], "built-in");
     assert_eq!(by_name("versioned")["version"], "1.0.0");
     assert_eq!(by_name("versioned")["isolation"], "isolated");
@@ -48,8 +78,15 @@ fn plugins_list_shows_builtins_files_and_rejections() {
     assert_eq!(rejected.len(), 1);
     assert!(rejected[0]["path"].as_str().unwrap().ends_with("junk.so"));
 
-    let table = Command::new(regroup_exe()).args(["plugins", "list", "--plugin-dir"]).arg(dir.path()).output().unwrap();
+    let table = Command::new(regroup_exe())
+        .args(["plugins", "list", "--plugin-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.starts_with("STRATEGY"), "{table}");
-    assert!(table.contains("rejected files:") && table.contains("junk.so"), "{table}");
+    assert!(
+        table.contains("rejected files:") && table.contains("junk.so"),
+        "{table}"
+    );
 }

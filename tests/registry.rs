@@ -35,12 +35,18 @@ fn group(first_member_data: &str) -> Arc<GroupSpec> {
 }
 
 fn rejection(registry: &Registry, file: &str) -> Option<LoadError> {
-    registry.rejected().into_iter().find(|r| r.path.file_name().is_some_and(|n| n == file)).map(|r| r.error)
+    registry
+        .rejected()
+        .into_iter()
+        .find(|r| r.path.file_name().is_some_and(|n| n == file))
+        .map(|r| r.error)
 }
 
 fn next_event(events: &mpsc::Receiver<RegistryEvent>, name: &str) -> RegistryEvent {
     loop {
-        let event = events.recv_timeout(PATIENCE).unwrap_or_else(|_| panic!("no event for {name}"));
+        let event = events
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|_| panic!("no event for {name}"));
         if event.name == name {
             return event;
         }
@@ -79,7 +85,8 @@ fn a_replaced_plugin_serves_its_new_version_with_no_failed_call() {
     let (calls, failures) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let (seen_tx, seen_rx) = mpsc::channel();
     let caller = {
-        let (registry, stop, calls, failures) = (registry.clone(), stop.clone(), calls.clone(), failures.clone());
+        let (registry, stop, calls, failures) =
+            (registry.clone(), stop.clone(), calls.clone(), failures.clone());
         thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 match registry.assign("versioned", group("")) {
@@ -95,17 +102,28 @@ fn a_replaced_plugin_serves_its_new_version_with_no_failed_call() {
             }
         })
     };
-    wait_for("calls on version 1", PATIENCE, || (seen_rx.recv().ok()? == b"1.0.0").then_some(()));
+    wait_for("calls on version 1", PATIENCE, || {
+        (seen_rx.recv().ok()? == b"1.0.0").then_some(())
+    });
 
     publish(&plugin_lib("fixture-versioned-v2"), dir.path(), "versioned.so");
-    wait_for("a call answered by version 2", PATIENCE, || (seen_rx.recv().ok()? == b"2.0.0").then_some(()));
+    wait_for("a call answered by version 2", PATIENCE, || {
+        (seen_rx.recv().ok()? == b"2.0.0").then_some(())
+    });
     stop.store(true, Ordering::Relaxed);
     caller.join().unwrap();
 
-    assert_eq!(failures.load(Ordering::Relaxed), 0, "of {} calls", calls.load(Ordering::Relaxed));
+    assert_eq!(
+        failures.load(Ordering::Relaxed),
+        0,
+        "of {} calls",
+        calls.load(Ordering::Relaxed)
+    );
     let event = next_event(&events, "versioned");
     assert_eq!(event.version, "2.0.0");
-    assert!(matches!(event.change, Change::Updated { ref previous_version, .. } if previous_version == "1.0.0"));
+    assert!(
+        matches!(event.change, Change::Updated { ref previous_version, .. } if previous_version == "1.0.0")
+    );
 }
 
 #[test]
@@ -116,10 +134,17 @@ fn a_plugin_with_a_builtins_name_takes_it_over_and_removing_it_restores_the_buil
     assert_eq!(registry.get("range").unwrap().source, Source::Builtin);
 
     let file = publish(&plugin_lib("regroup-range"), dir.path(), "range.so");
-    wait_for("the file to settle and load", PATIENCE, || (!registry.rescan()).then_some(()));
-    assert!(matches!(registry.get("range").unwrap().source, Source::File { .. }));
+    wait_for("the file to settle and load", PATIENCE, || {
+        (!registry.rescan()).then_some(())
+    });
+    assert!(matches!(
+        registry.get("range").unwrap().source,
+        Source::File { .. }
+    ));
     let event = next_event(&events, "range");
-    assert!(matches!(&event.change, Change::Updated { previous_source, .. } if previous_source == "built-in"));
+    assert!(
+        matches!(&event.change, Change::Updated { previous_source, .. } if previous_source == "built-in")
+    );
     registry.assign("range", group("")).unwrap();
 
     std::fs::remove_file(file).unwrap();
@@ -169,14 +194,27 @@ fn each_broken_kind_is_rejected_with_its_reason_while_good_plugins_keep_working(
     expect("junk.so", |e| matches!(e, LoadError::NotALibrary(_)));
     expect("not-a-plugin.so", |e| matches!(e, LoadError::NotAPlugin));
     expect("truncated.so", |e| matches!(e, LoadError::Truncated(_)));
-    let abi = expect("wrong-abi.so", |e| matches!(e, LoadError::IncompatibleContract { .. }));
-    assert!(abi.to_string().lines().count() <= 5, "the error line stays short:\n{abi}");
-    assert!(abi.detail().unwrap().len() > abi.to_string().len(), "the full report is kept for debug logs");
+    let abi = expect("wrong-abi.so", |e| {
+        matches!(e, LoadError::IncompatibleContract { .. })
+    });
+    assert!(
+        abi.to_string().lines().count() <= 5,
+        "the error line stays short:\n{abi}"
+    );
+    assert!(
+        abi.detail().unwrap().len() > abi.to_string().len(),
+        "the full report is kept for debug logs"
+    );
     let panicked = expect("panics-on-load.so", |e| matches!(e, LoadError::LoadPanicked(_)));
-    assert!(panicked.to_string().contains("cannot describe itself"), "{panicked}");
+    assert!(
+        panicked.to_string().contains("cannot describe itself"),
+        "{panicked}"
+    );
     let crashed = expect("crashes-on-load.so", |e| matches!(e, LoadError::ProbeCrashed(_)));
     assert!(crashed.to_string().contains("SIGABRT"), "{crashed}");
-    let taken = expect("b-misbehaving-again.so", |e| matches!(e, LoadError::NameTaken { .. }));
+    let taken = expect("b-misbehaving-again.so", |e| {
+        matches!(e, LoadError::NameTaken { .. })
+    });
     assert!(taken.to_string().contains("a-misbehaving.so"), "{taken}");
     assert_eq!(registry.rejected().len(), 7);
 
@@ -219,7 +257,10 @@ fn a_truncated_file_that_is_later_completed_is_loaded() {
     std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
     std::thread::sleep(Duration::from_millis(150));
     let registry = Registry::start(config(dir.path())).unwrap();
-    assert!(matches!(rejection(&registry, "versioned.so"), Some(LoadError::Truncated(_))));
+    assert!(matches!(
+        rejection(&registry, "versioned.so"),
+        Some(LoadError::Truncated(_))
+    ));
     std::fs::write(&path, &bytes).unwrap();
     wait_for("the completed file to load", PATIENCE, || {
         registry.rescan();
@@ -244,8 +285,15 @@ fn a_panicking_assign_returns_an_error_and_the_host_lives() {
     for isolation in [Isolation::InProcess, Isolation::Isolated] {
         let (_dir, registry) = misbehaving_registry(isolation);
         let err = registry.assign("misbehaving", group("panic")).unwrap_err();
-        assert_eq!(err.failure, RunFailure::Panicked("asked to panic".into()), "{isolation}");
-        assert!(err.to_string().contains("misbehaving.so"), "names the plugin: {err}");
+        assert_eq!(
+            err.failure,
+            RunFailure::Panicked("asked to panic".into()),
+            "{isolation}"
+        );
+        assert!(
+            err.to_string().contains("misbehaving.so"),
+            "names the plugin: {err}"
+        );
         registry.assign("misbehaving", group("")).unwrap();
     }
 }
@@ -261,7 +309,10 @@ fn an_error_from_the_plugin_is_returned_as_such() {
 fn an_endless_loop_in_isolated_mode_is_killed_at_the_deadline_and_the_next_call_works() {
     let (_dir, registry) = misbehaving_registry(Isolation::Isolated);
     let err = registry.assign("misbehaving", group("loop")).unwrap_err();
-    assert_eq!(err.failure, RunFailure::DeadlineExceeded(Duration::from_millis(700)));
+    assert_eq!(
+        err.failure,
+        RunFailure::DeadlineExceeded(Duration::from_millis(700))
+    );
     let out = registry.assign("misbehaving", group("")).unwrap();
     assert_eq!(out.members[0].partitions.len(), 4);
 }
@@ -270,7 +321,10 @@ fn an_endless_loop_in_isolated_mode_is_killed_at_the_deadline_and_the_next_call_
 fn an_abort_in_isolated_mode_costs_only_the_worker() {
     let (_dir, registry) = misbehaving_registry(Isolation::Isolated);
     let err = registry.assign("misbehaving", group("abort")).unwrap_err();
-    assert!(matches!(&err.failure, RunFailure::WorkerDied(how) if how.contains("SIGABRT")), "{err}");
+    assert!(
+        matches!(&err.failure, RunFailure::WorkerDied(how) if how.contains("SIGABRT")),
+        "{err}"
+    );
     registry.assign("misbehaving", group("")).unwrap();
 }
 
@@ -278,18 +332,28 @@ fn an_abort_in_isolated_mode_costs_only_the_worker() {
 fn an_in_process_endless_loop_misses_the_deadline_without_blocking_the_caller() {
     let (_dir, registry) = misbehaving_registry(Isolation::InProcess);
     let err = registry.assign("misbehaving", group("loop")).unwrap_err();
-    assert_eq!(err.failure, RunFailure::DeadlineExceeded(Duration::from_millis(700)));
+    assert_eq!(
+        err.failure,
+        RunFailure::DeadlineExceeded(Duration::from_millis(700))
+    );
 }
 
 #[test]
 fn an_invalid_assignment_is_rejected_naming_the_violation() {
     for isolation in [Isolation::InProcess, Isolation::Isolated] {
         let (_dir, registry) = misbehaving_registry(isolation);
-        let cases: [(&str, fn(&Violation) -> bool); 4] = [
+        type Expect = fn(&Violation) -> bool;
+        let cases: [(&str, Expect); 4] = [
             ("invalid:twice", |v| matches!(v, Violation::AssignedTwice { .. })),
-            ("invalid:unknown-member", |v| matches!(v, Violation::UnknownMember { .. })),
-            ("invalid:unassigned", |v| matches!(v, Violation::Unassigned { .. })),
-            ("invalid:unsubscribed", |v| matches!(v, Violation::UnknownPartition { .. })),
+            ("invalid:unknown-member", |v| {
+                matches!(v, Violation::UnknownMember { .. })
+            }),
+            ("invalid:unassigned", |v| {
+                matches!(v, Violation::Unassigned { .. })
+            }),
+            ("invalid:unsubscribed", |v| {
+                matches!(v, Violation::UnknownPartition { .. })
+            }),
         ];
         for (ask, matches) in cases {
             let err = registry.assign("misbehaving", group(ask)).unwrap_err();
@@ -320,9 +384,16 @@ fn a_rolled_back_version_is_served_again() {
     let dir = tempfile::tempdir().unwrap();
     publish(&plugin_lib("fixture-versioned-v1"), dir.path(), "versioned.so");
     let registry = Registry::start(config(dir.path())).unwrap();
-    let answer = |registry: &Registry| registry.assign("versioned", group("")).unwrap().members[0].user_data.clone();
+    let answer = |registry: &Registry| {
+        registry.assign("versioned", group("")).unwrap().members[0]
+            .user_data
+            .clone()
+    };
     assert_eq!(answer(&registry), b"1.0.0");
-    for (lib, want) in [("fixture-versioned-v2", b"2.0.0"), ("fixture-versioned-v1", b"1.0.0")] {
+    for (lib, want) in [
+        ("fixture-versioned-v2", b"2.0.0"),
+        ("fixture-versioned-v1", b"1.0.0"),
+    ] {
         publish(&plugin_lib(lib), dir.path(), "versioned.so");
         wait_for(&format!("{lib} to serve"), PATIENCE, || {
             registry.rescan();

@@ -38,7 +38,11 @@ pub enum CodecError {
     #[error("expected a {expected} envelope, found tag {found:?}")]
     WrongKind { expected: String, found: [u8; 4] },
     #[error("{kind} envelope version {found} is not supported (this side reads version {supported})")]
-    UnsupportedVersion { kind: String, found: u16, supported: u16 },
+    UnsupportedVersion {
+        kind: String,
+        found: u16,
+        supported: u16,
+    },
     #[error("malformed {kind} envelope: {reason}")]
     Malformed { kind: String, reason: String },
     #[error("{kind} envelope has {extra} unexpected bytes after its payload")]
@@ -71,7 +75,10 @@ pub fn decode<T: Envelope>(bytes: &[u8]) -> Result<T, CodecError> {
     }
     let tag: [u8; 4] = bytes[..4].try_into().expect("4 bytes");
     if tag != T::TAG {
-        return Err(CodecError::WrongKind { expected: kind_name(T::TAG), found: tag });
+        return Err(CodecError::WrongKind {
+            expected: kind_name(T::TAG),
+            found: tag,
+        });
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
     if version != T::VERSION {
@@ -82,10 +89,16 @@ pub fn decode<T: Envelope>(bytes: &[u8]) -> Result<T, CodecError> {
         });
     }
     let payload = &bytes[HEADER_LEN..];
-    let (value, read) = bincode::serde::decode_from_slice::<T, _>(payload, config())
-        .map_err(|e| CodecError::Malformed { kind: kind_name(T::TAG), reason: e.to_string() })?;
+    let (value, read) =
+        bincode::serde::decode_from_slice::<T, _>(payload, config()).map_err(|e| CodecError::Malformed {
+            kind: kind_name(T::TAG),
+            reason: e.to_string(),
+        })?;
     if read != payload.len() {
-        return Err(CodecError::TrailingBytes { kind: kind_name(T::TAG), extra: payload.len() - read });
+        return Err(CodecError::TrailingBytes {
+            kind: kind_name(T::TAG),
+            extra: payload.len() - read,
+        });
     }
     Ok(value)
 }
@@ -114,7 +127,10 @@ mod tests {
     fn refuses_another_kind_of_envelope() {
         let mut bytes = encode(&spec());
         bytes[0] = b'X';
-        assert!(matches!(decode::<GroupSpec>(&bytes), Err(CodecError::WrongKind { .. })));
+        assert!(matches!(
+            decode::<GroupSpec>(&bytes),
+            Err(CodecError::WrongKind { .. })
+        ));
     }
 
     #[test]
@@ -128,11 +144,20 @@ mod tests {
     #[test]
     fn refuses_truncated_and_padded_payloads() {
         let bytes = encode(&spec());
-        assert!(matches!(decode::<GroupSpec>(&bytes[..bytes.len() - 1]), Err(CodecError::Malformed { .. })));
+        assert!(matches!(
+            decode::<GroupSpec>(&bytes[..bytes.len() - 1]),
+            Err(CodecError::Malformed { .. })
+        ));
         let mut padded = bytes.clone();
         padded.push(0);
-        assert!(matches!(decode::<GroupSpec>(&padded), Err(CodecError::TrailingBytes { extra: 1, .. })));
-        assert!(matches!(decode::<GroupSpec>(&bytes[..3]), Err(CodecError::TooShort { len: 3 })));
+        assert!(matches!(
+            decode::<GroupSpec>(&padded),
+            Err(CodecError::TrailingBytes { extra: 1, .. })
+        ));
+        assert!(matches!(
+            decode::<GroupSpec>(&bytes[..3]),
+            Err(CodecError::TooShort { len: 3 })
+        ));
     }
 
     #[test]

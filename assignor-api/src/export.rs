@@ -39,7 +39,10 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 }
 
 fn failure_from_panic(payload: Box<dyn Any + Send>) -> PluginFailure {
-    PluginFailure { panicked: true, message: panic_message(payload) }
+    PluginFailure {
+        panicked: true,
+        message: panic_message(payload),
+    }
 }
 
 /// The `info` shim's body.
@@ -52,9 +55,14 @@ pub fn info_reply(instance: fn() -> &'static dyn Assignor) -> RVec<u8> {
 /// The `assign` shim's body.
 pub fn assign_reply(instance: fn() -> &'static dyn Assignor, input: RSlice<'_, u8>) -> RVec<u8> {
     let reply = catch_unwind(AssertUnwindSafe(|| {
-        let spec: GroupSpec = codec::decode(input.as_slice())
-            .map_err(|e| PluginFailure { panicked: false, message: format!("cannot read the group: {e}") })?;
-        instance().assign(&spec).map_err(|e| PluginFailure { panicked: false, message: e.to_string() })
+        let spec: GroupSpec = codec::decode(input.as_slice()).map_err(|e| PluginFailure {
+            panicked: false,
+            message: format!("cannot read the group: {e}"),
+        })?;
+        instance().assign(&spec).map_err(|e| PluginFailure {
+            panicked: false,
+            message: e.to_string(),
+        })
     }))
     .unwrap_or_else(|payload| Err(failure_from_panic(payload)));
     RVec::from(codec::encode(&AssignReply(reply)))

@@ -27,7 +27,11 @@ pub enum Violation {
     #[error("member {member:?} was given {partition} but does not subscribe to its topic")]
     NotSubscribed { member: String, partition: String },
     #[error("{partition} was given to both {first:?} and {second:?}")]
-    AssignedTwice { partition: String, first: String, second: String },
+    AssignedTwice {
+        partition: String,
+        first: String,
+        second: String,
+    },
     #[error("{partition} is subscribed but was given to no member ({count} unassigned in all)")]
     Unassigned { partition: String, count: usize },
 }
@@ -36,7 +40,12 @@ pub enum Violation {
 /// members subscribed to its topic, and that no unknown member or partition appears.
 /// Members missing from the assignment receive nothing.
 pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violation> {
-    let members: HashMap<&str, usize> = spec.members.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+    let members: HashMap<&str, usize> = spec
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
     // Owner per partition, as member index + 1 (0 = free), laid out topic by topic.
     let mut offsets = Vec::with_capacity(spec.topics.len() + 1);
     let mut total = 0usize;
@@ -48,14 +57,21 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
     let mut seen = HashSet::with_capacity(assignment.members.len());
     for entry in &assignment.members {
         let Some(&index) = members.get(entry.member_id.as_str()) else {
-            return Err(Violation::UnknownMember { member: entry.member_id.clone() });
+            return Err(Violation::UnknownMember {
+                member: entry.member_id.clone(),
+            });
         };
         if !seen.insert(index) {
-            return Err(Violation::DuplicateMember { member: entry.member_id.clone() });
+            return Err(Violation::DuplicateMember {
+                member: entry.member_id.clone(),
+            });
         }
         let subscribed = &spec.members[index].topics;
         for &tp in &entry.partitions {
-            let exists = spec.topics.get(tp.topic.index()).is_some_and(|t| tp.partition < t.partitions);
+            let exists = spec
+                .topics
+                .get(tp.topic.index())
+                .is_some_and(|t| tp.partition < t.partitions);
             if !exists {
                 return Err(Violation::UnknownPartition {
                     member: entry.member_id.clone(),
@@ -98,7 +114,10 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
         }
     }
     match first {
-        Some(tp) => Err(Violation::Unassigned { partition: spec.display(tp), count }),
+        Some(tp) => Err(Violation::Unassigned {
+            partition: spec.display(tp),
+            count,
+        }),
         None => Ok(()),
     }
 }
@@ -125,13 +144,28 @@ impl fmt::Display for Balance {
 
 /// Counts over every member of the group; a member left out of the assignment holds zero.
 pub fn balance(spec: &GroupSpec, assignment: &Assignment) -> Balance {
-    let counts: HashMap<&str, usize> =
-        assignment.members.iter().map(|m| (m.member_id.as_str(), m.partitions.len())).collect();
-    let mut all = spec.members.iter().map(|m| counts.get(m.id.as_str()).copied().unwrap_or(0));
+    let counts: HashMap<&str, usize> = assignment
+        .members
+        .iter()
+        .map(|m| (m.member_id.as_str(), m.partitions.len()))
+        .collect();
+    let mut all = spec
+        .members
+        .iter()
+        .map(|m| counts.get(m.id.as_str()).copied().unwrap_or(0));
     let Some(first) = all.next() else {
         return Balance { min: 0, max: 0 };
     };
-    all.fold(Balance { min: first, max: first }, |b, n| Balance { min: b.min.min(n), max: b.max.max(n) })
+    all.fold(
+        Balance {
+            min: first,
+            max: first,
+        },
+        |b, n| Balance {
+            min: b.min.min(n),
+            max: b.max.max(n),
+        },
+    )
 }
 
 /// How many previously owned partitions now belong to a member that did not claim them.
@@ -177,7 +211,10 @@ mod tests {
                 .iter()
                 .map(|(m, tps)| MemberAssignment {
                     member_id: m.to_string(),
-                    partitions: tps.iter().map(|(t, p)| TopicPartition::new(spec.topic_id(t).unwrap(), *p)).collect(),
+                    partitions: tps
+                        .iter()
+                        .map(|(t, p)| TopicPartition::new(spec.topic_id(t).unwrap(), *p))
+                        .collect(),
                     user_data: vec![],
                 })
                 .collect(),
@@ -201,8 +238,14 @@ mod tests {
             (give(&s, &[("m1", &[]), ("m1", &[])]), "more than once"),
             (give(&s, &[("m1", &[("a", 7)])]), "a-7, which does not exist"),
             (give(&s, &[("m2", &[("b", 0)])]), "b-0 but does not subscribe"),
-            (give(&s, &[("m1", &[("a", 0)]), ("m2", &[("a", 0)])]), "a-0 was given to both"),
-            (give(&s, &[("m1", &[("a", 0), ("b", 0)])]), "a-1 is subscribed but was given to no member"),
+            (
+                give(&s, &[("m1", &[("a", 0)]), ("m2", &[("a", 0)])]),
+                "a-0 was given to both",
+            ),
+            (
+                give(&s, &[("m1", &[("a", 0), ("b", 0)])]),
+                "a-1 is subscribed but was given to no member",
+            ),
         ];
         for (a, want) in cases {
             let err = validate(&s, &a).unwrap_err().to_string();
@@ -212,7 +255,12 @@ mod tests {
 
     #[test]
     fn unsubscribed_topics_need_no_owner_and_a_missing_member_holds_nothing() {
-        let s = GroupSpec::builder().topic("x", 3).topic("y", 1).member("m", &["y"]).member("n", &[]).build();
+        let s = GroupSpec::builder()
+            .topic("x", 3)
+            .topic("y", 1)
+            .member("m", &["y"])
+            .member("n", &[])
+            .build();
         let a = give(&s, &[("m", &[("y", 0)])]);
         validate(&s, &a).unwrap();
         assert_eq!(balance(&s, &a), Balance { min: 0, max: 1 });

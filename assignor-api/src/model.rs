@@ -109,7 +109,10 @@ impl GroupSpec {
     }
 
     pub fn topic_id(&self, name: &str) -> Option<TopicId> {
-        self.topics.binary_search_by(|t| t.name.as_str().cmp(name)).ok().map(|i| TopicId(i as u32))
+        self.topics
+            .binary_search_by(|t| t.name.as_str().cmp(name))
+            .ok()
+            .map(|i| TopicId(i as u32))
     }
 
     /// Every partition of `topic`, in order.
@@ -150,14 +153,20 @@ impl Assignment {
             members: spec
                 .members
                 .iter()
-                .map(|m| MemberAssignment { member_id: m.id.clone(), ..Default::default() })
+                .map(|m| MemberAssignment {
+                    member_id: m.id.clone(),
+                    ..Default::default()
+                })
                 .collect(),
         }
     }
 
     /// The partitions of `member_id`, if it has an entry.
     pub fn partitions_of(&self, member_id: &str) -> Option<&[TopicPartition]> {
-        self.members.iter().find(|m| m.member_id == member_id).map(|m| m.partitions.as_slice())
+        self.members
+            .iter()
+            .find(|m| m.member_id == member_id)
+            .map(|m| m.partitions.as_slice())
     }
 
     /// Sorts every member's partitions, so results compare and print canonically.
@@ -216,7 +225,10 @@ mod packed {
             out.extend_from_slice(&self.partition.to_le_bytes());
         }
         fn read(bytes: &[u8]) -> Self {
-            TopicPartition { topic: TopicId(u32_at(bytes, 0)), partition: u32_at(bytes, 4) }
+            TopicPartition {
+                topic: TopicId(u32_at(bytes, 0)),
+                partition: u32_at(bytes, 4),
+            }
         }
     }
 
@@ -236,7 +248,7 @@ mod packed {
                 write!(f, "a byte string of {}-byte entries", T::SIZE)
             }
             fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<T>, E> {
-                if bytes.len() % T::SIZE != 0 {
+                if !bytes.len().is_multiple_of(T::SIZE) {
                     return Err(E::invalid_length(bytes.len(), &self));
                 }
                 Ok(bytes.chunks_exact(T::SIZE).map(T::read).collect())
@@ -284,11 +296,14 @@ impl AssignorInfo {
 ///     .build();
 /// assert_eq!(spec.members.len(), 2);
 /// ```
+type DraftTopic = (u32, Option<Vec<Vec<String>>>);
+
 #[derive(Debug, Default, Clone)]
 pub struct GroupSpecBuilder {
     generation: i32,
     protocol: Option<Protocol>,
-    topics: BTreeMap<String, (u32, Option<Vec<Vec<String>>>)>,
+    /// Partition count and replica racks per topic name.
+    topics: BTreeMap<String, DraftTopic>,
     members: Vec<MemberDraft>,
 }
 
@@ -321,7 +336,8 @@ impl GroupSpecBuilder {
 
     /// A topic whose partitions list their replica racks (one list per partition).
     pub fn topic_with_racks(mut self, name: &str, racks: Vec<Vec<String>>) -> Self {
-        self.topics.insert(name.to_owned(), (racks.len() as u32, Some(racks)));
+        self.topics
+            .insert(name.to_owned(), (racks.len() as u32, Some(racks)));
         self
     }
 
@@ -335,7 +351,9 @@ impl GroupSpecBuilder {
     }
 
     fn last(&mut self) -> &mut MemberDraft {
-        self.members.last_mut().expect("call member() before setting member fields")
+        self.members
+            .last_mut()
+            .expect("call member() before setting member fields")
     }
 
     /// Sets the static instance id of the last member added.
@@ -372,8 +390,12 @@ impl GroupSpecBuilder {
                 self.topics.entry(t.clone()).or_insert((0, None));
             }
         }
-        let index: BTreeMap<&str, TopicId> =
-            self.topics.keys().enumerate().map(|(i, n)| (n.as_str(), TopicId(i as u32))).collect();
+        let index: BTreeMap<&str, TopicId> = self
+            .topics
+            .keys()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), TopicId(i as u32)))
+            .collect();
         let members = self
             .members
             .iter()
@@ -386,7 +408,11 @@ impl GroupSpecBuilder {
                     instance_id: m.instance_id.clone(),
                     topics,
                     user_data: m.user_data.clone(),
-                    owned: m.owned.iter().map(|(t, p)| TopicPartition::new(index[t.as_str()], *p)).collect(),
+                    owned: m
+                        .owned
+                        .iter()
+                        .map(|(t, p)| TopicPartition::new(index[t.as_str()], *p))
+                        .collect(),
                     owned_generation: m.owned_generation,
                     rack: m.rack.clone(),
                 }
@@ -398,7 +424,11 @@ impl GroupSpecBuilder {
             topics: self
                 .topics
                 .into_iter()
-                .map(|(name, (partitions, replica_racks))| Topic { name, partitions, replica_racks })
+                .map(|(name, (partitions, replica_racks))| Topic {
+                    name,
+                    partitions,
+                    replica_racks,
+                })
                 .collect(),
             members,
         }

@@ -22,7 +22,11 @@ fn release_dir() -> PathBuf {
 }
 
 fn need(path: PathBuf) -> PathBuf {
-    assert!(path.exists(), "{} is missing: cargo build --release -p regroup -p regroup-range", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: cargo build --release -p regroup -p regroup-range",
+        path.display()
+    );
     path
 }
 
@@ -69,7 +73,11 @@ fn resident_kib() -> u64 {
 /// 500 topics x 2,000 partitions, 2,000 members subscribed to all.
 fn big_group() -> GroupSpec {
     let topics: Vec<Topic> = (0..500)
-        .map(|t| Topic { name: format!("topic-{t:03}"), partitions: 2_000, replica_racks: None })
+        .map(|t| Topic {
+            name: format!("topic-{t:03}"),
+            partitions: 2_000,
+            replica_racks: None,
+        })
         .collect();
     let all: Vec<TopicId> = (0..500).map(TopicId).collect();
     let members = (0..2_000)
@@ -83,16 +91,29 @@ fn big_group() -> GroupSpec {
             rack: None,
         })
         .collect();
-    GroupSpec { generation: 1, protocol: Protocol::Eager, topics, members }
+    GroupSpec {
+        generation: 1,
+        protocol: Protocol::Eager,
+        topics,
+        members,
+    }
 }
 
 fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Duration {
-    strategy.assign(Arc::clone(group), Duration::from_secs(600)).unwrap(); // warm up
-    median((0..runs).map(|_| {
-        let start = Instant::now();
-        strategy.assign(Arc::clone(group), Duration::from_secs(600)).unwrap();
-        start.elapsed()
-    }).collect())
+    strategy
+        .assign(Arc::clone(group), Duration::from_secs(600))
+        .unwrap(); // warm up
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                strategy
+                    .assign(Arc::clone(group), Duration::from_secs(600))
+                    .unwrap();
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -108,14 +129,29 @@ fn main() {
         let start = Instant::now();
         registry.rescan();
         new_load.push(start.elapsed());
-        assert!(matches!(registry.get("range").unwrap().source, Source::File { .. }));
+        assert!(matches!(
+            registry.get("range").unwrap().source,
+            Source::File { .. }
+        ));
     }
-    let probe = median((0..20).map(|_| {
-        let start = Instant::now();
-        regroup::registry::check_file(&dir.path().join("range.so"), &release_dir().join("regroup"), Duration::from_secs(10)).unwrap();
-        start.elapsed()
-    }).collect());
-    println!("reload of a changed plugin (hash, checks, shadow copy, probe, load): median {} over 20", ms(median(new_load)));
+    let probe = median(
+        (0..20)
+            .map(|_| {
+                let start = Instant::now();
+                regroup::registry::check_file(
+                    &dir.path().join("range.so"),
+                    &release_dir().join("regroup"),
+                    Duration::from_secs(10),
+                )
+                .unwrap();
+                start.elapsed()
+            })
+            .collect(),
+    );
+    println!(
+        "reload of a changed plugin (hash, checks, shadow copy, probe, load): median {} over 20",
+        ms(median(new_load))
+    );
     println!("  of which the probe in a child process: median {}", ms(probe));
     let before = served_hash(&registry);
     publish(dir.path(), &variant(&lib, 3)); // a content loaded before: reused
@@ -134,7 +170,12 @@ fn main() {
     let start = Instant::now();
     let _: GroupSpec = codec::decode(&bytes).unwrap();
     let decode = start.elapsed();
-    println!("group envelope: {} bytes, encode {}, decode {}", bytes.len(), ms(encode), ms(decode));
+    println!(
+        "group envelope: {} bytes, encode {}, decode {}",
+        bytes.len(),
+        ms(encode),
+        ms(decode)
+    );
     let builtin = Registry::start(RegistryConfig::new(None, release_dir().join("regroup"))).unwrap();
     let linked = time_assign(&builtin.get("range").unwrap(), &group, 9);
     let dir = tempfile::tempdir().unwrap();
@@ -145,7 +186,11 @@ fn main() {
     let isolated = time_assign(&isolated_registry.get("range").unwrap(), &group, 9);
     let ratio = |d: Duration| d.as_secs_f64() / linked.as_secs_f64();
     println!("linked in (built-in):  median {}", ms(linked));
-    println!("dynamic, in-process:   median {}  ({:.2}x linked; target <= 1.10x)", ms(dynamic), ratio(dynamic));
+    println!(
+        "dynamic, in-process:   median {}  ({:.2}x linked; target <= 1.10x)",
+        ms(dynamic),
+        ratio(dynamic)
+    );
     println!(
         "dynamic, isolated:     median {}  ({:.2}x linked, {:.2}x in-process; target <= 2x in-process)",
         ms(isolated),
@@ -180,5 +225,9 @@ fn main() {
         registry.rescan();
     }
     let flapping = resident_kib();
-    println!("then 1,000 swaps between two versions loaded before: {} KiB (+{} KiB)", flapping, flapping - distinct);
+    println!(
+        "then 1,000 swaps between two versions loaded before: {} KiB (+{} KiB)",
+        flapping,
+        flapping - distinct
+    );
 }

@@ -8,20 +8,35 @@ use std::time::{Duration, Instant};
 pub fn build_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test binary>
-    exe.parent().and_then(Path::parent).expect("target/<profile>/deps layout").to_owned()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps layout")
+        .to_owned()
 }
 
 /// The `regroup` binary, which runs plugin probes and isolated workers.
 pub fn regroup_exe() -> PathBuf {
     let exe = build_dir().join("regroup");
-    assert!(exe.exists(), "{} is missing: run `cargo build --workspace` (or `cargo test --workspace`) first", exe.display());
+    assert!(
+        exe.exists(),
+        "{} is missing: run `cargo build --workspace` (or `cargo test --workspace`) first",
+        exe.display()
+    );
     exe
 }
 
 /// The cdylib built from workspace package `package` (e.g. `regroup-range`, `fixture-misbehaving`).
 pub fn plugin_lib(package: &str) -> PathBuf {
-    let path = build_dir().join(format!("lib{}.{}", package.replace('-', "_"), std::env::consts::DLL_EXTENSION));
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace` first", path.display());
+    let path = build_dir().join(format!(
+        "lib{}.{}",
+        package.replace('-', "_"),
+        std::env::consts::DLL_EXTENSION
+    ));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` first",
+        path.display()
+    );
     path
 }
 
@@ -41,7 +56,10 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Optio
         if let Some(value) = check() {
             return value;
         }
-        assert!(start.elapsed() < limit, "gave up after {limit:?} waiting for {what}");
+        assert!(
+            start.elapsed() < limit,
+            "gave up after {limit:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use crate::registry;
 
 #[derive(Parser)]
-#[command(name = "regroup", version, about = "Kafka-style consumer groups with hot-swappable assignment strategies")]
+#[command(
+    name = "regroup",
+    version,
+    about = "Kafka-style consumer groups with hot-swappable assignment strategies"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,11 @@ pub fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 /// The `regroup` binary that runs probes and isolated workers: this very executable.

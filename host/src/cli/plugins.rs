@@ -56,7 +56,11 @@ pub fn run(command: PluginsCommand) -> Result<ExitCode, String> {
 fn list(args: ListArgs) -> Result<ExitCode, String> {
     let mut config = RegistryConfig::new(Some(args.plugin_dir), super::helper_exe()?);
     config.default_isolation = args.isolation;
-    config.isolation = args.isolate.into_iter().map(|name| (name, Isolation::Isolated)).collect();
+    config.isolation = args
+        .isolate
+        .into_iter()
+        .map(|name| (name, Isolation::Isolated))
+        .collect();
     let registry = Registry::start(config).map_err(|e| e.to_string())?;
     // A file caught mid-write is judged once it settles.
     let settle = registry.config().settle_time;
@@ -92,14 +96,22 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
                 [
                     s.info.name.clone(),
                     s.info.version.clone(),
-                    s.info.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","),
+                    s.info
+                        .protocols
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
                     s.isolation.to_string(),
                     s.short_hash().to_owned(),
                     s.source.to_string(),
                 ]
             })
             .collect();
-        print_table(["STRATEGY", "VERSION", "PROTOCOLS", "ISOLATION", "HASH", "SOURCE"], &rows);
+        print_table(
+            ["STRATEGY", "VERSION", "PROTOCOLS", "ISOLATION", "HASH", "SOURCE"],
+            &rows,
+        );
         if !rejected.is_empty() {
             println!("\nrejected files:");
             for r in &rejected {
@@ -124,7 +136,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                 file.display(),
                 p.info.name,
                 p.info.version,
-                p.info.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","),
+                p.info
+                    .protocols
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 &p.hash[..12]
             ),
             (Err(e), false) => println!("rejected  {}: {e}", file.display()),
@@ -141,7 +158,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     if args.json {
         println!("{:#}", json!({ "files": reports }));
     }
-    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Left-aligned columns, two spaces apart.
@@ -153,7 +174,11 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
         }
     }
     let line = |cells: Vec<&str>| {
-        let text: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let text: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         println!("{}", text.join("  ").trim_end());
     };
     line(header.to_vec());

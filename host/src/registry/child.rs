@@ -65,7 +65,12 @@ pub fn probe(exe: &Path, library: &Path, timeout: Duration) -> Result<AssignorIn
     };
     let stdout = stdout.recv().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&stderr.recv().unwrap_or_default()).into_owned();
-    let last_words = stderr.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim).unwrap_or("");
+    let last_words = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .unwrap_or("");
     if status.success() {
         return match codec::decode::<ProbeReport>(&stdout) {
             Ok(ProbeReport(result)) => result,
@@ -81,7 +86,11 @@ pub fn probe(exe: &Path, library: &Path, timeout: Duration) -> Result<AssignorIn
 }
 
 fn join_nonempty(a: &str, b: &str) -> String {
-    if b.is_empty() { a.to_owned() } else { format!("{a}: {b}") }
+    if b.is_empty() {
+        a.to_owned()
+    } else {
+        format!("{a}: {b}")
+    }
 }
 
 /// `killed by signal 11 (SIGSEGV)` or `exited with code 3`.
@@ -145,7 +154,10 @@ fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     }
     let len = u32::from_le_bytes(len) as usize;
     if len > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("frame of {len} bytes is too large")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes is too large"),
+        ));
     }
     let mut buf = vec![0; len];
     input.read_exact(&mut buf)?;
@@ -205,7 +217,11 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(exe: &Path, library: &Path) -> Self {
-        Worker { exe: exe.to_owned(), library: library.to_owned(), process: Mutex::new(None) }
+        Worker {
+            exe: exe.to_owned(),
+            library: library.to_owned(),
+            process: Mutex::new(None),
+        }
     }
 
     fn start(&self) -> Result<WorkerProcess, WorkerFailure> {
@@ -242,7 +258,9 @@ impl Worker {
                 Ok(Ok(None)) | Ok(Err(_)) => {
                     // The pipe broke: the worker is gone. Reap it for its exit status.
                     let status = wait_with_timeout(child, Duration::from_secs(1));
-                    Err(WorkerFailure::Died(status.map_or("stopped answering".to_owned(), describe_exit)))
+                    Err(WorkerFailure::Died(
+                        status.map_or("stopped answering".to_owned(), describe_exit),
+                    ))
                 }
                 Err(_) => {
                     // Killing the worker breaks its pipes, which ends the I/O thread.

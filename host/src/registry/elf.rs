@@ -23,7 +23,11 @@ const SHT_NOBITS: u32 = 8;
 const SHT_DYNSYM: u32 = 11;
 
 fn host_machine() -> u16 {
-    if cfg!(target_arch = "aarch64") { EM_AARCH64 } else { EM_X86_64 }
+    if cfg!(target_arch = "aarch64") {
+        EM_AARCH64
+    } else {
+        EM_X86_64
+    }
 }
 
 struct Reader<'a> {
@@ -48,9 +52,13 @@ impl Reader<'_> {
     }
     /// Errors unless `offset + size` lies within the file.
     fn within(&self, what: impl FnOnce() -> String, offset: u64, size: u64) -> Result<(), ElfError> {
-        let end = offset.checked_add(size).unwrap_or(u64::MAX);
+        let end = offset.saturating_add(size);
         if end > self.len() {
-            return Err(ElfError::Truncated { what: what(), end, len: self.len() });
+            return Err(ElfError::Truncated {
+                what: what(),
+                end,
+                len: self.len(),
+            });
         }
         Ok(())
     }
@@ -73,10 +81,15 @@ pub fn check(bytes: &[u8], prefix: &str) -> Result<Vec<String>, ElfError> {
     let r = Reader { bytes };
     r.within(|| "the ELF header".into(), 0, 64)?;
     if bytes[4] != 2 || bytes[5] != 1 {
-        return Err(ElfError::Unsupported("only 64-bit little-endian libraries are supported".into()));
+        return Err(ElfError::Unsupported(
+            "only 64-bit little-endian libraries are supported".into(),
+        ));
     }
     if r.u16(16) != ET_DYN {
-        return Err(ElfError::Unsupported(format!("ELF type {} is not a shared library", r.u16(16))));
+        return Err(ElfError::Unsupported(format!(
+            "ELF type {} is not a shared library",
+            r.u16(16)
+        )));
     }
     let machine = r.u16(18);
     if machine != host_machine() {
@@ -112,9 +125,14 @@ pub fn check(bytes: &[u8], prefix: &str) -> Result<Vec<String>, ElfError> {
         sections.push(s);
     }
     let mut found = Vec::new();
-    for dynsym in sections.iter().filter(|s| s.kind == SHT_DYNSYM && s.entsize >= 24) {
+    for dynsym in sections
+        .iter()
+        .filter(|s| s.kind == SHT_DYNSYM && s.entsize >= 24)
+    {
         let Some(strtab) = sections.get(dynsym.link as usize) else {
-            return Err(ElfError::Unsupported("the dynamic symbol table names no string table".into()));
+            return Err(ElfError::Unsupported(
+                "the dynamic symbol table names no string table".into(),
+            ));
         };
         for n in 0..dynsym.size / dynsym.entsize {
             let at = dynsym.offset + n * dynsym.entsize;
@@ -140,8 +158,15 @@ mod tests {
 
     fn own_library() -> Vec<u8> {
         // Any shared library of this machine will do: the C library is always there.
-        let candidates = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/usr/lib/libc.so.6"];
-        let path = candidates.iter().find(|p| std::path::Path::new(p).exists()).expect("a libc.so.6");
+        let candidates = [
+            "/lib/x86_64-linux-gnu/libc.so.6",
+            "/lib/aarch64-linux-gnu/libc.so.6",
+            "/usr/lib/libc.so.6",
+        ];
+        let path = candidates
+            .iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .expect("a libc.so.6");
         std::fs::read(path).unwrap()
     }
 
@@ -165,7 +190,10 @@ mod tests {
         let lib = own_library();
         for len in [5, 63, 64, 200, lib.len() / 2, lib.len() - 1] {
             let err = check(&lib[..len], "x").unwrap_err();
-            assert!(matches!(err, ElfError::Truncated { .. } | ElfError::NotElf), "len {len}: {err}");
+            assert!(
+                matches!(err, ElfError::Truncated { .. } | ElfError::NotElf),
+                "len {len}: {err}"
+            );
         }
     }
 }

@@ -20,7 +20,11 @@ pub enum Change {
     Added,
     /// The name is served by different code: a new version of its file, a directory plugin
     /// taking over a built-in's name, or the built-in restored when that file goes.
-    Updated { previous_version: String, previous_hash: String, previous_source: String },
+    Updated {
+        previous_version: String,
+        previous_hash: String,
+        previous_source: String,
+    },
     /// The name is no longer available.
     Removed,
 }
@@ -29,13 +33,25 @@ impl fmt::Display for RegistryEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let short = &self.hash[..self.hash.len().min(12)];
         match &self.change {
-            Change::Added => write!(f, "strategy {} {} added from {} ({short})", self.name, self.version, self.source),
-            Change::Updated { previous_version, previous_source, .. } => write!(
+            Change::Added => write!(
+                f,
+                "strategy {} {} added from {} ({short})",
+                self.name, self.version, self.source
+            ),
+            Change::Updated {
+                previous_version,
+                previous_source,
+                ..
+            } => write!(
                 f,
                 "strategy {} updated: {previous_version} from {previous_source} -> {} from {} ({short})",
                 self.name, self.version, self.source
             ),
-            Change::Removed => write!(f, "strategy {} {} from {} removed", self.name, self.version, self.source),
+            Change::Removed => write!(
+                f,
+                "strategy {} {} from {} removed",
+                self.name, self.version, self.source
+            ),
         }
     }
 }

@@ -29,7 +29,11 @@ pub fn check_bytes(bytes: &[u8]) -> Result<String, LoadError> {
         0 => Err(LoadError::NotAPlugin),
         1 => Ok(roots.remove(0)),
         _ => Err(LoadError::SeveralRoots(
-            roots.iter().map(|r| r.trim_start_matches(ROOT_SYMBOL_PREFIX)).collect::<Vec<_>>().join(", "),
+            roots
+                .iter()
+                .map(|r| r.trim_start_matches(ROOT_SYMBOL_PREFIX))
+                .collect::<Vec<_>>()
+                .join(", "),
         )),
     }
 }
@@ -51,7 +55,9 @@ pub fn load(path: &Path) -> Result<LoadedModule, LoadError> {
     // abi_stable's references into the library are 'static: it is never unloaded.
     std::mem::forget(library);
     let header = header.upgrade().map_err(library_error)?;
-    let module = header.init_root_module::<AssignorModRef>().map_err(library_error)?;
+    let module = header
+        .init_root_module::<AssignorModRef>()
+        .map_err(library_error)?;
     Ok(LoadedModule { module })
 }
 
@@ -71,7 +77,10 @@ pub fn describe(loaded: LoadedModule) -> Result<AssignorInfo, LoadError> {
 pub fn check_info(info: &AssignorInfo) -> Result<(), LoadError> {
     let name_ok = !info.name.is_empty()
         && info.name.len() <= 249
-        && info.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && info
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if !name_ok {
         return Err(LoadError::BadInfo(format!(
             "strategy name {:?} must be 1 to 249 characters of [a-zA-Z0-9._-]",
@@ -79,7 +88,10 @@ pub fn check_info(info: &AssignorInfo) -> Result<(), LoadError> {
         )));
     }
     if info.protocols.is_empty() {
-        return Err(LoadError::BadInfo(format!("strategy {:?} supports no protocol", info.name)));
+        return Err(LoadError::BadInfo(format!(
+            "strategy {:?} supports no protocol",
+            info.name
+        )));
     }
     Ok(())
 }
@@ -92,7 +104,10 @@ fn library_error(e: LibraryError) -> LoadError {
         | LibraryError::InvalidAbiHeader(_)
         | LibraryError::InvalidCAbi { .. }
         | LibraryError::ParseVersionError(_)
-        | LibraryError::Many(_) => LoadError::IncompatibleContract { summary: summarize(&detail), detail },
+        | LibraryError::Many(_) => LoadError::IncompatibleContract {
+            summary: summarize(&detail),
+            detail,
+        },
         LibraryError::RootModule { .. } => LoadError::Init(detail),
         LibraryError::OpenError { .. } | LibraryError::GetSymbolError { .. } => LoadError::Open(detail),
     }
@@ -104,7 +119,10 @@ fn summarize(report: &str) -> String {
     let lines: Vec<&str> = report.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let mut summary = lines.iter().take(LINES).copied().collect::<Vec<_>>().join(" / ");
     if lines.len() > LINES {
-        summary.push_str(&format!(" / ... ({} more lines at debug level)", lines.len() - LINES));
+        summary.push_str(&format!(
+            " / ... ({} more lines at debug level)",
+            lines.len() - LINES
+        ));
     }
     summary
 }

@@ -73,7 +73,10 @@ impl RegistryConfig {
     }
 
     fn isolation_for(&self, name: &str) -> Isolation {
-        self.isolation.get(name).copied().unwrap_or(self.default_isolation)
+        self.isolation
+            .get(name)
+            .copied()
+            .unwrap_or(self.default_isolation)
     }
 }
 
@@ -121,7 +124,10 @@ impl Registry {
     /// still settling (a few seconds at most; later rescans, [`Registry::rescan`] or
     /// [`Registry::watch`], pick up the rest).
     pub fn start(config: RegistryConfig) -> Result<Registry, RegistryError> {
-        let shadow_dir = tempfile::Builder::new().prefix("regroup-plugins-").tempdir().map_err(RegistryError::ShadowDir)?;
+        let shadow_dir = tempfile::Builder::new()
+            .prefix("regroup-plugins-")
+            .tempdir()
+            .map_err(RegistryError::ShadowDir)?;
         let builtins: BTreeMap<String, Arc<Strategy>> = builtin::assignors()
             .into_iter()
             .map(|assignor| {
@@ -138,7 +144,10 @@ impl Registry {
         if let Some(dir) = &config.plugin_dir
             && !dir.is_dir()
         {
-            tracing::warn!("plugin directory {} does not exist (yet): serving the built-ins", dir.display());
+            tracing::warn!(
+                "plugin directory {} does not exist (yet): serving the built-ins",
+                dir.display()
+            );
         }
         let scanner = Scanner::new(shadow_dir.path().to_owned());
         let registry = Registry {
@@ -194,7 +203,11 @@ impl Registry {
     /// Runs `name` on `group` with the configured deadline and validates the result.
     pub fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<Assignment, RunError> {
         let Some(strategy) = self.get(name) else {
-            return Err(RunError { strategy: name.to_owned(), origin: "registry".to_owned(), failure: RunFailure::Unknown });
+            return Err(RunError {
+                strategy: name.to_owned(),
+                origin: "registry".to_owned(),
+                failure: RunFailure::Unknown,
+            });
         };
         strategy.assign(group, self.inner.config.deadline)
     }
@@ -210,8 +223,15 @@ impl Registry {
     pub fn watch(&self) {
         let weak = Arc::downgrade(&self.inner);
         let (wake, woken) = mpsc::channel::<()>();
-        let watcher = self.inner.config.plugin_dir.as_deref().and_then(|dir| watch_dir(dir, wake));
-        let _ = thread::Builder::new().name("plugin-rescan".into()).spawn(move || rescan_loop(weak, woken, watcher));
+        let watcher = self
+            .inner
+            .config
+            .plugin_dir
+            .as_deref()
+            .and_then(|dir| watch_dir(dir, wake));
+        let _ = thread::Builder::new()
+            .name("plugin-rescan".into())
+            .spawn(move || rescan_loop(weak, woken, watcher));
     }
 }
 
@@ -224,13 +244,25 @@ pub struct CheckedPlugin {
 
 /// Judges one file exactly as the registry would before loading it (structure, then a probe
 /// load of a copy in a child process of `helper_exe`), without serving it.
-pub fn check_file(path: &Path, helper_exe: &Path, probe_timeout: Duration) -> Result<CheckedPlugin, LoadError> {
+pub fn check_file(
+    path: &Path,
+    helper_exe: &Path,
+    probe_timeout: Duration,
+) -> Result<CheckedPlugin, LoadError> {
     use sha2::Digest;
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(e.to_string()))?;
-    let scratch = tempfile::Builder::new().prefix("regroup-check-").tempdir().map_err(|e| LoadError::Io(e.to_string()))?;
-    let copy = scratch.path().join(format!("check.{}", std::env::consts::DLL_EXTENSION));
+    let scratch = tempfile::Builder::new()
+        .prefix("regroup-check-")
+        .tempdir()
+        .map_err(|e| LoadError::Io(e.to_string()))?;
+    let copy = scratch
+        .path()
+        .join(format!("check.{}", std::env::consts::DLL_EXTENSION));
     let info = scan::vet(&copy, &bytes, helper_exe, probe_timeout)?;
-    Ok(CheckedPlugin { info, hash: scan::hex(&sha2::Sha256::digest(&bytes)) })
+    Ok(CheckedPlugin {
+        info,
+        hash: scan::hex(&sha2::Sha256::digest(&bytes)),
+    })
 }
 
 fn watch_dir(dir: &Path, wake: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
@@ -243,17 +275,28 @@ fn watch_dir(dir: &Path, wake: mpsc::Sender<()>) -> Option<notify::RecommendedWa
     match watcher.watch(dir, notify::RecursiveMode::NonRecursive) {
         Ok(()) => Some(watcher),
         Err(e) => {
-            tracing::warn!("cannot watch {} ({e}); relying on periodic rescans", dir.display());
+            tracing::warn!(
+                "cannot watch {} ({e}); relying on periodic rescans",
+                dir.display()
+            );
             None
         }
     }
 }
 
-fn rescan_loop(registry: Weak<Inner>, woken: mpsc::Receiver<()>, _watcher: Option<notify::RecommendedWatcher>) {
+fn rescan_loop(
+    registry: Weak<Inner>,
+    woken: mpsc::Receiver<()>,
+    _watcher: Option<notify::RecommendedWatcher>,
+) {
     let mut settling = false;
     loop {
         let Some(inner) = registry.upgrade() else { return };
-        let wait = if settling { inner.config.settle_time / 2 } else { inner.config.rescan_interval };
+        let wait = if settling {
+            inner.config.settle_time / 2
+        } else {
+            inner.config.rescan_interval
+        };
         drop(inner);
         let started = Instant::now();
         if woken.recv_timeout(wait).is_ok() {
@@ -291,7 +334,10 @@ impl Inner {
 }
 
 /// The events that turn `before` into `after`.
-fn diff(before: &BTreeMap<String, Arc<Strategy>>, after: &BTreeMap<String, Arc<Strategy>>) -> Vec<RegistryEvent> {
+fn diff(
+    before: &BTreeMap<String, Arc<Strategy>>,
+    after: &BTreeMap<String, Arc<Strategy>>,
+) -> Vec<RegistryEvent> {
     let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let event = |s: &Strategy, change| RegistryEvent {
         name: s.info.name.clone(),

@@ -75,7 +75,12 @@ impl Shadows {
     fn next(&mut self, original: &Path, hash: &str) -> PathBuf {
         self.serial += 1;
         let stem = original.file_stem().unwrap_or_default().to_string_lossy();
-        self.dir.join(format!("{stem}-{}-{}.{}", &hash[..12], self.serial, std::env::consts::DLL_EXTENSION))
+        self.dir.join(format!(
+            "{stem}-{}-{}.{}",
+            &hash[..12],
+            self.serial,
+            std::env::consts::DLL_EXTENSION
+        ))
     }
 }
 
@@ -83,7 +88,9 @@ impl Shadows {
 fn is_temporary(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
-        || [".tmp", ".part", ".partial", ".swp", ".crdownload"].iter().any(|s| name.ends_with(s))
+        || [".tmp", ".part", ".partial", ".swp", ".crdownload"]
+            .iter()
+            .any(|s| name.ends_with(s))
 }
 
 /// Plugin candidates in `dir`: regular files named `*.so` that are not temporary.
@@ -96,11 +103,21 @@ fn list(dir: &Path) -> BTreeMap<PathBuf, Observation> {
         .filter(|e| {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            !is_temporary(&name) && Path::new(&*name).extension().is_some_and(|x| x == std::env::consts::DLL_EXTENSION)
+            !is_temporary(&name)
+                && Path::new(&*name)
+                    .extension()
+                    .is_some_and(|x| x == std::env::consts::DLL_EXTENSION)
         })
         .filter_map(|e| {
             let meta = fs::metadata(e.path()).ok().filter(|m| m.is_file())?;
-            Some((e.path(), Observation { len: meta.len(), modified: meta.modified().ok(), inode: meta.ino() }))
+            Some((
+                e.path(),
+                Observation {
+                    len: meta.len(),
+                    modified: meta.modified().ok(),
+                    inode: meta.ino(),
+                },
+            ))
         })
         .collect()
 }
@@ -108,7 +125,10 @@ fn list(dir: &Path) -> BTreeMap<PathBuf, Observation> {
 impl Scanner {
     pub(super) fn new(shadow_dir: PathBuf) -> Self {
         Scanner {
-            shadows: Shadows { dir: shadow_dir, serial: 0 },
+            shadows: Shadows {
+                dir: shadow_dir,
+                serial: 0,
+            },
             files: BTreeMap::new(),
             conflicts: BTreeMap::new(),
             modules: HashMap::new(),
@@ -156,7 +176,8 @@ impl Scanner {
             if record.hash() == Some(hash.as_str()) {
                 continue; // touched, same content
             }
-            let outcome = match load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config) {
+            let outcome = match load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config)
+            {
                 Ok(strategy) => {
                     tracing::info!(
                         "plugin file {} loaded: strategy {} {} ({}, {})",
@@ -192,12 +213,22 @@ impl Scanner {
         let mut conflicts = BTreeMap::new();
         for (name, claimants) in claims {
             let serving = |p: &Path| {
-                active.get(name).is_some_and(|s| matches!(&s.source, Source::File { path, .. } if path == p))
+                active
+                    .get(name)
+                    .is_some_and(|s| matches!(&s.source, Source::File { path, .. } if path == p))
             };
             let holder = claimants.iter().position(|(p, _)| serving(p)).unwrap_or(0);
             next.insert(name.to_owned(), Arc::clone(claimants[holder].1));
-            for (path, _) in claimants.iter().enumerate().filter(|(i, _)| *i != holder).map(|(_, c)| c) {
-                let error = LoadError::NameTaken { name: name.to_owned(), holder: claimants[holder].0.display().to_string() };
+            for (path, _) in claimants
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != holder)
+                .map(|(_, c)| c)
+            {
+                let error = LoadError::NameTaken {
+                    name: name.to_owned(),
+                    holder: claimants[holder].0.display().to_string(),
+                };
                 if self.conflicts.get(*path) != Some(&error) {
                     tracing::error!("plugin file {} rejected: {error}", path.display());
                 }
@@ -213,10 +244,16 @@ impl Scanner {
             .files
             .iter()
             .filter_map(|(path, record)| match &record.outcome {
-                Some(Outcome::Rejected { error, .. }) => Some(RejectedFile { path: path.clone(), error: error.clone() }),
+                Some(Outcome::Rejected { error, .. }) => Some(RejectedFile {
+                    path: path.clone(),
+                    error: error.clone(),
+                }),
                 _ => None,
             })
-            .chain(self.conflicts.iter().map(|(path, error)| RejectedFile { path: path.clone(), error: error.clone() }))
+            .chain(self.conflicts.iter().map(|(path, error)| RejectedFile {
+                path: path.clone(),
+                error: error.clone(),
+            }))
             .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));
         out
@@ -226,7 +263,10 @@ impl Scanner {
 /// When a file with this observation stopped changing, judged by its modification time, so a
 /// file renamed into place whole needs no wait.
 fn settled_since(observed: Observation, now: Instant) -> Instant {
-    let age = observed.modified.and_then(|m| SystemTime::now().duration_since(m).ok()).unwrap_or(Duration::ZERO);
+    let age = observed
+        .modified
+        .and_then(|m| SystemTime::now().duration_since(m).ok())
+        .unwrap_or(Duration::ZERO);
     now.checked_sub(age).unwrap_or(now)
 }
 
@@ -244,9 +284,15 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 
 /// Everything short of loading into this process: the structural checks on `bytes`, a shadow
 /// copy at `shadow`, and a probe load of the copy in a child process of `helper_exe`.
-pub(super) fn vet(shadow: &Path, bytes: &[u8], helper_exe: &Path, probe_timeout: Duration) -> Result<AssignorInfo, LoadError> {
+pub(super) fn vet(
+    shadow: &Path,
+    bytes: &[u8],
+    helper_exe: &Path,
+    probe_timeout: Duration,
+) -> Result<AssignorInfo, LoadError> {
     loader::check_bytes(bytes)?;
-    write_new(shadow, bytes).map_err(|e| LoadError::Io(format!("cannot write the shadow copy {}: {e}", shadow.display())))?;
+    write_new(shadow, bytes)
+        .map_err(|e| LoadError::Io(format!("cannot write the shadow copy {}: {e}", shadow.display())))?;
     child::probe(helper_exe, shadow, probe_timeout)
 }
 
@@ -261,12 +307,21 @@ fn load_file(
     config: &RegistryConfig,
 ) -> Result<Strategy, LoadError> {
     let shadow = shadows.next(path, hash);
-    let source = Source::File { path: path.to_owned(), shadow: shadow.clone() };
+    let source = Source::File {
+        path: path.to_owned(),
+        shadow: shadow.clone(),
+    };
     if let Some((info, module)) = modules.get(hash)
         && config.isolation_for(&info.name) == Isolation::InProcess
     {
         let runner = Runner::InProcess(*module);
-        return Ok(Strategy { info: info.clone(), source, hash: hash.to_owned(), isolation: Isolation::InProcess, runner });
+        return Ok(Strategy {
+            info: info.clone(),
+            source,
+            hash: hash.to_owned(),
+            isolation: Isolation::InProcess,
+            runner,
+        });
     }
     let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout).and_then(|info| {
         let isolation = config.isolation_for(&info.name);
@@ -281,7 +336,13 @@ fn load_file(
         Ok((info, isolation, runner))
     });
     match vetted {
-        Ok((info, isolation, runner)) => Ok(Strategy { info, source, hash: hash.to_owned(), isolation, runner }),
+        Ok((info, isolation, runner)) => Ok(Strategy {
+            info,
+            source,
+            hash: hash.to_owned(),
+            isolation,
+            runner,
+        }),
         Err(error) => {
             let _ = fs::remove_file(&shadow);
             Err(error)
@@ -302,7 +363,14 @@ mod tests {
 
     #[test]
     fn temporary_and_hidden_names_are_never_candidates() {
-        for name in [".range.so", "range.so~", "range.so.tmp", "range.so.part", ".#x.so", "x.so.swp"] {
+        for name in [
+            ".range.so",
+            "range.so~",
+            "range.so.tmp",
+            "range.so.part",
+            ".#x.so",
+            "x.so.swp",
+        ] {
             assert!(is_temporary(name), "{name}");
         }
         assert!(!is_temporary("libregroup_range.so"));
@@ -315,17 +383,26 @@ mod tests {
             fs::write(dir.path().join(name), b"x").unwrap();
         }
         fs::create_dir(dir.path().join("e.so")).unwrap();
-        let names: Vec<String> =
-            list(dir.path()).keys().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = list(dir.path())
+            .keys()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["a.so"]);
     }
 
     #[test]
     fn an_old_file_is_settled_at_once_and_a_fresh_one_is_not() {
         let now = Instant::now();
-        let old = Observation { len: 1, modified: Some(SystemTime::now() - Duration::from_secs(60)), inode: 1 };
+        let old = Observation {
+            len: 1,
+            modified: Some(SystemTime::now() - Duration::from_secs(60)),
+            inode: 1,
+        };
         assert!(now.duration_since(settled_since(old, now)) >= Duration::from_secs(59));
-        let fresh = Observation { modified: Some(SystemTime::now()), ..old };
+        let fresh = Observation {
+            modified: Some(SystemTime::now()),
+            ..old
+        };
         assert!(now.duration_since(settled_since(fresh, now)) < Duration::from_secs(1));
     }
 }

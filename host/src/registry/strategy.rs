@@ -95,7 +95,11 @@ impl Strategy {
     }
 
     fn error(&self, failure: RunFailure) -> RunError {
-        RunError { strategy: self.info.name.clone(), origin: self.source.to_string(), failure }
+        RunError {
+            strategy: self.info.name.clone(),
+            origin: self.source.to_string(),
+            failure,
+        }
     }
 
     /// Runs the strategy on `group` and validates the result. An in-process run that misses the
@@ -131,7 +135,13 @@ impl Strategy {
 
 fn decode_reply(bytes: &[u8]) -> Result<Assignment, RunFailure> {
     let AssignReply(reply) = codec::decode(bytes).map_err(|e| RunFailure::BadReply(e.to_string()))?;
-    reply.map_err(|f| if f.panicked { RunFailure::Panicked(f.message) } else { RunFailure::Returned(f.message) })
+    reply.map_err(|f| {
+        if f.panicked {
+            RunFailure::Panicked(f.message)
+        } else {
+            RunFailure::Returned(f.message)
+        }
+    })
 }
 
 impl Drop for Strategy {
@@ -159,9 +169,11 @@ fn on_thread_with_deadline(
     call: impl FnOnce() -> Result<Assignment, RunFailure> + Send + 'static,
 ) -> Result<Assignment, RunFailure> {
     let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = thread::Builder::new().name(format!("assign-{name}")).spawn(move || {
-        let _ = tx.send(call());
-    });
+    let spawned = thread::Builder::new()
+        .name(format!("assign-{name}"))
+        .spawn(move || {
+            let _ = tx.send(call());
+        });
     if let Err(e) = spawned {
         return Err(RunFailure::Returned(format!("cannot start a thread for it: {e}")));
     }
