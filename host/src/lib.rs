@@ -2,11 +2,14 @@
 //!
 //! - [`registry`]: assignor strategies, built in or loaded from a plugin directory: discovery,
 //!   probing in a child process, loading, hot swap, isolation, deadlines and validation.
+//! - [`group`]: the group coordinator: membership, strategy negotiation, eager and cooperative
+//!   rebalances, fenced durable offsets, hot strategy swaps.
 //! - [`log`]: the partitioned log: topics, partitions, segments, recovery, retention.
 //! - [`cli`]: the `regroup` command; `main.rs` only calls it.
 //!
 //! The core (log, registry and, later, the group coordinator) never touches sockets.
 
 pub mod cli;
+pub mod group;
 pub mod log;
 pub mod registry;

@@ -1,0 +1,443 @@
+//! The group coordinator (issue 5): membership, strategy negotiation, rebalances (eager and
+//! cooperative), committed offsets with fencing, and hot strategy swaps. It knows nothing of
+//! sockets: a server turns frames into calls on [`Coordinator`]. Time is passed in (`now`), and
+//! [`Coordinator::tick`] drives session expiry, rebalance timeouts, retries and registry events,
+//! so every timeout is testable without sleeping.
+//!
+//! - `mod.rs` (this file): [`Coordinator`], the handle: groups, offsets, ticks.
+//! - `state.rs`: one group's state and transitions (under the group's lock).
+//! - `negotiate.rs`: the negotiation rule ([`negotiate::rank`]).
+//! - `cooperative.rs`: the withholding rule ([`cooperative::first_step`]).
+//! - `offsets.rs`: the durable offsets file.
+//! - `strategies.rs`: [`Strategies`], over the plugin registry or in memory.
+//! - `topics.rs`: [`TopicCatalog`] and [`OffsetResolver`], which the log implements.
+//! - `ticket.rs`: [`JoinTicket`], a join's answer.
+//! - `types.rs`, `error.rs`: requests, answers, [`GroupError`].
+//!
+//! # Group states (as in Kafka)
+//!
+//! | from                 | to                   | when                                                              |
+//! |----------------------|----------------------|-------------------------------------------------------------------|
+//! | Empty                | PreparingRebalance   | a member joins                                                    |
+//! | Stable               | PreparingRebalance   | a member joins, leaves, expires or rejoins with new metadata; a topic's partitions change; a strategy event calls for it; a retry is due |
+//! | CompletingRebalance  | PreparingRebalance   | the same, while revocations are outstanding                       |
+//! | PreparingRebalance   | CompletingRebalance  | every member has rejoined, or the rebalance timeout removed the rest: the strategy runs |
+//! | CompletingRebalance  | PreparingRebalance   | a change while the strategy runs: its result is dropped, it runs again |
+//! | CompletingRebalance  | Stable               | the assignment is delivered and no moved partition awaits a revocation |
+//! | CompletingRebalance  | CompletingRebalance  | delivered, but moved partitions wait for their owners (cooperative) |
+//! | any                  | Empty                | the last member leaves or expires                                 |
+//! | Empty                | Dead                 | [`Coordinator::delete_group`]                                     |
+//!
+//! A static member (one with an instance id) that restarts and rejoins with the same metadata
+//! while no rebalance runs gets its assignment back at once, under a new member id; the old id is
+//! fenced. The generation increases with every completed rebalance. The leader is the
+//! longest-standing member.
+//!
+//! # Rebalances
+//!
+//! Members learn of a rebalance from their heartbeat ([`HeartbeatState::RebalanceInProgress`])
+//! and rejoin; their [`JoinTicket`]s are answered when every member has rejoined, or at the
+//! rebalance timeout (the largest of the members') with the laggards removed. Then the
+//! candidates are ranked by the rule in [`negotiate`], the chosen strategy runs outside any lock
+//! with only its user data, and each member receives its partitions, the assignor's data for it,
+//! the generation, the strategy and the protocol. A failing strategy is logged, shown in
+//! [`GroupDescription::last_rebalance`], and the next candidate runs; if none works, members
+//! keep their assignment, the group is marked degraded and a rebalance is retried with a
+//! doubling backoff.
+//!
+//! **Protocol.** A group runs cooperatively when every strategy any member lists, among those
+//! the host serves, supports the cooperative protocol (Kafka's rule: a member still listing an
+//! eager-only strategy may be an eager client mid-upgrade); otherwise eagerly. Eager: a member
+//! gives up everything when it rejoins (the coordinator records that), so the new assignment
+//! meets no owner. Cooperative: members keep their partitions while rejoining; the new target
+//! goes through [`cooperative::first_step`]: unmoved partitions stay, a moved one is revoked
+//! from its owner ([`JoinOutcome::revoke`]) and given to its new owner only when the owner
+//! confirms ([`Coordinator::revoked`]) or leaves (the new owner's heartbeat says
+//! [`HeartbeatState::Granted`]). The same withholding applies to any transition, so no partition
+//! ever has two owners.
+//!
+//! **Hot swap.** On a registry event, groups that run the strategy rebalance onto the new code
+//! (updated) or onto their next candidate (removed; with none left the group keeps its
+//! assignment, degraded, until a candidate returns); a group whose top-ranked candidate is no
+//! longer what it runs (a strategy it prefers was added, or its preferred one had failed)
+//! rebalances onto it. Members never restart for any of this.
+//!
+//! # Locks
+//!
+//! Each group is behind its own std `Mutex`, held only for short synchronous updates (never
+//! across a strategy run or an `.await`); the offsets file has its own, taken after a group's
+//! when both are needed so fencing and the write are atomic.
+
+pub mod cooperative;
+mod error;
+pub mod negotiate;
+mod offsets;
+mod state;
+mod strategies;
+mod ticket;
+mod topics;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::time::{Duration, Instant};
+
+pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
+pub use error::GroupError;
+pub use offsets::OffsetsRecovery;
+pub use strategies::{MemoryStrategies, Strategies, StrategyInfo};
+pub use ticket::{JoinResult, JoinTicket};
+pub use topics::{MemoryTopics, OffsetResolver, TopicCatalog};
+pub use types::*;
+
+use crate::registry::{Change, RegistryEvent};
+use offsets::{OffsetBatch, OffsetOp, OffsetStore};
+use state::{Backoff, Group};
+
+/// Where the coordinator keeps its files, and how it retries.
+#[derive(Debug, Clone)]
+pub struct CoordinatorConfig {
+    /// Holds `offsets.log`.
+    pub data_dir: PathBuf,
+    /// First wait before retrying a group whose strategies all failed; doubles up to the max.
+    pub retry_backoff: Duration,
+    pub max_retry_backoff: Duration,
+}
+
+impl CoordinatorConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        CoordinatorConfig { data_dir, retry_backoff: Duration::from_secs(1), max_retry_backoff: Duration::from_secs(60) }
+    }
+}
+
+/// The coordinator handle; clones share one coordinator.
+#[derive(Clone)]
+pub struct Coordinator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: CoordinatorConfig,
+    strategies: Arc<dyn Strategies>,
+    catalog: Arc<dyn TopicCatalog>,
+    resolver: Arc<dyn OffsetResolver>,
+    groups: Mutex<BTreeMap<String, Arc<Mutex<Group>>>>,
+    offsets: Mutex<OffsetStore>,
+    events: Mutex<mpsc::Receiver<RegistryEvent>>,
+    next_member: AtomicU64,
+    /// Distinguishes this process's member ids from an earlier one's.
+    nonce: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every update leaves the state consistent before anything that can panic.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn storage(e: std::io::Error) -> GroupError {
+    GroupError::Storage(e.to_string())
+}
+
+impl Coordinator {
+    /// Opens the offsets in `config.data_dir` (recovering a torn tail) and subscribes to
+    /// `strategies`' events.
+    pub fn open(
+        config: CoordinatorConfig,
+        strategies: Arc<dyn Strategies>,
+        catalog: Arc<dyn TopicCatalog>,
+        resolver: Arc<dyn OffsetResolver>,
+    ) -> Result<(Coordinator, OffsetsRecovery), GroupError> {
+        let (offsets, recovery) = OffsetStore::open(&config.data_dir).map_err(storage)?;
+        let events = strategies.subscribe();
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id()) << 32;
+        let inner = Inner {
+            config,
+            strategies,
+            catalog,
+            resolver,
+            groups: Mutex::new(BTreeMap::new()),
+            offsets: Mutex::new(offsets),
+            events: Mutex::new(events),
+            next_member: AtomicU64::new(1),
+            nonce,
+        };
+        Ok((Coordinator { inner: Arc::new(inner) }, recovery))
+    }
+
+    fn backoff(&self) -> Backoff {
+        Backoff { initial: self.inner.config.retry_backoff, max: self.inner.config.max_retry_backoff }
+    }
+
+    fn group(&self, name: &str) -> Result<Arc<Mutex<Group>>, GroupError> {
+        lock(&self.inner.groups).get(name).cloned().ok_or_else(|| GroupError::UnknownGroup { group: name.to_owned() })
+    }
+
+    /// Runs the group's strategy if its rebalance is ready, outside the group's lock, and
+    /// applies the result; repeats while changes made meanwhile call for another run.
+    fn drive(&self, group: &Mutex<Group>, now: Instant) {
+        loop {
+            let job = lock(group).prepare(&*self.inner.strategies, &*self.inner.catalog, now);
+            let Some(job) = job else { return };
+            let (job, result) = job.run(&*self.inner.strategies);
+            lock(group).apply(job, result, self.backoff(), now);
+        }
+    }
+
+    /// Joins (or rejoins) a group; the ticket is answered when the rebalance completes (at once
+    /// if nothing needs to change). Refused, without disturbing the group, when the member's
+    /// strategies leave no candidate.
+    pub fn join(&self, req: JoinRequest, now: Instant) -> Result<JoinTicket, GroupError> {
+        let invalid = |reason: String| GroupError::InvalidRequest { group: req.group.clone(), reason };
+        if req.strategies.is_empty() {
+            return Err(invalid("a member must list at least one strategy".into()));
+        }
+        let mut names: Vec<&str> = req.strategies.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(invalid(format!("strategy {} is listed twice", w[0])));
+        }
+        if req.session_timeout.is_zero() || req.rebalance_timeout.is_zero() {
+            return Err(invalid("session and rebalance timeouts must be positive".into()));
+        }
+        let host = self.inner.strategies.names();
+        let group = Arc::clone(lock(&self.inner.groups).entry(req.group.clone()).or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))));
+        let mut new_id = || format!("member-{}-{:08x}", self.inner.next_member.fetch_add(1, Ordering::Relaxed), self.inner.nonce as u32);
+        let ticket = {
+            let mut g = lock(&group);
+            if g.dead {
+                return Err(GroupError::UnknownGroup { group: req.group.clone() });
+            }
+            let result = g.join(&req, &host, now, &mut new_id);
+            if result.is_err() && g.members.is_empty() && g.generation == 0 {
+                // A refused first member leaves no trace.
+                g.dead = true;
+                lock(&self.inner.groups).remove(&req.group);
+            }
+            result?
+        };
+        self.drive(&group, now);
+        Ok(ticket)
+    }
+
+    /// A member's heartbeat: says whether to rejoin, wait, or take newly granted partitions.
+    pub fn heartbeat(&self, group: &str, member_id: &str, generation: i32, now: Instant) -> Result<HeartbeatState, GroupError> {
+        lock(&*self.group(group)?).heartbeat(member_id, generation, now)
+    }
+
+    /// A member leaves: its partitions are freed and the others rebalance.
+    pub fn leave(&self, group: &str, member_id: &str, now: Instant) -> Result<(), GroupError> {
+        let g = self.group(group)?;
+        lock(&g).leave(member_id, now)?;
+        self.drive(&g, now);
+        Ok(())
+    }
+
+    /// Cooperative: `member_id` has given up `partitions` (from its `revoke` list).
+    pub fn revoked(&self, group: &str, member_id: &str, generation: i32, partitions: &[PartitionName], now: Instant) -> Result<(), GroupError> {
+        lock(&*self.group(group)?).revoked(member_id, generation, partitions, now)
+    }
+
+    /// For the server before serving a fetch made as a group member: only the partition's owner in
+    /// the current generation is served.
+    pub fn check_fetch(&self, group: &str, member_id: &str, generation: i32, partition: &PartitionName) -> Result<(), GroupError> {
+        lock(&*self.group(group)?).check_owner(member_id, generation, partition)
+    }
+
+    /// Session expiry, rebalance timeouts, retries and registry events, as of `now`. The server
+    /// calls it periodically (say every 100 ms).
+    pub fn tick(&self, now: Instant) {
+        let events: Vec<RegistryEvent> = lock(&self.inner.events).try_iter().collect();
+        for event in &events {
+            self.strategy_changed(event, now);
+        }
+        let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
+        for group in groups {
+            lock(&group).tick(now);
+            self.drive(&group, now);
+        }
+    }
+
+    /// Applies one registry event to every group (also done by [`Coordinator::tick`] for the
+    /// events of the subscription made at open).
+    pub fn strategy_changed(&self, event: &RegistryEvent, now: Instant) {
+        let host = self.inner.strategies.names();
+        let removed = event.change == Change::Removed;
+        let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
+        for group in groups {
+            lock(&group).strategy_changed(&event.name, removed, &host, now);
+            self.drive(&group, now);
+        }
+    }
+
+    /// The log says these topics changed (created, partitions added): groups reading them
+    /// rebalance if their partition counts differ from the current assignment's.
+    pub fn topics_changed(&self, topics: &[&str], now: Instant) {
+        let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
+        for group in groups {
+            lock(&group).topics_changed(topics, &*self.inner.catalog, now);
+            self.drive(&group, now);
+        }
+    }
+
+    /// Commits offsets durably. A member must own every partition in the current generation;
+    /// a standalone committer only writes to a group without members.
+    pub fn commit_offsets(&self, group: &str, committer: &Committer, offsets: &[(PartitionName, CommittedOffset)]) -> Result<(), GroupError> {
+        let handle = lock(&self.inner.groups).get(group).cloned();
+        let guard = handle.as_deref().map(lock);
+        match (committer, &guard) {
+            (Committer::Member { member_id, generation }, Some(g)) => {
+                for (partition, _) in offsets {
+                    g.check_owner(member_id, *generation, partition)?;
+                }
+            }
+            (Committer::Member { .. }, None) => return Err(GroupError::UnknownGroup { group: group.to_owned() }),
+            (Committer::Standalone, _) => {
+                if let Some(g) = &guard
+                    && !g.members.is_empty()
+                {
+                    return Err(GroupError::GroupNotEmpty { group: group.to_owned(), members: g.members.len(), action: "commit offsets outside of" });
+                }
+                for (partition, _) in offsets {
+                    self.check_exists(group, partition)?;
+                }
+            }
+        }
+        let ops = offsets
+            .iter()
+            .map(|(partition, offset)| OffsetOp::Commit { partition: partition.clone(), offset: offset.clone() })
+            .collect();
+        lock(&self.inner.offsets).write(OffsetBatch { group: group.to_owned(), ops }).map_err(storage)
+    }
+
+    fn check_exists(&self, group: &str, partition: &PartitionName) -> Result<(), GroupError> {
+        match self.inner.catalog.partitions(&partition.topic) {
+            Some(count) if partition.partition < count => Ok(()),
+            _ => Err(GroupError::UnknownPartition { group: group.to_owned(), partition: partition.to_string() }),
+        }
+    }
+
+    /// The group's committed offsets: of `partitions`, or all of them; sorted.
+    pub fn fetch_offsets(&self, group: &str, partitions: Option<&[PartitionName]>) -> Vec<(PartitionName, CommittedOffset)> {
+        let store = lock(&self.inner.offsets);
+        let Some(committed) = store.group(group) else { return Vec::new() };
+        match partitions {
+            None => committed.iter().map(|(p, o)| (p.clone(), o.clone())).collect(),
+            Some(wanted) => {
+                let mut out: Vec<_> =
+                    wanted.iter().filter_map(|p| committed.get(p).map(|o| (p.clone(), o.clone()))).collect();
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                out.dedup_by(|a, b| a.0 == b.0);
+                out
+            }
+        }
+    }
+
+    /// Resets an empty group's offsets, resolved by the log; returns them, sorted.
+    pub fn reset_offsets(&self, group: &str, scope: &ResetScope, to: ResetTo) -> Result<Vec<(PartitionName, i64)>, GroupError> {
+        let handle = lock(&self.inner.groups).get(group).cloned();
+        let guard = handle.as_deref().map(lock);
+        if let Some(g) = &guard
+            && !g.members.is_empty()
+        {
+            return Err(GroupError::GroupNotEmpty { group: group.to_owned(), members: g.members.len(), action: "reset the offsets of" });
+        }
+        let partitions: Vec<PartitionName> = match scope {
+            ResetScope::Topics(topics) => {
+                let mut all = Vec::new();
+                for topic in topics {
+                    let count = self.inner.catalog.partitions(topic).ok_or_else(|| GroupError::UnknownPartition {
+                        group: group.to_owned(),
+                        partition: format!("{topic}-*"),
+                    })?;
+                    all.extend((0..count).map(|p| PartitionName::new(topic, p)));
+                }
+                all
+            }
+            ResetScope::Partitions(partitions) => {
+                for partition in partitions {
+                    self.check_exists(group, partition)?;
+                }
+                partitions.clone()
+            }
+        };
+        let resolver = &*self.inner.resolver;
+        let mut resolved = Vec::with_capacity(partitions.len());
+        for partition in partitions {
+            let (t, p) = (partition.topic.as_str(), partition.partition);
+            let (offset, what) = match to {
+                ResetTo::Earliest => (resolver.earliest(t, p), "its earliest offset".to_owned()),
+                ResetTo::Latest => (resolver.latest(t, p), "its latest offset".to_owned()),
+                ResetTo::Timestamp(ts) => (resolver.at_timestamp(t, p, ts), format!("the offset at timestamp {ts}")),
+                ResetTo::Offset(o) => {
+                    let clamped = resolver.earliest(t, p).zip(resolver.latest(t, p)).map(|(lo, hi)| o.clamp(lo, hi.max(lo)));
+                    (clamped, "its offset range".to_owned())
+                }
+            };
+            let offset = offset.ok_or_else(|| GroupError::OffsetUnavailable {
+                group: group.to_owned(),
+                partition: partition.to_string(),
+                what,
+            })?;
+            resolved.push((partition, offset));
+        }
+        resolved.sort();
+        resolved.dedup();
+        let ops = resolved
+            .iter()
+            .map(|(partition, offset)| OffsetOp::Commit {
+                partition: partition.clone(),
+                offset: CommittedOffset { offset: *offset, metadata: None },
+            })
+            .collect();
+        lock(&self.inner.offsets).write(OffsetBatch { group: group.to_owned(), ops }).map_err(storage)?;
+        Ok(resolved)
+    }
+
+    /// Deletes an empty group and its offsets (the group is Dead to anyone still holding it).
+    pub fn delete_group(&self, group: &str) -> Result<(), GroupError> {
+        let handle = lock(&self.inner.groups).get(group).cloned();
+        if let Some(handle) = &handle {
+            let mut g = lock(handle);
+            if !g.members.is_empty() {
+                return Err(GroupError::GroupNotEmpty { group: group.to_owned(), members: g.members.len(), action: "delete" });
+            }
+            g.dead = true;
+            lock(&self.inner.groups).remove(group);
+        }
+        let mut offsets = lock(&self.inner.offsets);
+        if handle.is_none() && offsets.group(group).is_none() {
+            return Err(GroupError::UnknownGroup { group: group.to_owned() });
+        }
+        offsets.write(OffsetBatch { group: group.to_owned(), ops: vec![OffsetOp::DeleteGroup] }).map_err(storage)
+    }
+
+    /// Everything about one group.
+    pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
+        Ok(lock(&*self.group(group)?).describe())
+    }
+
+    /// Every group the coordinator holds, by name.
+    pub fn list(&self) -> Vec<GroupListing> {
+        let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
+        groups
+            .iter()
+            .map(|g| {
+                let g = lock(g);
+                GroupListing {
+                    group: g.name.clone(),
+                    state: g.state(),
+                    members: g.members.len(),
+                    strategy: g.strategy.as_ref().map(|s| s.name.clone()),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests of the coordinator as a whole, through [`super::Coordinator`].
