@@ -124,6 +124,76 @@ mod tests {
     }
 
     #[test]
+    fn members_sharing_a_subscription_round_trip_with_their_own_data() {
+        let spec = GroupSpec::builder()
+            .topic("a", 2)
+            .topic("b", 1)
+            .member("m1", &["a", "b"])
+            .user_data(b"one")
+            .member("m2", &["a"])
+            .member("m3", &["a", "b"])
+            .owned(&[("b", 0)], Some(2))
+            .rack("r1")
+            .build();
+        let bytes = encode(&spec);
+        assert_eq!(decode::<GroupSpec>(&bytes).unwrap(), spec);
+    }
+
+    #[test]
+    fn a_member_referring_to_a_missing_subscription_is_malformed() {
+        let spec = GroupSpec::builder().topic("a", 1).member("m1", &["a"]).build();
+        let mut bytes = encode(&spec);
+        // After the member's id ("m1") comes its instance id (None: one byte), then its
+        // subscription index.
+        let at = bytes.windows(2).rposition(|w| w == b"m1").unwrap() + 3;
+        bytes[at] = 7;
+        let err = decode::<GroupSpec>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("subscription 7 of 1"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_group_round_trips(
+            members in proptest::collection::vec(
+                (proptest::collection::vec(0u32..4, 0..4), proptest::collection::vec(proptest::num::u8::ANY, 0..6),
+                 proptest::collection::vec((0u32..4, 0u32..9), 0..5), proptest::option::of(0i32..9)),
+                0..12),
+        ) {
+            let mut builder = GroupSpec::builder().generation(3).topic("a", 9).topic("b", 2).topic("c", 0).topic("d", 1);
+            let names = ["a", "b", "c", "d"];
+            for (i, (topics, data, owned, generation)) in members.iter().enumerate() {
+                let topics: Vec<&str> = topics.iter().map(|t| names[*t as usize]).collect();
+                let owned: Vec<(&str, u32)> = owned.iter().map(|(t, p)| (names[*t as usize], *p)).collect();
+                builder = builder.member(&format!("m{i}"), &topics).user_data(data).owned(&owned, *generation);
+            }
+            let spec = builder.build();
+            proptest::prop_assert_eq!(decode::<GroupSpec>(&encode(&spec)).unwrap(), spec);
+        }
+    }
+
+    #[test]
+    fn a_packed_array_of_the_wrong_length_is_malformed() {
+        use crate::abi::AssignReply;
+        use crate::model::{Assignment, MemberAssignment, TopicId, TopicPartition};
+        let reply = AssignReply(Ok(Assignment {
+            members: vec![MemberAssignment {
+                member_id: "m".into(),
+                partitions: vec![TopicPartition::new(TopicId(1), 2)],
+                user_data: vec![],
+            }],
+        }));
+        let mut bytes = encode(&reply);
+        let round: AssignReply = decode(&bytes).unwrap();
+        assert_eq!(round, reply);
+        // The partitions' byte string is 8 bytes long; claim 7 and drop one byte.
+        let at = bytes.iter().rposition(|&b| b == 8).unwrap();
+        bytes[at] = 7;
+        bytes.remove(at + 1);
+        let err = decode::<AssignReply>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("8-byte entries"), "{err}");
+    }
+
+    #[test]
     fn refuses_another_kind_of_envelope() {
         let mut bytes = encode(&spec());
         bytes[0] = b'X';
@@ -163,8 +233,7 @@ mod tests {
     #[test]
     fn a_hostile_length_prefix_fails_instead_of_allocating() {
         let mut bytes = encode(&spec());
-        bytes.truncate(HEADER_LEN + 1); // generation
-        bytes.push(0); // protocol
+        bytes.truncate(HEADER_LEN + 2); // generation, protocol
         bytes.extend_from_slice(&[0xFD, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]); // topics: 2^63
         assert!(decode::<GroupSpec>(&bytes).is_err());
     }

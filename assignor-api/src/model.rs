@@ -35,6 +35,7 @@ impl fmt::Display for Protocol {
 
 /// Index of a topic in [`GroupSpec::topics`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[repr(transparent)]
 pub struct TopicId(pub u32);
 
 impl TopicId {
@@ -45,6 +46,7 @@ impl TopicId {
 
 /// One partition of one topic. Orders by topic name (topics are sorted), then partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[repr(C)]
 pub struct TopicPartition {
     pub topic: TopicId,
     pub partition: u32,
@@ -87,8 +89,9 @@ pub struct Member {
     pub rack: Option<String>,
 }
 
-/// Everything an assignor is given for one rebalance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything an assignor is given for one rebalance. On the wire, members with the same
+/// subscription share one copy of it (see `wire`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupSpec {
     /// The generation this assignment will start.
     pub generation: i32,
@@ -178,9 +181,10 @@ impl Assignment {
     }
 }
 
-/// Large arrays cross the plugin boundary as one byte string of fixed-size little-endian entries
-/// instead of element by element: a million partitions then encode and decode at memory speed,
-/// which keeps a dynamic plugin's cost close to a linked-in one's.
+/// Large arrays cross the plugin boundary as one byte string of little-endian `u32`s instead of
+/// element by element, and on little-endian machines that byte string is the array's own memory:
+/// a million partitions encode and decode at memory-copy speed, which keeps a dynamic plugin's
+/// cost close to a linked-in one's.
 mod packed {
     use std::marker::PhantomData;
 
@@ -188,73 +192,246 @@ mod packed {
 
     use super::{TopicId, TopicPartition};
 
-    pub trait Packed: Sized {
-        const SIZE: usize;
-        fn write(&self, out: &mut Vec<u8>);
-        fn read(bytes: &[u8]) -> Self;
+    /// Plain data: fixed-size, no padding, every bit pattern valid, and laid out in memory as its
+    /// wire form (little-endian `u32`s, or bytes) on little-endian machines.
+    ///
+    /// # Safety
+    /// Implement only for `u8` and for `#[repr(C)]`/`#[repr(transparent)]` types made of `u32`s
+    /// with no padding.
+    pub unsafe trait Plain: Copy + Sized {
+        /// Builds a value from its wire bytes (exactly `size_of::<Self>()` of them), on any endianness.
+        fn from_wire(bytes: &[u8]) -> Self;
+        /// Appends the value's wire bytes, on any endianness.
+        fn to_wire(&self, out: &mut Vec<u8>);
     }
 
     fn u32_at(bytes: &[u8], at: usize) -> u32 {
         u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
     }
 
-    impl Packed for u8 {
-        const SIZE: usize = 1;
-        fn write(&self, out: &mut Vec<u8>) {
-            out.push(*self);
-        }
-        fn read(bytes: &[u8]) -> Self {
+    // SAFETY: a byte.
+    unsafe impl Plain for u8 {
+        fn from_wire(bytes: &[u8]) -> Self {
             bytes[0]
         }
+        fn to_wire(&self, out: &mut Vec<u8>) {
+            out.push(*self);
+        }
     }
 
-    impl Packed for TopicId {
-        const SIZE: usize = 4;
-        fn write(&self, out: &mut Vec<u8>) {
-            out.extend_from_slice(&self.0.to_le_bytes());
-        }
-        fn read(bytes: &[u8]) -> Self {
+    // SAFETY: `#[repr(transparent)]` over a `u32`.
+    unsafe impl Plain for TopicId {
+        fn from_wire(bytes: &[u8]) -> Self {
             TopicId(u32_at(bytes, 0))
         }
+        fn to_wire(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.0.to_le_bytes());
+        }
     }
 
-    impl Packed for TopicPartition {
-        const SIZE: usize = 8;
-        fn write(&self, out: &mut Vec<u8>) {
-            out.extend_from_slice(&self.topic.0.to_le_bytes());
-            out.extend_from_slice(&self.partition.to_le_bytes());
-        }
-        fn read(bytes: &[u8]) -> Self {
+    // SAFETY: `#[repr(C)]` over two `u32`-sized fields, so no padding.
+    unsafe impl Plain for TopicPartition {
+        fn from_wire(bytes: &[u8]) -> Self {
             TopicPartition {
                 topic: TopicId(u32_at(bytes, 0)),
                 partition: u32_at(bytes, 4),
             }
         }
+        fn to_wire(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.topic.0.to_le_bytes());
+            out.extend_from_slice(&self.partition.to_le_bytes());
+        }
     }
 
-    pub fn serialize<T: Packed, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(values.len() * T::SIZE);
-        for value in values {
-            value.write(&mut bytes);
+    /// Serializes a borrowed slice packed.
+    pub struct Slice<'a, T>(pub &'a [T]);
+
+    impl<T: Plain> serde::Serialize for Slice<'_, T> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize(self.0, serializer)
         }
+    }
+
+    /// Deserializes a packed vector.
+    pub struct Owned<T>(pub Vec<T>);
+
+    impl<'de, T: Plain> serde::Deserialize<'de> for Owned<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize(deserializer).map(Owned)
+        }
+    }
+
+    pub fn serialize<T: Plain, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+        if cfg!(target_endian = "little") {
+            // SAFETY: `T: Plain` has no padding and its memory is its wire form here.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
+            };
+            return serializer.serialize_bytes(bytes);
+        }
+        let mut bytes = Vec::with_capacity(std::mem::size_of_val(values));
+        values.iter().for_each(|v| v.to_wire(&mut bytes));
         serializer.serialize_bytes(&bytes)
     }
 
-    pub fn deserialize<'de, T: Packed, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    pub fn deserialize<'de, T: Plain, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
         struct Entries<T>(PhantomData<T>);
-        impl<T: Packed> de::Visitor<'_> for Entries<T> {
+        impl<T: Plain> de::Visitor<'_> for Entries<T> {
             type Value = Vec<T>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "a byte string of {}-byte entries", T::SIZE)
+                write!(f, "a byte string of {}-byte entries", std::mem::size_of::<T>())
             }
             fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<T>, E> {
-                if !bytes.len().is_multiple_of(T::SIZE) {
+                let size = std::mem::size_of::<T>();
+                if !bytes.len().is_multiple_of(size) {
                     return Err(E::invalid_length(bytes.len(), &self));
                 }
-                Ok(bytes.chunks_exact(T::SIZE).map(T::read).collect())
+                let count = bytes.len() / size;
+                if !cfg!(target_endian = "little") {
+                    return Ok(bytes.chunks_exact(size).map(T::from_wire).collect());
+                }
+                let mut values = Vec::<T>::with_capacity(count);
+                // SAFETY: the capacity holds `count` values, that is `bytes.len()` bytes; every bit
+                // pattern is a valid `T: Plain`, laid out as its wire form here.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        bytes.as_ptr(),
+                        values.as_mut_ptr().cast::<u8>(),
+                        bytes.len(),
+                    );
+                    values.set_len(count);
+                }
+                Ok(values)
             }
         }
         deserializer.deserialize_bytes(Entries(PhantomData))
+    }
+}
+
+/// The envelope shape of a [`GroupSpec`]: subscriptions are stored once per distinct list and
+/// members refer to them by index, so 2,000 members subscribed to the same 500 topics cost one list.
+mod wire {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+    use super::{GroupSpec, Member, Protocol, Topic, TopicId, TopicPartition, packed};
+
+    #[derive(Serialize)]
+    struct SpecOut<'a> {
+        generation: i32,
+        protocol: Protocol,
+        topics: &'a [Topic],
+        subscriptions: Vec<packed::Slice<'a, TopicId>>,
+        members: Vec<MemberOut<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct MemberOut<'a> {
+        id: &'a str,
+        instance_id: &'a Option<String>,
+        subscription: u32,
+        user_data: packed::Slice<'a, u8>,
+        owned: packed::Slice<'a, TopicPartition>,
+        owned_generation: Option<i32>,
+        rack: &'a Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct SpecIn {
+        generation: i32,
+        protocol: Protocol,
+        topics: Vec<Topic>,
+        subscriptions: Vec<packed::Owned<TopicId>>,
+        members: Vec<MemberIn>,
+    }
+
+    #[derive(Deserialize)]
+    struct MemberIn {
+        id: String,
+        instance_id: Option<String>,
+        subscription: u32,
+        user_data: packed::Owned<u8>,
+        owned: packed::Owned<TopicPartition>,
+        owned_generation: Option<i32>,
+        rack: Option<String>,
+    }
+
+    /// How many recent distinct subscriptions a member's is compared with before it is stored
+    /// as a new one: groups have few distinct subscriptions, and this bounds the cost when not.
+    const RECENT: usize = 8;
+
+    impl Serialize for GroupSpec {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut subscriptions: Vec<&[TopicId]> = Vec::new();
+            let members = self
+                .members
+                .iter()
+                .map(|m| {
+                    let recent = subscriptions.len().saturating_sub(RECENT);
+                    let index = match subscriptions[recent..]
+                        .iter()
+                        .rposition(|s| *s == m.topics.as_slice())
+                    {
+                        Some(i) => recent + i,
+                        None => {
+                            subscriptions.push(&m.topics);
+                            subscriptions.len() - 1
+                        }
+                    };
+                    MemberOut {
+                        id: &m.id,
+                        instance_id: &m.instance_id,
+                        subscription: index as u32,
+                        user_data: packed::Slice(&m.user_data),
+                        owned: packed::Slice(&m.owned),
+                        owned_generation: m.owned_generation,
+                        rack: &m.rack,
+                    }
+                })
+                .collect();
+            SpecOut {
+                generation: self.generation,
+                protocol: self.protocol,
+                topics: &self.topics,
+                subscriptions: subscriptions.into_iter().map(packed::Slice).collect(),
+                members,
+            }
+            .serialize(serializer)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for GroupSpec {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let spec = SpecIn::deserialize(deserializer)?;
+            let members = spec
+                .members
+                .into_iter()
+                .map(|m| {
+                    let topics = spec.subscriptions.get(m.subscription as usize).ok_or_else(|| {
+                        de::Error::custom(format!(
+                            "member {:?} refers to subscription {} of {}",
+                            m.id,
+                            m.subscription,
+                            spec.subscriptions.len()
+                        ))
+                    })?;
+                    Ok(Member {
+                        id: m.id,
+                        instance_id: m.instance_id,
+                        topics: topics.0.clone(),
+                        user_data: m.user_data.0,
+                        owned: m.owned.0,
+                        owned_generation: m.owned_generation,
+                        rack: m.rack,
+                    })
+                })
+                .collect::<Result<_, D::Error>>()?;
+            Ok(GroupSpec {
+                generation: spec.generation,
+                protocol: spec.protocol,
+                topics: spec.topics,
+                members,
+            })
+        }
     }
 }
 
