@@ -45,29 +45,55 @@ pub fn first_step(group: &GroupSpec, target: &Assignment) -> CooperativeStep {
     let mut owners: HashMap<TopicPartition, (usize, bool)> = HashMap::new();
     for (m, member) in group.members.iter().enumerate() {
         for &tp in &member.owned {
-            owners.entry(tp).and_modify(|(_, shared)| *shared |= true).or_insert((m, false));
+            owners
+                .entry(tp)
+                .and_modify(|(_, shared)| *shared |= true)
+                .or_insert((m, false));
         }
     }
-    let by_id: HashMap<&str, usize> = target.members.iter().enumerate().map(|(i, a)| (a.member_id.as_str(), i)).collect();
+    let by_id: HashMap<&str, usize> = target
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.member_id.as_str(), i))
+        .collect();
     let mut members = Vec::with_capacity(group.members.len());
     let mut revocations = Vec::new();
     for (m, member) in group.members.iter().enumerate() {
-        let wanted: &[TopicPartition] = by_id.get(member.id.as_str()).map_or(&[], |&i| &target.members[i].partitions);
-        let mut step = MemberStep { member_id: member.id.clone(), ..Default::default() };
+        let wanted: &[TopicPartition] = by_id
+            .get(member.id.as_str())
+            .map_or(&[], |&i| &target.members[i].partitions);
+        let mut step = MemberStep {
+            member_id: member.id.clone(),
+            ..Default::default()
+        };
         for &tp in wanted {
-            let held_by_another = owners.get(&tp).is_some_and(|&(owner, shared)| shared || owner != m);
-            if held_by_another { step.pending.push(tp) } else { step.granted.push(tp) }
+            let held_by_another = owners
+                .get(&tp)
+                .is_some_and(|&(owner, shared)| shared || owner != m);
+            if held_by_another {
+                step.pending.push(tp)
+            } else {
+                step.granted.push(tp)
+            }
         }
         step.granted.sort_unstable();
         step.pending.sort_unstable();
         let mut keep: Vec<TopicPartition> = wanted.to_vec();
         keep.sort_unstable();
-        let mut give_up: Vec<TopicPartition> =
-            member.owned.iter().copied().filter(|tp| keep.binary_search(tp).is_err()).collect();
+        let mut give_up: Vec<TopicPartition> = member
+            .owned
+            .iter()
+            .copied()
+            .filter(|tp| keep.binary_search(tp).is_err())
+            .collect();
         if !give_up.is_empty() {
             give_up.sort_unstable();
             give_up.dedup();
-            revocations.push(Revocation { member_id: member.id.clone(), partitions: give_up });
+            revocations.push(Revocation {
+                member_id: member.id.clone(),
+                partitions: give_up,
+            });
         }
         members.push(step);
     }
@@ -109,7 +135,10 @@ mod tests {
             .owned(&[("t", 4), ("t", 5)], Some(1))
             .member("c", &["t"])
             .build();
-        let step = first_step(&spec, &target(&spec, &[("a", &[0, 1, 2]), ("b", &[4]), ("c", &[3, 5])]));
+        let step = first_step(
+            &spec,
+            &target(&spec, &[("a", &[0, 1, 2]), ("b", &[4]), ("c", &[3, 5])]),
+        );
         assert_eq!(step.members[0].granted, tps(&spec, &[0, 1, 2]));
         assert!(step.members[0].pending.is_empty());
         assert_eq!(step.members[1].granted, tps(&spec, &[4]));
@@ -118,17 +147,33 @@ mod tests {
         assert_eq!(
             step.revocations,
             vec![
-                Revocation { member_id: "a".into(), partitions: tps(&spec, &[3]) },
-                Revocation { member_id: "b".into(), partitions: tps(&spec, &[5]) },
+                Revocation {
+                    member_id: "a".into(),
+                    partitions: tps(&spec, &[3])
+                },
+                Revocation {
+                    member_id: "b".into(),
+                    partitions: tps(&spec, &[5])
+                },
             ]
         );
     }
 
     #[test]
     fn unowned_partitions_are_granted_at_once_and_members_keep_the_group_order() {
-        let spec = GroupSpec::builder().topic("t", 3).member("z", &["t"]).member("a", &["t"]).build();
+        let spec = GroupSpec::builder()
+            .topic("t", 3)
+            .member("z", &["t"])
+            .member("a", &["t"])
+            .build();
         let step = first_step(&spec, &target(&spec, &[("a", &[1]), ("z", &[0, 2])]));
-        assert_eq!(step.members.iter().map(|m| m.member_id.as_str()).collect::<Vec<_>>(), ["z", "a"]);
+        assert_eq!(
+            step.members
+                .iter()
+                .map(|m| m.member_id.as_str())
+                .collect::<Vec<_>>(),
+            ["z", "a"]
+        );
         assert_eq!(step.members[0].granted, tps(&spec, &[0, 2]));
         assert_eq!(step.members[1].granted, tps(&spec, &[1]));
         assert!(step.revocations.is_empty());
@@ -145,7 +190,13 @@ mod tests {
         let step = first_step(&spec, &target(&spec, &[("b", &[0, 1])]));
         assert!(step.members[0].granted.is_empty() && step.members[0].pending.is_empty());
         assert_eq!(step.members[1].pending, tps(&spec, &[0, 1]));
-        assert_eq!(step.revocations, vec![Revocation { member_id: "a".into(), partitions: tps(&spec, &[0, 1]) }]);
+        assert_eq!(
+            step.revocations,
+            vec![Revocation {
+                member_id: "a".into(),
+                partitions: tps(&spec, &[0, 1])
+            }]
+        );
     }
 
     #[test]
@@ -159,7 +210,13 @@ mod tests {
             .build();
         let step = first_step(&spec, &target(&spec, &[("a", &[0]), ("b", &[])]));
         assert_eq!(step.members[0].pending, tps(&spec, &[0]));
-        assert_eq!(step.revocations, vec![Revocation { member_id: "b".into(), partitions: tps(&spec, &[0]) }]);
+        assert_eq!(
+            step.revocations,
+            vec![Revocation {
+                member_id: "b".into(),
+                partitions: tps(&spec, &[0])
+            }]
+        );
     }
 
     #[test]
@@ -171,7 +228,10 @@ mod tests {
                 let target_of = |p: u32| (target_code / 3u32.pow(p)) % 3;
                 let mut b = GroupSpec::builder().topic("t", 4);
                 for (m, name) in ["a", "b", "c"].iter().enumerate() {
-                    let owned: Vec<(&str, u32)> = (0..4).filter(|&p| owner_of(p) == m as u32).map(|p| ("t", p)).collect();
+                    let owned: Vec<(&str, u32)> = (0..4)
+                        .filter(|&p| owner_of(p) == m as u32)
+                        .map(|p| ("t", p))
+                        .collect();
                     b = b.member(name, &["t"]).owned(&owned, Some(1));
                 }
                 let spec = b.build();
@@ -186,9 +246,16 @@ mod tests {
                 let mut holder: HashMap<TopicPartition, String> = HashMap::new();
                 for (m, s) in step.members.iter().enumerate() {
                     let revoking = step.revocations.iter().find(|r| r.member_id == s.member_id);
-                    for tp in s.granted.iter().chain(revoking.into_iter().flat_map(|r| &r.partitions)) {
+                    for tp in s
+                        .granted
+                        .iter()
+                        .chain(revoking.into_iter().flat_map(|r| &r.partitions))
+                    {
                         if let Some(other) = holder.insert(*tp, s.member_id.clone()) {
-                            panic!("{tp:?} held by {other} and {} (owned {owned_code}, target {target_code})", s.member_id);
+                            panic!(
+                                "{tp:?} held by {other} and {} (owned {owned_code}, target {target_code})",
+                                s.member_id
+                            );
                         }
                     }
                     // Unmoved partitions are granted, never revoked.

@@ -10,8 +10,15 @@ pub enum GroupError {
     UnknownGroup { group: String },
     #[error("member {member:?} is not in group {group:?} (it left, was removed, or never joined)")]
     UnknownMember { group: String, member: String },
-    #[error("member {member:?} of group {group:?} sent generation {generation}, but the group is at generation {current}")]
-    IllegalGeneration { group: String, member: String, generation: i32, current: i32 },
+    #[error(
+        "member {member:?} of group {group:?} sent generation {generation}, but the group is at generation {current}"
+    )]
+    IllegalGeneration {
+        group: String,
+        member: String,
+        generation: i32,
+        current: i32,
+    },
     #[error(
         "member {member} of group {group:?} lists strategies [{requested}], which share nothing with what the group's members all accept [{group_offers}] and the host serves [{host_offers}]",
         requested = .requested.join(", "), group_offers = .group_offers.join(", "), host_offers = .host_offers.join(", ")
@@ -25,23 +32,50 @@ pub enum GroupError {
         host_offers: Vec<String>,
     },
     #[error("member {member:?} of group {group:?} does not own {partition} in generation {generation}")]
-    NotOwner { group: String, member: String, generation: i32, partition: String },
-    #[error("member {member:?} of group {group:?} was replaced by a newer instance of static member {instance:?}")]
-    FencedInstance { group: String, member: String, instance: String },
+    NotOwner {
+        group: String,
+        member: String,
+        generation: i32,
+        partition: String,
+    },
+    #[error(
+        "member {member:?} of group {group:?} was replaced by a newer instance of static member {instance:?}"
+    )]
+    FencedInstance {
+        group: String,
+        member: String,
+        instance: String,
+    },
     #[error("cannot {action} group {group:?}: it has {members} members")]
-    GroupNotEmpty { group: String, members: usize, action: &'static str },
+    GroupNotEmpty {
+        group: String,
+        members: usize,
+        action: &'static str,
+    },
     #[error("invalid request for group {group:?}: {reason}")]
     InvalidRequest { group: String, reason: String },
     #[error("the join of member {member:?} to group {group:?} was superseded by a newer join")]
     Superseded { group: String, member: String },
     #[error("member {member:?} was removed from group {group:?} before its join completed: {reason}")]
-    MemberRemoved { group: String, member: String, reason: String },
+    MemberRemoved {
+        group: String,
+        member: String,
+        reason: String,
+    },
     #[error("partition {partition} does not exist (group {group:?})")]
     UnknownPartition { group: String, partition: String },
     #[error("member {member:?} of group {group:?} was not asked to revoke {partition}, which it owns")]
-    NotRevoking { group: String, member: String, partition: String },
+    NotRevoking {
+        group: String,
+        member: String,
+        partition: String,
+    },
     #[error("no offset for {partition} of group {group:?}: the log cannot resolve {what}")]
-    OffsetUnavailable { group: String, partition: String, what: String },
+    OffsetUnavailable {
+        group: String,
+        partition: String,
+        what: String,
+    },
     #[error("offset storage failed: {0}")]
     Storage(String),
     #[error("the coordinator shut down before answering")]
@@ -80,8 +114,22 @@ mod tests {
         let s = || "x".to_owned();
         let cases = [
             (GroupError::UnknownGroup { group: s() }, 1),
-            (GroupError::UnknownMember { group: s(), member: s() }, 2),
-            (GroupError::IllegalGeneration { group: s(), member: s(), generation: 1, current: 2 }, 3),
+            (
+                GroupError::UnknownMember {
+                    group: s(),
+                    member: s(),
+                },
+                2,
+            ),
+            (
+                GroupError::IllegalGeneration {
+                    group: s(),
+                    member: s(),
+                    generation: 1,
+                    current: 2,
+                },
+                3,
+            ),
             (
                 GroupError::NoCommonStrategy {
                     group: s(),
@@ -92,15 +140,76 @@ mod tests {
                 },
                 4,
             ),
-            (GroupError::NotOwner { group: s(), member: s(), generation: 1, partition: s() }, 5),
-            (GroupError::FencedInstance { group: s(), member: s(), instance: s() }, 6),
-            (GroupError::GroupNotEmpty { group: s(), members: 1, action: "reset" }, 7),
-            (GroupError::InvalidRequest { group: s(), reason: s() }, 8),
-            (GroupError::Superseded { group: s(), member: s() }, 9),
-            (GroupError::MemberRemoved { group: s(), member: s(), reason: s() }, 10),
-            (GroupError::UnknownPartition { group: s(), partition: s() }, 11),
-            (GroupError::NotRevoking { group: s(), member: s(), partition: s() }, 12),
-            (GroupError::OffsetUnavailable { group: s(), partition: s(), what: s() }, 13),
+            (
+                GroupError::NotOwner {
+                    group: s(),
+                    member: s(),
+                    generation: 1,
+                    partition: s(),
+                },
+                5,
+            ),
+            (
+                GroupError::FencedInstance {
+                    group: s(),
+                    member: s(),
+                    instance: s(),
+                },
+                6,
+            ),
+            (
+                GroupError::GroupNotEmpty {
+                    group: s(),
+                    members: 1,
+                    action: "reset",
+                },
+                7,
+            ),
+            (
+                GroupError::InvalidRequest {
+                    group: s(),
+                    reason: s(),
+                },
+                8,
+            ),
+            (
+                GroupError::Superseded {
+                    group: s(),
+                    member: s(),
+                },
+                9,
+            ),
+            (
+                GroupError::MemberRemoved {
+                    group: s(),
+                    member: s(),
+                    reason: s(),
+                },
+                10,
+            ),
+            (
+                GroupError::UnknownPartition {
+                    group: s(),
+                    partition: s(),
+                },
+                11,
+            ),
+            (
+                GroupError::NotRevoking {
+                    group: s(),
+                    member: s(),
+                    partition: s(),
+                },
+                12,
+            ),
+            (
+                GroupError::OffsetUnavailable {
+                    group: s(),
+                    partition: s(),
+                    what: s(),
+                },
+                13,
+            ),
             (GroupError::Storage(s()), 14),
             (GroupError::CoordinatorClosed, 15),
         ];
@@ -111,8 +220,16 @@ mod tests {
 
     #[test]
     fn messages_name_group_member_generation_and_partition() {
-        let e = GroupError::NotOwner { group: "g".into(), member: "m1".into(), generation: 7, partition: "t-3".into() };
-        assert_eq!(e.to_string(), "member \"m1\" of group \"g\" does not own t-3 in generation 7");
+        let e = GroupError::NotOwner {
+            group: "g".into(),
+            member: "m1".into(),
+            generation: 7,
+            partition: "t-3".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "member \"m1\" of group \"g\" does not own t-3 in generation 7"
+        );
         let e = GroupError::NoCommonStrategy {
             group: "g".into(),
             member: "m2".into(),
@@ -120,6 +237,9 @@ mod tests {
             group_offers: vec!["range".into(), "roundrobin".into()],
             host_offers: vec!["range".into()],
         };
-        assert!(e.to_string().contains("[sticky]") && e.to_string().contains("[range, roundrobin]"), "{e}");
+        assert!(
+            e.to_string().contains("[sticky]") && e.to_string().contains("[range, roundrobin]"),
+            "{e}"
+        );
     }
 }

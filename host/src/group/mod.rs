@@ -111,7 +111,11 @@ pub struct CoordinatorConfig {
 
 impl CoordinatorConfig {
     pub fn new(data_dir: PathBuf) -> Self {
-        CoordinatorConfig { data_dir, retry_backoff: Duration::from_secs(1), max_retry_backoff: Duration::from_secs(60) }
+        CoordinatorConfig {
+            data_dir,
+            retry_backoff: Duration::from_secs(1),
+            max_retry_backoff: Duration::from_secs(60),
+        }
     }
 }
 
@@ -169,15 +173,28 @@ impl Coordinator {
             next_member: AtomicU64::new(1),
             nonce,
         };
-        Ok((Coordinator { inner: Arc::new(inner) }, recovery))
+        Ok((
+            Coordinator {
+                inner: Arc::new(inner),
+            },
+            recovery,
+        ))
     }
 
     fn backoff(&self) -> Backoff {
-        Backoff { initial: self.inner.config.retry_backoff, max: self.inner.config.max_retry_backoff }
+        Backoff {
+            initial: self.inner.config.retry_backoff,
+            max: self.inner.config.max_retry_backoff,
+        }
     }
 
     fn group(&self, name: &str) -> Result<Arc<Mutex<Group>>, GroupError> {
-        lock(&self.inner.groups).get(name).cloned().ok_or_else(|| GroupError::UnknownGroup { group: name.to_owned() })
+        lock(&self.inner.groups)
+            .get(name)
+            .cloned()
+            .ok_or_else(|| GroupError::UnknownGroup {
+                group: name.to_owned(),
+            })
     }
 
     /// Runs the group's strategy if its rebalance is ready, outside the group's lock, and
@@ -195,7 +212,10 @@ impl Coordinator {
     /// if nothing needs to change). Refused, without disturbing the group, when the member's
     /// strategies leave no candidate.
     pub fn join(&self, req: JoinRequest, now: Instant) -> Result<JoinTicket, GroupError> {
-        let invalid = |reason: String| GroupError::InvalidRequest { group: req.group.clone(), reason };
+        let invalid = |reason: String| GroupError::InvalidRequest {
+            group: req.group.clone(),
+            reason,
+        };
         if req.strategies.is_empty() {
             return Err(invalid("a member must list at least one strategy".into()));
         }
@@ -208,12 +228,24 @@ impl Coordinator {
             return Err(invalid("session and rebalance timeouts must be positive".into()));
         }
         let host = self.inner.strategies.names();
-        let group = Arc::clone(lock(&self.inner.groups).entry(req.group.clone()).or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))));
-        let mut new_id = || format!("member-{}-{:08x}", self.inner.next_member.fetch_add(1, Ordering::Relaxed), self.inner.nonce as u32);
+        let group = Arc::clone(
+            lock(&self.inner.groups)
+                .entry(req.group.clone())
+                .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
+        );
+        let mut new_id = || {
+            format!(
+                "member-{}-{:08x}",
+                self.inner.next_member.fetch_add(1, Ordering::Relaxed),
+                self.inner.nonce as u32
+            )
+        };
         let ticket = {
             let mut g = lock(&group);
             if g.dead {
-                return Err(GroupError::UnknownGroup { group: req.group.clone() });
+                return Err(GroupError::UnknownGroup {
+                    group: req.group.clone(),
+                });
             }
             let result = g.join(&req, &host, now, &mut new_id);
             if result.is_err() && g.members.is_empty() && g.generation == 0 {
@@ -228,7 +260,13 @@ impl Coordinator {
     }
 
     /// A member's heartbeat: says whether to rejoin, wait, or take newly granted partitions.
-    pub fn heartbeat(&self, group: &str, member_id: &str, generation: i32, now: Instant) -> Result<HeartbeatState, GroupError> {
+    pub fn heartbeat(
+        &self,
+        group: &str,
+        member_id: &str,
+        generation: i32,
+        now: Instant,
+    ) -> Result<HeartbeatState, GroupError> {
         lock(&*self.group(group)?).heartbeat(member_id, generation, now)
     }
 
@@ -241,13 +279,26 @@ impl Coordinator {
     }
 
     /// Cooperative: `member_id` has given up `partitions` (from its `revoke` list).
-    pub fn revoked(&self, group: &str, member_id: &str, generation: i32, partitions: &[PartitionName], now: Instant) -> Result<(), GroupError> {
+    pub fn revoked(
+        &self,
+        group: &str,
+        member_id: &str,
+        generation: i32,
+        partitions: &[PartitionName],
+        now: Instant,
+    ) -> Result<(), GroupError> {
         lock(&*self.group(group)?).revoked(member_id, generation, partitions, now)
     }
 
     /// For the server before serving a fetch made as a group member: only the partition's owner in
     /// the current generation is served.
-    pub fn check_fetch(&self, group: &str, member_id: &str, generation: i32, partition: &PartitionName) -> Result<(), GroupError> {
+    pub fn check_fetch(
+        &self,
+        group: &str,
+        member_id: &str,
+        generation: i32,
+        partition: &PartitionName,
+    ) -> Result<(), GroupError> {
         lock(&*self.group(group)?).check_owner(member_id, generation, partition)
     }
 
@@ -289,21 +340,40 @@ impl Coordinator {
 
     /// Commits offsets durably. A member must own every partition in the current generation;
     /// a standalone committer only writes to a group without members.
-    pub fn commit_offsets(&self, group: &str, committer: &Committer, offsets: &[(PartitionName, CommittedOffset)]) -> Result<(), GroupError> {
+    pub fn commit_offsets(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+    ) -> Result<(), GroupError> {
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         match (committer, &guard) {
-            (Committer::Member { member_id, generation }, Some(g)) => {
+            (
+                Committer::Member {
+                    member_id,
+                    generation,
+                },
+                Some(g),
+            ) => {
                 for (partition, _) in offsets {
                     g.check_owner(member_id, *generation, partition)?;
                 }
             }
-            (Committer::Member { .. }, None) => return Err(GroupError::UnknownGroup { group: group.to_owned() }),
+            (Committer::Member { .. }, None) => {
+                return Err(GroupError::UnknownGroup {
+                    group: group.to_owned(),
+                });
+            }
             (Committer::Standalone, _) => {
                 if let Some(g) = &guard
                     && !g.members.is_empty()
                 {
-                    return Err(GroupError::GroupNotEmpty { group: group.to_owned(), members: g.members.len(), action: "commit offsets outside of" });
+                    return Err(GroupError::GroupNotEmpty {
+                        group: group.to_owned(),
+                        members: g.members.len(),
+                        action: "commit offsets outside of",
+                    });
                 }
                 for (partition, _) in offsets {
                     self.check_exists(group, partition)?;
@@ -312,27 +382,46 @@ impl Coordinator {
         }
         let ops = offsets
             .iter()
-            .map(|(partition, offset)| OffsetOp::Commit { partition: partition.clone(), offset: offset.clone() })
+            .map(|(partition, offset)| OffsetOp::Commit {
+                partition: partition.clone(),
+                offset: offset.clone(),
+            })
             .collect();
-        lock(&self.inner.offsets).write(OffsetBatch { group: group.to_owned(), ops }).map_err(storage)
+        lock(&self.inner.offsets)
+            .write(OffsetBatch {
+                group: group.to_owned(),
+                ops,
+            })
+            .map_err(storage)
     }
 
     fn check_exists(&self, group: &str, partition: &PartitionName) -> Result<(), GroupError> {
         match self.inner.catalog.partitions(&partition.topic) {
             Some(count) if partition.partition < count => Ok(()),
-            _ => Err(GroupError::UnknownPartition { group: group.to_owned(), partition: partition.to_string() }),
+            _ => Err(GroupError::UnknownPartition {
+                group: group.to_owned(),
+                partition: partition.to_string(),
+            }),
         }
     }
 
     /// The group's committed offsets: of `partitions`, or all of them; sorted.
-    pub fn fetch_offsets(&self, group: &str, partitions: Option<&[PartitionName]>) -> Vec<(PartitionName, CommittedOffset)> {
+    pub fn fetch_offsets(
+        &self,
+        group: &str,
+        partitions: Option<&[PartitionName]>,
+    ) -> Vec<(PartitionName, CommittedOffset)> {
         let store = lock(&self.inner.offsets);
-        let Some(committed) = store.group(group) else { return Vec::new() };
+        let Some(committed) = store.group(group) else {
+            return Vec::new();
+        };
         match partitions {
             None => committed.iter().map(|(p, o)| (p.clone(), o.clone())).collect(),
             Some(wanted) => {
-                let mut out: Vec<_> =
-                    wanted.iter().filter_map(|p| committed.get(p).map(|o| (p.clone(), o.clone()))).collect();
+                let mut out: Vec<_> = wanted
+                    .iter()
+                    .filter_map(|p| committed.get(p).map(|o| (p.clone(), o.clone())))
+                    .collect();
                 out.sort_by(|a, b| a.0.cmp(&b.0));
                 out.dedup_by(|a, b| a.0 == b.0);
                 out
@@ -341,33 +430,45 @@ impl Coordinator {
     }
 
     /// Resets an empty group's offsets, resolved by the log; returns them, sorted.
-    pub fn reset_offsets(&self, group: &str, scope: &ResetScope, to: ResetTo) -> Result<Vec<(PartitionName, i64)>, GroupError> {
+    pub fn reset_offsets(
+        &self,
+        group: &str,
+        scope: &ResetScope,
+        to: ResetTo,
+    ) -> Result<Vec<(PartitionName, i64)>, GroupError> {
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard
             && !g.members.is_empty()
         {
-            return Err(GroupError::GroupNotEmpty { group: group.to_owned(), members: g.members.len(), action: "reset the offsets of" });
+            return Err(GroupError::GroupNotEmpty {
+                group: group.to_owned(),
+                members: g.members.len(),
+                action: "reset the offsets of",
+            });
         }
-        let partitions: Vec<PartitionName> = match scope {
-            ResetScope::Topics(topics) => {
-                let mut all = Vec::new();
-                for topic in topics {
-                    let count = self.inner.catalog.partitions(topic).ok_or_else(|| GroupError::UnknownPartition {
-                        group: group.to_owned(),
-                        partition: format!("{topic}-*"),
-                    })?;
-                    all.extend((0..count).map(|p| PartitionName::new(topic, p)));
+        let partitions: Vec<PartitionName> =
+            match scope {
+                ResetScope::Topics(topics) => {
+                    let mut all = Vec::new();
+                    for topic in topics {
+                        let count = self.inner.catalog.partitions(topic).ok_or_else(|| {
+                            GroupError::UnknownPartition {
+                                group: group.to_owned(),
+                                partition: format!("{topic}-*"),
+                            }
+                        })?;
+                        all.extend((0..count).map(|p| PartitionName::new(topic, p)));
+                    }
+                    all
                 }
-                all
-            }
-            ResetScope::Partitions(partitions) => {
-                for partition in partitions {
-                    self.check_exists(group, partition)?;
+                ResetScope::Partitions(partitions) => {
+                    for partition in partitions {
+                        self.check_exists(group, partition)?;
+                    }
+                    partitions.clone()
                 }
-                partitions.clone()
-            }
-        };
+            };
         let resolver = &*self.inner.resolver;
         let mut resolved = Vec::with_capacity(partitions.len());
         for partition in partitions {
@@ -375,9 +476,15 @@ impl Coordinator {
             let (offset, what) = match to {
                 ResetTo::Earliest => (resolver.earliest(t, p), "its earliest offset".to_owned()),
                 ResetTo::Latest => (resolver.latest(t, p), "its latest offset".to_owned()),
-                ResetTo::Timestamp(ts) => (resolver.at_timestamp(t, p, ts), format!("the offset at timestamp {ts}")),
+                ResetTo::Timestamp(ts) => (
+                    resolver.at_timestamp(t, p, ts),
+                    format!("the offset at timestamp {ts}"),
+                ),
                 ResetTo::Offset(o) => {
-                    let clamped = resolver.earliest(t, p).zip(resolver.latest(t, p)).map(|(lo, hi)| o.clamp(lo, hi.max(lo)));
+                    let clamped = resolver
+                        .earliest(t, p)
+                        .zip(resolver.latest(t, p))
+                        .map(|(lo, hi)| o.clamp(lo, hi.max(lo)));
                     (clamped, "its offset range".to_owned())
                 }
             };
@@ -394,10 +501,18 @@ impl Coordinator {
             .iter()
             .map(|(partition, offset)| OffsetOp::Commit {
                 partition: partition.clone(),
-                offset: CommittedOffset { offset: *offset, metadata: None },
+                offset: CommittedOffset {
+                    offset: *offset,
+                    metadata: None,
+                },
             })
             .collect();
-        lock(&self.inner.offsets).write(OffsetBatch { group: group.to_owned(), ops }).map_err(storage)?;
+        lock(&self.inner.offsets)
+            .write(OffsetBatch {
+                group: group.to_owned(),
+                ops,
+            })
+            .map_err(storage)?;
         Ok(resolved)
     }
 
@@ -407,16 +522,27 @@ impl Coordinator {
         if let Some(handle) = &handle {
             let mut g = lock(handle);
             if !g.members.is_empty() {
-                return Err(GroupError::GroupNotEmpty { group: group.to_owned(), members: g.members.len(), action: "delete" });
+                return Err(GroupError::GroupNotEmpty {
+                    group: group.to_owned(),
+                    members: g.members.len(),
+                    action: "delete",
+                });
             }
             g.dead = true;
             lock(&self.inner.groups).remove(group);
         }
         let mut offsets = lock(&self.inner.offsets);
         if handle.is_none() && offsets.group(group).is_none() {
-            return Err(GroupError::UnknownGroup { group: group.to_owned() });
+            return Err(GroupError::UnknownGroup {
+                group: group.to_owned(),
+            });
         }
-        offsets.write(OffsetBatch { group: group.to_owned(), ops: vec![OffsetOp::DeleteGroup] }).map_err(storage)
+        offsets
+            .write(OffsetBatch {
+                group: group.to_owned(),
+                ops: vec![OffsetOp::DeleteGroup],
+            })
+            .map_err(storage)
     }
 
     /// Everything about one group.

@@ -25,7 +25,9 @@ use std::collections::HashMap;
 /// winner among the rest, and so on. `lists` holds each member's strategy names, most preferred
 /// first, the leader's list first. `served` says whether the host has a strategy.
 pub fn rank<'a>(lists: &[&'a [String]], served: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
-    let Some(leader) = lists.first() else { return Vec::new() };
+    let Some(leader) = lists.first() else {
+        return Vec::new();
+    };
     let mut listed_by: HashMap<&str, usize> = HashMap::new();
     for list in lists {
         for name in list.iter() {
@@ -44,7 +46,11 @@ pub fn rank<'a>(lists: &[&'a [String]], served: &dyn Fn(&str) -> bool) -> Vec<&'
     // Each member's candidates, in its order, as indices into the leader-ordered list.
     let preferences: Vec<Vec<usize>> = lists
         .iter()
-        .map(|list| list.iter().filter_map(|name| index.get(name.as_str()).copied()).collect())
+        .map(|list| {
+            list.iter()
+                .filter_map(|name| index.get(name.as_str()).copied())
+                .collect()
+        })
         .collect();
     for prefs in &preferences {
         for (rank, &c) in prefs.iter().enumerate() {
@@ -75,24 +81,36 @@ mod tests {
     use super::*;
 
     fn lists(members: &[&[&str]]) -> Vec<Vec<String>> {
-        members.iter().map(|l| l.iter().map(|s| s.to_string()).collect()).collect()
+        members
+            .iter()
+            .map(|l| l.iter().map(|s| s.to_string()).collect())
+            .collect()
     }
 
     fn run(members: &[&[&str]], served: &[&str]) -> Vec<String> {
         let owned = lists(members);
         let slices: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
-        rank(&slices, &|name| served.contains(&name)).into_iter().map(str::to_owned).collect()
+        rank(&slices, &|name| served.contains(&name))
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     #[test]
     fn same_order_everywhere_picks_the_first_common_strategy() {
-        let got = run(&[&["sticky", "range", "rr"], &["sticky", "range", "rr"]], &["range", "rr", "sticky"]);
+        let got = run(
+            &[&["sticky", "range", "rr"], &["sticky", "range", "rr"]],
+            &["range", "rr", "sticky"],
+        );
         assert_eq!(got, ["sticky", "range", "rr"]);
     }
 
     #[test]
     fn strategies_not_listed_by_all_or_not_served_are_not_candidates() {
-        let got = run(&[&["custom", "sticky", "range"], &["sticky", "range"]], &["range", "custom"]);
+        let got = run(
+            &[&["custom", "sticky", "range"], &["sticky", "range"]],
+            &["range", "custom"],
+        );
         assert_eq!(got, ["range"]);
     }
 
@@ -105,7 +123,15 @@ mod tests {
 
     #[test]
     fn a_tie_in_votes_goes_to_the_best_summed_rank() {
-        let got = run(&[&["a", "b", "c"], &["a", "b", "c"], &["b", "c", "a"], &["b", "c", "a"]], &["a", "b", "c"]);
+        let got = run(
+            &[
+                &["a", "b", "c"],
+                &["a", "b", "c"],
+                &["b", "c", "a"],
+                &["b", "c", "a"],
+            ],
+            &["a", "b", "c"],
+        );
         // votes a 2, b 2; summed ranks a = 0+0+2+2 = 4, b = 1+1+0+0 = 2: b wins.
         assert_eq!(got[0], "b");
     }
@@ -121,7 +147,10 @@ mod tests {
     #[test]
     fn fallback_order_applies_the_rule_again_without_the_winner() {
         // Votes: x 2, y 1, z 0. Without x: the x-voters' next choice is z, so z (2) beats y (1).
-        let got = run(&[&["x", "z", "y"], &["x", "z", "y"], &["y", "x", "z"]], &["x", "y", "z"]);
+        let got = run(
+            &[&["x", "z", "y"], &["x", "z", "y"], &["y", "x", "z"]],
+            &["x", "y", "z"],
+        );
         assert_eq!(got, ["x", "z", "y"]);
     }
 

@@ -43,7 +43,10 @@ pub struct OffsetBatch {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OffsetOp {
-    Commit { partition: PartitionName, offset: CommittedOffset },
+    Commit {
+        partition: PartitionName,
+        offset: CommittedOffset,
+    },
     /// Forget every offset of the group.
     DeleteGroup,
 }
@@ -88,7 +91,11 @@ fn parse(bytes: &[u8]) -> (Vec<OffsetBatch>, usize, Option<String>) {
     while at < bytes.len() {
         let rest = &bytes[at..];
         if rest.len() < RECORD_HEADER {
-            return (batches, at, Some(format!("a record header cut short ({} bytes)", rest.len())));
+            return (
+                batches,
+                at,
+                Some(format!("a record header cut short ({} bytes)", rest.len())),
+            );
         }
         let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
         let crc = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes"));
@@ -117,11 +124,18 @@ impl OffsetStore {
     pub fn open(dir: &Path) -> io::Result<(OffsetStore, OffsetsRecovery)> {
         fs::create_dir_all(dir)?;
         let path = dir.join(FILE_NAME);
-        let mut file = OpenOptions::new().read(true).append(true).create(true).open(&path)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
         let (batches, valid, stop) = parse(&bytes);
-        let mut recovery = OffsetsRecovery { records: batches.len(), truncated: None };
+        let mut recovery = OffsetsRecovery {
+            records: batches.len(),
+            truncated: None,
+        };
         if let Some(why) = stop {
             let cut = (bytes.len() - valid) as u64;
             tracing::warn!("{}: cutting {cut} bytes at offset {valid}: {why}", path.display());
@@ -149,7 +163,10 @@ impl OffsetStore {
         for op in batch.ops {
             match op {
                 OffsetOp::Commit { partition, offset } => {
-                    self.groups.entry(batch.group.clone()).or_default().insert(partition, offset);
+                    self.groups
+                        .entry(batch.group.clone())
+                        .or_default()
+                        .insert(partition, offset);
                 }
                 OffsetOp::DeleteGroup => {
                     self.groups.remove(&batch.group);
@@ -199,9 +216,18 @@ impl OffsetStore {
         for group in names {
             let ops = self.groups[group]
                 .iter()
-                .map(|(partition, offset)| OffsetOp::Commit { partition: partition.clone(), offset: offset.clone() })
+                .map(|(partition, offset)| OffsetOp::Commit {
+                    partition: partition.clone(),
+                    offset: offset.clone(),
+                })
                 .collect();
-            frame(&OffsetBatch { group: group.clone(), ops }, &mut bytes);
+            frame(
+                &OffsetBatch {
+                    group: group.clone(),
+                    ops,
+                },
+                &mut bytes,
+            );
         }
         if bytes.len() as u64 == self.len && self.compacted_len == self.len {
             return Ok(());
@@ -229,13 +255,24 @@ mod tests {
     fn commit(store: &mut OffsetStore, group: &str, topic: &str, partition: u32, offset: i64) {
         let op = OffsetOp::Commit {
             partition: PartitionName::new(topic, partition),
-            offset: CommittedOffset { offset, metadata: Some(format!("at {offset}")) },
+            offset: CommittedOffset {
+                offset,
+                metadata: Some(format!("at {offset}")),
+            },
         };
-        store.write(OffsetBatch { group: group.into(), ops: vec![op] }).unwrap();
+        store
+            .write(OffsetBatch {
+                group: group.into(),
+                ops: vec![op],
+            })
+            .unwrap();
     }
 
     fn offset(store: &OffsetStore, group: &str, topic: &str, partition: u32) -> Option<i64> {
-        store.group(group)?.get(&PartitionName::new(topic, partition)).map(|c| c.offset)
+        store
+            .group(group)?
+            .get(&PartitionName::new(topic, partition))
+            .map(|c| c.offset)
     }
 
     #[test]
@@ -266,7 +303,12 @@ mod tests {
         // A crash mid-write: the last record loses its last 3 bytes.
         let path = dir.path().join(FILE_NAME);
         let len = fs::metadata(&path).unwrap().len();
-        OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 3).unwrap();
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len - 3)
+            .unwrap();
         {
             let (mut store, recovery) = OffsetStore::open(dir.path()).unwrap();
             assert!(recovery.truncated.is_some());
@@ -309,10 +351,20 @@ mod tests {
                 commit(&mut store, "g", "t", 0, i);
             }
             commit(&mut store, "gone", "t", 0, 1);
-            store.write(OffsetBatch { group: "gone".into(), ops: vec![OffsetOp::DeleteGroup] }).unwrap();
+            store
+                .write(OffsetBatch {
+                    group: "gone".into(),
+                    ops: vec![OffsetOp::DeleteGroup],
+                })
+                .unwrap();
             let before = store.file_len();
             store.compact().unwrap();
-            assert!(store.file_len() < before / 100, "{} -> {}", before, store.file_len());
+            assert!(
+                store.file_len() < before / 100,
+                "{} -> {}",
+                before,
+                store.file_len()
+            );
         }
         let (store, recovery) = OffsetStore::open(dir.path()).unwrap();
         assert_eq!(recovery.records, 1);

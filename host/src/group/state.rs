@@ -95,7 +95,12 @@ impl Member {
         self.rack != req.rack
             || self.topics != sorted_topics(req)
             || self.strategy_names.len() != req.strategies.len()
-            || self.strategy_names.iter().zip(&self.strategy_data).zip(&req.strategies).any(|((n, d), (rn, rd))| n != rn || d != rd)
+            || self
+                .strategy_names
+                .iter()
+                .zip(&self.strategy_data)
+                .zip(&req.strategies)
+                .any(|((n, d), (rn, rd))| n != rn || d != rd)
     }
 }
 
@@ -187,7 +192,18 @@ impl Job {
             let spec = Arc::new(spec);
             match strategies.assign(&name, Arc::clone(&spec)) {
                 Ok((info, assignment)) => {
-                    return (self, JobResult { success: Some(Success { info, protocol, spec, assignment }), failures });
+                    return (
+                        self,
+                        JobResult {
+                            success: Some(Success {
+                                info,
+                                protocol,
+                                spec,
+                                assignment,
+                            }),
+                            failures,
+                        },
+                    );
                 }
                 Err(e) => {
                     tracing::warn!(group = %self.group, "{e}; trying the next candidate");
@@ -195,7 +211,13 @@ impl Job {
                 }
             }
         }
-        (self, JobResult { success: None, failures })
+        (
+            self,
+            JobResult {
+                success: None,
+                failures,
+            },
+        )
     }
 }
 
@@ -233,7 +255,11 @@ impl Group {
         } else if self.members.is_empty() {
             GroupState::Empty
         } else if self.rebalance.is_some() {
-            if self.running { GroupState::CompletingRebalance } else { GroupState::PreparingRebalance }
+            if self.running {
+                GroupState::CompletingRebalance
+            } else {
+                GroupState::PreparingRebalance
+            }
         } else if !self.withheld.is_empty() {
             GroupState::CompletingRebalance
         } else {
@@ -256,12 +282,17 @@ impl Group {
                 member: member_id.to_owned(),
                 instance: instance.clone(),
             },
-            None => GroupError::UnknownMember { group: self.name.clone(), member: member_id.to_owned() },
+            None => GroupError::UnknownMember {
+                group: self.name.clone(),
+                member: member_id.to_owned(),
+            },
         })
     }
 
     fn member(&mut self, key: MemberKey) -> &mut Member {
-        self.members.get_mut(&key).expect("member keys come from the member map")
+        self.members
+            .get_mut(&key)
+            .expect("member keys come from the member map")
     }
 
     fn check_generation(&self, member_id: &str, generation: i32) -> Result<(), GroupError> {
@@ -324,7 +355,10 @@ impl Group {
         let name = self.name.clone();
         let member = self.member(key);
         match member.ticket.replace(tx) {
-            Some(old) => old.send(Err(GroupError::Superseded { group: name, member: member.id.clone() })),
+            Some(old) => old.send(Err(GroupError::Superseded {
+                group: name,
+                member: member.id.clone(),
+            })),
             None => self.joined += 1,
         }
     }
@@ -368,7 +402,10 @@ impl Group {
         }
         self.release_all(key);
         self.count(key, -1);
-        let member = self.members.remove(&key).expect("member keys come from the member map");
+        let member = self
+            .members
+            .remove(&key)
+            .expect("member keys come from the member map");
         for partition in &member.pending {
             self.withheld.remove(partition);
         }
@@ -394,7 +431,13 @@ impl Group {
     }
 
     /// Checks that the joiner's strategies leave the group a candidate.
-    fn check_strategies(&self, req: &JoinRequest, member_id: &str, existing: Option<MemberKey>, host: &BTreeSet<String>) -> Result<(), GroupError> {
+    fn check_strategies(
+        &self,
+        req: &JoinRequest,
+        member_id: &str,
+        existing: Option<MemberKey>,
+        host: &BTreeSet<String>,
+    ) -> Result<(), GroupError> {
         let others = self.members.len() - usize::from(existing.is_some());
         let own: &[String] = existing.map_or(&[], |k| &self.members[&k].strategy_names);
         let mut group_offers: Vec<String> = if others == 0 {
@@ -436,7 +479,10 @@ impl Group {
         }
         let who = match (&req.member_id, &req.instance_id) {
             (Some(id), _) => Who::Rejoin(self.key_of(id)?),
-            (None, Some(instance)) => self.by_instance.get(instance).map_or(Who::New, |&k| Who::Restart(k)),
+            (None, Some(instance)) => self
+                .by_instance
+                .get(instance)
+                .map_or(Who::New, |&k| Who::Restart(k)),
             (None, None) => Who::New,
         };
         match who {
@@ -519,7 +565,12 @@ impl Group {
         }
     }
 
-    pub fn heartbeat(&mut self, member_id: &str, generation: i32, now: Instant) -> Result<HeartbeatState, GroupError> {
+    pub fn heartbeat(
+        &mut self,
+        member_id: &str,
+        generation: i32,
+        now: Instant,
+    ) -> Result<HeartbeatState, GroupError> {
         let key = self.key_of(member_id)?;
         self.member(key).last_seen = now;
         if self.members[&key].ticket.is_some() {
@@ -546,13 +597,22 @@ impl Group {
     }
 
     /// A member confirms it gave up `partitions`; members waiting for them receive them.
-    pub fn revoked(&mut self, member_id: &str, generation: i32, partitions: &[PartitionName], now: Instant) -> Result<(), GroupError> {
+    pub fn revoked(
+        &mut self,
+        member_id: &str,
+        generation: i32,
+        partitions: &[PartitionName],
+        now: Instant,
+    ) -> Result<(), GroupError> {
         let key = self.key_of(member_id)?;
         self.check_generation(member_id, generation)?;
         let member = self.member(key);
         member.last_seen = now;
         // Already released ones are ignored, so a retried confirmation is harmless.
-        if let Some(p) = partitions.iter().find(|p| member.owned.contains(*p) && !member.revoking.contains(*p)) {
+        if let Some(p) = partitions
+            .iter()
+            .find(|p| member.owned.contains(*p) && !member.revoking.contains(*p))
+        {
             return Err(GroupError::NotRevoking {
                 group: self.name.clone(),
                 member: member_id.to_owned(),
@@ -566,7 +626,12 @@ impl Group {
     }
 
     /// Whether `member_id` owns `partition` in `generation`, which is now.
-    pub fn check_owner(&self, member_id: &str, generation: i32, partition: &PartitionName) -> Result<(), GroupError> {
+    pub fn check_owner(
+        &self,
+        member_id: &str,
+        generation: i32,
+        partition: &PartitionName,
+    ) -> Result<(), GroupError> {
         let key = self.key_of(member_id)?;
         self.check_generation(member_id, generation)?;
         if self.owner.get(partition) == Some(&key) {
@@ -601,9 +666,18 @@ impl Group {
             return;
         }
         self.round += 1;
-        let wait = self.members.values().map(|m| m.rebalance_timeout).max().unwrap_or_default();
+        let wait = self
+            .members
+            .values()
+            .map(|m| m.rebalance_timeout)
+            .max()
+            .unwrap_or_default();
         tracing::info!(group = %self.name, generation = self.generation, "rebalance: {cause}");
-        self.rebalance = Some(Rebalance { started: now, deadline: now + wait, cause });
+        self.rebalance = Some(Rebalance {
+            started: now,
+            deadline: now + wait,
+            cause,
+        });
     }
 
     /// Session expiry, the rebalance timeout and retries, as of `now`.
@@ -623,8 +697,12 @@ impl Group {
             && !self.running
             && now >= rebalance.deadline
         {
-            let laggards: Vec<MemberKey> =
-                self.members.iter().filter(|(_, m)| m.ticket.is_none()).map(|(&k, _)| k).collect();
+            let laggards: Vec<MemberKey> = self
+                .members
+                .iter()
+                .filter(|(_, m)| m.ticket.is_none())
+                .map(|(&k, _)| k)
+                .collect();
             for key in laggards {
                 self.remove_member(key, "it did not rejoin within the rebalance timeout");
             }
@@ -646,14 +724,24 @@ impl Group {
             let was = self.assigned_partitions.get(topic).copied().unwrap_or(0);
             let now_has = catalog.partitions(topic).unwrap_or(0);
             if was != now_has {
-                self.start_rebalance(format!("topic {topic} went from {was} to {now_has} partitions"), now);
+                self.start_rebalance(
+                    format!("topic {topic} went from {was} to {now_has} partitions"),
+                    now,
+                );
             }
         }
     }
 
     fn ranked(&self, host: &BTreeSet<String>) -> Vec<String> {
-        let lists: Vec<&[String]> = self.members.values().map(|m| m.strategy_names.as_slice()).collect();
-        negotiate::rank(&lists, &|name| host.contains(name)).into_iter().map(str::to_owned).collect()
+        let lists: Vec<&[String]> = self
+            .members
+            .values()
+            .map(|m| m.strategy_names.as_slice())
+            .collect();
+        negotiate::rank(&lists, &|name| host.contains(name))
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Reacts to a change in the served strategies (see the module documentation).
@@ -687,19 +775,28 @@ impl Group {
     }
 
     fn ready(&self) -> bool {
-        self.rebalance.is_some() && !self.running && !self.members.is_empty() && self.joined == self.members.len()
+        self.rebalance.is_some()
+            && !self.running
+            && !self.members.is_empty()
+            && self.joined == self.members.len()
     }
 
     /// When every member has rejoined: negotiates and builds the strategy run, or, with no
     /// candidate, completes the rebalance keeping everyone's assignment.
-    pub fn prepare(&mut self, strategies: &dyn Strategies, catalog: &dyn TopicCatalog, now: Instant) -> Option<Job> {
+    pub fn prepare(
+        &mut self,
+        strategies: &dyn Strategies,
+        catalog: &dyn TopicCatalog,
+        now: Instant,
+    ) -> Option<Job> {
         if !self.ready() {
             return None;
         }
         let host = strategies.names();
         let ranked = self.ranked(&host);
         if ranked.is_empty() {
-            let reason = "no strategy every member lists is served by the host; keeping the current assignment";
+            let reason =
+                "no strategy every member lists is served by the host; keeping the current assignment";
             self.finish_without_assignment(reason.to_owned(), Vec::new(), None, now);
             return None;
         }
@@ -709,22 +806,42 @@ impl Group {
             .listed
             .keys()
             .filter(|name| host.contains(*name))
-            .all(|name| strategies.info(name).is_some_and(|i| i.supports(Protocol::Cooperative)));
-        let protocol = if cooperative { Protocol::Cooperative } else { Protocol::Eager };
+            .all(|name| {
+                strategies
+                    .info(name)
+                    .is_some_and(|i| i.supports(Protocol::Cooperative))
+            });
+        let protocol = if cooperative {
+            Protocol::Cooperative
+        } else {
+            Protocol::Eager
+        };
         let candidates = ranked
             .into_iter()
             .map(|name| {
                 let data = self
                     .members
                     .values()
-                    .map(|m| m.strategy_names.iter().position(|n| *n == name).map(|i| m.strategy_data[i].clone()).unwrap_or_default())
+                    .map(|m| {
+                        m.strategy_names
+                            .iter()
+                            .position(|n| *n == name)
+                            .map(|i| m.strategy_data[i].clone())
+                            .unwrap_or_default()
+                    })
                     .collect();
                 (name, protocol, data)
             })
             .collect();
         let spec = self.spec(catalog);
         self.running = true;
-        Some(Job { round: self.round, keys: self.members.keys().copied().collect(), spec, candidates, group: self.name.clone() })
+        Some(Job {
+            round: self.round,
+            keys: self.members.keys().copied().collect(),
+            spec,
+            candidates,
+            group: self.name.clone(),
+        })
     }
 
     /// The assignor's view: topics the members read or hold, members longest-standing first.
@@ -735,12 +852,21 @@ impl Group {
             .iter()
             .map(|&name| {
                 let partitions = catalog.partitions(name).unwrap_or(0);
-                let replica_racks = catalog.replica_racks(name).filter(|r| r.len() == partitions as usize);
-                model::Topic { name: name.to_owned(), partitions, replica_racks }
+                let replica_racks = catalog
+                    .replica_racks(name)
+                    .filter(|r| r.len() == partitions as usize);
+                model::Topic {
+                    name: name.to_owned(),
+                    partitions,
+                    replica_racks,
+                }
             })
             .collect();
-        let index: HashMap<&str, (TopicId, u32)> =
-            topics.iter().enumerate().map(|(i, t)| (t.name.as_str(), (TopicId(i as u32), t.partitions))).collect();
+        let index: HashMap<&str, (TopicId, u32)> = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.as_str(), (TopicId(i as u32), t.partitions)))
+            .collect();
         let members = self
             .members
             .values()
@@ -764,7 +890,12 @@ impl Group {
                 }
             })
             .collect();
-        GroupSpec { generation: self.generation + 1, protocol: Protocol::Eager, topics, members }
+        GroupSpec {
+            generation: self.generation + 1,
+            protocol: Protocol::Eager,
+            topics,
+            members,
+        }
     }
 
     /// Applies a strategy run; a result made stale by a later change is dropped.
@@ -786,14 +917,32 @@ impl Group {
         }
     }
 
-    fn apply_assignment(&mut self, keys: &[MemberKey], success: Success, failures: Vec<String>, now: Instant) {
-        let Success { info, protocol, spec, mut assignment } = success;
+    fn apply_assignment(
+        &mut self,
+        keys: &[MemberKey],
+        success: Success,
+        failures: Vec<String>,
+        now: Instant,
+    ) {
+        let Success {
+            info,
+            protocol,
+            spec,
+            mut assignment,
+        } = success;
         let step = cooperative::first_step(&spec, &assignment);
-        let name = |tp: TopicPartition| PartitionName { topic: spec.topics[tp.topic.index()].name.clone(), partition: tp.partition };
+        let name = |tp: TopicPartition| PartitionName {
+            topic: spec.topics[tp.topic.index()].name.clone(),
+            partition: tp.partition,
+        };
         // Earlier withheld moves are superseded by this target.
         self.withheld.clear();
-        let by_id: HashMap<String, usize> =
-            assignment.members.iter().enumerate().map(|(i, a)| (a.member_id.clone(), i)).collect();
+        let by_id: HashMap<String, usize> = assignment
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.member_id.clone(), i))
+            .collect();
         for (i, &key) in keys.iter().enumerate() {
             let target_index = by_id.get(&self.members[&key].id).copied();
             let member = self.member(key);
@@ -801,8 +950,15 @@ impl Group {
             member.pending.clear();
             member.unannounced.clear();
             member.revoking.clear();
-            member.user_data = target_index.map(|t| std::mem::take(&mut assignment.members[t].user_data)).unwrap_or_default();
-            let target: BTreeSet<PartitionName> = step.members[i].granted.iter().chain(&step.members[i].pending).map(|&tp| name(tp)).collect();
+            member.user_data = target_index
+                .map(|t| std::mem::take(&mut assignment.members[t].user_data))
+                .unwrap_or_default();
+            let target: BTreeSet<PartitionName> = step.members[i]
+                .granted
+                .iter()
+                .chain(&step.members[i].pending)
+                .map(|&tp| name(tp))
+                .collect();
             for partition in &target {
                 match self.owner.get(partition) {
                     None => self.grant(partition.clone(), key, false),
@@ -814,9 +970,16 @@ impl Group {
                 }
             }
             // What it holds beyond its target: gone partitions are dropped, the rest revoked.
-            let extra: Vec<PartitionName> = self.members[&key].owned.iter().filter(|p| !target.contains(*p)).cloned().collect();
+            let extra: Vec<PartitionName> = self.members[&key]
+                .owned
+                .iter()
+                .filter(|p| !target.contains(*p))
+                .cloned()
+                .collect();
             for partition in extra {
-                let exists = spec.topic_id(&partition.topic).is_some_and(|t| partition.partition < spec.topic(t).partitions);
+                let exists = spec
+                    .topic_id(&partition.topic)
+                    .is_some_and(|t| partition.partition < spec.topic(t).partitions);
                 if exists {
                     self.member(key).revoking.insert(partition);
                 } else {
@@ -828,7 +991,11 @@ impl Group {
         self.protocol = protocol;
         self.degraded = None;
         self.retry = None;
-        self.assigned_partitions = spec.topics.iter().map(|t| (t.name.clone(), t.partitions)).collect();
+        self.assigned_partitions = spec
+            .topics
+            .iter()
+            .map(|t| (t.name.clone(), t.partitions))
+            .collect();
         tracing::info!(
             group = %self.name,
             generation = self.generation,
@@ -844,7 +1011,13 @@ impl Group {
 
     /// Completes the rebalance with everyone keeping what it had (eager members get back what they
     /// gave up); with `retry`, tries again after a backoff.
-    fn finish_without_assignment(&mut self, reason: String, failures: Vec<String>, retry: Option<Backoff>, now: Instant) {
+    fn finish_without_assignment(
+        &mut self,
+        reason: String,
+        failures: Vec<String>,
+        retry: Option<Backoff>,
+        now: Instant,
+    ) {
         let keys: Vec<MemberKey> = self.members.keys().copied().collect();
         for key in keys {
             if let Some(previous) = self.member(key).previous.take() {
@@ -859,8 +1032,14 @@ impl Group {
         tracing::warn!(group = %self.name, generation = self.generation, "degraded: {reason}");
         self.degraded = Some(reason);
         self.retry = retry.map(|b| {
-            let backoff = self.retry.as_ref().map_or(b.initial, |r| (r.backoff * 2).min(b.max));
-            Retry { at: now + backoff, backoff }
+            let backoff = self
+                .retry
+                .as_ref()
+                .map_or(b.initial, |r| (r.backoff * 2).min(b.max));
+            Retry {
+                at: now + backoff,
+                backoff,
+            }
         });
         self.complete(failures, now);
     }
@@ -928,7 +1107,12 @@ impl Group {
                     partitions: m.owned.difference(&m.revoking).cloned().collect(),
                     pending: m.pending.iter().cloned().collect(),
                     revoking: m.revoking.iter().cloned().collect(),
-                    strategies: m.strategy_names.iter().cloned().zip(m.strategy_data.iter().map(Vec::len)).collect(),
+                    strategies: m
+                        .strategy_names
+                        .iter()
+                        .cloned()
+                        .zip(m.strategy_data.iter().map(Vec::len))
+                        .collect(),
                     assignment_user_data: m.user_data.len(),
                 })
                 .collect(),

@@ -55,7 +55,11 @@ impl Strategies for Registry {
 
     fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<(StrategyInfo, Assignment), RunError> {
         let Some(strategy) = self.get(name) else {
-            return Err(RunError { strategy: name.to_owned(), origin: "registry".to_owned(), failure: RunFailure::Unknown });
+            return Err(RunError {
+                strategy: name.to_owned(),
+                origin: "registry".to_owned(),
+                failure: RunFailure::Unknown,
+            });
         };
         let info = StrategyInfo {
             name: strategy.info.name.clone(),
@@ -102,8 +106,12 @@ impl MemoryStrategies {
     /// name was served.
     pub fn insert(&self, assignor: Arc<dyn Assignor>, hash: &str) {
         let info = assignor.info();
-        let info =
-            StrategyInfo { name: info.name, version: info.version, hash: hash.to_owned(), protocols: info.protocols };
+        let info = StrategyInfo {
+            name: info.name,
+            version: info.version,
+            hash: hash.to_owned(),
+            protocols: info.protocols,
+        };
         let mut inner = self.lock();
         let change = match inner.served.get(&info.name) {
             None => Change::Added,
@@ -148,9 +156,19 @@ impl Strategies for MemoryStrategies {
     }
 
     fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<(StrategyInfo, Assignment), RunError> {
-        let served = self.lock().served.get(name).map(|s| (s.info.clone(), Arc::clone(&s.assignor)));
-        let error = |failure| RunError { strategy: name.to_owned(), origin: "memory".to_owned(), failure };
-        let Some((info, assignor)) = served else { return Err(error(RunFailure::Unknown)) };
+        let served = self
+            .lock()
+            .served
+            .get(name)
+            .map(|s| (s.info.clone(), Arc::clone(&s.assignor)));
+        let error = |failure| RunError {
+            strategy: name.to_owned(),
+            origin: "memory".to_owned(),
+            failure,
+        };
+        let Some((info, assignor)) = served else {
+            return Err(error(RunFailure::Unknown));
+        };
         let result = catch_unwind(AssertUnwindSafe(|| assignor.assign(&group))).map_err(|payload| {
             let text = payload
                 .downcast_ref::<String>()

@@ -44,7 +44,12 @@ pub(crate) struct TicketSender {
 
 pub(crate) fn ticket() -> (TicketSender, JoinTicket) {
     let slot = Arc::new(Slot::default());
-    (TicketSender { slot: Some(Arc::clone(&slot)) }, JoinTicket { slot })
+    (
+        TicketSender {
+            slot: Some(Arc::clone(&slot)),
+        },
+        JoinTicket { slot },
+    )
 }
 
 impl TicketSender {
@@ -67,6 +72,14 @@ impl TicketSender {
 impl Drop for TicketSender {
     fn drop(&mut self) {
         self.complete(Err(GroupError::CoordinatorClosed));
+    }
+}
+
+impl std::fmt::Debug for JoinTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinTicket")
+            .field("answered", &self.slot.lock().result.is_some())
+            .finish()
     }
 }
 
@@ -123,7 +136,10 @@ mod tests {
         let (tx, rx) = ticket();
         assert!(rx.try_take().is_none());
         tx.send(Err(GroupError::UnknownGroup { group: "g".into() }));
-        assert_eq!(rx.try_take(), Some(Err(GroupError::UnknownGroup { group: "g".into() })));
+        assert_eq!(
+            rx.try_take(),
+            Some(Err(GroupError::UnknownGroup { group: "g".into() }))
+        );
         assert!(rx.try_take().is_none());
 
         let (tx, rx) = ticket();

@@ -75,7 +75,11 @@ impl MemoryTopics {
 
     /// Drops records before `offset`, as retention would.
     pub fn truncate_before(&self, topic: &str, partition: u32, offset: i64) {
-        if let Some((earliest, log)) = self.lock().get_mut(topic).and_then(|t| t.logs.get_mut(partition as usize)) {
+        if let Some((earliest, log)) = self
+            .lock()
+            .get_mut(topic)
+            .and_then(|t| t.logs.get_mut(partition as usize))
+        {
             log.retain(|(_, o)| *o >= offset);
             *earliest = (*earliest).max(offset);
         }
@@ -104,12 +108,16 @@ impl OffsetResolver for MemoryTopics {
     }
 
     fn latest(&self, topic: &str, partition: u32) -> Option<i64> {
-        self.with_log(topic, partition, |earliest, log| log.last().map_or(earliest, |(_, o)| o + 1))
+        self.with_log(topic, partition, |earliest, log| {
+            log.last().map_or(earliest, |(_, o)| o + 1)
+        })
     }
 
     fn at_timestamp(&self, topic: &str, partition: u32, timestamp_ms: i64) -> Option<i64> {
         self.with_log(topic, partition, |earliest, log| {
-            log.iter().find(|(ts, _)| *ts >= timestamp_ms).map_or(log.last().map_or(earliest, |(_, o)| o + 1), |(_, o)| *o)
+            log.iter()
+                .find(|(ts, _)| *ts >= timestamp_ms)
+                .map_or(log.last().map_or(earliest, |(_, o)| o + 1), |(_, o)| *o)
         })
     }
 }
@@ -126,7 +134,10 @@ mod tests {
             topics.append("t", 0, ts);
         }
         assert_eq!(topics.partitions("t"), Some(2));
-        assert_eq!((topics.earliest("t", 0), topics.latest("t", 0)), (Some(0), Some(3)));
+        assert_eq!(
+            (topics.earliest("t", 0), topics.latest("t", 0)),
+            (Some(0), Some(3))
+        );
         assert_eq!(topics.at_timestamp("t", 0, 15), Some(1));
         assert_eq!(topics.at_timestamp("t", 0, 99), Some(3));
         topics.truncate_before("t", 0, 2);

@@ -15,7 +15,10 @@ pub struct PartitionName {
 
 impl PartitionName {
     pub fn new(topic: &str, partition: u32) -> Self {
-        PartitionName { topic: topic.to_owned(), partition }
+        PartitionName {
+            topic: topic.to_owned(),
+            partition,
+        }
     }
 }
 
@@ -59,7 +62,10 @@ impl JoinRequest {
             instance_id: None,
             rack: None,
             topics: topics.iter().map(|t| t.to_string()).collect(),
-            strategies: strategies.iter().map(|(n, d)| (n.to_string(), d.to_vec())).collect(),
+            strategies: strategies
+                .iter()
+                .map(|(n, d)| (n.to_string(), d.to_vec()))
+                .collect(),
             session_timeout: Duration::from_secs(10),
             rebalance_timeout: Duration::from_secs(60),
             owned: Vec::new(),

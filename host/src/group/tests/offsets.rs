@@ -1,0 +1,300 @@
+//! Offsets through the coordinator: durability, fencing, resets, exclusive fetches.
+
+use super::*;
+
+fn committed(offset: i64, metadata: &str) -> CommittedOffset {
+    CommittedOffset {
+        offset,
+        metadata: Some(metadata.to_owned()),
+    }
+}
+
+fn two_members(h: &Harness) -> Vec<Client> {
+    let mut clients: Vec<Client> = (0..2)
+        .map(|_| Client::new("g", &["t"], &[("deal", b"")]))
+        .collect();
+    join_all(h, &mut clients, h.at(0.0));
+    settle(h, &mut clients, h.at(0.0));
+    clients
+}
+
+fn member(c: &Client) -> Committer {
+    Committer::Member {
+        member_id: c.id(),
+        generation: c.generation(),
+    }
+}
+
+#[test]
+fn offsets_survive_a_coordinator_restart_including_a_torn_tail() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let clients = two_members(&h);
+    let p0 = clients[0].outcome().partitions[0].clone();
+    h.coordinator
+        .commit_offsets("g", &member(&clients[0]), &[(p0.clone(), committed(10, "first"))])
+        .unwrap();
+    h.coordinator
+        .commit_offsets(
+            "g",
+            &member(&clients[0]),
+            &[(p0.clone(), committed(20, "second"))],
+        )
+        .unwrap();
+    let Harness {
+        coordinator,
+        topics,
+        dir,
+        ..
+    } = h;
+    drop(coordinator);
+    // A crash tore the last record.
+    let path = dir.path().join("offsets.log");
+    let len = std::fs::metadata(&path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 2)
+        .unwrap();
+
+    let (coordinator, recovery) = Coordinator::open(
+        CoordinatorConfig::new(dir.path().to_owned()),
+        Arc::new(MemoryStrategies::new()),
+        Arc::clone(&topics) as Arc<dyn TopicCatalog>,
+        Arc::clone(&topics) as Arc<dyn OffsetResolver>,
+    )
+    .unwrap();
+    assert!(recovery.truncated.is_some());
+    assert_eq!(
+        coordinator.fetch_offsets("g", None),
+        vec![(p0.clone(), committed(10, "first"))]
+    );
+    // Commits after the recovery survive the next restart.
+    coordinator
+        .commit_offsets(
+            "g",
+            &Committer::Standalone,
+            &[(p0.clone(), committed(30, "after"))],
+        )
+        .unwrap();
+    drop(coordinator);
+    let (coordinator, recovery) = Coordinator::open(
+        CoordinatorConfig::new(dir.path().to_owned()),
+        Arc::new(MemoryStrategies::new()),
+        Arc::clone(&topics) as Arc<dyn TopicCatalog>,
+        Arc::clone(&topics) as Arc<dyn OffsetResolver>,
+    )
+    .unwrap();
+    assert_eq!(recovery.truncated, None);
+    assert_eq!(
+        coordinator.fetch_offsets("g", Some(&[p0.clone(), tp("t", 1)])),
+        vec![(p0, committed(30, "after"))]
+    );
+}
+
+#[test]
+fn commits_from_a_stale_generation_or_a_non_owner_are_fenced() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let mut clients = two_members(&h);
+    let (mine, theirs) = (
+        clients[0].outcome().partitions[0].clone(),
+        clients[1].outcome().partitions[0].clone(),
+    );
+    let not_owner = h
+        .coordinator
+        .commit_offsets("g", &member(&clients[0]), &[(theirs.clone(), committed(1, ""))])
+        .unwrap_err();
+    assert_eq!(
+        not_owner,
+        GroupError::NotOwner {
+            group: "g".into(),
+            member: clients[0].id(),
+            generation: clients[0].generation(),
+            partition: theirs.to_string()
+        }
+    );
+    let stale = Committer::Member {
+        member_id: clients[0].id(),
+        generation: clients[0].generation() - 1,
+    };
+    assert_eq!(
+        h.coordinator
+            .commit_offsets("g", &stale, &[(mine.clone(), committed(1, ""))])
+            .unwrap_err()
+            .code(),
+        3
+    );
+    assert_eq!(
+        h.coordinator
+            .commit_offsets("g", &Committer::Standalone, &[(mine.clone(), committed(1, ""))])
+            .unwrap_err()
+            .code(),
+        7
+    );
+    // A batch with one bad partition writes nothing.
+    let mixed = [(mine.clone(), committed(5, "")), (theirs, committed(5, ""))];
+    assert!(
+        h.coordinator
+            .commit_offsets("g", &member(&clients[0]), &mixed)
+            .is_err()
+    );
+    assert!(h.coordinator.fetch_offsets("g", None).is_empty());
+    // After a rebalance the old generation is refused, the new one accepted.
+    let old = member(&clients[0]);
+    clients.push(Client::new("g", &["t"], &[("deal", b"")]));
+    clients[2].join(&h, h.at(1.0)).unwrap();
+    settle(&h, &mut clients, h.at(1.0));
+    assert!(
+        h.coordinator
+            .commit_offsets("g", &old, &[(mine, committed(7, ""))])
+            .is_err()
+    );
+    let now_mine = clients[0].outcome().partitions[0].clone();
+    h.coordinator
+        .commit_offsets(
+            "g",
+            &member(&clients[0]),
+            &[(now_mine.clone(), committed(7, "ok"))],
+        )
+        .unwrap();
+    assert_eq!(
+        h.coordinator.fetch_offsets("g", None),
+        vec![(now_mine, committed(7, "ok"))]
+    );
+}
+
+#[test]
+fn fetches_as_a_member_are_served_only_for_partitions_it_owns_now() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let clients = two_members(&h);
+    let (id, generation) = (clients[0].id(), clients[0].generation());
+    let mine = clients[0].outcome().partitions[0].clone();
+    let theirs = clients[1].outcome().partitions[0].clone();
+    h.coordinator.check_fetch("g", &id, generation, &mine).unwrap();
+    assert_eq!(
+        h.coordinator
+            .check_fetch("g", &id, generation, &theirs)
+            .unwrap_err()
+            .code(),
+        5
+    );
+    assert_eq!(
+        h.coordinator
+            .check_fetch("g", &id, generation - 1, &mine)
+            .unwrap_err()
+            .code(),
+        3
+    );
+    // A rebalance: an eager member that has rejoined gave everything up; one that has not yet
+    // still owns its partitions.
+    let mut newcomer = Client::new("g", &["t"], &[("deal", b"")]);
+    newcomer.join(&h, h.at(1.0)).unwrap();
+    h.coordinator.join(clients[0].req.clone(), h.at(1.0)).unwrap();
+    let state = h
+        .coordinator
+        .heartbeat("g", &clients[1].id(), generation, h.at(1.0))
+        .unwrap();
+    assert_eq!(state, HeartbeatState::RebalanceInProgress);
+    assert_eq!(
+        h.coordinator
+            .check_fetch("g", &id, generation, &mine)
+            .unwrap_err()
+            .code(),
+        5
+    );
+    h.coordinator
+        .check_fetch("g", &clients[1].id(), generation, &theirs)
+        .unwrap();
+}
+
+#[test]
+fn an_empty_groups_offsets_reset_to_earliest_latest_a_timestamp_or_an_offset() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    for ts in [100, 200, 300, 400] {
+        h.topics.append("t", 0, ts);
+    }
+    h.topics.truncate_before("t", 0, 1);
+    let all = ResetScope::Topics(vec!["t".into()]);
+    assert_eq!(
+        h.coordinator.reset_offsets("g", &all, ResetTo::Earliest).unwrap(),
+        vec![(tp("t", 0), 1), (tp("t", 1), 0)]
+    );
+    assert_eq!(
+        h.coordinator.reset_offsets("g", &all, ResetTo::Latest).unwrap(),
+        vec![(tp("t", 0), 4), (tp("t", 1), 0)]
+    );
+    let one = ResetScope::Partitions(vec![tp("t", 0)]);
+    assert_eq!(
+        h.coordinator
+            .reset_offsets("g", &one, ResetTo::Timestamp(250))
+            .unwrap(),
+        vec![(tp("t", 0), 2)]
+    );
+    assert_eq!(
+        h.coordinator
+            .reset_offsets("g", &one, ResetTo::Offset(0))
+            .unwrap(),
+        vec![(tp("t", 0), 1)],
+        "clamped"
+    );
+    assert_eq!(
+        h.coordinator
+            .reset_offsets("g", &one, ResetTo::Offset(3))
+            .unwrap(),
+        vec![(tp("t", 0), 3)]
+    );
+    assert_eq!(
+        h.coordinator.fetch_offsets("g", None),
+        vec![
+            (
+                tp("t", 0),
+                CommittedOffset {
+                    offset: 3,
+                    metadata: None
+                }
+            ),
+            (
+                tp("t", 1),
+                CommittedOffset {
+                    offset: 0,
+                    metadata: None
+                }
+            ),
+        ]
+    );
+    let missing = ResetScope::Partitions(vec![tp("t", 9)]);
+    assert_eq!(
+        h.coordinator
+            .reset_offsets("g", &missing, ResetTo::Earliest)
+            .unwrap_err()
+            .code(),
+        11
+    );
+    // Not while it has members.
+    let _clients = two_members(&h);
+    let busy = h
+        .coordinator
+        .reset_offsets("g", &all, ResetTo::Earliest)
+        .unwrap_err();
+    assert!(
+        matches!(busy, GroupError::GroupNotEmpty { members: 2, .. }),
+        "{busy}"
+    );
+}
+
+#[test]
+fn an_empty_group_can_be_deleted_with_its_offsets() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let clients = two_members(&h);
+    let p = clients[0].outcome().partitions[0].clone();
+    h.coordinator
+        .commit_offsets("g", &member(&clients[0]), &[(p, committed(1, ""))])
+        .unwrap();
+    assert_eq!(h.coordinator.delete_group("g").unwrap_err().code(), 7);
+    for c in &clients {
+        h.coordinator.leave("g", &c.id(), h.at(1.0)).unwrap();
+    }
+    h.coordinator.delete_group("g").unwrap();
+    assert!(h.coordinator.fetch_offsets("g", None).is_empty());
+    assert_eq!(h.coordinator.describe("g").unwrap_err().code(), 1);
+}
