@@ -82,6 +82,7 @@ mod types;
 mod tests;
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
@@ -97,7 +98,7 @@ pub use types::*;
 
 use crate::registry::{Change, RegistryEvent};
 use offsets::{OffsetBatch, OffsetOp, OffsetStore};
-use state::{Backoff, Group};
+use state::{Backoff, Group, JobResult};
 
 /// Where the coordinator keeps its files, and how it retries.
 #[derive(Debug, Clone)]
@@ -202,8 +203,10 @@ impl Coordinator {
     fn drive(&self, group: &Mutex<Group>, now: Instant) {
         loop {
             let job = lock(group).prepare(&*self.inner.strategies, &*self.inner.catalog, now);
-            let Some(job) = job else { return };
-            let (job, result) = job.run(&*self.inner.strategies);
+            let Some(mut job) = job else { return };
+            // A panic here would leave the group waiting forever for a run that never ends.
+            let result = catch_unwind(AssertUnwindSafe(|| job.run(&*self.inner.strategies)))
+                .unwrap_or_else(|_| JobResult::runner_failed("running the strategies panicked".to_owned()));
             lock(group).apply(job, result, self.backoff(), now);
         }
     }

@@ -180,10 +180,9 @@ pub(super) struct JobResult {
 
 impl Job {
     /// Runs the candidates in order until one produces a valid assignment.
-    pub fn run(mut self, strategies: &dyn Strategies) -> (Job, JobResult) {
+    pub fn run(&mut self, strategies: &dyn Strategies) -> JobResult {
         let mut failures = Vec::new();
-        let candidates = std::mem::take(&mut self.candidates);
-        for (name, protocol, data) in candidates {
+        for (name, protocol, data) in std::mem::take(&mut self.candidates) {
             let mut spec = self.spec.clone();
             spec.protocol = protocol;
             for (member, data) in spec.members.iter_mut().zip(data) {
@@ -192,18 +191,15 @@ impl Job {
             let spec = Arc::new(spec);
             match strategies.assign(&name, Arc::clone(&spec)) {
                 Ok((info, assignment)) => {
-                    return (
-                        self,
-                        JobResult {
-                            success: Some(Success {
-                                info,
-                                protocol,
-                                spec,
-                                assignment,
-                            }),
-                            failures,
-                        },
-                    );
+                    return JobResult {
+                        success: Some(Success {
+                            info,
+                            protocol,
+                            spec,
+                            assignment,
+                        }),
+                        failures,
+                    };
                 }
                 Err(e) => {
                     tracing::warn!(group = %self.group, "{e}; trying the next candidate");
@@ -211,13 +207,20 @@ impl Job {
                 }
             }
         }
-        (
-            self,
-            JobResult {
-                success: None,
-                failures,
-            },
-        )
+        JobResult {
+            success: None,
+            failures,
+        }
+    }
+}
+
+impl JobResult {
+    /// The run itself failed (a panic in the strategies implementation, not in a strategy).
+    pub fn runner_failed(why: String) -> JobResult {
+        JobResult {
+            success: None,
+            failures: vec![why],
+        }
     }
 }
 
@@ -497,9 +500,14 @@ impl Group {
                 if let Some(instance) = &req.instance_id {
                     self.by_instance.insert(instance.clone(), key);
                 }
-                // What it says it holds (the coordinator has no record of it, e.g. after a host
-                // restart) stays its own if nobody else holds or awaits it.
-                for partition in &req.owned {
+                // What it says it held in some generation (the coordinator has no record of it,
+                // e.g. after a host restart) stays its own if nobody else holds or awaits it.
+                let claims = if req.generation.is_some() {
+                    req.owned.as_slice()
+                } else {
+                    &[]
+                };
+                for partition in claims {
                     if !self.owner.contains_key(partition) && !self.withheld.contains_key(partition) {
                         self.grant(partition.clone(), key, false);
                     }

@@ -310,3 +310,31 @@ fn added_partitions_and_subscription_changes_trigger_a_rebalance() {
     assert_complete(&h, &clients, &["t", "u"]);
     assert_eq!(clients[0].generation(), generation + 2);
 }
+
+#[test]
+fn members_join_from_many_threads_at_once() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 16)]);
+    let now = h.at(0.0);
+    let joins: Vec<_> = (0..8)
+        .map(|_| {
+            let coordinator = h.coordinator.clone();
+            std::thread::spawn(move || {
+                coordinator
+                    .join(JoinRequest::new("g", &["t"], &[("deal", b"")]), now)
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut clients: Vec<Client> = joins
+        .into_iter()
+        .map(|join| {
+            let mut c = Client::new("g", &["t"], &[("deal", b"")]);
+            c.ticket = Some(join.join().unwrap());
+            c
+        })
+        .collect();
+    settle(&h, &mut clients, now);
+    assert_complete(&h, &clients, &["t"]);
+    assert!(clients.iter().all(|c| c.held.len() == 2));
+    assert_eq!(h.describe("g").members.len(), 8);
+}
