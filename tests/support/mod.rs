@@ -26,18 +26,25 @@ pub fn regroup_exe() -> PathBuf {
 }
 
 /// The cdylib built from workspace package `package` (e.g. `regroup-range`, `fixture-misbehaving`).
+///
+/// `cargo test` builds it as a dependency of this crate into `deps/`; `cargo build` puts it beside
+/// the binaries. The newer one is the current one.
 pub fn plugin_lib(package: &str) -> PathBuf {
-    let path = build_dir().join(format!(
+    let name = format!(
         "lib{}.{}",
         package.replace('-', "_"),
         std::env::consts::DLL_EXTENSION
-    ));
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace` first",
-        path.display()
     );
-    path
+    let candidates = [build_dir().join("deps").join(&name), build_dir().join(&name)];
+    let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    candidates
+        .iter()
+        .filter(|p| modified(p).is_some())
+        .max_by_key(|p| modified(p))
+        .unwrap_or_else(|| {
+            panic!("{name} is missing: run `cargo test --workspace` or `cargo build --workspace`")
+        })
+        .clone()
 }
 
 /// Publishes `lib` into `dir` as `name` by write-then-rename, as plugins should be deployed.

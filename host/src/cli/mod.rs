@@ -1,5 +1,7 @@
 //! The `regroup` command. Each subcommand lives in its own module; `main.rs` only calls [`main`].
 
+mod assign;
+mod assign_input;
 mod plugins;
 
 use std::ffi::OsString;
@@ -26,6 +28,8 @@ enum Command {
     /// Inspect and check assignor plugins.
     #[command(subcommand)]
     Plugins(plugins::PluginsCommand),
+    /// Dry-run a strategy on a described group (or a replayed sequence of changes).
+    Assign(assign::AssignArgs),
 }
 
 /// Parses the command line and runs it.
@@ -44,6 +48,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse_from(args);
     let result = match cli.command {
         Command::Plugins(command) => plugins::run(command),
+        Command::Assign(args) => assign::run(args),
     };
     match result {
         Ok(code) => code,
