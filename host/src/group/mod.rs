@@ -231,11 +231,6 @@ impl Coordinator {
             return Err(invalid("session and rebalance timeouts must be positive".into()));
         }
         let host = self.inner.strategies.names();
-        let group = Arc::clone(
-            lock(&self.inner.groups)
-                .entry(req.group.clone())
-                .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
-        );
         let mut new_id = || {
             format!(
                 "member-{}-{:08x}",
@@ -243,12 +238,17 @@ impl Coordinator {
                 self.inner.nonce as u32
             )
         };
-        let ticket = {
+        let (group, ticket) = loop {
+            let group = Arc::clone(
+                lock(&self.inner.groups)
+                    .entry(req.group.clone())
+                    .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
+            );
             let mut g = lock(&group);
             if g.dead {
-                return Err(GroupError::UnknownGroup {
-                    group: req.group.clone(),
-                });
+                // Deleted, or dropped after a refused first join, while this call waited: the
+                // map no longer holds it, so the next look creates a fresh group.
+                continue;
             }
             let result = g.join(&req, &host, now, &mut new_id);
             if result.is_err() && g.members.is_empty() && g.generation == 0 {
@@ -256,7 +256,8 @@ impl Coordinator {
                 g.dead = true;
                 lock(&self.inner.groups).remove(&req.group);
             }
-            result?
+            drop(g);
+            break (group, result?);
         };
         self.drive(&group, now);
         Ok(ticket)
@@ -548,25 +549,40 @@ impl Coordinator {
             .map_err(storage)
     }
 
-    /// Everything about one group.
+    /// Everything about one group. A group known only by its committed offsets (after a
+    /// restart, or once deleted state is gone) is described as empty.
     pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
-        Ok(lock(&*self.group(group)?).describe())
+        match self.group(group) {
+            Ok(g) => Ok(lock(&*g).describe()),
+            Err(_) if lock(&self.inner.offsets).group(group).is_some() => Ok(Group::new(group).describe()),
+            Err(e) => Err(e),
+        }
     }
 
-    /// Every group the coordinator holds, by name.
+    /// Every group, by name: those with state, and those known only by committed offsets.
     pub fn list(&self) -> Vec<GroupListing> {
         let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
-        groups
+        let mut listing: BTreeMap<String, GroupListing> = groups
             .iter()
             .map(|g| {
                 let g = lock(g);
-                GroupListing {
+                let entry = GroupListing {
                     group: g.name.clone(),
                     state: g.state(),
                     members: g.members.len(),
                     strategy: g.strategy.as_ref().map(|s| s.name.clone()),
-                }
+                };
+                (g.name.clone(), entry)
             })
-            .collect()
+            .collect();
+        for name in lock(&self.inner.offsets).group_names() {
+            listing.entry(name.clone()).or_insert(GroupListing {
+                group: name,
+                state: GroupState::Empty,
+                members: 0,
+                strategy: None,
+            });
+        }
+        listing.into_values().collect()
     }
 }

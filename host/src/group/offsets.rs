@@ -202,6 +202,11 @@ impl OffsetStore {
         self.groups.get(group)
     }
 
+    /// Every group with committed offsets.
+    pub fn group_names(&self) -> Vec<String> {
+        self.groups.keys().cloned().collect()
+    }
+
     /// Size of the file now.
     #[cfg(test)]
     pub fn file_len(&self) -> u64 {

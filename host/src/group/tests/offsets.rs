@@ -90,6 +90,14 @@ fn offsets_survive_a_coordinator_restart_including_a_torn_tail() {
         coordinator.fetch_offsets("g", Some(&[p0.clone(), tp("t", 1)])),
         vec![(p0, committed(30, "after"))]
     );
+    // The group is known by its offsets alone.
+    assert_eq!(coordinator.describe("g").unwrap().state, GroupState::Empty);
+    let listed: Vec<(String, GroupState)> = coordinator
+        .list()
+        .into_iter()
+        .map(|l| (l.group, l.state))
+        .collect();
+    assert_eq!(listed, [("g".to_owned(), GroupState::Empty)]);
 }
 
 #[test]
