@@ -62,6 +62,15 @@
 //! longer what it runs (a strategy it prefers was added, or its preferred one had failed)
 //! rebalances onto it. Members never restart for any of this.
 //!
+//! # Offsets
+//!
+//! Commits are fenced (the committing member must own every partition in the current
+//! generation; a standalone committer only writes to a group without members) and stored in
+//! `<data dir>/offsets.log`: append-only, one record per commit (length, CRC32C, codec
+//! envelope), synced before the commit returns, a torn tail cut on open, compacted on open and
+//! whenever the file doubles. An empty group's offsets can be reset to the earliest or latest
+//! offset, a timestamp or a given offset, as the log resolves them ([`OffsetResolver`]).
+//!
 //! # Locks
 //!
 //! Each group is behind its own std `Mutex`, held only for short synchronous updates (never
