@@ -12,9 +12,12 @@ use serde_json::Value;
 pub struct GroupInput {
     pub generation: i32,
     /// Partition count and optional replica racks per partition, by topic name.
-    pub topics: BTreeMap<String, (u32, Option<Vec<Vec<String>>>)>,
+    pub topics: BTreeMap<String, TopicInput>,
     pub members: Vec<MemberInput>,
 }
+
+/// A topic's partition count and, optionally, each partition's replica racks.
+pub type TopicInput = (u32, Option<Vec<Vec<String>>>);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberInput {
@@ -150,7 +153,7 @@ fn group(value: &Value, path: &str) -> Result<GroupInput> {
     })
 }
 
-fn topic(value: &Value, path: &str) -> Result<(u32, Option<Vec<Vec<String>>>)> {
+fn topic(value: &Value, path: &str) -> Result<TopicInput> {
     if value.is_number() {
         return Ok((count(value, path)?, None));
     }
