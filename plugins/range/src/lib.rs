@@ -3,6 +3,19 @@
 //! Per topic, the members subscribed to it are sorted (static members first, by instance id, then
 //! the rest by member id, as Kafka's `MemberInfo` orders them) and the partitions are cut into
 //! contiguous ranges; the first `partitions % members` members get one more.
+//!
+//! Rack awareness (KIP-881), as in Kafka: when members state racks and partitions list replica
+//! racks, and for some topic the racks make a difference (a member's rack holds replicas, and not
+//! every partition has replicas on every rack), partitions are first matched to members on a
+//! replica's rack, within each member's per-topic quota, and the rest are then cut into ranges as
+//! usual. Each member still gets `floor` or `ceil` of its share of each topic, and as many members
+//! get `ceil` as without racks, so balance is never given up (which members get the extra one may
+//! differ). Topics with the same subscribers and the same partition count stay co-partitioned:
+//! partition `p` of all of them goes to one member whose rack holds every one of their replicas
+//! of `p`, if there is one. A member without a rack matches any partition. Without rack
+//! information the result is exactly the rack-less result.
+
+use std::collections::HashMap;
 
 use regroup_assignor_api::model::*;
 use regroup_assignor_api::{AssignError, Assignor};
@@ -37,22 +50,256 @@ impl Assignor for RangeAssignor {
         let mut subscribers: Vec<Vec<usize>> = vec![Vec::new(); group.topics.len()];
         for &m in &order {
             for t in &group.members[m].topics {
-                subscribers[t.index()].push(m);
+                subscribers
+                    .get_mut(t.index())
+                    .ok_or_else(|| {
+                        format!(
+                            "member {:?} subscribes to unknown topic #{}",
+                            group.members[m].id, t.0
+                        )
+                    })?
+                    .push(m);
             }
         }
+        let mut states: Vec<TopicState> = subscribers
+            .into_iter()
+            .enumerate()
+            .filter(|(t, members)| !members.is_empty() && group.topics[*t].partitions > 0)
+            .map(|(t, members)| {
+                TopicState::new(
+                    TopicId(t as u32),
+                    group.topic(TopicId(t as u32)).partitions,
+                    members,
+                )
+            })
+            .collect();
+
         let mut out = Assignment::empty_for(group);
-        for (t, members) in subscribers.iter().enumerate().filter(|(_, m)| !m.is_empty()) {
-            let topic = TopicId(t as u32);
-            let partitions = group.topic(topic).partitions;
-            let (each, extra) = (partitions / members.len() as u32, partitions % members.len() as u32);
-            for (i, &m) in members.iter().enumerate() {
-                let i = i as u32;
-                let start = each * i + i.min(extra);
-                let len = each + u32::from(i < extra);
-                out.members[m].partitions.extend((start..start + len).map(|p| TopicPartition::new(topic, p)));
+        if let Some(racks) = RackView::new(group, &mut states) {
+            assign_with_rack_matching(&racks, &mut states, &mut out);
+            for state in &mut states {
+                state.assign_ranges(&mut out);
+            }
+            for m in &mut out.members {
+                m.partitions.sort_unstable();
+            }
+        } else {
+            for state in &mut states {
+                state.assign_ranges(&mut out);
             }
         }
         Ok(out)
+    }
+}
+
+/// One topic's assignment in progress (Kafka's `TopicAssignmentState`).
+struct TopicState {
+    topic: TopicId,
+    /// Subscribers in Kafka's member order.
+    members: Vec<usize>,
+    /// Partitions assigned so far, per subscriber (same order as `members`).
+    counts: Vec<u32>,
+    taken: Vec<bool>,
+    /// Partitions before this one are all taken.
+    first_free: usize,
+    each: u32,
+    extra_left: u32,
+    /// Kafka's `needsRackAwareAssignment` for this topic.
+    needs_racks: bool,
+}
+
+impl TopicState {
+    fn new(topic: TopicId, partitions: u32, members: Vec<usize>) -> Self {
+        let n = members.len() as u32;
+        TopicState {
+            topic,
+            counts: vec![0; members.len()],
+            members,
+            taken: vec![false; partitions as usize],
+            first_free: 0,
+            each: partitions / n,
+            extra_left: partitions % n,
+            needs_racks: false,
+        }
+    }
+
+    /// How many more partitions of this topic the `i`-th subscriber may take.
+    fn max_assignable(&self, i: usize) -> u32 {
+        (self.each + u32::from(self.extra_left > 0)).saturating_sub(self.counts[i])
+    }
+
+    fn give(&mut self, i: usize, p: usize, out: &mut Assignment) {
+        self.taken[p] = true;
+        self.counts[i] += 1;
+        if self.counts[i] == self.each + 1 {
+            self.extra_left -= 1;
+        }
+        out.members[self.members[i]]
+            .partitions
+            .push(TopicPartition::new(self.topic, p as u32));
+    }
+
+    /// Kafka's `assignRanges` with no rack condition: each subscriber in order takes the next free
+    /// partitions up to its quota. Without racks these are plain contiguous ranges.
+    fn assign_ranges(&mut self, out: &mut Assignment) {
+        for i in 0..self.members.len() {
+            let mut want = self.max_assignable(i);
+            while want > 0 && self.first_free < self.taken.len() {
+                if !self.taken[self.first_free] {
+                    self.give(i, self.first_free, out);
+                    want -= 1;
+                }
+                self.first_free += 1;
+            }
+        }
+    }
+}
+
+/// Racks, interned, for the topics that have them.
+struct RackView {
+    /// Each member's rack, if it stated a non-empty one.
+    member: Vec<Option<u32>>,
+    /// Per topic (by `TopicId`), per partition, the distinct replica racks.
+    partition: Vec<Vec<Vec<u32>>>,
+}
+
+impl RackView {
+    /// `None` when no topic needs rack-aware assignment; marks the topics that do.
+    fn new(group: &GroupSpec, states: &mut [TopicState]) -> Option<RackView> {
+        fn intern<'s>(name: &'s str, ids: &mut HashMap<&'s str, u32>) -> u32 {
+            let next = ids.len() as u32;
+            *ids.entry(name).or_insert(next)
+        }
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let member: Vec<Option<u32>> = group
+            .members
+            .iter()
+            .map(|m| {
+                m.rack
+                    .as_deref()
+                    .filter(|r| !r.is_empty())
+                    .map(|r| intern(r, &mut ids))
+            })
+            .collect();
+        if member.iter().all(Option::is_none) {
+            return None;
+        }
+        let mut partition = vec![Vec::new(); group.topics.len()];
+        let mut any = false;
+        for state in states.iter_mut() {
+            let member_racks: Vec<u32> = state.members.iter().filter_map(|&m| member[m]).collect();
+            if member_racks.is_empty() {
+                continue;
+            }
+            let topic = group.topic(state.topic);
+            let racks: Vec<Vec<u32>> = (0..topic.partitions as usize)
+                .map(|p| {
+                    let mut r: Vec<u32> = topic
+                        .replica_racks
+                        .as_ref()
+                        .and_then(|all| all.get(p))
+                        .map(|names| {
+                            names
+                                .iter()
+                                .filter(|n| !n.is_empty())
+                                .map(|n| intern(n, &mut ids))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    r.sort_unstable();
+                    r.dedup();
+                    r
+                })
+                .collect();
+            let mut all: Vec<u32> = racks.iter().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            // Kafka's `useRackAwareAssignment`.
+            state.needs_racks = member_racks.iter().any(|r| all.binary_search(r).is_ok())
+                && racks.iter().any(|r| r.len() != all.len());
+            any |= state.needs_racks;
+            partition[state.topic.index()] = racks;
+        }
+        any.then_some(RackView { member, partition })
+    }
+
+    /// Kafka's `racksMatch`: a member without a rack matches anything.
+    fn matches(&self, member: usize, topic: TopicId, p: usize) -> bool {
+        match self.member[member] {
+            None => true,
+            Some(r) => self.partition[topic.index()]
+                .get(p)
+                .is_some_and(|racks| racks.contains(&r)),
+        }
+    }
+
+    /// Kafka's `partitionRacks.size()`: the partition count if the topic has rack data, else 0.
+    fn racked_partitions(&self, topic: TopicId) -> usize {
+        self.partition[topic.index()].len()
+    }
+}
+
+/// Kafka's `assignWithRackMatching`: topics with the same subscribers and the same number of
+/// racked partitions are matched together (co-partitioned); any other topic that needs it is
+/// matched on its own.
+fn assign_with_rack_matching(racks: &RackView, states: &mut [TopicState], out: &mut Assignment) {
+    let mut groups: Vec<(Vec<usize>, usize, Vec<usize>)> = Vec::new();
+    for (s, state) in states.iter().enumerate() {
+        let key = (state.members.clone(), racks.racked_partitions(state.topic));
+        match groups.iter_mut().find(|(m, n, _)| *m == key.0 && *n == key.1) {
+            Some((_, _, list)) => list.push(s),
+            None => groups.push((key.0, key.1, vec![s])),
+        }
+    }
+    for (members, partitions, list) in groups {
+        if list.len() > 1 {
+            assign_co_partitioned(racks, &members, partitions, &list, states, out);
+        } else if states[list[0]].needs_racks {
+            let state = &mut states[list[0]];
+            for i in 0..state.members.len() {
+                let m = state.members[i];
+                let mut want = state.max_assignable(i);
+                for p in 0..state.taken.len() {
+                    if want == 0 {
+                        break;
+                    }
+                    if !state.taken[p] && racks.matches(m, state.topic, p) {
+                        state.give(i, p, out);
+                        want -= 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Kafka's `assignCoPartitionedWithRackMatching`: partition `p` of every topic in `list` goes to
+/// the first remaining subscriber that matches all their racks and can take one more of each.
+fn assign_co_partitioned(
+    racks: &RackView,
+    members: &[usize],
+    partitions: usize,
+    list: &[usize],
+    states: &mut [TopicState],
+    out: &mut Assignment,
+) {
+    let mut remaining: Vec<usize> = (0..members.len()).collect();
+    for p in 0..partitions {
+        let found = remaining.iter().position(|&i| {
+            list.iter()
+                .all(|&s| racks.matches(members[i], states[s].topic, p) && states[s].max_assignable(i) > 0)
+        });
+        let Some(at) = found else { continue };
+        let i = remaining[at];
+        for &s in list {
+            states[s].give(i, p, out);
+        }
+        if list.iter().all(|&s| states[s].max_assignable(i) == 0) {
+            remaining.remove(at);
+            if remaining.is_empty() {
+                break;
+            }
+        }
     }
 }
 
@@ -64,12 +311,21 @@ mod tests {
     use regroup_assignor_api::kit;
 
     fn names(group: &GroupSpec, out: &Assignment, member: &str) -> Vec<String> {
-        out.partitions_of(member).unwrap().iter().map(|tp| group.display(*tp)).collect()
+        out.partitions_of(member)
+            .unwrap()
+            .iter()
+            .map(|tp| group.display(*tp))
+            .collect()
     }
 
     #[test]
     fn splits_each_topic_into_contiguous_ranges_first_members_get_the_extra() {
-        let g = GroupSpec::builder().topic("t1", 3).topic("t2", 3).member("c0", &["t1", "t2"]).member("c1", &["t1", "t2"]).build();
+        let g = GroupSpec::builder()
+            .topic("t1", 3)
+            .topic("t2", 3)
+            .member("c0", &["t1", "t2"])
+            .member("c1", &["t1", "t2"])
+            .build();
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
         assert_eq!(names(&g, &out, "c0"), ["t1-0", "t1-1", "t2-0", "t2-1"]);
@@ -94,9 +350,137 @@ mod tests {
 
     #[test]
     fn a_member_with_no_topics_gets_nothing_and_empty_topics_are_fine() {
-        let g = GroupSpec::builder().topic("t", 0).member("c0", &["t"]).member("c1", &[]).build();
+        let g = GroupSpec::builder()
+            .topic("t", 0)
+            .member("c0", &["t"])
+            .member("c1", &[])
+            .build();
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
         assert!(out.members.iter().all(|m| m.partitions.is_empty()));
+    }
+
+    fn racked(topics: &[(&str, &[&str])], members: &[(&str, Option<&str>)]) -> GroupSpec {
+        let mut b = GroupSpec::builder();
+        for (name, racks) in topics {
+            b = b.topic_with_racks(name, racks.iter().map(|r| vec![r.to_string()]).collect());
+        }
+        let names: Vec<&str> = topics.iter().map(|t| t.0).collect();
+        for (id, rack) in members {
+            b = b.member(id, &names);
+            if let Some(r) = rack {
+                b = b.rack(r);
+            }
+        }
+        b.build()
+    }
+
+    fn counts_per_topic(out: &Assignment) -> Vec<Vec<(TopicId, usize)>> {
+        out.members
+            .iter()
+            .map(|m| {
+                let mut c: Vec<(TopicId, usize)> = Vec::new();
+                for tp in &m.partitions {
+                    match c.iter_mut().find(|(t, _)| *t == tp.topic) {
+                        Some((_, n)) => *n += 1,
+                        None => c.push((tp.topic, 1)),
+                    }
+                }
+                c.sort();
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rack_aware_matches_partitions_to_member_racks_with_the_rack_less_counts() {
+        let g = racked(
+            &[("t1", &["a", "b", "c", "a", "b", "c"])],
+            &[("c0", Some("a")), ("c1", Some("b")), ("c2", Some("c"))],
+        );
+        let out = RangeAssignor.assign(&g).unwrap();
+        kit::validate(&g, &out).unwrap();
+        assert_eq!(names(&g, &out, "c0"), ["t1-0", "t1-3"]);
+        assert_eq!(names(&g, &out, "c1"), ["t1-1", "t1-4"]);
+        assert_eq!(names(&g, &out, "c2"), ["t1-2", "t1-5"]);
+        let mut plain = g.clone();
+        plain.members.iter_mut().for_each(|m| m.rack = None);
+        // Here the counts match member for member, since 6 partitions divide evenly.
+        assert_eq!(
+            counts_per_topic(&out),
+            counts_per_topic(&RangeAssignor.assign(&plain).unwrap())
+        );
+    }
+
+    #[test]
+    fn rack_aware_keeps_co_partitioned_topics_together() {
+        let g = racked(
+            &[("t1", &["a", "b", "c"]), ("t2", &["a", "b", "c"])],
+            &[("c0", Some("c")), ("c1", Some("b")), ("c2", Some("a"))],
+        );
+        let out = RangeAssignor.assign(&g).unwrap();
+        kit::validate(&g, &out).unwrap();
+        assert_eq!(names(&g, &out, "c2"), ["t1-0", "t2-0"]);
+        assert_eq!(names(&g, &out, "c1"), ["t1-1", "t2-1"]);
+        assert_eq!(names(&g, &out, "c0"), ["t1-2", "t2-2"]);
+    }
+
+    #[test]
+    fn rack_aware_never_gives_up_the_range_counts_for_locality() {
+        let g = racked(
+            &[("t", &["a", "a", "a", "b"])],
+            &[("x", Some("a")), ("y", Some("b"))],
+        );
+        let out = RangeAssignor.assign(&g).unwrap();
+        kit::validate(&g, &out).unwrap();
+        assert_eq!(names(&g, &out, "x"), ["t-0", "t-1"]);
+        assert_eq!(names(&g, &out, "y"), ["t-2", "t-3"]);
+    }
+
+    #[test]
+    fn a_member_without_a_rack_matches_any_partition_in_rack_aware_mode() {
+        // As in Kafka, m0 (no rack, first in order) matches everything and takes its quota first;
+        // m1 then gets t-3 on its rack, and t-2 in the final range pass.
+        let g = racked(
+            &[("t", &["b", "a", "b", "a"])],
+            &[("m0", None), ("m1", Some("a"))],
+        );
+        let out = RangeAssignor.assign(&g).unwrap();
+        kit::validate(&g, &out).unwrap();
+        assert_eq!(names(&g, &out, "m0"), ["t-0", "t-1"]);
+        assert_eq!(names(&g, &out, "m1"), ["t-2", "t-3"]);
+    }
+
+    #[test]
+    fn without_partition_racks_or_with_replicas_everywhere_the_result_is_rack_less() {
+        let plain = GroupSpec::builder()
+            .topic("t1", 5)
+            .topic("t2", 3)
+            .member("c0", &["t1", "t2"])
+            .member("c1", &["t1"])
+            .build();
+        let want = RangeAssignor.assign(&plain).unwrap();
+        let mut members_only = plain.clone();
+        members_only.members[0].rack = Some("a".into());
+        members_only.members[1].rack = Some("b".into());
+        assert_eq!(RangeAssignor.assign(&members_only).unwrap(), want);
+        let mut everywhere = members_only.clone();
+        for t in &mut everywhere.topics {
+            t.replica_racks = Some(vec![vec!["a".into(), "b".into()]; t.partitions as usize]);
+        }
+        assert_eq!(RangeAssignor.assign(&everywhere).unwrap(), want);
+    }
+
+    #[test]
+    fn an_unknown_topic_id_is_an_error() {
+        let mut g = GroupSpec::builder().topic("t", 1).member("a", &["t"]).build();
+        g.members[0].topics.push(TopicId(4));
+        assert!(
+            RangeAssignor
+                .assign(&g)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown topic #4")
+        );
     }
 }

@@ -1,0 +1,85 @@
+//! The sticky assignor at Kafka's large-group test sizes (`testLargeAssignmentAndGroupWith*`).
+//!
+//! Run: `cargo bench -p regroup-sticky --bench sticky`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use regroup_assignor_api::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId};
+
+/// `members` members over `topics` topics of `partitions` partitions each; with `narrow_last`,
+/// the last member subscribes to the first topic only.
+fn group(members: usize, topics: usize, partitions: u32, narrow_last: bool) -> GroupSpec {
+    let all: Vec<TopicId> = (0..topics as u32).map(TopicId).collect();
+    GroupSpec {
+        generation: 1,
+        protocol: Protocol::Eager,
+        topics: (0..topics)
+            .map(|t| Topic {
+                name: format!("t{t:04}"),
+                partitions,
+                replica_racks: None,
+            })
+            .collect(),
+        members: (0..members)
+            .map(|m| Member {
+                id: format!("c{m:05}"),
+                instance_id: None,
+                topics: if narrow_last && m == members - 1 {
+                    vec![TopicId(0)]
+                } else {
+                    all.clone()
+                },
+                user_data: Vec::new(),
+                owned: Vec::new(),
+                owned_generation: None,
+                rack: None,
+            })
+            .collect(),
+    }
+}
+
+/// The next rebalance: every member but the first reports what it got.
+fn next_round(fresh: &GroupSpec, out: &Assignment) -> GroupSpec {
+    let mut next = fresh.clone();
+    for (m, got) in next.members.iter_mut().zip(&out.members).skip(1) {
+        m.owned = got.partitions.clone();
+        m.owned_generation = Some(1);
+    }
+    next
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sticky");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+
+    for (label, narrow) in [("uniform", false), ("non-uniform", true)] {
+        let fresh = group(2_000, 500, 2_000, narrow);
+        let first = regroup_sticky::assign(&fresh).unwrap();
+        let again = next_round(&fresh, &first);
+        g.bench_function(format!("2000x1M {label} fresh"), |b| {
+            b.iter(|| regroup_sticky::assign(black_box(&fresh)))
+        });
+        g.bench_function(format!("2000x1M {label} reassign"), |b| {
+            b.iter(|| regroup_sticky::assign(black_box(&again)))
+        });
+        g.bench_function(format!("2000x1M {label} fresh+reassign"), |b| {
+            b.iter(|| {
+                let out = regroup_sticky::assign(black_box(&fresh)).unwrap();
+                let out2 = regroup_sticky::assign(black_box(&again)).unwrap();
+                (out, out2)
+            })
+        });
+    }
+    let wide = group(10_000, 250, 2_000, false);
+    g.bench_function("10000x500k uniform fresh", |b| {
+        b.iter(|| regroup_sticky::assign(black_box(&wide)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
