@@ -5,6 +5,9 @@
 //! - [`group`]: the group coordinator: membership, strategy negotiation, eager and cooperative
 //!   rebalances, fenced durable offsets, hot strategy swaps.
 //! - [`log`]: the partitioned log: topics, partitions, segments, recovery, retention.
+//! - [`protocol`]: the wire protocol: frames, handshake, messages, stable error codes.
+//! - [`server`]: the TCP server: a listener, one handler per connection, graceful shutdown.
+//! - [`runtime`]: the host assembly: log, registry and coordinator behind the server; start, stop.
 //! - [`cli`]: the `regroup` command; `main.rs` only calls it.
 //!
 //! The core (log, registry and, later, the group coordinator) never touches sockets.
@@ -12,4 +15,7 @@
 pub mod cli;
 pub mod group;
 pub mod log;
+pub mod protocol;
 pub mod registry;
+pub mod runtime;
+pub mod server;

@@ -1,0 +1,202 @@
+//! The messages of protocol version 1: one [`Request`] enum, one [`Response`] enum, and one
+//! module per family of requests holding their payloads and conversions to and from the core's
+//! types.
+//!
+//! - `topics.rs`: create, list, describe, delete, add partitions.
+//! - `records.rs`: produce, fetch, list offsets.
+//! - `groups.rs`: join, heartbeat, leave, revoked, describe, list, delete.
+//! - `offsets.rs`: commit, fetch and reset committed offsets.
+//! - `plugins.rs`: the strategies the host serves and the files it rejected.
+//!
+//! bincode is positional: changing any type reachable from [`Request`] or [`Response`] changes
+//! the protocol, so it bumps [`Request::VERSION`] (and [`Response::VERSION`]) and the server
+//! keeps speaking the old version until no client needs it.
+
+pub mod groups;
+pub mod offsets;
+pub mod plugins;
+pub mod records;
+pub mod topics;
+
+use regroup_assignor_api::codec::Envelope;
+use serde::{Deserialize, Serialize};
+
+use super::error::WireError;
+use crate::group::PartitionName;
+use groups::*;
+use offsets::*;
+use plugins::*;
+use records::*;
+use topics::*;
+
+/// Everything a client can ask.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    CreateTopic(CreateTopic),
+    ListTopics,
+    DescribeTopic {
+        topic: String,
+    },
+    DeleteTopic {
+        topic: String,
+    },
+    /// Grows the topic to `total` partitions.
+    AddPartitions {
+        topic: String,
+        total: u32,
+    },
+    Produce(Produce),
+    Fetch(Fetch),
+    ListOffset(ListOffset),
+    /// Answered when the group's rebalance completes (a long poll).
+    JoinGroup(JoinGroup),
+    Heartbeat(MemberRef),
+    LeaveGroup {
+        group: String,
+        member_id: String,
+    },
+    Revoked {
+        member: MemberRef,
+        partitions: Vec<PartitionName>,
+    },
+    CommitOffsets(CommitOffsets),
+    FetchOffsets(FetchOffsets),
+    ResetOffsets(ResetOffsets),
+    DescribeGroup {
+        group: String,
+    },
+    ListGroups,
+    DeleteGroup {
+        group: String,
+    },
+    ListPlugins,
+}
+
+impl Envelope for Request {
+    const TAG: [u8; 4] = *b"RGRQ";
+    const VERSION: u16 = 1;
+}
+
+impl Request {
+    /// A short name for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Request::CreateTopic(_) => "create-topic",
+            Request::ListTopics => "list-topics",
+            Request::DescribeTopic { .. } => "describe-topic",
+            Request::DeleteTopic { .. } => "delete-topic",
+            Request::AddPartitions { .. } => "add-partitions",
+            Request::Produce(_) => "produce",
+            Request::Fetch(_) => "fetch",
+            Request::ListOffset(_) => "list-offset",
+            Request::JoinGroup(_) => "join-group",
+            Request::Heartbeat(_) => "heartbeat",
+            Request::LeaveGroup { .. } => "leave-group",
+            Request::Revoked { .. } => "revoked",
+            Request::CommitOffsets(_) => "commit-offsets",
+            Request::FetchOffsets(_) => "fetch-offsets",
+            Request::ResetOffsets(_) => "reset-offsets",
+            Request::DescribeGroup { .. } => "describe-group",
+            Request::ListGroups => "list-groups",
+            Request::DeleteGroup { .. } => "delete-group",
+            Request::ListPlugins => "list-plugins",
+        }
+    }
+}
+
+/// Every answer. A request is answered by its own variant or by [`Response::Error`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    Error(WireError),
+    /// Requests that return nothing: delete topic, leave, revoked, commit, delete group.
+    Done,
+    /// Create, describe and add partitions.
+    Topic(TopicInfo),
+    Topics(Vec<String>),
+    Produced(Vec<ProducedBatch>),
+    Fetched(Vec<FetchedPartition>),
+    /// `None` when no record matches (a timestamp after the last record).
+    Offset(Option<u64>),
+    Joined(Joined),
+    Heartbeat(HeartbeatReply),
+    Offsets(Vec<OffsetCommit>),
+    OffsetsReset(Vec<(PartitionName, i64)>),
+    Group(GroupInfo),
+    Groups(Vec<GroupSummary>),
+    Plugins(PluginList),
+}
+
+impl Envelope for Response {
+    const TAG: [u8; 4] = *b"RGRS";
+    const VERSION: u16 = 1;
+}
+
+impl From<WireError> for Response {
+    fn from(error: WireError) -> Self {
+        Response::Error(error)
+    }
+}
+
+impl Response {
+    /// A short name for error messages about unexpected answers.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Response::Error(_) => "error",
+            Response::Done => "done",
+            Response::Topic(_) => "topic",
+            Response::Topics(_) => "topics",
+            Response::Produced(_) => "produced",
+            Response::Fetched(_) => "fetched",
+            Response::Offset(_) => "offset",
+            Response::Joined(_) => "joined",
+            Response::Heartbeat(_) => "heartbeat",
+            Response::Offsets(_) => "offsets",
+            Response::OffsetsReset(_) => "offsets-reset",
+            Response::Group(_) => "group",
+            Response::Groups(_) => "groups",
+            Response::Plugins(_) => "plugins",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regroup_assignor_api::codec;
+
+    #[test]
+    fn requests_and_responses_round_trip() {
+        let requests = [
+            Request::ListTopics,
+            Request::Produce(Produce {
+                topic: "t".into(),
+                records: vec![WireRecord {
+                    key: Some(b"k".to_vec()),
+                    value: vec![1, 2, 3],
+                    headers: vec![WireHeader {
+                        name: "h".into(),
+                        value: b"v".to_vec(),
+                    }],
+                    timestamp: Some(5),
+                    partition: None,
+                }],
+            }),
+            Request::Heartbeat(MemberRef {
+                group: "g".into(),
+                member_id: "m".into(),
+                generation: 3,
+            }),
+        ];
+        for request in requests {
+            assert_eq!(
+                codec::decode::<Request>(&codec::encode(&request)).unwrap(),
+                request
+            );
+        }
+        let response = Response::Heartbeat(HeartbeatReply::Granted(vec![PartitionName::new("t", 1)]));
+        assert_eq!(
+            codec::decode::<Response>(&codec::encode(&response)).unwrap(),
+            response
+        );
+    }
+}

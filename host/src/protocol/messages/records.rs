@@ -1,0 +1,187 @@
+//! Records in and out: produce, fetch, list offsets. Keys, values and header values travel as
+//! byte strings (one copy each, see `serde_bytes`).
+
+use serde::{Deserialize, Serialize};
+
+use super::groups::MemberRef;
+use crate::log::{Header, OffsetSpec, Record, StoredRecord};
+use crate::protocol::WireError;
+
+/// A record header on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireHeader {
+    pub name: String,
+    #[serde(with = "serde_bytes")]
+    pub value: Vec<u8>,
+}
+
+/// A record to append ([`Record`] on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireRecord {
+    #[serde(with = "serde_bytes")]
+    pub key: Option<Vec<u8>>,
+    #[serde(with = "serde_bytes")]
+    pub value: Vec<u8>,
+    pub headers: Vec<WireHeader>,
+    pub timestamp: Option<i64>,
+    /// An explicit partition; `None` lets the log's partitioner choose.
+    pub partition: Option<u32>,
+}
+
+fn headers_in(headers: Vec<Header>) -> Vec<WireHeader> {
+    headers
+        .into_iter()
+        .map(|h| WireHeader {
+            name: h.name,
+            value: h.value,
+        })
+        .collect()
+}
+
+fn headers_out(headers: Vec<WireHeader>) -> Vec<Header> {
+    headers
+        .into_iter()
+        .map(|h| Header {
+            name: h.name,
+            value: h.value,
+        })
+        .collect()
+}
+
+impl From<Record> for WireRecord {
+    fn from(record: Record) -> Self {
+        WireRecord {
+            key: record.key,
+            value: record.value,
+            headers: headers_in(record.headers),
+            timestamp: record.timestamp,
+            partition: record.partition,
+        }
+    }
+}
+
+impl From<WireRecord> for Record {
+    fn from(record: WireRecord) -> Self {
+        Record {
+            key: record.key,
+            value: record.value,
+            headers: headers_out(record.headers),
+            timestamp: record.timestamp,
+            partition: record.partition,
+        }
+    }
+}
+
+/// A record read back ([`StoredRecord`] on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireStoredRecord {
+    pub offset: u64,
+    pub timestamp: i64,
+    #[serde(with = "serde_bytes")]
+    pub key: Option<Vec<u8>>,
+    #[serde(with = "serde_bytes")]
+    pub value: Vec<u8>,
+    pub headers: Vec<WireHeader>,
+}
+
+impl From<StoredRecord> for WireStoredRecord {
+    fn from(record: StoredRecord) -> Self {
+        WireStoredRecord {
+            offset: record.offset,
+            timestamp: record.timestamp,
+            key: record.key,
+            value: record.value,
+            headers: headers_in(record.headers),
+        }
+    }
+}
+
+impl From<WireStoredRecord> for StoredRecord {
+    fn from(record: WireStoredRecord) -> Self {
+        StoredRecord {
+            offset: record.offset,
+            timestamp: record.timestamp,
+            key: record.key,
+            value: record.value,
+            headers: headers_out(record.headers),
+        }
+    }
+}
+
+/// Appends records to a topic, routed as the log routes them; answered with
+/// [`super::Response::Produced`] once appended (and flushed, per the topic's policy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Produce {
+    pub topic: String,
+    pub records: Vec<WireRecord>,
+}
+
+/// Where one batch of a produce landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducedBatch {
+    pub partition: u32,
+    pub base_offset: u64,
+    pub last_offset: u64,
+}
+
+/// Reads records from one or more partitions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fetch {
+    /// Set when fetching as a group member: only partitions it owns in this generation are
+    /// served; the others answer with an ownership error.
+    pub member: Option<MemberRef>,
+    pub partitions: Vec<FetchPartition>,
+    /// When no partition has records, wait up to this long for some (capped by the server).
+    pub max_wait_ms: u32,
+    /// Budget for the whole answer; each partition also has its own.
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchPartition {
+    pub topic: String,
+    pub partition: u32,
+    pub offset: u64,
+    pub max_bytes: u64,
+}
+
+/// One partition's part of a fetch answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchedPartition {
+    pub topic: String,
+    pub partition: u32,
+    pub result: Result<PartitionRecords, WireError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionRecords {
+    pub records: Vec<WireStoredRecord>,
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+}
+
+/// Which offset to look up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WireOffsetSpec {
+    Earliest,
+    Latest,
+    /// The first record at or after this time (ms since the epoch).
+    Timestamp(i64),
+}
+
+impl From<WireOffsetSpec> for OffsetSpec {
+    fn from(spec: WireOffsetSpec) -> Self {
+        match spec {
+            WireOffsetSpec::Earliest => OffsetSpec::Earliest,
+            WireOffsetSpec::Latest => OffsetSpec::Latest,
+            WireOffsetSpec::Timestamp(ts) => OffsetSpec::Timestamp(ts),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOffset {
+    pub topic: String,
+    pub partition: u32,
+    pub spec: WireOffsetSpec,
+}

@@ -1,0 +1,270 @@
+//! The host assembly: one [`Host`] opens the log, starts the plugin registry, builds the group
+//! coordinator over both, and serves them on TCP; [`RunningHost`] stops it.
+//!
+//! - `mod.rs` (this file): [`Host::start`], [`RunningHost`].
+//! - `config.rs`: [`HostConfig`], every setting with its default.
+//! - `catalog.rs`: [`LogTopics`], the log seen through the coordinator's traits.
+//! - `driver.rs`: the thread that forwards topic events and ticks the coordinator.
+//! - `signals.rs`: Ctrl-C and SIGTERM.
+//! - `error.rs`: [`HostError`].
+//!
+//! Data directory layout: `<data_dir>/topics/` is the log's root, `<data_dir>/groups/` holds
+//! `offsets.log`.
+//!
+//! ```no_run
+//! use regroup::runtime::{Host, HostConfig};
+//!
+//! let host = Host::start(HostConfig::for_tests("/tmp/regroup-example")).unwrap();
+//! println!("serving on {}", host.local_addr());
+//! host.shutdown().unwrap(); // or host.wait_for_signal() to stop on Ctrl-C / SIGTERM
+//! ```
+
+mod catalog;
+mod config;
+mod driver;
+mod error;
+mod signals;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+pub use catalog::LogTopics;
+pub use config::{HostConfig, parse_flush_policy};
+pub use error::HostError;
+
+use crate::group::{Coordinator, CoordinatorConfig, OffsetsRecovery};
+use crate::log::{Log, LogOptions, RecoveryReport, TopicSettings};
+use crate::registry::{Registry, RegistryConfig};
+use crate::server::{ServerConfig, Services};
+use driver::Driver;
+
+/// Starts hosts.
+pub struct Host;
+
+/// What opening the data directory found and repaired.
+#[derive(Debug, Clone, Default)]
+pub struct StartReport {
+    pub log: RecoveryReport,
+    pub offsets: OffsetsRecovery,
+}
+
+/// A host that is serving. Dropping it shuts it down as [`RunningHost::shutdown`] does.
+pub struct RunningHost {
+    local_addr: SocketAddr,
+    data_dir: PathBuf,
+    report: StartReport,
+    log: Arc<Log>,
+    coordinator: Coordinator,
+    registry: Registry,
+    stop_server: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    driver: Option<Driver>,
+}
+
+impl Host {
+    /// Opens (recovering) the data directory, loads the plugins, and starts serving on
+    /// `config.listen`. Returns once the server accepts connections. Usable from synchronous
+    /// and asynchronous code alike: the server runs on its own runtime and threads.
+    pub fn start(config: HostConfig) -> Result<RunningHost, HostError> {
+        let log_options = LogOptions {
+            default_flush: config.flush,
+            retention_check_interval: HostConfig::millis(config.retention_check_interval_ms),
+        };
+        let (log, log_report) =
+            Log::open(config.data_dir.join("topics"), log_options).map_err(HostError::Log)?;
+        let log = Arc::new(log);
+        let registry = Registry::start(registry_config(&config)?)?;
+        registry.watch();
+        // Subscribed before the coordinator exists, so no topic change falls between the two.
+        let topic_events = log.subscribe();
+        let topics = Arc::new(LogTopics::new(&log));
+        let (coordinator, offsets_report) = Coordinator::open(
+            CoordinatorConfig::new(config.data_dir.join("groups")),
+            Arc::new(registry.clone()),
+            topics.clone(),
+            topics,
+        )?;
+        let driver = Driver::spawn(
+            coordinator.clone(),
+            topic_events,
+            HostConfig::millis(config.tick_interval_ms.max(1)),
+        )
+        .map_err(|source| HostError::Start {
+            what: "coordinator driver thread",
+            source,
+        })?;
+
+        let listener = std::net::TcpListener::bind(config.listen).map_err(|source| HostError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let bind_error = |source| HostError::Bind {
+            addr: config.listen,
+            source,
+        };
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let local_addr = listener.local_addr().map_err(bind_error)?;
+        let mut services = Services::new(Arc::clone(&log), coordinator.clone(), registry.clone());
+        services.topic_defaults = TopicSettings {
+            retention_bytes: HostConfig::limit(config.retention_bytes),
+            retention_age: HostConfig::limit(config.retention_ms).map(HostConfig::millis),
+            ..TopicSettings::default()
+        };
+        services.default_session_timeout = HostConfig::millis(config.session_timeout_ms);
+        services.default_rebalance_timeout = HostConfig::millis(config.rebalance_timeout_ms);
+        let server_config = ServerConfig {
+            max_connections: config.max_connections,
+            max_frame_bytes: config.max_frame_bytes,
+            ..ServerConfig::default()
+        };
+        let (stop_server, server_stopped) = oneshot::channel::<()>();
+        let server = spawn_server(
+            listener,
+            Arc::new(services),
+            server_config,
+            server_stopped,
+            config.worker_threads,
+        )?;
+        tracing::info!(%local_addr, data_dir = %config.data_dir.display(), "host serving");
+        Ok(RunningHost {
+            local_addr,
+            data_dir: config.data_dir,
+            report: StartReport {
+                log: log_report,
+                offsets: offsets_report,
+            },
+            log,
+            coordinator,
+            registry,
+            stop_server: Some(stop_server),
+            server: Some(server),
+            driver: Some(driver),
+        })
+    }
+}
+
+fn registry_config(config: &HostConfig) -> Result<RegistryConfig, HostError> {
+    let helper_exe = match &config.helper_exe {
+        Some(exe) => exe.clone(),
+        None => std::env::current_exe().map_err(HostError::HelperExe)?,
+    };
+    let mut registry = RegistryConfig::new(config.plugin_dir.clone(), helper_exe);
+    registry.rescan_interval = HostConfig::millis(config.rescan_interval_ms);
+    registry.deadline = HostConfig::millis(config.plugin_deadline_ms);
+    registry.default_isolation = config.isolation;
+    registry.isolation = config.isolate.clone();
+    Ok(registry)
+}
+
+/// The server's own runtime on its own thread; the runtime is built, run and dropped there, so
+/// the host can be started and stopped from inside another runtime.
+fn spawn_server(
+    listener: std::net::TcpListener,
+    services: Arc<Services>,
+    config: ServerConfig,
+    stopped: oneshot::Receiver<()>,
+    worker_threads: usize,
+) -> Result<JoinHandle<()>, HostError> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all().thread_name("regroup-server");
+    if worker_threads > 0 {
+        builder.worker_threads(worker_threads);
+    }
+    let runtime = builder.build().map_err(|source| HostError::Start {
+        what: "async runtime",
+        source,
+    })?;
+    std::thread::Builder::new()
+        .name("regroup-host".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => crate::server::run(listener, services, config, stopped).await,
+                    Err(error) => tracing::error!(%error, "cannot serve the bound socket"),
+                }
+            });
+        })
+        .map_err(|source| HostError::Start {
+            what: "server thread",
+            source,
+        })
+}
+
+impl RunningHost {
+    /// Where the server listens (the real port when the config asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// What opening the data directory found and repaired.
+    pub fn start_report(&self) -> &StartReport {
+        &self.report
+    }
+
+    /// The log, for in-process use (tools, demos, tests).
+    pub fn log(&self) -> &Arc<Log> {
+        &self.log
+    }
+
+    pub fn coordinator(&self) -> &Coordinator {
+        &self.coordinator
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Blocks until Ctrl-C or SIGTERM, then shuts down gracefully. For `regroup serve`.
+    pub fn wait_for_signal(self) -> Result<(), HostError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| HostError::Start {
+                what: "signal runtime",
+                source,
+            })?;
+        runtime.block_on(signals::terminate());
+        drop(runtime);
+        self.shutdown()
+    }
+
+    /// Stops gracefully and blocks until done: no new connections; requests in flight finish
+    /// and are answered; waiting joins and fetches are answered; then the coordinator stops and
+    /// the log is flushed and closed.
+    pub fn shutdown(mut self) -> Result<(), HostError> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> Result<(), HostError> {
+        let Some(stop_server) = self.stop_server.take() else {
+            return Ok(());
+        };
+        let _ = stop_server.send(());
+        let server = self.server.take().map(JoinHandle::join);
+        if let Some(driver) = self.driver.take() {
+            driver.stop();
+        }
+        let flushed = self.log.flush().map_err(HostError::Flush);
+        tracing::info!(local_addr = %self.local_addr, "host stopped");
+        match server {
+            Some(Err(_)) => Err(HostError::ServerPanicked),
+            _ => flushed,
+        }
+    }
+}
+
+impl Drop for RunningHost {
+    fn drop(&mut self) {
+        if let Err(error) = self.stop() {
+            tracing::error!(%error, "host shutdown failed");
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! One connection: the handshake, then frames in, requests dispatched, answers out.
+//!
+//! A writer task owns the socket's write half and flushes whenever its queue runs dry, so
+//! pipelined answers leave in few writes. Requests are served one after the other in arrival
+//! order (produce requests to one partition stay in order), except long polls (group joins,
+//! fetches that wait for records), which run as their own tasks so that heartbeats on the same
+//! connection are not held up; their answers may overtake others, matched by request id.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use regroup_assignor_api::codec::{self, CodecError};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::mpsc;
+
+use super::dispatch;
+use super::shutdown::Shutdown;
+use super::{ServerConfig, Services};
+use crate::protocol::{
+    ErrorCode, FrameError, FrameReader, FrameWriter, Hello, Request, Response, Welcome, WireError,
+    encode_frame, negotiate_version,
+};
+
+/// Answers queued for the writer before the reader stops reading (backpressure on clients that
+/// send without reading).
+const OUTBOX_FRAMES: usize = 256;
+
+pub(super) struct Handler {
+    pub(super) services: Arc<Services>,
+    pub(super) config: Arc<ServerConfig>,
+    pub(super) shutdown: Shutdown,
+    /// Dropped with the handler: the server's shutdown waits for every one.
+    pub(super) _shutdown_complete: mpsc::Sender<()>,
+    pub(super) peer: SocketAddr,
+}
+
+/// Where answers go: the writer task's queue.
+#[derive(Clone)]
+pub(super) struct Outbox(mpsc::Sender<Vec<u8>>);
+
+impl Outbox {
+    pub(super) async fn send(&self, request_id: u64, response: &Response) {
+        // The writer only stops when the connection is gone; the answer has no one to go to.
+        let _ = self.0.send(encode_frame(request_id, response)).await;
+    }
+}
+
+impl Handler {
+    pub(super) async fn run(mut self, socket: TcpStream) {
+        let (read, write) = socket.into_split();
+        let mut reader = FrameReader::new(read, self.config.max_frame_bytes);
+        let (sender, queue) = mpsc::channel(OUTBOX_FRAMES);
+        let writer = tokio::spawn(write_frames(FrameWriter::new(write), queue));
+        let outbox = Outbox(sender);
+        match self.handshake(&mut reader, &outbox).await {
+            Ok(true) => self.serve(&mut reader, &outbox).await,
+            Ok(false) => {}
+            Err(error) => tracing::debug!(peer = %self.peer, %error, "connection ended during the handshake"),
+        }
+        // The writer ends once every long poll has answered and dropped its clone.
+        drop(outbox);
+        let _ = writer.await;
+        tracing::debug!(peer = %self.peer, "connection closed");
+    }
+
+    /// Reads the client's `Hello` and answers it; false when the connection must close.
+    async fn handshake(
+        &mut self,
+        reader: &mut FrameReader<OwnedReadHalf>,
+        outbox: &Outbox,
+    ) -> Result<bool, FrameError> {
+        let frame = tokio::select! {
+            frame = reader.next_frame() => frame,
+            () = self.shutdown.recv() => return Ok(false),
+        };
+        let frame = match frame {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return Ok(false),
+            Err(error) => {
+                self.refuse_frame(&error, outbox).await;
+                return Err(error);
+            }
+        };
+        let request_id = frame.request_id;
+        let welcome = match codec::decode::<Hello>(frame.payload) {
+            Ok(hello) => match negotiate_version(&hello) {
+                Ok(version) => {
+                    tracing::debug!(peer = %self.peer, client = hello.client, version, "client connected");
+                    Welcome::Accepted {
+                        version,
+                        server: self.config.server_name.clone(),
+                        max_frame_bytes: self.config.max_frame_bytes as u64,
+                    }
+                }
+                Err(refusal) => Welcome::Refused(refusal),
+            },
+            Err(error) => Welcome::Refused(WireError::new(
+                ErrorCode::HandshakeRequired,
+                format!("the first frame must be a hello: {error}"),
+            )),
+        };
+        let accepted = matches!(welcome, Welcome::Accepted { .. });
+        if let Welcome::Refused(refusal) = &welcome {
+            tracing::warn!(peer = %self.peer, %refusal, "handshake refused");
+        }
+        let _ = outbox.0.send(encode_frame(request_id, &welcome)).await;
+        Ok(accepted)
+    }
+
+    async fn serve(&mut self, reader: &mut FrameReader<OwnedReadHalf>, outbox: &Outbox) {
+        loop {
+            let frame = tokio::select! {
+                // A request being read is abandoned at shutdown; one being served finishes.
+                biased;
+                () = self.shutdown.recv() => return,
+                frame = reader.next_frame() => frame,
+            };
+            let frame = match frame {
+                Ok(Some(frame)) => frame,
+                Ok(None) => return,
+                Err(error) => {
+                    self.refuse_frame(&error, outbox).await;
+                    return;
+                }
+            };
+            let request_id = frame.request_id;
+            let request = match codec::decode::<Request>(frame.payload) {
+                Ok(request) => request,
+                Err(error) => {
+                    let refusal = undecodable(&error);
+                    tracing::warn!(peer = %self.peer, request_id, %refusal, "closing the connection");
+                    outbox.send(request_id, &Response::Error(refusal)).await;
+                    return;
+                }
+            };
+            let context = dispatch::Context {
+                services: Arc::clone(&self.services),
+                config: Arc::clone(&self.config),
+                shutdown: self.shutdown.clone(),
+            };
+            if dispatch::is_long_poll(&request) {
+                let outbox = outbox.clone();
+                tokio::spawn(async move {
+                    let response = dispatch::serve(context, request).await;
+                    outbox.send(request_id, &response).await;
+                });
+            } else {
+                let response = dispatch::serve(context, request).await;
+                outbox.send(request_id, &response).await;
+            }
+        }
+    }
+
+    /// Answers a frame that could not be read with an error frame, when the frame was readable
+    /// enough to answer.
+    async fn refuse_frame(&self, error: &FrameError, outbox: &Outbox) {
+        let (request_id, refusal) = match error {
+            FrameError::TooLarge { request_id, .. } => (
+                *request_id,
+                WireError::new(ErrorCode::FrameTooLarge, error.to_string()),
+            ),
+            FrameError::TooShort { .. } => (0, WireError::new(ErrorCode::MalformedFrame, error.to_string())),
+            FrameError::Truncated | FrameError::Io(_) => {
+                tracing::debug!(peer = %self.peer, %error, "connection lost");
+                return;
+            }
+        };
+        tracing::warn!(peer = %self.peer, %refusal, "closing the connection");
+        outbox.send(request_id, &Response::Error(refusal)).await;
+    }
+}
+
+/// The error frame for a payload that is not a request of this version.
+fn undecodable(error: &CodecError) -> WireError {
+    let code = match error {
+        CodecError::WrongKind { .. } | CodecError::UnsupportedVersion { .. } => ErrorCode::UnknownMessage,
+        CodecError::TooShort { .. } | CodecError::Malformed { .. } | CodecError::TrailingBytes { .. } => {
+            ErrorCode::MalformedFrame
+        }
+    };
+    WireError::new(code, error.to_string())
+}
+
+/// Writes queued frames, flushing whenever the queue is empty; closes the write side at the end.
+async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::Receiver<Vec<u8>>) {
+    while let Some(frame) = queue.recv().await {
+        if writer.write(&frame).await.is_err() {
+            return;
+        }
+        while let Ok(frame) = queue.try_recv() {
+            if writer.write(&frame).await.is_err() {
+                return;
+            }
+        }
+        if writer.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = writer.shutdown().await;
+}

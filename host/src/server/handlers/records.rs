@@ -1,0 +1,141 @@
+//! Produce, fetch and list offsets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::super::Services;
+use super::super::dispatch::{Context, blocking};
+use crate::group::PartitionName;
+use crate::log::{OffsetSpec, Record};
+use crate::protocol::messages::groups::MemberRef;
+use crate::protocol::messages::records::{
+    Fetch, FetchPartition, FetchedPartition, ListOffset, PartitionRecords, Produce, ProducedBatch,
+    WireStoredRecord,
+};
+use crate::protocol::{ErrorCode, Response, WireError};
+
+/// Appends, then acknowledges: the log has flushed per the topic's policy when `append` returns.
+pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let Produce { topic, records } = produce;
+    let records: Vec<Record> = records.into_iter().map(Record::from).collect();
+    let batches = blocking(move || Ok(log.append(&topic, records)?)).await?;
+    context.services.appended.notify_waiters();
+    Ok(Response::Produced(
+        batches
+            .into_iter()
+            .map(|b| ProducedBatch {
+                partition: b.partition,
+                base_offset: b.base_offset,
+                last_offset: b.last_offset,
+            })
+            .collect(),
+    ))
+}
+
+/// Reads every asked partition; when none has records (and none failed), waits for an append,
+/// up to the asked wait, and reads again.
+pub(in crate::server) async fn fetch(mut context: Context, fetch: Fetch) -> Result<Response, WireError> {
+    if fetch.partitions.is_empty() {
+        return Err(WireError::new(
+            ErrorCode::InvalidRequest,
+            "a fetch must name at least one partition",
+        ));
+    }
+    let wait = Duration::from_millis(u64::from(fetch.max_wait_ms)).min(context.config.max_fetch_wait);
+    let deadline = Instant::now() + wait;
+    let fetch = Arc::new(fetch);
+    loop {
+        // Registered before reading, so an append between the read and the wait is not missed.
+        let appended = context.services.appended.notified();
+        tokio::pin!(appended);
+        appended.as_mut().enable();
+        let services = Arc::clone(&context.services);
+        let request = Arc::clone(&fetch);
+        let answer = blocking(move || Ok(read_partitions(&services, &request))).await?;
+        let worth_answering = answer
+            .iter()
+            .any(|p| p.result.as_ref().map_or(true, |r| !r.records.is_empty()));
+        if worth_answering || Instant::now() >= deadline || context.shutdown.is_shutdown() {
+            return Ok(Response::Fetched(answer));
+        }
+        tokio::select! {
+            () = &mut appended => {}
+            () = tokio::time::sleep_until(deadline) => {}
+            () = context.shutdown.recv() => {}
+        }
+    }
+}
+
+fn read_partitions(services: &Services, fetch: &Fetch) -> Vec<FetchedPartition> {
+    let mut budget = fetch.max_bytes;
+    fetch
+        .partitions
+        .iter()
+        .map(|wanted| {
+            let result = read_partition(services, fetch.member.as_ref(), wanted, &mut budget);
+            FetchedPartition {
+                topic: wanted.topic.clone(),
+                partition: wanted.partition,
+                result,
+            }
+        })
+        .collect()
+}
+
+fn read_partition(
+    services: &Services,
+    member: Option<&MemberRef>,
+    wanted: &FetchPartition,
+    budget: &mut u64,
+) -> Result<PartitionRecords, WireError> {
+    if let Some(member) = member {
+        let partition = PartitionName::new(&wanted.topic, wanted.partition);
+        services
+            .coordinator
+            .check_fetch(&member.group, &member.member_id, member.generation, &partition)?;
+    }
+    let log = &services.log;
+    if *budget == 0 {
+        // The answer is full: say where the partition ends, without records.
+        let offset = |spec| log.list_offset(&wanted.topic, wanted.partition, spec);
+        return Ok(PartitionRecords {
+            records: Vec::new(),
+            high_watermark: offset(OffsetSpec::Latest)?.unwrap_or(0),
+            log_start_offset: offset(OffsetSpec::Earliest)?.unwrap_or(0),
+        });
+    }
+    let read = log.fetch(
+        &wanted.topic,
+        wanted.partition,
+        wanted.offset,
+        wanted.max_bytes.min(*budget),
+    )?;
+    let bytes: u64 = read.batches.iter().map(|b| b.size as u64).sum();
+    *budget = budget.saturating_sub(bytes);
+    let records = read
+        .batches
+        .into_iter()
+        .flat_map(|batch| batch.records)
+        // The first batch may begin before the asked offset.
+        .filter(|record| record.offset >= wanted.offset)
+        .map(WireStoredRecord::from)
+        .collect();
+    Ok(PartitionRecords {
+        records,
+        high_watermark: read.high_watermark,
+        log_start_offset: read.log_start_offset,
+    })
+}
+
+pub(in crate::server) async fn list_offset(
+    context: &Context,
+    list: ListOffset,
+) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let offset =
+        blocking(move || Ok(log.list_offset(&list.topic, list.partition, list.spec.into())?)).await?;
+    Ok(Response::Offset(offset))
+}

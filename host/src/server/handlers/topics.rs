@@ -1,0 +1,34 @@
+//! Topic administration.
+
+use super::super::dispatch::{Context, blocking};
+use crate::protocol::messages::topics::{CreateTopic, TopicInfo};
+use crate::protocol::{Response, WireError};
+
+pub(in crate::server) async fn create(context: &Context, create: CreateTopic) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let settings = create.settings(&context.services.topic_defaults);
+    let topic = blocking(move || Ok(log.create_topic(&create.topic, create.partitions, settings)?)).await?;
+    Ok(Response::Topic(TopicInfo::from(topic)))
+}
+
+pub(in crate::server) fn describe(context: &Context, topic: String) -> Result<Response, WireError> {
+    Ok(Response::Topic(
+        context.services.log.describe_topic(&topic)?.into(),
+    ))
+}
+
+pub(in crate::server) async fn delete(context: &Context, topic: String) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    blocking(move || Ok(log.delete_topic(&topic)?)).await?;
+    Ok(Response::Done)
+}
+
+pub(in crate::server) async fn add_partitions(
+    context: &Context,
+    topic: String,
+    total: u32,
+) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let topic = blocking(move || Ok(log.add_partitions(&topic, total)?)).await?;
+    Ok(Response::Topic(topic.into()))
+}

@@ -1,0 +1,123 @@
+//! The server: a TCP listener plus one handler per connection, turning frames into calls on the
+//! core (log, coordinator, registry). It holds no state of its own beyond connections.
+//!
+//! - `mod.rs` (this file): [`run`], [`ServerConfig`], [`Services`].
+//! - `listener.rs`: the accept loop; a semaphore permit is taken before each accept, so at most
+//!   [`ServerConfig::max_connections`] connections are open.
+//! - `shutdown.rs`: the shutdown signal every handler listens to.
+//! - `connection.rs`: one connection: handshake, reading frames, the writer task.
+//! - `dispatch.rs`: one request to its handler; core calls that may touch the disk or run a
+//!   strategy go to tokio's blocking pool, so the runtime's threads never wait on them.
+//! - `handlers/`: one module per family of requests (topics, records, groups, offsets, plugins).
+//!
+//! Graceful shutdown (as in mini-redis): the shutdown future given to [`run`] stops the accept
+//! loop; every handler is told, finishes the request it is serving, answers its long polls
+//! with [`crate::protocol::ErrorCode::ShuttingDown`] or what it has, flushes its answers and
+//! drops its completion sender; [`run`] returns once all of them have.
+
+mod connection;
+mod dispatch;
+mod handlers;
+mod listener;
+mod shutdown;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
+
+use crate::group::Coordinator;
+use crate::log::{Log, TopicSettings};
+use crate::protocol::DEFAULT_MAX_FRAME_BYTES;
+use crate::registry::Registry;
+
+/// How the server treats connections.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Connections beyond this wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// Largest request payload read; a larger frame is refused before anything is allocated.
+    pub max_frame_bytes: usize,
+    /// Longest wait a fetch may ask for when no records are there.
+    pub max_fetch_wait: Duration,
+    /// Names the server in the handshake.
+    pub server_name: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: 1024,
+            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            max_fetch_wait: Duration::from_secs(30),
+            server_name: format!("regroup {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// The core the server serves, and the host defaults requests fall back on.
+pub struct Services {
+    pub log: Arc<Log>,
+    pub coordinator: Coordinator,
+    pub registry: Registry,
+    /// Settings of topics created without their own.
+    pub topic_defaults: TopicSettings,
+    /// For joins that leave their session timeout at 0.
+    pub default_session_timeout: Duration,
+    /// For joins that leave their rebalance timeout at 0.
+    pub default_rebalance_timeout: Duration,
+    /// Woken after every append the server makes, so waiting fetches look again.
+    appended: Notify,
+}
+
+impl Services {
+    pub fn new(log: Arc<Log>, coordinator: Coordinator, registry: Registry) -> Services {
+        Services {
+            log,
+            coordinator,
+            registry,
+            topic_defaults: TopicSettings::default(),
+            default_session_timeout: Duration::from_secs(10),
+            default_rebalance_timeout: Duration::from_secs(60),
+            appended: Notify::new(),
+        }
+    }
+}
+
+/// Serves `listener` until `shutdown` completes, then shuts down gracefully (see the module
+/// documentation) and returns.
+pub async fn run(
+    listener: TcpListener,
+    services: Arc<Services>,
+    config: ServerConfig,
+    shutdown: impl Future,
+) {
+    let (notify_shutdown, _) = watch::channel(false);
+    let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
+    let mut server = listener::Listener {
+        listener,
+        services,
+        limit_connections: Arc::new(Semaphore::new(config.max_connections)),
+        config: Arc::new(config),
+        notify_shutdown,
+        shutdown_complete_tx,
+    };
+    tokio::select! {
+        () = server.run() => {}
+        _ = shutdown => tracing::info!("server shutting down"),
+    }
+    let listener::Listener {
+        notify_shutdown,
+        shutdown_complete_tx,
+        ..
+    } = server;
+    // Every handler holds a receiver; they all see the change, then the senders go.
+    let _ = notify_shutdown.send(true);
+    drop(notify_shutdown);
+    drop(shutdown_complete_tx);
+    // Ends when the last handler drops its completion sender.
+    let _ = shutdown_complete_rx.recv().await;
+    tracing::info!("server stopped: every connection finished");
+}
