@@ -8,11 +8,13 @@
 //! - [`protocol`]: the wire protocol: frames, handshake, messages, stable error codes.
 //! - [`server`]: the TCP server: a listener, one handler per connection, graceful shutdown.
 //! - [`runtime`]: the host assembly: log, registry and coordinator behind the server; start, stop.
+//! - [`client`]: the Rust client library: producer, consumer, administration.
 //! - [`cli`]: the `regroup` command; `main.rs` only calls it.
 //!
 //! The core (log, registry and, later, the group coordinator) never touches sockets.
 
 pub mod cli;
+pub mod client;
 pub mod group;
 pub mod log;
 pub mod protocol;

@@ -1,0 +1,226 @@
+//! One multiplexed connection: any number of tasks send requests on it at once; a reader task
+//! hands each answer to the request with its id.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use regroup_assignor_api::codec;
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::error::ClientError;
+use crate::protocol::{FrameReader, FrameWriter, Hello, Request, Response, Welcome, encode_frame};
+
+type Answer = Result<Response, ClientError>;
+
+/// A request already encoded: sent again as is after a reconnect.
+#[derive(Debug, Clone)]
+pub(crate) struct EncodedRequest {
+    pub(crate) kind: &'static str,
+    payload: Arc<[u8]>,
+}
+
+impl EncodedRequest {
+    pub(crate) fn new(request: &Request) -> Self {
+        EncodedRequest {
+            kind: request.kind(),
+            payload: codec::encode(request).into(),
+        }
+    }
+}
+
+/// A frame for the writer: the header, then the shared payload.
+struct Outgoing {
+    header: [u8; crate::protocol::FRAME_HEADER_LEN],
+    payload: Arc<[u8]>,
+}
+
+/// Requests waiting for their answers, and why the connection ended once it has.
+#[derive(Default)]
+struct Pending {
+    waiting: HashMap<u64, oneshot::Sender<Answer>>,
+    closed: Option<ClientError>,
+}
+
+fn lock(pending: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
+    // Each update is a single insert or removal: never half done.
+    pending.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) struct Connection {
+    addr: String,
+    next_id: AtomicU64,
+    pending: Arc<Mutex<Pending>>,
+    writer: mpsc::UnboundedSender<Outgoing>,
+    reader: JoinHandle<()>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // The writer ends with its queue; the reader would wait for the server forever.
+        self.reader.abort();
+    }
+}
+
+impl Connection {
+    /// Connects and agrees on a protocol version.
+    pub(crate) async fn open(
+        addr: &str,
+        client: &str,
+        max_frame_bytes: usize,
+    ) -> Result<Connection, ClientError> {
+        let connect_error = |reason: String| ClientError::Connect {
+            addr: addr.to_owned(),
+            reason,
+        };
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|e| connect_error(e.to_string()))?;
+        let _ = stream.set_nodelay(true);
+        let (read, write) = stream.into_split();
+        let mut reader = FrameReader::new(read, max_frame_bytes);
+        let mut writer = FrameWriter::new(write);
+        let io = |e: std::io::Error| connect_error(e.to_string());
+        writer
+            .write(&encode_frame(0, &Hello::current(client)))
+            .await
+            .map_err(io)?;
+        writer.flush().await.map_err(io)?;
+        let frame = reader
+            .next_frame()
+            .await
+            .map_err(|e| connect_error(e.to_string()))?
+            .ok_or_else(|| connect_error("closed during the handshake".into()))?;
+        match codec::decode::<Welcome>(frame.payload)? {
+            Welcome::Accepted { .. } => {}
+            Welcome::Refused(error) => {
+                return Err(ClientError::Refused {
+                    addr: addr.to_owned(),
+                    error,
+                });
+            }
+        }
+        let pending = Arc::new(Mutex::new(Pending::default()));
+        let (sender, queue) = mpsc::unbounded_channel();
+        tokio::spawn(write_frames(writer, queue));
+        let reader = tokio::spawn(read_answers(reader, Arc::clone(&pending), addr.to_owned()));
+        Ok(Connection {
+            addr: addr.to_owned(),
+            next_id: AtomicU64::new(1),
+            pending,
+            writer: sender,
+            reader,
+        })
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        lock(&self.pending).closed.is_some()
+    }
+
+    /// Queues `request` now (so requests leave in the order of these calls); the receiver
+    /// gets its answer.
+    pub(crate) fn send(&self, request: &EncodedRequest) -> oneshot::Receiver<Answer> {
+        let (answer, receiver) = oneshot::channel();
+        let request_id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut pending = lock(&self.pending);
+            if let Some(error) = &pending.closed {
+                let _ = answer.send(Err(error.clone()));
+                return receiver;
+            }
+            pending.waiting.insert(request_id, answer);
+        }
+        let mut header = [0; crate::protocol::FRAME_HEADER_LEN];
+        let length = (8 + request.payload.len()) as u32;
+        header[..4].copy_from_slice(&length.to_le_bytes());
+        header[4..].copy_from_slice(&request_id.to_le_bytes());
+        let outgoing = Outgoing {
+            header,
+            payload: Arc::clone(&request.payload),
+        };
+        if self.writer.send(outgoing).is_err() {
+            let reason = "the connection's writer stopped".to_owned();
+            fail_all(&self.pending, self.disconnected(reason));
+        }
+        receiver
+    }
+
+    fn disconnected(&self, reason: String) -> ClientError {
+        ClientError::Disconnected {
+            addr: self.addr.clone(),
+            reason,
+        }
+    }
+
+    /// Sends `request` and waits for its answer; a [`Response::Error`] becomes an `Err`.
+    pub(crate) async fn call(&self, request: &EncodedRequest) -> Answer {
+        let answer = self
+            .send(request)
+            .await
+            .unwrap_or_else(|_| Err(self.disconnected("the connection's reader stopped".into())))?;
+        match answer {
+            Response::Error(error) => Err(ClientError::Server(error)),
+            answer => Ok(answer),
+        }
+    }
+}
+
+fn fail_all(pending: &Mutex<Pending>, error: ClientError) {
+    let mut pending = lock(pending);
+    for (_, waiter) in pending.waiting.drain() {
+        let _ = waiter.send(Err(error.clone()));
+    }
+    pending.closed.get_or_insert(error);
+}
+
+async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex<Pending>>, addr: String) {
+    let reason = loop {
+        let frame = match reader.next_frame().await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break "the server closed the connection".to_owned(),
+            Err(error) => break error.to_string(),
+        };
+        let answer = match codec::decode::<Response>(frame.payload) {
+            Ok(answer) => answer,
+            Err(error) => break format!("unreadable answer: {error}"),
+        };
+        let waiter = lock(&pending).waiting.remove(&frame.request_id);
+        match (waiter, answer) {
+            (Some(waiter), answer) => {
+                let _ = waiter.send(Ok(answer));
+            }
+            // An error frame for no request of ours: the server is about to close.
+            (None, Response::Error(error)) => break format!("the server closed the connection: {error}"),
+            (None, answer) => tracing::warn!(
+                request_id = frame.request_id,
+                answer = answer.kind(),
+                "answer to no request"
+            ),
+        }
+    };
+    fail_all(&pending, ClientError::Disconnected { addr, reason });
+}
+
+async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::UnboundedReceiver<Outgoing>) {
+    let write = async |writer: &mut FrameWriter<OwnedWriteHalf>, frame: Outgoing| {
+        writer.write(&frame.header).await?;
+        writer.write(&frame.payload).await
+    };
+    while let Some(frame) = queue.recv().await {
+        if write(&mut writer, frame).await.is_err() {
+            return;
+        }
+        while let Ok(frame) = queue.try_recv() {
+            if write(&mut writer, frame).await.is_err() {
+                return;
+            }
+        }
+        if writer.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = writer.shutdown().await;
+}

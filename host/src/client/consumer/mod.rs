@@ -1,0 +1,323 @@
+//! [`Consumer`]: a member of a consumer group that polls the records of the partitions it owns.
+//!
+//! - `mod.rs` (this file): the consumer, `poll`, seek/pause/resume, close.
+//! - `config.rs`: [`ConsumerConfig`] in Kafka's vocabulary, and per-strategy [`UserData`].
+//! - `listener.rs`: [`RebalanceListener`] callbacks and [`GroupAssignment`].
+//! - `membership.rs`: joining and rejoining, revocations, lost sessions.
+//! - `positions.rs`: where each partition reads from: committed offsets, `auto.offset.reset`.
+//! - `commit.rs`: manual (sync and async) and automatic commits.
+//! - `heartbeat.rs`: the background heartbeat task.
+//!
+//! A rebalance seen by the heartbeat makes the next `poll` rejoin. Cooperative groups keep
+//! their partitions while rejoining and give up only what the coordinator revokes; eager groups
+//! give up everything first. A lost session (the member was removed) calls
+//! [`RebalanceListener::on_partitions_lost`] and the next poll joins as a new member.
+
+mod commit;
+mod config;
+mod heartbeat;
+mod listener;
+mod membership;
+mod positions;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+
+pub use config::{ConsumerConfig, OffsetReset, StrategyChoice, UserData};
+pub use listener::{GroupAssignment, RebalanceEvent, RebalanceListener};
+
+use super::client::{Client, expect_answer};
+use super::error::ClientError;
+use crate::group::PartitionName;
+use crate::log::Header;
+use crate::protocol::messages::groups::{Joined, MemberRef};
+use crate::protocol::messages::records::{Fetch, FetchPartition};
+use crate::protocol::{ErrorCode, Request, Response};
+use heartbeat::SharedState;
+
+/// A record as a consumer receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerRecord {
+    pub topic: String,
+    pub partition: u32,
+    pub offset: u64,
+    pub timestamp: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Vec<u8>,
+    pub headers: Vec<Header>,
+}
+
+/// One owned partition.
+#[derive(Debug, Clone, Default)]
+struct Owned {
+    /// The next offset to read; `None` until looked up.
+    position: Option<u64>,
+    paused: bool,
+}
+
+/// A group member reading records. Used by one task at a time (`&mut self`); heartbeats run in
+/// the background so a consumer stays in its group between polls.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), regroup::client::ClientError> {
+/// use std::time::Duration;
+/// use regroup::client::{Consumer, ConsumerConfig};
+///
+/// let config = ConsumerConfig::from_properties(&[
+///     ("group.id", "billing"),
+///     ("partition.assignment.strategy", "cooperative-sticky,range"),
+///     ("enable.auto.commit", "false"),
+///     ("auto.offset.reset", "earliest"),
+/// ])?;
+/// let mut consumer = Consumer::connect("127.0.0.1:9292", config).await?;
+/// consumer.subscribe(&["orders"]);
+/// loop {
+///     let records = consumer.poll(Duration::from_millis(500)).await?;
+///     for record in &records {
+///         println!("{}-{}@{}: {:?}", record.topic, record.partition, record.offset, record.value);
+///     }
+///     if !records.is_empty() {
+///         consumer.commit_sync().await?;
+///     }
+/// #   break;
+/// }
+/// consumer.close().await?;
+/// # Ok(()) }
+/// ```
+pub struct Consumer {
+    client: Client,
+    config: ConsumerConfig,
+    topics: Vec<String>,
+    listener: Option<Box<dyn RebalanceListener>>,
+    state: SharedState,
+    heartbeat: Option<JoinHandle<()>>,
+    /// The last completed join.
+    joined: Option<Joined>,
+    owned: BTreeMap<PartitionName, Owned>,
+    /// Join at the next poll (first poll, subscription changed, rebalance, lost session).
+    needs_join: bool,
+    last_auto_commit: Instant,
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        // Without close: no leave; the group notices at the session timeout.
+        if let Some(heartbeat) = self.heartbeat.take() {
+            heartbeat.abort();
+        }
+    }
+}
+
+impl Consumer {
+    pub async fn connect(addr: &str, config: ConsumerConfig) -> Result<Consumer, ClientError> {
+        if config.strategies.is_empty() {
+            return Err(ClientError::Config(
+                "partition.assignment.strategy must name at least one strategy".into(),
+            ));
+        }
+        let client = Client::connect_with(addr, config.client.clone()).await?;
+        Ok(Consumer {
+            client,
+            config,
+            topics: Vec::new(),
+            listener: None,
+            state: SharedState::default(),
+            heartbeat: None,
+            joined: None,
+            owned: BTreeMap::new(),
+            needs_join: false,
+            last_auto_commit: Instant::now(),
+        })
+    }
+
+    /// Subscribes to `topics` (replacing any earlier subscription); the next poll joins.
+    pub fn subscribe(&mut self, topics: &[&str]) {
+        self.topics = topics.iter().map(|t| (*t).to_owned()).collect();
+        self.needs_join = true;
+    }
+
+    /// As [`Consumer::subscribe`], with callbacks for partitions assigned, revoked and lost.
+    pub fn subscribe_with(&mut self, topics: &[&str], listener: impl RebalanceListener + 'static) {
+        self.listener = Some(Box::new(listener));
+        self.subscribe(topics);
+    }
+
+    /// Partitions owned now.
+    pub fn assignment(&self) -> Vec<PartitionName> {
+        self.owned.keys().cloned().collect()
+    }
+
+    /// The current assignment with the assignor's data for this member, once joined.
+    pub fn group_assignment(&self) -> Option<GroupAssignment> {
+        self.joined.as_ref().map(|joined| GroupAssignment {
+            member_id: joined.member_id.clone(),
+            generation: joined.generation,
+            strategy: joined.strategy.clone(),
+            protocol: joined.protocol,
+            partitions: self.assignment(),
+            user_data: joined.user_data.clone(),
+        })
+    }
+
+    /// The next offset `poll` reads from `partition`, once known.
+    pub fn position(&self, partition: &PartitionName) -> Option<u64> {
+        self.owned.get(partition).and_then(|o| o.position)
+    }
+
+    /// The next poll reads `partition` from `offset`.
+    pub fn seek(&mut self, partition: &PartitionName, offset: u64) -> Result<(), ClientError> {
+        self.owned_mut(partition)?.position = Some(offset);
+        Ok(())
+    }
+
+    /// Stops fetching `partitions` (they stay owned) until resumed.
+    pub fn pause(&mut self, partitions: &[PartitionName]) -> Result<(), ClientError> {
+        for partition in partitions {
+            self.owned_mut(partition)?.paused = true;
+        }
+        Ok(())
+    }
+
+    pub fn resume(&mut self, partitions: &[PartitionName]) -> Result<(), ClientError> {
+        for partition in partitions {
+            self.owned_mut(partition)?.paused = false;
+        }
+        Ok(())
+    }
+
+    fn owned_mut(&mut self, partition: &PartitionName) -> Result<&mut Owned, ClientError> {
+        self.owned
+            .get_mut(partition)
+            .ok_or_else(|| ClientError::NotAssigned {
+                partition: partition.clone(),
+            })
+    }
+
+    fn member(&self) -> Option<MemberRef> {
+        self.joined.as_ref().map(|joined| MemberRef {
+            group: self.config.group_id.clone(),
+            member_id: joined.member_id.clone(),
+            generation: joined.generation,
+        })
+    }
+
+    /// Records of owned, unpaused partitions, in offset order per partition; waits up to
+    /// `timeout` when there are none. Joins or rejoins the group first when needed, which may
+    /// take longer (until the group's rebalance completes).
+    pub async fn poll(&mut self, timeout: Duration) -> Result<Vec<ConsumerRecord>, ClientError> {
+        if self.topics.is_empty() {
+            return Err(ClientError::NotSubscribed);
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        self.apply_heartbeat_news().await;
+        if self.needs_join {
+            self.join().await?;
+        }
+        self.maybe_auto_commit().await;
+        self.fill_positions().await?;
+        let Some(member) = self.member() else {
+            return Ok(Vec::new());
+        };
+        let partitions: Vec<FetchPartition> = self
+            .owned
+            .iter()
+            .filter(|(_, owned)| !owned.paused)
+            .filter_map(|(partition, owned)| {
+                Some(FetchPartition {
+                    topic: partition.topic.clone(),
+                    partition: partition.partition,
+                    offset: owned.position?,
+                    max_bytes: self.config.max_partition_fetch_bytes,
+                })
+            })
+            .collect();
+        if partitions.is_empty() {
+            // Nothing to read: wait out the poll, unless the heartbeat calls for a rejoin.
+            tokio::time::sleep_until(deadline).await;
+            return Ok(Vec::new());
+        }
+        let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let request = Request::Fetch(Fetch {
+            member: Some(member),
+            partitions,
+            max_wait_ms: wait.as_millis().min(u128::from(u32::MAX)) as u32,
+            max_bytes: self.config.fetch_max_bytes,
+        });
+        let answer = self.client.call(&request).await?;
+        let fetched = expect_answer!(answer, "fetch", Response::Fetched(fetched) => fetched)?;
+        let mut records = Vec::new();
+        for part in fetched {
+            let name = PartitionName::new(&part.topic, part.partition);
+            match part.result {
+                Ok(data) => {
+                    let Some(owned) = self.owned.get_mut(&name) else {
+                        continue;
+                    };
+                    if let Some(last) = data.records.last() {
+                        owned.position = Some(last.offset + 1);
+                    }
+                    records.extend(data.records.into_iter().map(|r| {
+                        ConsumerRecord {
+                            topic: part.topic.clone(),
+                            partition: part.partition,
+                            offset: r.offset,
+                            timestamp: r.timestamp,
+                            key: r.key,
+                            value: r.value,
+                            headers: r
+                                .headers
+                                .into_iter()
+                                .map(|h| Header {
+                                    name: h.name,
+                                    value: h.value,
+                                })
+                                .collect(),
+                        }
+                    }));
+                }
+                Err(error) if error.is(ErrorCode::OffsetOutOfRange) => {
+                    tracing::info!(partition = %name, %error, "position out of range; applying auto.offset.reset");
+                    if let Some(owned) = self.owned.get_mut(&name) {
+                        owned.position = None;
+                    }
+                }
+                Err(error) => {
+                    tracing::info!(partition = %name, %error, "fetch refused; rejoining");
+                    self.needs_join = true;
+                }
+            }
+        }
+        Ok(records)
+    }
+
+    /// Commits (if auto-commit is on), gives up the partitions and leaves the group at once, so
+    /// the others rebalance without waiting for the session timeout.
+    pub async fn close(mut self) -> Result<(), ClientError> {
+        if let Some(heartbeat) = self.heartbeat.take() {
+            heartbeat.abort();
+        }
+        if self.config.enable_auto_commit {
+            self.commit_quietly().await;
+        }
+        let owned = self.assignment();
+        if !owned.is_empty()
+            && let Some(listener) = self.listener.as_mut()
+        {
+            listener.on_partitions_revoked(&owned);
+        }
+        self.owned.clear();
+        let Some(member) = self.member() else {
+            return Ok(());
+        };
+        let answer = self
+            .client
+            .call(&Request::LeaveGroup {
+                group: member.group,
+                member_id: member.member_id,
+            })
+            .await?;
+        expect_answer!(answer, "leave-group", Response::Done => ())
+    }
+}

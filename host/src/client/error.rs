@@ -1,0 +1,58 @@
+//! [`ClientError`]: everything the client library can fail at.
+
+use regroup_assignor_api::codec::CodecError;
+
+use crate::group::PartitionName;
+use crate::protocol::{ErrorCode, WireError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot connect to {addr}: {reason}")]
+    Connect { addr: String, reason: String },
+    #[error("connection to {addr} lost: {reason}")]
+    Disconnected { addr: String, reason: String },
+    #[error("the server at {addr} refused the handshake: {error}")]
+    Refused { addr: String, error: WireError },
+    /// The server refused the request; [`WireError::code`] says why.
+    #[error("{0}")]
+    Server(#[from] WireError),
+    #[error("the server answered a {request} request with {answer}")]
+    UnexpectedAnswer {
+        request: &'static str,
+        answer: &'static str,
+    },
+    #[error("unreadable answer from the server: {0}")]
+    Codec(#[from] CodecError),
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("no committed offset for {partition} and auto.offset.reset is none")]
+    NoOffset { partition: PartitionName },
+    #[error("the {0} is closed")]
+    Closed(&'static str),
+    #[error("not subscribed to any topic: call subscribe first")]
+    NotSubscribed,
+    #[error("{partition} is not assigned to this consumer")]
+    NotAssigned { partition: PartitionName },
+}
+
+impl ClientError {
+    /// The server's error code, when the server refused the request.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Server(error) | ClientError::Refused { error, .. } => error.kind(),
+            _ => None,
+        }
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code() == Some(code)
+    }
+
+    /// A failure of the connection, which a new connection may not have.
+    pub fn is_connection(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Connect { .. } | ClientError::Disconnected { .. }
+        ) || self.is(ErrorCode::ShuttingDown)
+    }
+}
