@@ -483,4 +483,286 @@ mod tests {
                 .contains("unknown topic #4")
         );
     }
+
+    /// Kafka's `verifyRackAssignment` layout: broker `i` sits on `brokers[i]`; partition `p` of a
+    /// topic has replicas on brokers `(p + j + offset) % brokers` for `j < rf`, `offset` being the
+    /// number of partitions of the topics listed before it. Members are `consumer0`, `consumer1`...
+    fn kafka_layout(
+        topics: &[(&str, u32)],
+        rf: usize,
+        brokers: &[Option<&str>],
+        racks: &[Option<&str>],
+        subscriptions: &[&[&str]],
+    ) -> GroupSpec {
+        let mut b = GroupSpec::builder();
+        let mut offset = 0;
+        for &(name, n) in topics {
+            let replicas = (0..n as usize)
+                .map(|p| {
+                    (0..rf)
+                        .filter_map(|j| brokers[(p + j + offset) % brokers.len()])
+                        .map(str::to_string)
+                        .collect()
+                })
+                .collect();
+            b = b.topic_with_racks(name, replicas);
+            offset += n as usize;
+        }
+        for (i, (rack, topics)) in racks.iter().zip(subscriptions).enumerate() {
+            b = b.member(&format!("consumer{i}"), topics);
+            if let Some(r) = rack {
+                b = b.rack(r);
+            }
+        }
+        b.build()
+    }
+
+    /// Runs range and checks Kafka's expected strings and, when given, the number of partitions
+    /// not on their member's rack.
+    fn verify(g: &GroupSpec, want: &[&str], mismatched: Option<usize>) {
+        let out = RangeAssignor.assign(g).unwrap();
+        kit::validate(g, &out).unwrap();
+        let got: Vec<String> = out
+            .members
+            .iter()
+            .map(|m| {
+                let mut names: Vec<String> = m.partitions.iter().map(|tp| g.display(*tp)).collect();
+                names.sort();
+                names.join(", ")
+            })
+            .collect();
+        assert_eq!(got, want);
+        if let Some(n) = mismatched {
+            let count: usize = out
+                .members
+                .iter()
+                .zip(&g.members)
+                .filter_map(|(a, m)| m.rack.as_ref().map(|r| (a, r)))
+                .map(|(a, r)| {
+                    a.partitions
+                        .iter()
+                        .filter(|tp| {
+                            !g.topic(tp.topic).replica_racks.as_ref().unwrap()[tp.partition as usize]
+                                .contains(r)
+                        })
+                        .count()
+                })
+                .sum();
+            assert_eq!(count, n, "partitions off their member's rack");
+        }
+    }
+
+    const ABC: [Option<&str>; 3] = [Some("a"), Some("b"), Some("c")];
+    const AB: [Option<&str>; 2] = [Some("a"), Some("b")];
+    const NONE3: [Option<&str>; 3] = [None, None, None];
+
+    /// Kafka's `verifyNonRackAwareAssignment`: every combination where racks make no difference.
+    fn verify_rack_less(topics: &[(&str, u32)], subs: &[&[&str]], want: &[&str]) {
+        let abcd = [Some("a"), Some("b"), Some("c"), Some("d")];
+        verify(&kafka_layout(topics, 3, &NONE3, &ABC, subs), want, None);
+        verify(&kafka_layout(topics, 3, &ABC, &NONE3, subs), want, None);
+        verify(&kafka_layout(topics, 3, &ABC, &ABC, subs), want, Some(0));
+        verify(&kafka_layout(topics, 4, &abcd, &ABC, subs), want, Some(0));
+        verify(
+            &kafka_layout(topics, 3, &ABC, &[Some("d"), Some("e"), Some("f")], subs),
+            want,
+            None,
+        );
+        verify(
+            &kafka_layout(topics, 3, &ABC, &[None, Some("e"), Some("f")], subs),
+            want,
+            None,
+        );
+    }
+
+    #[test]
+    fn kafka_rack_aware_uniform_subscription() {
+        let topics = [("t1", 6), ("t2", 7), ("t3", 2)];
+        let all: &[&str] = &["t1", "t2", "t3"];
+        let subs = [all, all, all];
+        let rack_less = [
+            "t1-0, t1-1, t2-0, t2-1, t2-2, t3-0",
+            "t1-2, t1-3, t2-3, t2-4, t3-1",
+            "t1-4, t1-5, t2-5, t2-6",
+        ];
+        verify_rack_less(&topics, &subs, &rack_less);
+        verify(
+            &kafka_layout(&topics, 1, &ABC, &ABC, &subs),
+            &[
+                "t1-0, t1-3, t2-0, t2-3, t2-6",
+                "t1-1, t1-4, t2-1, t2-4, t3-0",
+                "t1-2, t1-5, t2-2, t2-5, t3-1",
+            ],
+            Some(0),
+        );
+        verify(
+            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &[
+                "t1-0, t1-2, t2-0, t2-2, t2-3, t3-1",
+                "t1-1, t1-3, t2-1, t2-4, t3-0",
+                "t1-4, t1-5, t2-5, t2-6",
+            ],
+            Some(1),
+        );
+        // One member on a rack with no replicas.
+        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(4));
+    }
+
+    #[test]
+    fn kafka_rack_aware_non_equal_subscription() {
+        let topics = [("t1", 6), ("t2", 7), ("t3", 2)];
+        let all: &[&str] = &["t1", "t2", "t3"];
+        let subs = [all, all, &["t1", "t3"][..]];
+        let rack_less = [
+            "t1-0, t1-1, t2-0, t2-1, t2-2, t2-3, t3-0",
+            "t1-2, t1-3, t2-4, t2-5, t2-6, t3-1",
+            "t1-4, t1-5",
+        ];
+        verify_rack_less(&topics, &subs, &rack_less);
+        verify(
+            &kafka_layout(&topics, 1, &ABC, &ABC, &subs),
+            &[
+                "t1-0, t1-3, t2-0, t2-2, t2-3, t2-6",
+                "t1-1, t1-4, t2-1, t2-4, t2-5, t3-0",
+                "t1-2, t1-5, t3-1",
+            ],
+            Some(2),
+        );
+        verify(
+            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &[
+                "t1-0, t1-2, t2-0, t2-2, t2-3, t2-5, t3-1",
+                "t1-1, t1-3, t2-1, t2-4, t2-6, t3-0",
+                "t1-4, t1-5",
+            ],
+            Some(0),
+        );
+        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(2));
+    }
+
+    #[test]
+    fn kafka_rack_aware_prefers_co_partitioning_over_racks() {
+        let topics = [("t1", 5), ("t2", 5), ("t3", 5)];
+        let all: &[&str] = &["t1", "t2", "t3"];
+        let subs = [all, all, all];
+        let rack_less = [
+            "t1-0, t1-1, t2-0, t2-1, t3-0, t3-1",
+            "t1-2, t1-3, t2-2, t2-3, t3-2, t3-3",
+            "t1-4, t2-4, t3-4",
+        ];
+        verify_rack_less(&topics, &subs, &rack_less);
+        verify(&kafka_layout(&topics, 1, &ABC, &ABC, &subs), &rack_less, Some(10));
+        verify(&kafka_layout(&topics, 2, &ABC, &ABC, &subs), &rack_less, Some(5));
+        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(3));
+
+        let subs = [all, all, &["t1", "t3"][..]];
+        let rack_less = [
+            "t1-0, t1-1, t2-0, t2-1, t2-2, t3-0, t3-1",
+            "t1-2, t1-3, t2-3, t2-4, t3-2, t3-3",
+            "t1-4, t3-4",
+        ];
+        verify_rack_less(&topics, &subs, &rack_less);
+        verify(
+            &kafka_layout(&topics, 1, &ABC, &ABC, &subs),
+            &[
+                "t1-0, t1-1, t2-0, t2-1, t2-4, t3-0, t3-1",
+                "t1-2, t1-3, t2-2, t2-3, t3-2, t3-3",
+                "t1-4, t3-4",
+            ],
+            Some(9),
+        );
+        verify(
+            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &[
+                "t1-2, t2-0, t2-1, t2-3, t3-2",
+                "t1-0, t1-3, t2-2, t2-4, t3-0, t3-3",
+                "t1-1, t1-4, t3-1, t3-4",
+            ],
+            Some(0),
+        );
+        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(2));
+    }
+
+    #[test]
+    fn kafka_rack_aware_co_partitioning() {
+        let topics = [("t1", 6), ("t2", 6), ("t3", 2), ("t4", 2)];
+        let racks = [Some("a"), Some("b"), Some("b"), Some("a")];
+        let (t12, t34): (&[&str], &[&str]) = (&["t1", "t2"], &["t3", "t4"]);
+        let subs = [t12, t12, t34, t34];
+        let rack_less = [
+            "t1-0, t1-1, t1-2, t2-0, t2-1, t2-2",
+            "t1-3, t1-4, t1-5, t2-3, t2-4, t2-5",
+            "t3-0, t4-0",
+            "t3-1, t4-1",
+        ];
+        verify(&kafka_layout(&topics, 3, &AB, &racks, &subs), &rack_less, None);
+        verify(&kafka_layout(&topics, 2, &AB, &racks, &subs), &rack_less, Some(0));
+        verify(
+            &kafka_layout(&topics, 1, &AB, &racks, &subs),
+            &[
+                "t1-0, t1-2, t1-4, t2-0, t2-2, t2-4",
+                "t1-1, t1-3, t1-5, t2-1, t2-3, t2-5",
+                "t3-1, t4-1",
+                "t3-0, t4-0",
+            ],
+            Some(0),
+        );
+
+        let all: &[&str] = &["t1", "t2", "t3", "t4"];
+        let subs = [all, all, all, all];
+        let rack_less = [
+            "t1-0, t1-1, t2-0, t2-1, t3-0, t4-0",
+            "t1-2, t1-3, t2-2, t2-3, t3-1, t4-1",
+            "t1-4, t2-4",
+            "t1-5, t2-5",
+        ];
+        verify(&kafka_layout(&topics, 3, &AB, &racks, &subs), &rack_less, None);
+        verify(&kafka_layout(&topics, 2, &AB, &racks, &subs), &rack_less, Some(0));
+        verify(
+            &kafka_layout(&topics, 1, &AB, &racks, &subs),
+            &[
+                "t1-0, t1-2, t2-0, t2-2, t3-0, t4-0",
+                "t1-1, t1-3, t2-1, t2-3, t3-1, t4-1",
+                "t1-5, t2-5",
+                "t1-4, t2-4",
+            ],
+            Some(0),
+        );
+        verify(
+            &kafka_layout(&topics, 1, &ABC, &racks, &subs),
+            &[
+                "t1-0, t1-3, t2-0, t2-3, t3-0, t4-0",
+                "t1-1, t1-4, t2-1, t2-4, t3-1, t4-1",
+                "t1-2, t2-2",
+                "t1-5, t2-5",
+            ],
+            Some(6),
+        );
+    }
+
+    #[test]
+    fn kafka_co_partitioned_assignment_with_same_subscription() {
+        let topics = [("t1", 6), ("t2", 6), ("t3", 2), ("t4", 2), ("t5", 4), ("t6", 4)];
+        // t7..t9 are subscribed but do not exist.
+        let all: &[&str] = &["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"];
+        let subs = [all, all, all];
+        verify(
+            &kafka_layout(&topics, 3, &NONE3, &ABC, &subs),
+            &[
+                "t1-0, t1-1, t2-0, t2-1, t3-0, t4-0, t5-0, t5-1, t6-0, t6-1",
+                "t1-2, t1-3, t2-2, t2-3, t3-1, t4-1, t5-2, t6-2",
+                "t1-4, t1-5, t2-4, t2-5, t5-3, t6-3",
+            ],
+            None,
+        );
+        verify(
+            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &[
+                "t1-0, t1-2, t2-0, t2-2, t3-0, t4-0, t5-1, t6-1",
+                "t1-1, t1-3, t2-1, t2-3, t3-1, t4-1, t5-2, t6-2",
+                "t1-4, t1-5, t2-4, t2-5, t5-0, t5-3, t6-0, t6-3",
+            ],
+            Some(0),
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use regroup_assignor_api::kit;
 use regroup_assignor_api::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId};
 
 /// `members` members over `topics` topics of `partitions` partitions each; with `narrow_last`,
@@ -60,6 +61,21 @@ fn bench(c: &mut Criterion) {
         let fresh = group(2_000, 500, 2_000, narrow);
         let first = regroup_sticky::assign(&fresh).unwrap();
         let again = next_round(&fresh, &first);
+        // The figures only count if the results are right.
+        let second = regroup_sticky::assign(&again).unwrap();
+        for (spec, out) in [(&fresh, &first), (&again, &second)] {
+            kit::validate(spec, out).unwrap();
+            assert!(
+                kit::balance(spec, out).spread() <= 1,
+                "{label}: {}",
+                kit::balance(spec, out)
+            );
+        }
+        assert_eq!(
+            kit::movement(&again, &second),
+            0,
+            "{label}: the first member's old partitions are free"
+        );
         g.bench_function(format!("2000x1M {label} fresh"), |b| {
             b.iter(|| regroup_sticky::assign(black_box(&fresh)))
         });
@@ -75,6 +91,9 @@ fn bench(c: &mut Criterion) {
         });
     }
     let wide = group(10_000, 250, 2_000, false);
+    let out = regroup_sticky::assign(&wide).unwrap();
+    kit::validate(&wide, &out).unwrap();
+    assert!(kit::balance(&wide, &out).spread() <= 1);
     g.bench_function("10000x500k uniform fresh", |b| {
         b.iter(|| regroup_sticky::assign(black_box(&wide)))
     });

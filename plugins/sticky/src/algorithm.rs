@@ -5,8 +5,8 @@
 //! per-partition state lives in flat `Vec<u32>`s. No string is hashed or compared on a hot path.
 //!
 //! Two code paths, as in Kafka:
-//! - [`constrained`]: every member subscribes to the same topics. Linear in partitions + members.
-//! - [`general`]: any subscriptions. Least-loaded placement through one lazy min-heap per
+//! - `constrained`: every member subscribes to the same topics. Linear in partitions + members.
+//! - `general`: any subscriptions. Least-loaded placement through one lazy min-heap per
 //!   *subscription class* (members with the same topics and rack), then a balancing loop that moves
 //!   one partition at a time from the most loaded member to the least loaded member that can take it.
 
@@ -166,6 +166,25 @@ impl<'a> Context<'a> {
                     .iter()
                     .any(|rack| r.topic_racks[tp.topic.index()].contains(rack))
         })
+    }
+
+    /// When rack-aware, the owner of each owned partition given up for rack locality (`NONE`
+    /// elsewhere): if no member on a replica's rack ends up taking it, it goes back to this owner
+    /// when that keeps the balance, instead of to whoever is next (Kafka would move it).
+    fn given_up(&self) -> Vec<u32> {
+        if self.racks.is_none() {
+            return Vec::new();
+        }
+        let mut back = vec![NONE; *self.offsets.last().unwrap_or(&0)];
+        for (m, owned) in self.owned.iter().enumerate() {
+            let topics = &self.group.members[m].topics;
+            for &tp in owned {
+                if topics.binary_search(&tp.topic).is_ok() && self.misplaced(m, tp) {
+                    back[self.index(tp)] = m as u32;
+                }
+            }
+        }
+        back
     }
 
     /// Every partition of every subscribed topic, in topic order then partition order.
@@ -428,6 +447,43 @@ fn constrained(ctx: &Context) -> Result<Vec<Vec<TopicPartition>>, AssignError> {
         });
     }
 
+    // Off-rack partitions that found no member on their rack go back to their owner if it has
+    // room under its quota.
+    let back = ctx.given_up();
+    if !back.is_empty() {
+        unassigned.retain(|&tp| {
+            let owner = back[ctx.index(tp)];
+            if owner == NONE {
+                return true;
+            }
+            let m = owner as usize;
+            let count = lists[m].len();
+            if count < min_quota {
+                lists[m].push(tp);
+                if count + 1 == min_quota {
+                    under_min.retain(|&x| x != m);
+                    if min_quota < max_quota {
+                        exactly_min.push_back(m);
+                    }
+                }
+                false
+            } else if count == min_quota
+                && current_over < expected_over
+                && let Some(i) = exactly_min.iter().position(|&x| x == m)
+            {
+                lists[m].push(tp);
+                exactly_min.remove(i);
+                current_over += 1;
+                if current_over == expected_over {
+                    exactly_min.clear();
+                }
+                false
+            } else {
+                true
+            }
+        });
+    }
+
     // Round-robin over the members under minQuota, pass after pass; once all reach it, one more
     // each to members at minQuota, in the order they got there.
     let mut pass = under_min;
@@ -567,11 +623,20 @@ fn general(ctx: &Context) -> Vec<Vec<TopicPartition>> {
             }
         });
     }
+    // An off-rack partition that found no member on its rack goes back to its owner if that
+    // owner is among the least loaded.
+    let back = ctx.given_up();
     for &tp in &unassigned {
         let g = ctx.index(tp);
-        let m = state
+        let least = state
             .least_loaded(tp.topic, None)
             .expect("a subscribed topic has a subscriber");
+        let owner = back.get(g).map_or(NONE, |&o| o);
+        let m = if owner != NONE && state.count(owner as usize) <= state.count(least) {
+            owner as usize
+        } else {
+            least
+        };
         state.give(g, tp, m);
     }
 

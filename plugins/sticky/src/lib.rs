@@ -39,7 +39,11 @@
 //! - Resolving conflicting claims does not depend on the order members are listed in.
 //! - Kafka revokes every owned partition that is not on the owner's rack; Regroup only revokes it
 //!   when some subscriber of its topic is on a replica's rack, so a partition no member could
-//!   read locally does not move at every rebalance for nothing.
+//!   read locally does not move at every rebalance for nothing; and one revoked for locality that
+//!   then finds no member on its rack goes back to its owner when the quotas allow.
+//! - Kafka's eager StickyAssignor reads previous ownership only from its own user data (it
+//!   ignores the subscription's owned partitions); here the host supplies ownership in the model
+//!   for both sticky strategies, so `sticky` behaves like Kafka's StickyAssignor fed that data.
 //! - The assignor returns the full target. For cooperative rebalancing the coordinator, not the
 //!   assignor, holds back partitions that must first be revoked by their current owner.
 

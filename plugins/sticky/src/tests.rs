@@ -970,3 +970,225 @@ fn claims_on_partitions_that_no_longer_exist_are_dropped() {
     ];
     run(&g);
 }
+
+/// Kafka's `verifyRackAssignment` layout: broker `i` sits on `brokers[i]`; partition `p` of a
+/// topic has replicas on brokers `(p + j + offset) % brokers` for `j < rf`, `offset` being the
+/// number of partitions of the topics listed before it. Members are `consumer0`, `consumer1`...,
+/// each owning the partitions listed in `owned` (Kafka's test strings), with no generation.
+fn kafka_layout(
+    topics: &[(&str, u32)],
+    rf: usize,
+    brokers: &[Option<&str>],
+    racks: &[Option<&str>],
+    subscriptions: &[&[&str]],
+    owned: &[&str],
+) -> GroupSpec {
+    let mut b = GroupSpec::builder();
+    let mut offset = 0;
+    for &(name, n) in topics {
+        let replicas = (0..n as usize)
+            .map(|p| {
+                (0..rf)
+                    .filter_map(|j| brokers[(p + j + offset) % brokers.len()])
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        b = b.topic_with_racks(name, replicas);
+        offset += n as usize;
+    }
+    for (i, (rack, topics)) in racks.iter().zip(subscriptions).enumerate() {
+        b = b.member(&format!("consumer{i}"), topics);
+        if let Some(r) = rack {
+            b = b.rack(r);
+        }
+        if let Some(list) = owned.get(i) {
+            let parts: Vec<(&str, u32)> = list
+                .split(", ")
+                .map(|s| {
+                    let (t, p) = s.rsplit_once('-').unwrap();
+                    (t, p.parse().unwrap())
+                })
+                .collect();
+            b = b.owned(&parts, None);
+        }
+    }
+    b.build()
+}
+
+/// Runs sticky on Kafka's layout and checks Kafka's expected strings and, when given, the
+/// number of partitions not on their member's rack.
+#[track_caller]
+fn verify_racks(g: &GroupSpec, want: &[&str], mismatched: Option<usize>) {
+    let out = run(g);
+    let got: Vec<String> = out
+        .members
+        .iter()
+        .map(|m| {
+            let mut names: Vec<String> = m.partitions.iter().map(|tp| g.display(*tp)).collect();
+            names.sort();
+            names.join(", ")
+        })
+        .collect();
+    assert_eq!(got, want);
+    if let Some(n) = mismatched {
+        assert_eq!(mismatches(g, &out), n, "partitions off their member's rack");
+    }
+}
+
+const ABC: [Option<&str>; 3] = [Some("a"), Some("b"), Some("c")];
+const NONE3: [Option<&str>; 3] = [None, None, None];
+
+/// Kafka's `verifyUniformSubscription` / `verifyNonEqualSubscription`: fresh, then again with
+/// every member owning what it should get.
+#[track_caller]
+fn verify_fresh_and_owned(
+    topics: &[(&str, u32)],
+    rf: usize,
+    brokers: &[Option<&str>],
+    racks: &[Option<&str>],
+    subs: &[&[&str]],
+    want: &[&str],
+    mismatched: Option<usize>,
+) {
+    verify_racks(
+        &kafka_layout(topics, rf, brokers, racks, subs, &[]),
+        want,
+        mismatched,
+    );
+    verify_racks(
+        &kafka_layout(topics, rf, brokers, racks, subs, want),
+        want,
+        mismatched,
+    );
+}
+
+#[track_caller]
+fn verify_rack_less(topics: &[(&str, u32)], subs: &[&[&str]], want: &[&str]) {
+    verify_fresh_and_owned(topics, 3, &NONE3, &ABC, subs, want, None);
+    verify_fresh_and_owned(topics, 3, &ABC, &NONE3, subs, want, None);
+    verify_fresh_and_owned(topics, 3, &ABC, &ABC, subs, want, Some(0));
+    verify_fresh_and_owned(
+        topics,
+        3,
+        &ABC,
+        &[Some("d"), Some("e"), Some("f")],
+        subs,
+        want,
+        None,
+    );
+    verify_fresh_and_owned(topics, 3, &ABC, &[None, Some("e"), Some("f")], subs, want, None);
+}
+
+#[test]
+fn kafka_rack_aware_assignment_with_uniform_subscription() {
+    let topics = [("t1", 6), ("t2", 7), ("t3", 2)];
+    let all: &[&str] = &["t1", "t2", "t3"];
+    let subs = [all, all, all];
+    let want = [
+        "t1-0, t1-3, t2-0, t2-3, t2-6",
+        "t1-1, t1-4, t2-1, t2-4, t3-0",
+        "t1-2, t1-5, t2-2, t2-5, t3-1",
+    ];
+    verify_rack_less(&topics, &subs, &want);
+    // Rack-aligned with lower replication factors.
+    verify_fresh_and_owned(&topics, 1, &ABC, &ABC, &subs, &want, Some(0));
+    verify_fresh_and_owned(&topics, 2, &ABC, &ABC, &subs, &want, Some(0));
+    // One member on a rack with no replicas: balance first.
+    verify_fresh_and_owned(&topics, 3, &ABC[..2], &ABC, &subs, &want, Some(5));
+    // Misaligned owned partitions move to improve locality.
+    let owned = [
+        "t1-0, t1-1, t1-2, t1-3, t1-4",
+        "t1-5, t2-0, t2-1, t2-2, t2-3",
+        "t2-4, t2-5, t2-6, t3-0, t3-1",
+    ];
+    verify_racks(
+        &kafka_layout(&topics, 1, &ABC, &ABC, &subs, &owned),
+        &want,
+        Some(0),
+    );
+}
+
+#[test]
+fn kafka_rack_aware_assignment_with_non_equal_subscription() {
+    let topics = [("t1", 6), ("t2", 7), ("t3", 2)];
+    let all: &[&str] = &["t1", "t2", "t3"];
+    let subs = [all, all, &["t1", "t3"][..]];
+    let rack_less = [
+        "t1-5, t2-0, t2-2, t2-4, t2-6",
+        "t1-3, t2-1, t2-3, t2-5, t3-0",
+        "t1-0, t1-1, t1-2, t1-4, t3-1",
+    ];
+    verify_rack_less(&topics, &subs, &rack_less);
+    let rf1 = [
+        "t1-3, t2-0, t2-2, t2-3, t2-6",
+        "t1-4, t2-1, t2-4, t2-5, t3-0",
+        "t1-0, t1-1, t1-2, t1-5, t3-1",
+    ];
+    verify_fresh_and_owned(&topics, 1, &ABC, &ABC, &subs, &rf1, Some(4));
+    verify_fresh_and_owned(
+        &topics,
+        2,
+        &ABC,
+        &ABC,
+        &subs,
+        &[
+            "t1-3, t2-0, t2-2, t2-5, t2-6",
+            "t1-0, t2-1, t2-3, t2-4, t3-0",
+            "t1-1, t1-2, t1-4, t1-5, t3-1",
+        ],
+        Some(0),
+    );
+    verify_fresh_and_owned(&topics, 3, &ABC[..2], &ABC, &subs, &rack_less, Some(5));
+    // With owned partitions. Kafka's StickyAssignor ignores `ownedPartitions` (it reads them from
+    // its user data only), so Kafka's sticky tests expect the fresh result here; Regroup's owned
+    // partitions are what that user data carries. The applicable expectations are Kafka's
+    // CooperativeStickyAssignor ones: its first step keeps what stays put (the "intermediate"),
+    // and the second step, from the intermediate, gives the final assignment.
+    let owned = [
+        "t1-0, t1-1, t1-2, t1-3, t1-4",
+        "t1-5, t2-0, t2-1, t2-2, t2-3",
+        "t2-4, t2-5, t2-6, t3-0, t3-1",
+    ];
+    verify_racks(
+        &kafka_layout(&topics, 1, &ABC, &ABC, &subs, &["t1-3", "t2-1", "t3-1"]),
+        &rf1,
+        Some(4),
+    );
+    let intermediate = ["t1-2, t1-3, t1-4", "t2-0, t2-1, t2-2, t2-3", "t3-0, t3-1"];
+    verify_racks(
+        &kafka_layout(&topics, 3, &ABC, &ABC, &subs, &intermediate),
+        &[
+            "t1-2, t1-3, t1-4, t2-4, t2-5",
+            "t2-0, t2-1, t2-2, t2-3, t2-6",
+            "t1-0, t1-1, t1-5, t3-0, t3-1",
+        ],
+        Some(0),
+    );
+    // In one step from the original owned partitions, Regroup keeps at least what Kafka keeps.
+    for (rf, kept) in [(1, ["t1-3", "t2-1", "t3-1"]), (3, intermediate)] {
+        let g = kafka_layout(&topics, rf, &ABC, &ABC, &subs, &owned);
+        let out = run(&g);
+        for (i, kept) in kept.iter().enumerate() {
+            let member = format!("consumer{i}");
+            assert!(
+                set(&g, &out, &member).is_superset(&kept.split(", ").map(String::from).collect()),
+                "{member}: {out:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_partition_no_subscriber_can_read_locally_stays_with_its_owner() {
+    // t2-2 lives on rack c, where no subscriber of t2 runs. Kafka would revoke it from consumer1
+    // as off-rack and place it again; Regroup leaves it (it could only move to another off-rack
+    // member), so repeated rebalances do not shuffle it.
+    let topics = [("t1", 6), ("t2", 7), ("t3", 2)];
+    let all: &[&str] = &["t1", "t2", "t3"];
+    let subs = [all, all, &["t1", "t3"][..]];
+    let g = kafka_layout(&topics, 1, &ABC, &ABC, &subs, &["t1-3", "t2-1, t2-2", "t3-1"]);
+    let out = run(&g);
+    assert!(set(&g, &out, "consumer1").contains("t2-2"));
+    assert_eq!(mismatches(&g, &out), 4);
+}

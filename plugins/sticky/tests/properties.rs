@@ -181,6 +181,10 @@ proptest! {
 
     #[test]
     fn nothing_moves_when_nothing_changed(s in shape(), uniform in any::<bool>(), racks in any::<bool>()) {
+        // Not claimed for rack-aware uneven subscriptions: there, as in Kafka, balancing may put a
+        // partition off its rack while a member on its rack subscribes, and the next rebalance
+        // tries that member again.
+        prop_assume!(uniform || !racks);
         let mut g = build(&s, uniform, false, racks);
         for m in &mut g.members {
             m.owned.clear();
