@@ -90,6 +90,47 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // Many subscription classes: each member subscribes to a pseudo-random half of 100 topics.
+    let mut mixed = group(2_000, 100, 2_000, false);
+    for (m, member) in mixed.members.iter_mut().enumerate() {
+        member
+            .topics
+            .retain(|t| (t.0 as usize * 7919 + m * 104_729) % 997 % 2 == 0);
+    }
+    let out = regroup_sticky::assign(&mixed).unwrap();
+    kit::validate(&mixed, &out).unwrap();
+    g.bench_function("2000x200k random halves fresh", |b| {
+        b.iter(|| regroup_sticky::assign(black_box(&mixed)))
+    });
+
+    // Rack-aware (KIP-881), Kafka's large rack test shape: 3 racks, replication factor 2.
+    let mut racked = group(2_000, 50, 2_000, false);
+    let racks = ["a", "b", "c"];
+    for (m, member) in racked.members.iter_mut().enumerate() {
+        member.rack = Some(racks[m % 3].to_string());
+    }
+    for (t, topic) in racked.topics.iter_mut().enumerate() {
+        topic.replica_racks = Some(
+            (0..topic.partitions as usize)
+                .map(|p| (0..2).map(|j| racks[(p + j + t) % 3].to_string()).collect())
+                .collect(),
+        );
+    }
+    let first = regroup_sticky::assign(&racked).unwrap();
+    let again = next_round(&racked, &first);
+    let second = regroup_sticky::assign(&again).unwrap();
+    for (spec, out) in [(&racked, &first), (&again, &second)] {
+        kit::validate(spec, out).unwrap();
+        assert!(kit::balance(spec, out).spread() <= 1);
+    }
+    g.bench_function("2000x100k rack-aware fresh+reassign", |b| {
+        b.iter(|| {
+            let out = regroup_sticky::assign(black_box(&racked)).unwrap();
+            let out2 = regroup_sticky::assign(black_box(&again)).unwrap();
+            (out, out2)
+        })
+    });
+
     let wide = group(10_000, 250, 2_000, false);
     let out = regroup_sticky::assign(&wide).unwrap();
     kit::validate(&wide, &out).unwrap();
