@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
     for (m, member) in mixed.members.iter_mut().enumerate() {
         member
             .topics
-            .retain(|t| (t.0 as usize * 7919 + m * 104_729) % 997 % 2 == 0);
+            .retain(|t| ((t.0 as usize * 7919 + m * 104_729) % 997).is_multiple_of(2));
     }
     let out = regroup_sticky::assign(&mixed).unwrap();
     kit::validate(&mixed, &out).unwrap();
