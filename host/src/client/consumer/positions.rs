@@ -1,7 +1,7 @@
 //! Where each newly owned partition starts: its committed offset, else `auto.offset.reset`.
 
 use super::{Consumer, OffsetReset};
-use crate::client::ClientError;
+use crate::client::{Client, ClientError};
 use crate::group::PartitionName;
 use crate::protocol::messages::records::WireOffsetSpec;
 
@@ -24,7 +24,7 @@ impl Consumer {
         for partition in missing {
             let position = match committed.iter().find(|c| c.partition == partition) {
                 Some(commit) => u64::try_from(commit.offset).unwrap_or(0),
-                None => self.reset_position(&partition).await?,
+                None => reset_position(&self.client, self.config.auto_offset_reset, &partition).await?,
             };
             if let Some(owned) = self.owned.get_mut(&partition) {
                 owned.position = Some(position);
@@ -32,21 +32,26 @@ impl Consumer {
         }
         Ok(())
     }
+}
 
-    async fn reset_position(&self, partition: &PartitionName) -> Result<u64, ClientError> {
-        let spec = match self.config.auto_offset_reset {
-            OffsetReset::Earliest => WireOffsetSpec::Earliest,
-            OffsetReset::Latest => WireOffsetSpec::Latest,
-            OffsetReset::None => {
-                return Err(ClientError::NoOffset {
-                    partition: partition.clone(),
-                });
-            }
-        };
-        let offset = self
-            .client
-            .list_offset(&partition.topic, partition.partition, spec)
-            .await?;
-        Ok(offset.unwrap_or(0))
-    }
+/// Where `auto.offset.reset` starts a partition. (A free function: the consumer is not `Sync`,
+/// so no `&Consumer` may live across an await.)
+async fn reset_position(
+    client: &Client,
+    reset: OffsetReset,
+    partition: &PartitionName,
+) -> Result<u64, ClientError> {
+    let spec = match reset {
+        OffsetReset::Earliest => WireOffsetSpec::Earliest,
+        OffsetReset::Latest => WireOffsetSpec::Latest,
+        OffsetReset::None => {
+            return Err(ClientError::NoOffset {
+                partition: partition.clone(),
+            });
+        }
+    };
+    let offset = client
+        .list_offset(&partition.topic, partition.partition, spec)
+        .await?;
+    Ok(offset.unwrap_or(0))
 }
