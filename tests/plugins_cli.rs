@@ -44,6 +44,33 @@ fn plugins_check_reports_each_file_and_fails_if_any_is_rejected() {
 }
 
 #[test]
+fn every_strategy_crate_builds_a_plugin_that_passes_the_check() {
+    let strategies = [
+        ("regroup-range", "range"),
+        ("regroup-roundrobin", "roundrobin"),
+        ("regroup-sticky", "sticky"),
+        ("regroup-cooperative-sticky", "cooperative-sticky"),
+        ("regroup-capacity-weighted", "capacity-weighted"),
+    ];
+    let files: Vec<_> = strategies
+        .iter()
+        .map(|(package, _)| plugin_lib(package))
+        .collect();
+    let out = Command::new(regroup_exe())
+        .args(["plugins", "check", "--json"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, (package, name)) in strategies.iter().enumerate() {
+        let file = &report["files"][i];
+        assert_eq!(file["ok"], true, "{package}: {file}");
+        assert_eq!(file["name"], *name, "{package}");
+    }
+    assert!(out.status.success());
+}
+
+#[test]
 fn plugins_list_shows_builtins_files_and_rejections() {
     let dir = tempfile::tempdir().unwrap();
     publish(&plugin_lib("fixture-versioned-v1"), dir.path(), "versioned.so");

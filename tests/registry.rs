@@ -61,7 +61,17 @@ fn several_plugins_load_from_one_directory_beside_the_builtins() {
     let registry = Registry::start(config(dir.path())).unwrap();
 
     let names: Vec<String> = registry.names().into_iter().collect();
-    assert_eq!(names, ["misbehaving", "range", "versioned"]);
+    assert_eq!(
+        names,
+        [
+            "cooperative-sticky",
+            "misbehaving",
+            "range",
+            "roundrobin",
+            "sticky",
+            "versioned"
+        ]
+    );
     let versioned = registry.get("versioned").unwrap();
     assert_eq!(versioned.info.version, "1.0.0");
     assert!(matches!(&versioned.source, Source::File { path, .. } if path.ends_with("versioned.so")));

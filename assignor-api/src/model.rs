@@ -89,6 +89,17 @@ pub struct Member {
     pub rack: Option<String>,
 }
 
+/// Kafka's member order (its `MemberInfo.compareTo`): static members first, by instance id, then
+/// dynamic members by member id. Strategies that must match Kafka's results sort by it.
+pub fn kafka_member_order(a: &Member, b: &Member) -> std::cmp::Ordering {
+    match (&a.instance_id, &b.instance_id) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    }
+}
+
 /// Everything an assignor is given for one rebalance. On the wire, members with the same
 /// subscription share one copy of it (see `wire`).
 #[derive(Debug, Clone, PartialEq, Eq)]

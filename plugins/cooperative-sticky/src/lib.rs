@@ -1,8 +1,10 @@
 //! `cooperative-sticky`: Kafka's CooperativeStickyAssignor.
 //!
-//! The assignment is exactly `sticky`'s (see [`regroup_sticky`]): as balanced as possible, then
-//! as many owned partitions kept as possible, claims resolved by the highest generation, rack
-//! aware under KIP-881. The algorithm lives in one place, [`regroup_sticky::assign`].
+//! The assignment is exactly `sticky`'s: as balanced as possible, then as many owned partitions
+//! kept as possible, claims resolved by the highest generation, rack aware under KIP-881. The
+//! algorithm is one source file, `plugins/sticky/src/algorithm.rs`, compiled into both crates:
+//! a plugin crate must not link another plugin crate, whose exported root module would ride
+//! along in this library (the registry rejects a file with two).
 //!
 //! The strategy supports both protocols, as Kafka's does (`COOPERATIVE` first, then `EAGER`).
 //! Under the cooperative protocol a partition that changes owner must first be revoked by its
@@ -16,6 +18,9 @@
 
 use regroup_assignor_api::model::*;
 use regroup_assignor_api::{AssignError, Assignor};
+
+#[path = "../../sticky/src/algorithm.rs"]
+mod algorithm;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CooperativeStickyAssignor;
@@ -31,7 +36,7 @@ impl Assignor for CooperativeStickyAssignor {
     }
 
     fn assign(&self, group: &GroupSpec) -> Result<Assignment, AssignError> {
-        regroup_sticky::assign(group)
+        algorithm::assign(group)
     }
 }
 

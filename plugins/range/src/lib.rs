@@ -23,16 +23,6 @@ use regroup_assignor_api::{AssignError, Assignor};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RangeAssignor;
 
-/// Kafka's member order: static members (by instance id) before dynamic ones (by member id).
-pub fn kafka_member_order(a: &Member, b: &Member) -> std::cmp::Ordering {
-    match (&a.instance_id, &b.instance_id) {
-        (Some(x), Some(y)) => x.cmp(y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.id.cmp(&b.id),
-    }
-}
-
 impl Assignor for RangeAssignor {
     fn info(&self) -> AssignorInfo {
         AssignorInfo::new(

@@ -97,7 +97,7 @@ proptest! {
         }
         let out = RangeAssignor.assign(&plain).unwrap();
         let mut order: Vec<usize> = (0..g.members.len()).collect();
-        order.sort_by(|&a, &b| regroup_range::kafka_member_order(&g.members[a], &g.members[b]));
+        order.sort_by(|&a, &b| regroup_assignor_api::model::kafka_member_order(&g.members[a], &g.members[b]));
         for t in 0..g.topics.len() {
             let topic = TopicId(t as u32);
             let mut next = 0;

@@ -52,7 +52,7 @@ proptest! {
     fn each_partition_goes_to_the_next_subscriber_in_the_circle(g in group(false)) {
         // The reference: Kafka's loop, stepping through members one by one.
         let mut order: Vec<usize> = (0..g.members.len()).collect();
-        order.sort_by(|&a, &b| regroup_range::kafka_member_order(&g.members[a], &g.members[b]));
+        order.sort_by(|&a, &b| regroup_assignor_api::model::kafka_member_order(&g.members[a], &g.members[b]));
         let mut want = Assignment::empty_for(&g);
         let mut at = 0;
         for t in 0..g.topics.len() {
