@@ -3,6 +3,7 @@
 mod assign;
 mod assign_input;
 mod plugins;
+mod serve;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the host: the log, the group coordinator and the plugin registry, served over TCP.
+    Serve(serve::ServeArgs),
     /// Inspect and check assignor plugins.
     #[command(subcommand)]
     Plugins(plugins::PluginsCommand),
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse_from(args);
     let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Plugins(command) => plugins::run(command),
         Command::Assign(args) => assign::run(args),
     };

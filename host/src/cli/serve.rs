@@ -1,0 +1,176 @@
+//! `regroup serve`: the host. Settings come from, lowest first: the defaults, a TOML file
+//! (`--config`, every key documented in `docs/regroup.example.toml`), `REGROUP_*` environment
+//! variables, then flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::registry::Isolation;
+use crate::runtime::{Host, HostConfig, parse_flush_policy};
+
+/// Where plugins are looked for when nothing names a directory.
+const DEFAULT_PLUGIN_DIR: &str = "./plugins";
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// A TOML configuration file; environment variables and flags override its keys.
+    #[arg(long, env = "REGROUP_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:9292].
+    #[arg(long, env = "REGROUP_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Directory holding topics and committed offsets [default: ./regroup-data].
+    #[arg(long, env = "REGROUP_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Directory of assignor plugins [default: ./plugins if it exists; built-ins are always served].
+    #[arg(long, env = "REGROUP_PLUGIN_DIR")]
+    plugin_dir: Option<PathBuf>,
+    /// How often the plugin directory is rescanned, in ms.
+    #[arg(long, env = "REGROUP_RESCAN_INTERVAL_MS")]
+    rescan_interval_ms: Option<u64>,
+    /// Default flush policy: every_batch, os or interval_ms:N.
+    #[arg(long, env = "REGROUP_FLUSH")]
+    flush: Option<String>,
+    /// Default retention by age, in ms (0 keeps everything).
+    #[arg(long, env = "REGROUP_RETENTION_MS")]
+    retention_ms: Option<u64>,
+    /// Default retention by size per partition, in bytes (0: no limit).
+    #[arg(long, env = "REGROUP_RETENTION_BYTES")]
+    retention_bytes: Option<u64>,
+    /// Session timeout for members that set none, in ms.
+    #[arg(long, env = "REGROUP_SESSION_TIMEOUT_MS")]
+    session_timeout_ms: Option<u64>,
+    /// Rebalance timeout for members that set none, in ms.
+    #[arg(long, env = "REGROUP_REBALANCE_TIMEOUT_MS")]
+    rebalance_timeout_ms: Option<u64>,
+    /// How long one run of a strategy may take, in ms.
+    #[arg(long, env = "REGROUP_PLUGIN_DEADLINE_MS")]
+    plugin_deadline_ms: Option<u64>,
+    /// Where plugin strategies run.
+    #[arg(long, value_enum, env = "REGROUP_ISOLATION")]
+    isolation: Option<Isolation>,
+    /// Run this strategy isolated in a worker process (repeatable).
+    #[arg(long = "isolate", value_name = "STRATEGY")]
+    isolate: Vec<String>,
+}
+
+/// The configuration `args` describe, layered over the file it names, over the defaults.
+pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
+    let mut config = match &args.config {
+        Some(path) => read_config(path)?,
+        None => HostConfig::default(),
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(dir) = &args.data_dir {
+        config.data_dir = dir.clone();
+    }
+    match &args.plugin_dir {
+        Some(dir) => config.plugin_dir = Some(dir.clone()),
+        None if config.plugin_dir.is_none() && Path::new(DEFAULT_PLUGIN_DIR).is_dir() => {
+            config.plugin_dir = Some(PathBuf::from(DEFAULT_PLUGIN_DIR));
+        }
+        None => {}
+    }
+    let numbers = [
+        (args.rescan_interval_ms, &mut config.rescan_interval_ms),
+        (args.retention_ms, &mut config.retention_ms),
+        (args.retention_bytes, &mut config.retention_bytes),
+        (args.session_timeout_ms, &mut config.session_timeout_ms),
+        (args.rebalance_timeout_ms, &mut config.rebalance_timeout_ms),
+        (args.plugin_deadline_ms, &mut config.plugin_deadline_ms),
+    ];
+    for (given, field) in numbers {
+        if let Some(value) = given {
+            *field = value;
+        }
+    }
+    if let Some(flush) = &args.flush {
+        config.flush = parse_flush_policy(flush).map_err(|e| format!("--flush: {e}"))?;
+    }
+    if let Some(isolation) = args.isolation {
+        config.isolation = isolation;
+    }
+    for name in &args.isolate {
+        config.isolate.insert(name.clone(), Isolation::Isolated);
+    }
+    Ok(config)
+}
+
+/// Reads a configuration file; errors name the file and, for TOML, the line.
+pub fn read_config(path: &Path) -> Result<HostConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
+    let config = resolve(&args)?;
+    let plugins = match &config.plugin_dir {
+        Some(dir) => dir.display().to_string(),
+        None => "none (built-ins only)".to_owned(),
+    };
+    let data_dir = config.data_dir.clone();
+    let host = Host::start(config).map_err(|e| e.to_string())?;
+    println!(
+        "regroup listening on {} (data {}, plugins {}); Ctrl-C stops it",
+        host.local_addr(),
+        data_dir.display(),
+        plugins
+    );
+    host.wait_for_signal().map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_configuration_file_parses_to_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/regroup.example.toml");
+        let config = read_config(&example).unwrap();
+        let mut expected = HostConfig::default();
+        expected.plugin_dir = Some(PathBuf::from("./plugins"));
+        assert_eq!(config, expected);
+    }
+
+    #[test]
+    fn flags_override_the_file_and_the_file_overrides_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("regroup.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:7000\"\nsession_timeout_ms = 3000\nflush = \"os\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(file),
+            listen: Some("127.0.0.1:7001".parse().unwrap()),
+            plugin_dir: Some(dir.path().to_owned()),
+            isolate: vec!["sticky".into()],
+            ..ServeArgs::default()
+        };
+        let config = resolve(&args).unwrap();
+        assert_eq!(config.listen.port(), 7001);
+        assert_eq!(config.session_timeout_ms, 3000);
+        assert_eq!(config.flush, crate::log::FlushPolicy::Os);
+        assert_eq!(config.isolate["sticky"], Isolation::Isolated);
+        assert_eq!(
+            config.rebalance_timeout_ms,
+            HostConfig::default().rebalance_timeout_ms
+        );
+    }
+
+    #[test]
+    fn a_bad_configuration_names_the_file_and_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "listne = \"127.0.0.1:7000\"\n").unwrap();
+        let err = read_config(&file).unwrap_err();
+        assert!(err.contains("bad.toml") && err.contains("listne"), "{err}");
+    }
+}
