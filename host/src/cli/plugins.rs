@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+
+use super::print_table;
 use serde_json::json;
 
 use crate::registry::{self, Isolation, Registry, RegistryConfig};
@@ -31,6 +33,9 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
+    /// Ask a running host what it has loaded instead of loading the directory here.
+    #[arg(long, conflicts_with_all = ["plugin_dir", "isolate"])]
+    server: Option<String>,
 }
 
 #[derive(Args)]
@@ -61,50 +66,36 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
         .into_iter()
         .map(|name| (name, Isolation::Isolated))
         .collect();
-    let registry = Registry::start(config).map_err(|e| e.to_string())?;
-    // A file caught mid-write is judged once it settles.
-    let settle = registry.config().settle_time;
-    for _ in 0..10 {
-        if !registry.rescan() {
-            break;
-        }
-        std::thread::sleep(settle / 2);
-    }
-    let strategies = registry.strategies();
-    let rejected = registry.rejected();
+    let (strategies, rejected) = match &args.server {
+        Some(addr) => served_by(addr)?,
+        None => loaded_from_directory(config)?,
+    };
     if args.json {
         let out = json!({
             "strategies": strategies.iter().map(|s| json!({
-                "name": s.info.name,
-                "version": s.info.version,
-                "description": s.info.description,
-                "protocols": s.info.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
-                "source": s.source.to_string(),
+                "name": s.name,
+                "version": s.version,
+                "description": s.description,
+                "protocols": s.protocols,
+                "source": s.source,
                 "hash": s.hash,
-                "isolation": s.isolation.to_string(),
+                "isolation": s.isolation,
             })).collect::<Vec<_>>(),
-            "rejected": rejected.iter().map(|r| json!({
-                "path": r.path.display().to_string(),
-                "error": r.error.to_string(),
-            })).collect::<Vec<_>>(),
+            "rejected": rejected.iter().map(|(path, error)| json!({"path": path, "error": error})).collect::<Vec<_>>(),
         });
         println!("{out:#}");
     } else {
         let rows: Vec<[String; 6]> = strategies
             .iter()
             .map(|s| {
+                let hash = s.hash[..s.hash.len().min(12)].to_owned();
                 [
-                    s.info.name.clone(),
-                    s.info.version.clone(),
-                    s.info
-                        .protocols
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    s.isolation.to_string(),
-                    s.short_hash().to_owned(),
-                    s.source.to_string(),
+                    s.name.clone(),
+                    s.version.clone(),
+                    s.protocols.join(","),
+                    s.isolation.clone(),
+                    hash,
+                    s.source.clone(),
                 ]
             })
             .collect();
@@ -114,12 +105,89 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
         );
         if !rejected.is_empty() {
             println!("\nrejected files:");
-            for r in &rejected {
-                println!("  {}: {}", r.path.display(), r.error);
+            for (path, error) in &rejected {
+                println!("  {path}: {error}");
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One served strategy, wherever it was read from.
+struct Row {
+    name: String,
+    version: String,
+    description: String,
+    protocols: Vec<String>,
+    source: String,
+    hash: String,
+    isolation: String,
+}
+
+type Listing = (Vec<Row>, Vec<(String, String)>);
+
+/// What a registry on `config`'s directory would serve, judged here and now.
+fn loaded_from_directory(config: RegistryConfig) -> Result<Listing, String> {
+    let registry = Registry::start(config).map_err(|e| e.to_string())?;
+    // A file caught mid-write is judged once it settles.
+    let settle = registry.config().settle_time;
+    for _ in 0..10 {
+        if !registry.rescan() {
+            break;
+        }
+        std::thread::sleep(settle / 2);
+    }
+    let rows = registry
+        .strategies()
+        .iter()
+        .map(|s| Row {
+            name: s.info.name.clone(),
+            version: s.info.version.clone(),
+            description: s.info.description.clone(),
+            protocols: s.info.protocols.iter().map(|p| p.as_str().to_owned()).collect(),
+            source: s.source.to_string(),
+            hash: s.hash.clone(),
+            isolation: s.isolation.to_string(),
+        })
+        .collect();
+    let rejected = registry
+        .rejected()
+        .into_iter()
+        .map(|r| (r.path.display().to_string(), r.error.to_string()))
+        .collect();
+    Ok((rows, rejected))
+}
+
+/// What the host at `addr` serves now.
+fn served_by(addr: &str) -> Result<Listing, String> {
+    let server = super::Server {
+        addr: addr.to_owned(),
+    };
+    let list = super::block_on(async move {
+        server
+            .client()
+            .await?
+            .list_plugins()
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    let rows = list
+        .strategies
+        .into_iter()
+        .map(|p| Row {
+            name: p.name,
+            version: p.version,
+            description: p.description,
+            protocols: p.protocols.iter().map(|p| p.as_str().to_owned()).collect(),
+            source: p.source,
+            hash: p.hash,
+            isolation: p.isolation,
+        })
+        .collect();
+    Ok((
+        rows,
+        list.rejected.into_iter().map(|r| (r.path, r.reason)).collect(),
+    ))
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
@@ -163,26 +231,4 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Left-aligned columns, two spaces apart.
-fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
-    let mut widths = header.map(str::len);
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.len());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let text: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        println!("{}", text.join("  ").trim_end());
-    };
-    line(header.to_vec());
-    for row in rows {
-        line(row.iter().map(String::as_str).collect());
-    }
 }

@@ -133,8 +133,7 @@ mod tests {
     fn the_example_configuration_file_parses_to_the_defaults() {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/regroup.example.toml");
         let config = read_config(&example).unwrap();
-        let mut expected = HostConfig::default();
-        expected.plugin_dir = Some(PathBuf::from("./plugins"));
+        let expected = HostConfig { plugin_dir: Some(PathBuf::from("./plugins")), ..HostConfig::default() };
         assert_eq!(config, expected);
     }
 

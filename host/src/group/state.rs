@@ -879,9 +879,12 @@ impl Group {
             .members
             .values()
             .map(|m| {
+                // Eager members gave everything up when they rejoined; what they held is still
+                // what a sticky strategy must see, as Kafka's eager sticky assignor does.
                 let owned: Vec<TopicPartition> = m
                     .owned
                     .iter()
+                    .chain(m.previous.iter().flatten())
                     .filter_map(|p| {
                         let &(id, count) = index.get(p.topic.as_str())?;
                         (p.partition < count).then_some(TopicPartition::new(id, p.partition))

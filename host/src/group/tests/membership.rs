@@ -338,3 +338,45 @@ fn members_join_from_many_threads_at_once() {
     assert!(clients.iter().all(|c| c.held.len() == 2));
     assert_eq!(h.describe("g").members.len(), 8);
 }
+
+#[test]
+fn an_eager_sticky_group_keeps_what_members_held_when_one_joins() {
+    // The real registry's built-in sticky strategy, which is eager only.
+    let registry = Registry::start(RegistryConfig::new(None, std::env::current_exe().unwrap())).unwrap();
+    let topics = Arc::new(MemoryTopics::new());
+    topics.set_partitions("orders", 12);
+    let dir = tempfile::tempdir().unwrap();
+    let (coordinator, _) = Coordinator::open(
+        CoordinatorConfig::new(dir.path().to_owned()),
+        Arc::new(registry),
+        Arc::clone(&topics) as Arc<dyn TopicCatalog>,
+        Arc::clone(&topics) as Arc<dyn OffsetResolver>,
+    )
+    .unwrap();
+    let h = Harness {
+        coordinator,
+        strategies: Arc::new(MemoryStrategies::new()),
+        topics,
+        dir,
+        t0: Instant::now(),
+    };
+    let mut clients: Vec<Client> = (0..2)
+        .map(|_| Client::new("g", &["orders"], &[("sticky", b"")]))
+        .collect();
+    join_all(&h, &mut clients, h.at(0.0));
+    settle(&h, &mut clients, h.at(0.0));
+    let before: Vec<BTreeSet<PartitionName>> =
+        clients.iter().map(|c| c.held.iter().cloned().collect()).collect();
+    assert_eq!(before.iter().map(BTreeSet::len).sum::<usize>(), 12);
+
+    clients.push(Client::new("g", &["orders"], &[("sticky", b"")]));
+    join_all(&h, &mut clients[2..], h.at(1.0));
+    settle(&h, &mut clients, h.at(1.0));
+    assert_complete(&h, &clients, &["orders"]);
+    assert_eq!(clients[0].outcome().protocol, Protocol::Eager);
+    // Balance needs 4 each: the two first members give up 2 each and keep the other 4.
+    for (client, held) in clients.iter().zip(&before) {
+        let kept = client.held.iter().filter(|p| held.contains(*p)).count();
+        assert_eq!((client.held.len(), kept), (4, 4), "{}", client.id());
+    }
+}

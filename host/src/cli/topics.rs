@@ -1,0 +1,175 @@
+//! `regroup topics create|list|describe|delete|add-partitions`.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::{Server, block_on, print_table};
+use crate::protocol::messages::topics::{CreateTopic, TopicInfo};
+
+#[derive(Subcommand)]
+pub enum TopicsCommand {
+    /// Create a topic.
+    Create {
+        topic: String,
+        #[arg(long, default_value_t = 1)]
+        partitions: u32,
+        #[command(flatten)]
+        server: Server,
+    },
+    /// List topic names.
+    List(ListArgs),
+    /// Show a topic's settings and partitions.
+    Describe {
+        topic: String,
+        #[command(flatten)]
+        server: Server,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a topic and its records.
+    Delete {
+        topic: String,
+        #[command(flatten)]
+        server: Server,
+    },
+    /// Grow a topic to a total number of partitions; groups reading it rebalance.
+    AddPartitions {
+        topic: String,
+        /// The new total.
+        #[arg(long)]
+        total: u32,
+        #[command(flatten)]
+        server: Server,
+    },
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    server: Server,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
+    block_on(async move {
+        match command {
+            TopicsCommand::Create {
+                topic,
+                partitions,
+                server,
+            } => {
+                let create = CreateTopic {
+                    topic,
+                    partitions,
+                    flush: None,
+                    retention_bytes: None,
+                    retention_ms: None,
+                    segment_bytes: None,
+                };
+                let info = server
+                    .client()
+                    .await?
+                    .create_topic(create)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "created {} with {} partitions",
+                    info.topic,
+                    info.partition_count()
+                );
+            }
+            TopicsCommand::List(args) => {
+                let topics = args
+                    .server
+                    .client()
+                    .await?
+                    .list_topics()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if args.json {
+                    println!("{}", json!(topics));
+                } else {
+                    topics.iter().for_each(|t| println!("{t}"));
+                }
+            }
+            TopicsCommand::Describe { topic, server, json } => {
+                let info = server
+                    .client()
+                    .await?
+                    .describe_topic(&topic)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if json {
+                    println!("{}", topic_json(&info));
+                } else {
+                    print_topic(&info);
+                }
+            }
+            TopicsCommand::Delete { topic, server } => {
+                server
+                    .client()
+                    .await?
+                    .delete_topic(&topic)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("deleted {topic}");
+            }
+            TopicsCommand::AddPartitions { topic, total, server } => {
+                let info = server
+                    .client()
+                    .await?
+                    .add_partitions(&topic, total)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{} now has {} partitions", info.topic, info.partition_count());
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn topic_json(info: &TopicInfo) -> serde_json::Value {
+    json!({
+        "topic": info.topic,
+        "flush": format!("{:?}", info.flush),
+        "retention_bytes": info.retention_bytes,
+        "retention_ms": info.retention_ms,
+        "segment_bytes": info.segment_bytes,
+        "partitions": info.partitions.iter().map(|p| json!({
+            "partition": p.partition,
+            "log_start_offset": p.log_start_offset,
+            "high_watermark": p.high_watermark,
+            "size_bytes": p.size_bytes,
+            "segments": p.segment_count,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_topic(info: &TopicInfo) {
+    let retention = |v: Option<u64>, unit: &str| v.map_or("none".to_owned(), |v| format!("{v} {unit}"));
+    println!(
+        "topic {}: flush {:?}, retention {} / {}, segments of {} bytes",
+        info.topic,
+        info.flush,
+        retention(info.retention_ms, "ms"),
+        retention(info.retention_bytes, "bytes"),
+        info.segment_bytes
+    );
+    let rows: Vec<[String; 5]> = info
+        .partitions
+        .iter()
+        .map(|p| {
+            [
+                p.partition.to_string(),
+                p.log_start_offset.to_string(),
+                p.high_watermark.to_string(),
+                p.size_bytes.to_string(),
+                p.segment_count.to_string(),
+            ]
+        })
+        .collect();
+    print_table(["PARTITION", "START", "END", "BYTES", "SEGMENTS"], &rows);
+}
