@@ -33,6 +33,9 @@ pub struct ConsumeArgs {
     /// Session timeout, in ms.
     #[arg(long, default_value_t = 10_000)]
     session_timeout_ms: u64,
+    /// How often positions are committed, in ms (commits also happen before revocation and on close).
+    #[arg(long, default_value_t = 5_000)]
+    auto_commit_interval_ms: u64,
     /// Stop after this many records.
     #[arg(long)]
     max_records: Option<u64>,
@@ -106,6 +109,7 @@ pub fn run(args: ConsumeArgs) -> Result<ExitCode, String> {
     config.instance_id = args.instance_id.clone();
     config.session_timeout = Duration::from_millis(args.session_timeout_ms);
     config.heartbeat_interval = config.session_timeout / 4;
+    config.auto_commit_interval = Duration::from_millis(args.auto_commit_interval_ms);
     config.auto_offset_reset = if args.from_beginning {
         OffsetReset::Earliest
     } else {
