@@ -6,7 +6,17 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{Server, block_on, print_table};
-use crate::protocol::messages::topics::{CreateTopic, TopicInfo};
+use crate::protocol::messages::topics::{CreateTopic, TopicInfo, WireFlush};
+use crate::runtime::parse_flush_policy;
+
+/// A flush policy as `--flush` and the configuration file write it.
+fn flush_text(flush: WireFlush) -> String {
+    match flush {
+        WireFlush::EveryBatch => "every_batch".to_owned(),
+        WireFlush::Os => "os".to_owned(),
+        WireFlush::IntervalMs(ms) => format!("interval_ms:{ms}"),
+    }
+}
 
 #[derive(Subcommand)]
 pub enum TopicsCommand {
@@ -15,6 +25,15 @@ pub enum TopicsCommand {
         topic: String,
         #[arg(long, default_value_t = 1)]
         partitions: u32,
+        /// every_batch, os or interval_ms:N [default: the host's].
+        #[arg(long)]
+        flush: Option<String>,
+        /// Delete segments older than this, in ms (0 keeps them) [default: the host's].
+        #[arg(long)]
+        retention_ms: Option<u64>,
+        /// Keep at most this many bytes per partition (0: no limit) [default: the host's].
+        #[arg(long)]
+        retention_bytes: Option<u64>,
         #[command(flatten)]
         server: Server,
     },
@@ -59,14 +78,21 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
             TopicsCommand::Create {
                 topic,
                 partitions,
+                flush,
+                retention_ms,
+                retention_bytes,
                 server,
             } => {
+                let flush = flush
+                    .map(|f| parse_flush_policy(&f).map(WireFlush::from))
+                    .transpose()?;
+                let limit = |v: u64| (v > 0).then_some(v);
                 let create = CreateTopic {
                     topic,
                     partitions,
-                    flush: None,
-                    retention_bytes: None,
-                    retention_ms: None,
+                    flush,
+                    retention_bytes: retention_bytes.map(limit),
+                    retention_ms: retention_ms.map(limit),
                     segment_bytes: None,
                 };
                 let info = server
@@ -134,7 +160,7 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
 fn topic_json(info: &TopicInfo) -> serde_json::Value {
     json!({
         "topic": info.topic,
-        "flush": format!("{:?}", info.flush),
+        "flush": flush_text(info.flush),
         "retention_bytes": info.retention_bytes,
         "retention_ms": info.retention_ms,
         "segment_bytes": info.segment_bytes,
@@ -151,9 +177,9 @@ fn topic_json(info: &TopicInfo) -> serde_json::Value {
 fn print_topic(info: &TopicInfo) {
     let retention = |v: Option<u64>, unit: &str| v.map_or("none".to_owned(), |v| format!("{v} {unit}"));
     println!(
-        "topic {}: flush {:?}, retention {} / {}, segments of {} bytes",
+        "topic {}: flush {}, retention {} / {}, segments of {} bytes",
         info.topic,
-        info.flush,
+        flush_text(info.flush),
         retention(info.retention_ms, "ms"),
         retention(info.retention_bytes, "bytes"),
         info.segment_bytes
