@@ -1,4 +1,6 @@
-//! The plugin author's test kit: is an assignment valid, how balanced is it, how much did it move.
+//! The plugin author's test kit: is an assignment valid, how balanced is it, how much did it move,
+//! which partitions did a member get, how many sit off their member's rack; and Kafka's rack-aware
+//! test layout ([`kafka_rack_layout`]) to port Kafka's rack tests.
 //!
 //! ```
 //! use regroup_assignor_api::kit;
@@ -187,6 +189,116 @@ pub fn movement(spec: &GroupSpec, assignment: &Assignment) -> usize {
         .iter()
         .filter(|(tp, owners)| new_owner.get(tp).is_none_or(|now| !owners.contains(now)))
         .count()
+}
+
+/// The partitions `member_id` was given, as `"topic-partition"` strings ([`GroupSpec::display`]),
+/// sorted by topic name then partition number (so `t-2` comes before `t-10`).
+///
+/// # Panics
+/// If `member_id` is not in the assignment: a test helper, it fails the test loudly.
+///
+/// ```
+/// use regroup_assignor_api::kit;
+/// use regroup_assignor_api::model::{Assignment, GroupSpec, TopicPartition};
+/// let spec = GroupSpec::builder().topic("t", 12).member("a", &["t"]).build();
+/// let t = spec.topic_id("t").unwrap();
+/// let mut out = Assignment::empty_for(&spec);
+/// out.members[0].partitions = vec![TopicPartition::new(t, 10), TopicPartition::new(t, 2)];
+/// assert_eq!(kit::partition_names(&spec, &out, "a"), ["t-2", "t-10"]);
+/// ```
+pub fn partition_names(spec: &GroupSpec, assignment: &Assignment, member_id: &str) -> Vec<String> {
+    let mut partitions = assignment
+        .partitions_of(member_id)
+        .unwrap_or_else(|| panic!("member {member_id:?} is not in the assignment"))
+        .to_vec();
+    partitions.sort_unstable();
+    partitions.into_iter().map(|tp| spec.display(tp)).collect()
+}
+
+/// How many assigned partitions sit off their member's rack: the member states a rack and the
+/// partition lists replica racks, none of them the member's. Members without a rack and
+/// partitions whose replica racks are unknown count for nothing.
+///
+/// ```
+/// use regroup_assignor_api::kit;
+/// use regroup_assignor_api::model::{Assignment, GroupSpec};
+/// let spec = GroupSpec::builder()
+///     .topic_with_racks("t", vec![vec!["a".into()], vec!["b".into()]])
+///     .member("m", &["t"])
+///     .rack("a")
+///     .build();
+/// let mut out = Assignment::empty_for(&spec);
+/// out.members[0].partitions = spec.partitions_of(spec.topic_id("t").unwrap()).collect();
+/// assert_eq!(kit::rack_mismatches(&spec, &out), 1); // t-1 is only on rack b
+/// ```
+pub fn rack_mismatches(spec: &GroupSpec, assignment: &Assignment) -> usize {
+    let racks: HashMap<&str, &str> = spec
+        .members
+        .iter()
+        .filter_map(|m| m.rack.as_deref().map(|r| (m.id.as_str(), r)))
+        .collect();
+    assignment
+        .members
+        .iter()
+        .filter_map(|a| racks.get(a.member_id.as_str()).map(|r| (a, *r)))
+        .map(|(a, rack)| {
+            a.partitions
+                .iter()
+                .filter(|tp| {
+                    spec.topics
+                        .get(tp.topic.index())
+                        .and_then(|t| t.replica_racks.as_ref())
+                        .and_then(|all| all.get(tp.partition as usize))
+                        .is_some_and(|replicas| !replicas.iter().any(|r| r == rack))
+                })
+                .count()
+        })
+        .sum()
+}
+
+/// The broker layout of Kafka's rack-aware assignor tests (`verifyRackAssignment` in
+/// `RangeAssignorTest`, `AbstractStickyAssignorTest`), to port them as they are.
+///
+/// Broker `i` sits on rack `brokers[i]` (`None`: no rack). Partition `p` of a topic has `rf`
+/// replicas, on brokers `(p + j + offset) % brokers.len()` for `j < rf`, `offset` being the total
+/// partition count of the topics listed before it; replicas on rack-less brokers list no rack.
+/// Member `i` is `consumer{i}`, on rack `racks[i]`, subscribed to `subscriptions[i]` (one member
+/// per pair of the two). Owned partitions, user data and so on are left for the caller to set.
+///
+/// ```
+/// use regroup_assignor_api::kit;
+/// let g = kit::kafka_rack_layout(&[("t1", 2)], 2, &[Some("a"), Some("b"), None], &[Some("a")], &[&["t1"]]);
+/// assert_eq!(g.topics[0].replica_racks, Some(vec![vec!["a".to_string(), "b".to_string()], vec!["b".to_string()]]));
+/// assert_eq!((g.members[0].id.as_str(), g.members[0].rack.as_deref()), ("consumer0", Some("a")));
+/// ```
+pub fn kafka_rack_layout(
+    topics: &[(&str, u32)],
+    rf: usize,
+    brokers: &[Option<&str>],
+    racks: &[Option<&str>],
+    subscriptions: &[&[&str]],
+) -> GroupSpec {
+    let mut b = GroupSpec::builder();
+    let mut offset = 0;
+    for &(name, n) in topics {
+        let replicas = (0..n as usize)
+            .map(|p| {
+                (0..rf)
+                    .filter_map(|j| brokers[(p + j + offset) % brokers.len()])
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        b = b.topic_with_racks(name, replicas);
+        offset += n as usize;
+    }
+    for (i, (rack, topics)) in racks.iter().zip(subscriptions).enumerate() {
+        b = b.member(&format!("consumer{i}"), topics);
+        if let Some(r) = rack {
+            b = b.rack(r);
+        }
+    }
+    b.build()
 }
 
 #[cfg(test)]

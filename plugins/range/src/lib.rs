@@ -300,14 +300,6 @@ mod tests {
     use super::*;
     use regroup_assignor_api::kit;
 
-    fn names(group: &GroupSpec, out: &Assignment, member: &str) -> Vec<String> {
-        out.partitions_of(member)
-            .unwrap()
-            .iter()
-            .map(|tp| group.display(*tp))
-            .collect()
-    }
-
     #[test]
     fn splits_each_topic_into_contiguous_ranges_first_members_get_the_extra() {
         let g = GroupSpec::builder()
@@ -318,8 +310,11 @@ mod tests {
             .build();
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
-        assert_eq!(names(&g, &out, "c0"), ["t1-0", "t1-1", "t2-0", "t2-1"]);
-        assert_eq!(names(&g, &out, "c1"), ["t1-2", "t2-2"]);
+        assert_eq!(
+            kit::partition_names(&g, &out, "c0"),
+            ["t1-0", "t1-1", "t2-0", "t2-1"]
+        );
+        assert_eq!(kit::partition_names(&g, &out, "c1"), ["t1-2", "t2-2"]);
     }
 
     #[test]
@@ -333,9 +328,9 @@ mod tests {
             .instance_id("i2")
             .build();
         let out = RangeAssignor.assign(&g).unwrap();
-        assert_eq!(names(&g, &out, "z-static"), ["t-0"]);
-        assert_eq!(names(&g, &out, "b-static"), ["t-1"]);
-        assert_eq!(names(&g, &out, "a-dynamic"), ["t-2"]);
+        assert_eq!(kit::partition_names(&g, &out, "z-static"), ["t-0"]);
+        assert_eq!(kit::partition_names(&g, &out, "b-static"), ["t-1"]);
+        assert_eq!(kit::partition_names(&g, &out, "a-dynamic"), ["t-2"]);
     }
 
     #[test]
@@ -390,9 +385,9 @@ mod tests {
         );
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
-        assert_eq!(names(&g, &out, "c0"), ["t1-0", "t1-3"]);
-        assert_eq!(names(&g, &out, "c1"), ["t1-1", "t1-4"]);
-        assert_eq!(names(&g, &out, "c2"), ["t1-2", "t1-5"]);
+        assert_eq!(kit::partition_names(&g, &out, "c0"), ["t1-0", "t1-3"]);
+        assert_eq!(kit::partition_names(&g, &out, "c1"), ["t1-1", "t1-4"]);
+        assert_eq!(kit::partition_names(&g, &out, "c2"), ["t1-2", "t1-5"]);
         let mut plain = g.clone();
         plain.members.iter_mut().for_each(|m| m.rack = None);
         // Here the counts match member for member, since 6 partitions divide evenly.
@@ -410,9 +405,9 @@ mod tests {
         );
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
-        assert_eq!(names(&g, &out, "c2"), ["t1-0", "t2-0"]);
-        assert_eq!(names(&g, &out, "c1"), ["t1-1", "t2-1"]);
-        assert_eq!(names(&g, &out, "c0"), ["t1-2", "t2-2"]);
+        assert_eq!(kit::partition_names(&g, &out, "c2"), ["t1-0", "t2-0"]);
+        assert_eq!(kit::partition_names(&g, &out, "c1"), ["t1-1", "t2-1"]);
+        assert_eq!(kit::partition_names(&g, &out, "c0"), ["t1-2", "t2-2"]);
     }
 
     #[test]
@@ -423,8 +418,8 @@ mod tests {
         );
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
-        assert_eq!(names(&g, &out, "x"), ["t-0", "t-1"]);
-        assert_eq!(names(&g, &out, "y"), ["t-2", "t-3"]);
+        assert_eq!(kit::partition_names(&g, &out, "x"), ["t-0", "t-1"]);
+        assert_eq!(kit::partition_names(&g, &out, "y"), ["t-2", "t-3"]);
     }
 
     #[test]
@@ -437,8 +432,8 @@ mod tests {
         );
         let out = RangeAssignor.assign(&g).unwrap();
         kit::validate(&g, &out).unwrap();
-        assert_eq!(names(&g, &out, "m0"), ["t-0", "t-1"]);
-        assert_eq!(names(&g, &out, "m1"), ["t-2", "t-3"]);
+        assert_eq!(kit::partition_names(&g, &out, "m0"), ["t-0", "t-1"]);
+        assert_eq!(kit::partition_names(&g, &out, "m1"), ["t-2", "t-3"]);
     }
 
     #[test]
@@ -474,39 +469,6 @@ mod tests {
         );
     }
 
-    /// Kafka's `verifyRackAssignment` layout: broker `i` sits on `brokers[i]`; partition `p` of a
-    /// topic has replicas on brokers `(p + j + offset) % brokers` for `j < rf`, `offset` being the
-    /// number of partitions of the topics listed before it. Members are `consumer0`, `consumer1`...
-    fn kafka_layout(
-        topics: &[(&str, u32)],
-        rf: usize,
-        brokers: &[Option<&str>],
-        racks: &[Option<&str>],
-        subscriptions: &[&[&str]],
-    ) -> GroupSpec {
-        let mut b = GroupSpec::builder();
-        let mut offset = 0;
-        for &(name, n) in topics {
-            let replicas = (0..n as usize)
-                .map(|p| {
-                    (0..rf)
-                        .filter_map(|j| brokers[(p + j + offset) % brokers.len()])
-                        .map(str::to_string)
-                        .collect()
-                })
-                .collect();
-            b = b.topic_with_racks(name, replicas);
-            offset += n as usize;
-        }
-        for (i, (rack, topics)) in racks.iter().zip(subscriptions).enumerate() {
-            b = b.member(&format!("consumer{i}"), topics);
-            if let Some(r) = rack {
-                b = b.rack(r);
-            }
-        }
-        b.build()
-    }
-
     /// Runs range and checks Kafka's expected strings and, when given, the number of partitions
     /// not on their member's rack.
     fn verify(g: &GroupSpec, want: &[&str], mismatched: Option<usize>) {
@@ -515,30 +477,15 @@ mod tests {
         let got: Vec<String> = out
             .members
             .iter()
-            .map(|m| {
-                let mut names: Vec<String> = m.partitions.iter().map(|tp| g.display(*tp)).collect();
-                names.sort();
-                names.join(", ")
-            })
+            .map(|m| kit::partition_names(g, &out, &m.member_id).join(", "))
             .collect();
         assert_eq!(got, want);
         if let Some(n) = mismatched {
-            let count: usize = out
-                .members
-                .iter()
-                .zip(&g.members)
-                .filter_map(|(a, m)| m.rack.as_ref().map(|r| (a, r)))
-                .map(|(a, r)| {
-                    a.partitions
-                        .iter()
-                        .filter(|tp| {
-                            !g.topic(tp.topic).replica_racks.as_ref().unwrap()[tp.partition as usize]
-                                .contains(r)
-                        })
-                        .count()
-                })
-                .sum();
-            assert_eq!(count, n, "partitions off their member's rack");
+            assert_eq!(
+                kit::rack_mismatches(g, &out),
+                n,
+                "partitions off their member's rack"
+            );
         }
     }
 
@@ -549,17 +496,25 @@ mod tests {
     /// Kafka's `verifyNonRackAwareAssignment`: every combination where racks make no difference.
     fn verify_rack_less(topics: &[(&str, u32)], subs: &[&[&str]], want: &[&str]) {
         let abcd = [Some("a"), Some("b"), Some("c"), Some("d")];
-        verify(&kafka_layout(topics, 3, &NONE3, &ABC, subs), want, None);
-        verify(&kafka_layout(topics, 3, &ABC, &NONE3, subs), want, None);
-        verify(&kafka_layout(topics, 3, &ABC, &ABC, subs), want, Some(0));
-        verify(&kafka_layout(topics, 4, &abcd, &ABC, subs), want, Some(0));
+        verify(&kit::kafka_rack_layout(topics, 3, &NONE3, &ABC, subs), want, None);
+        verify(&kit::kafka_rack_layout(topics, 3, &ABC, &NONE3, subs), want, None);
         verify(
-            &kafka_layout(topics, 3, &ABC, &[Some("d"), Some("e"), Some("f")], subs),
+            &kit::kafka_rack_layout(topics, 3, &ABC, &ABC, subs),
+            want,
+            Some(0),
+        );
+        verify(
+            &kit::kafka_rack_layout(topics, 4, &abcd, &ABC, subs),
+            want,
+            Some(0),
+        );
+        verify(
+            &kit::kafka_rack_layout(topics, 3, &ABC, &[Some("d"), Some("e"), Some("f")], subs),
             want,
             None,
         );
         verify(
-            &kafka_layout(topics, 3, &ABC, &[None, Some("e"), Some("f")], subs),
+            &kit::kafka_rack_layout(topics, 3, &ABC, &[None, Some("e"), Some("f")], subs),
             want,
             None,
         );
@@ -577,7 +532,7 @@ mod tests {
         ];
         verify_rack_less(&topics, &subs, &rack_less);
         verify(
-            &kafka_layout(&topics, 1, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 1, &ABC, &ABC, &subs),
             &[
                 "t1-0, t1-3, t2-0, t2-3, t2-6",
                 "t1-1, t1-4, t2-1, t2-4, t3-0",
@@ -586,7 +541,7 @@ mod tests {
             Some(0),
         );
         verify(
-            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 2, &ABC, &ABC, &subs),
             &[
                 "t1-0, t1-2, t2-0, t2-2, t2-3, t3-1",
                 "t1-1, t1-3, t2-1, t2-4, t3-0",
@@ -595,7 +550,11 @@ mod tests {
             Some(1),
         );
         // One member on a rack with no replicas.
-        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(4));
+        verify(
+            &kit::kafka_rack_layout(&topics, 3, &AB, &ABC, &subs),
+            &rack_less,
+            Some(4),
+        );
     }
 
     #[test]
@@ -610,7 +569,7 @@ mod tests {
         ];
         verify_rack_less(&topics, &subs, &rack_less);
         verify(
-            &kafka_layout(&topics, 1, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 1, &ABC, &ABC, &subs),
             &[
                 "t1-0, t1-3, t2-0, t2-2, t2-3, t2-6",
                 "t1-1, t1-4, t2-1, t2-4, t2-5, t3-0",
@@ -619,7 +578,7 @@ mod tests {
             Some(2),
         );
         verify(
-            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 2, &ABC, &ABC, &subs),
             &[
                 "t1-0, t1-2, t2-0, t2-2, t2-3, t2-5, t3-1",
                 "t1-1, t1-3, t2-1, t2-4, t2-6, t3-0",
@@ -627,7 +586,11 @@ mod tests {
             ],
             Some(0),
         );
-        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(2));
+        verify(
+            &kit::kafka_rack_layout(&topics, 3, &AB, &ABC, &subs),
+            &rack_less,
+            Some(2),
+        );
     }
 
     #[test]
@@ -641,9 +604,21 @@ mod tests {
             "t1-4, t2-4, t3-4",
         ];
         verify_rack_less(&topics, &subs, &rack_less);
-        verify(&kafka_layout(&topics, 1, &ABC, &ABC, &subs), &rack_less, Some(10));
-        verify(&kafka_layout(&topics, 2, &ABC, &ABC, &subs), &rack_less, Some(5));
-        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(3));
+        verify(
+            &kit::kafka_rack_layout(&topics, 1, &ABC, &ABC, &subs),
+            &rack_less,
+            Some(10),
+        );
+        verify(
+            &kit::kafka_rack_layout(&topics, 2, &ABC, &ABC, &subs),
+            &rack_less,
+            Some(5),
+        );
+        verify(
+            &kit::kafka_rack_layout(&topics, 3, &AB, &ABC, &subs),
+            &rack_less,
+            Some(3),
+        );
 
         let subs = [all, all, &["t1", "t3"][..]];
         let rack_less = [
@@ -653,7 +628,7 @@ mod tests {
         ];
         verify_rack_less(&topics, &subs, &rack_less);
         verify(
-            &kafka_layout(&topics, 1, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 1, &ABC, &ABC, &subs),
             &[
                 "t1-0, t1-1, t2-0, t2-1, t2-4, t3-0, t3-1",
                 "t1-2, t1-3, t2-2, t2-3, t3-2, t3-3",
@@ -662,7 +637,7 @@ mod tests {
             Some(9),
         );
         verify(
-            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 2, &ABC, &ABC, &subs),
             &[
                 "t1-2, t2-0, t2-1, t2-3, t3-2",
                 "t1-0, t1-3, t2-2, t2-4, t3-0, t3-3",
@@ -670,7 +645,11 @@ mod tests {
             ],
             Some(0),
         );
-        verify(&kafka_layout(&topics, 3, &AB, &ABC, &subs), &rack_less, Some(2));
+        verify(
+            &kit::kafka_rack_layout(&topics, 3, &AB, &ABC, &subs),
+            &rack_less,
+            Some(2),
+        );
     }
 
     #[test]
@@ -685,10 +664,18 @@ mod tests {
             "t3-0, t4-0",
             "t3-1, t4-1",
         ];
-        verify(&kafka_layout(&topics, 3, &AB, &racks, &subs), &rack_less, None);
-        verify(&kafka_layout(&topics, 2, &AB, &racks, &subs), &rack_less, Some(0));
         verify(
-            &kafka_layout(&topics, 1, &AB, &racks, &subs),
+            &kit::kafka_rack_layout(&topics, 3, &AB, &racks, &subs),
+            &rack_less,
+            None,
+        );
+        verify(
+            &kit::kafka_rack_layout(&topics, 2, &AB, &racks, &subs),
+            &rack_less,
+            Some(0),
+        );
+        verify(
+            &kit::kafka_rack_layout(&topics, 1, &AB, &racks, &subs),
             &[
                 "t1-0, t1-2, t1-4, t2-0, t2-2, t2-4",
                 "t1-1, t1-3, t1-5, t2-1, t2-3, t2-5",
@@ -706,10 +693,18 @@ mod tests {
             "t1-4, t2-4",
             "t1-5, t2-5",
         ];
-        verify(&kafka_layout(&topics, 3, &AB, &racks, &subs), &rack_less, None);
-        verify(&kafka_layout(&topics, 2, &AB, &racks, &subs), &rack_less, Some(0));
         verify(
-            &kafka_layout(&topics, 1, &AB, &racks, &subs),
+            &kit::kafka_rack_layout(&topics, 3, &AB, &racks, &subs),
+            &rack_less,
+            None,
+        );
+        verify(
+            &kit::kafka_rack_layout(&topics, 2, &AB, &racks, &subs),
+            &rack_less,
+            Some(0),
+        );
+        verify(
+            &kit::kafka_rack_layout(&topics, 1, &AB, &racks, &subs),
             &[
                 "t1-0, t1-2, t2-0, t2-2, t3-0, t4-0",
                 "t1-1, t1-3, t2-1, t2-3, t3-1, t4-1",
@@ -719,7 +714,7 @@ mod tests {
             Some(0),
         );
         verify(
-            &kafka_layout(&topics, 1, &ABC, &racks, &subs),
+            &kit::kafka_rack_layout(&topics, 1, &ABC, &racks, &subs),
             &[
                 "t1-0, t1-3, t2-0, t2-3, t3-0, t4-0",
                 "t1-1, t1-4, t2-1, t2-4, t3-1, t4-1",
@@ -737,7 +732,7 @@ mod tests {
         let all: &[&str] = &["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"];
         let subs = [all, all, all];
         verify(
-            &kafka_layout(&topics, 3, &NONE3, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 3, &NONE3, &ABC, &subs),
             &[
                 "t1-0, t1-1, t2-0, t2-1, t3-0, t4-0, t5-0, t5-1, t6-0, t6-1",
                 "t1-2, t1-3, t2-2, t2-3, t3-1, t4-1, t5-2, t6-2",
@@ -746,7 +741,7 @@ mod tests {
             None,
         );
         verify(
-            &kafka_layout(&topics, 2, &ABC, &ABC, &subs),
+            &kit::kafka_rack_layout(&topics, 2, &ABC, &ABC, &subs),
             &[
                 "t1-0, t1-2, t2-0, t2-2, t3-0, t4-0, t5-1, t6-1",
                 "t1-1, t1-3, t2-1, t2-3, t3-1, t4-1, t5-2, t6-2",

@@ -84,14 +84,6 @@ mod tests {
     use super::*;
     use regroup_assignor_api::kit;
 
-    fn names(group: &GroupSpec, out: &Assignment, member: &str) -> Vec<String> {
-        out.partitions_of(member)
-            .unwrap()
-            .iter()
-            .map(|tp| group.display(*tp))
-            .collect()
-    }
-
     fn run(group: &GroupSpec) -> Assignment {
         let out = RoundRobinAssignor.assign(group).unwrap();
         kit::validate(group, &out).unwrap();
@@ -102,7 +94,7 @@ mod tests {
     fn one_consumer_with_no_topics_gets_nothing() {
         let g = GroupSpec::builder().member("consumer", &[]).build();
         let out = run(&g);
-        assert!(names(&g, &out, "consumer").is_empty());
+        assert!(kit::partition_names(&g, &out, "consumer").is_empty());
     }
 
     #[test]
@@ -112,7 +104,7 @@ mod tests {
             .member("consumer", &["topic"])
             .build();
         let out = run(&g);
-        assert!(names(&g, &out, "consumer").is_empty());
+        assert!(kit::partition_names(&g, &out, "consumer").is_empty());
     }
 
     #[test]
@@ -121,7 +113,10 @@ mod tests {
             .topic("topic", 3)
             .member("consumer", &["topic"])
             .build();
-        assert_eq!(names(&g, &run(&g), "consumer"), ["topic-0", "topic-1", "topic-2"]);
+        assert_eq!(
+            kit::partition_names(&g, &run(&g), "consumer"),
+            ["topic-0", "topic-1", "topic-2"]
+        );
     }
 
     #[test]
@@ -131,7 +126,10 @@ mod tests {
             .topic("other", 3)
             .member("consumer", &["topic"])
             .build();
-        assert_eq!(names(&g, &run(&g), "consumer"), ["topic-0", "topic-1", "topic-2"]);
+        assert_eq!(
+            kit::partition_names(&g, &run(&g), "consumer"),
+            ["topic-0", "topic-1", "topic-2"]
+        );
     }
 
     #[test]
@@ -142,7 +140,7 @@ mod tests {
             .member("consumer", &["topic1", "topic2"])
             .build();
         assert_eq!(
-            names(&g, &run(&g), "consumer"),
+            kit::partition_names(&g, &run(&g), "consumer"),
             ["topic1-0", "topic2-0", "topic2-1"]
         );
     }
@@ -155,8 +153,8 @@ mod tests {
             .member("consumer2", &["topic"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "consumer1"), ["topic-0"]);
-        assert!(names(&g, &out, "consumer2").is_empty());
+        assert_eq!(kit::partition_names(&g, &out, "consumer1"), ["topic-0"]);
+        assert!(kit::partition_names(&g, &out, "consumer2").is_empty());
     }
 
     #[test]
@@ -167,8 +165,8 @@ mod tests {
             .member("consumer2", &["topic"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "consumer1"), ["topic-0"]);
-        assert_eq!(names(&g, &out, "consumer2"), ["topic-1"]);
+        assert_eq!(kit::partition_names(&g, &out, "consumer1"), ["topic-0"]);
+        assert_eq!(kit::partition_names(&g, &out, "consumer2"), ["topic-1"]);
     }
 
     #[test]
@@ -182,9 +180,12 @@ mod tests {
             .member("consumer3", &["topic1"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "consumer1"), ["topic1-0"]);
-        assert_eq!(names(&g, &out, "consumer2"), ["topic1-1", "topic2-0", "topic2-1"]);
-        assert_eq!(names(&g, &out, "consumer3"), ["topic1-2"]);
+        assert_eq!(kit::partition_names(&g, &out, "consumer1"), ["topic1-0"]);
+        assert_eq!(
+            kit::partition_names(&g, &out, "consumer2"),
+            ["topic1-1", "topic2-0", "topic2-1"]
+        );
+        assert_eq!(kit::partition_names(&g, &out, "consumer3"), ["topic1-2"]);
     }
 
     #[test]
@@ -196,8 +197,14 @@ mod tests {
             .member("consumer2", &["topic1", "topic2"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "consumer1"), ["topic1-0", "topic1-2", "topic2-1"]);
-        assert_eq!(names(&g, &out, "consumer2"), ["topic1-1", "topic2-0", "topic2-2"]);
+        assert_eq!(
+            kit::partition_names(&g, &out, "consumer1"),
+            ["topic1-0", "topic1-2", "topic2-1"]
+        );
+        assert_eq!(
+            kit::partition_names(&g, &out, "consumer2"),
+            ["topic1-1", "topic2-0", "topic2-2"]
+        );
     }
 
     #[test]
@@ -211,8 +218,11 @@ mod tests {
             .member("c1", &["t2"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "c0"), ["t1-0", "t1-1", "t1-2", "t2-1"]);
-        assert_eq!(names(&g, &out, "c1"), ["t2-0", "t2-2"]);
+        assert_eq!(
+            kit::partition_names(&g, &out, "c0"),
+            ["t1-0", "t1-1", "t1-2", "t2-1"]
+        );
+        assert_eq!(kit::partition_names(&g, &out, "c1"), ["t2-0", "t2-2"]);
     }
 
     #[test]
@@ -237,9 +247,9 @@ mod tests {
             assert_eq!(b.members[i].partitions, a.members[i].partitions);
         }
         // instance1 first, instance2 second, the dynamic member last.
-        assert_eq!(names(&before, &b, "consumer-b"), ["t1-0", "t2-0"]);
-        assert_eq!(names(&before, &b, "consumer-a"), ["t1-1", "t2-1"]);
-        assert_eq!(names(&before, &b, "consumer-z"), ["t1-2", "t2-2"]);
+        assert_eq!(kit::partition_names(&before, &b, "consumer-b"), ["t1-0", "t2-0"]);
+        assert_eq!(kit::partition_names(&before, &b, "consumer-a"), ["t1-1", "t2-1"]);
+        assert_eq!(kit::partition_names(&before, &b, "consumer-z"), ["t1-2", "t2-2"]);
     }
 
     #[test]
@@ -251,15 +261,15 @@ mod tests {
             .member("c", &["t"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "a"), ["t-0", "t-3"]);
+        assert_eq!(kit::partition_names(&g, &out, "a"), ["t-0", "t-3"]);
         let g = GroupSpec::builder()
             .topic("t", 4)
             .member("b", &["t"])
             .member("c", &["t"])
             .build();
         let out = run(&g);
-        assert_eq!(names(&g, &out, "b"), ["t-0", "t-2"]);
-        assert_eq!(names(&g, &out, "c"), ["t-1", "t-3"]);
+        assert_eq!(kit::partition_names(&g, &out, "b"), ["t-0", "t-2"]);
+        assert_eq!(kit::partition_names(&g, &out, "c"), ["t-1", "t-3"]);
     }
 
     #[test]

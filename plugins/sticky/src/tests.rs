@@ -34,12 +34,9 @@ fn assert_balanced_as_kafka(g: &GroupSpec, out: &Assignment) {
     }
 }
 
+/// The member's partitions as a set of names, for comparisons where order is not the point.
 fn set(g: &GroupSpec, out: &Assignment, member: &str) -> BTreeSet<String> {
-    out.partitions_of(member)
-        .unwrap()
-        .iter()
-        .map(|tp| g.display(*tp))
-        .collect()
+    kit::partition_names(g, out, member).into_iter().collect()
 }
 
 fn names(list: &[&str]) -> BTreeSet<String> {
@@ -816,23 +813,6 @@ fn racked(topics: &[(&str, &[&[&str]])], members: &[(&str, &[&str], Option<&str>
     b.build()
 }
 
-fn mismatches(g: &GroupSpec, out: &Assignment) -> usize {
-    out.members
-        .iter()
-        .zip(&g.members)
-        .map(|(a, m)| {
-            let Some(rack) = &m.rack else { return 0 };
-            a.partitions
-                .iter()
-                .filter(|tp| {
-                    let racks = g.topic(tp.topic).replica_racks.as_ref().unwrap();
-                    !racks[tp.partition as usize].contains(rack)
-                })
-                .count()
-        })
-        .sum()
-}
-
 #[test]
 fn rack_aware_uniform_puts_every_partition_on_a_replica_rack() {
     let abc: &[&[&str]] = &[&["a"], &["b"], &["c"], &["a"], &["b"], &["c"]];
@@ -845,7 +825,7 @@ fn rack_aware_uniform_puts_every_partition_on_a_replica_rack() {
         ],
     );
     let out = run(&g);
-    assert_eq!(mismatches(&g, &out), 0);
+    assert_eq!(kit::rack_mismatches(&g, &out), 0);
     assert_eq!(set(&g, &out, "x"), names(&["t-0", "t-3"]));
     assert_eq!(kit::balance(&g, &out).spread(), 0);
 }
@@ -864,7 +844,7 @@ fn rack_aware_gives_up_locality_before_balance() {
     let out = run(&g);
     assert_eq!(kit::balance(&g, &out).spread(), 0);
     // x takes two rack-a partitions, y and z the rack-b ones plus the two rack-a left over.
-    assert_eq!(mismatches(&g, &out), 2);
+    assert_eq!(kit::rack_mismatches(&g, &out), 2);
 }
 
 #[test]
@@ -883,7 +863,7 @@ fn rack_aware_moves_owned_partitions_off_the_wrong_rack() {
         TopicPartition::new(TopicId(0), 2),
     ];
     let out = run(&g);
-    assert_eq!(mismatches(&g, &out), 0);
+    assert_eq!(kit::rack_mismatches(&g, &out), 0);
     assert_eq!(set(&g, &out, "x"), names(&["t-0", "t-2"]));
 }
 
@@ -900,7 +880,7 @@ fn rack_aware_general_case_prefers_replica_racks_within_balance() {
     );
     let out = run(&g);
     assert_eq!(kit::balance(&g, &out).spread(), 0);
-    assert_eq!(mismatches(&g, &out), 2, "{out:?}");
+    assert_eq!(kit::rack_mismatches(&g, &out), 2, "{out:?}");
 }
 
 #[test]
@@ -971,10 +951,8 @@ fn claims_on_partitions_that_no_longer_exist_are_dropped() {
     run(&g);
 }
 
-/// Kafka's `verifyRackAssignment` layout: broker `i` sits on `brokers[i]`; partition `p` of a
-/// topic has replicas on brokers `(p + j + offset) % brokers` for `j < rf`, `offset` being the
-/// number of partitions of the topics listed before it. Members are `consumer0`, `consumer1`...,
-/// each owning the partitions listed in `owned` (Kafka's test strings), with no generation.
+/// [`kit::kafka_rack_layout`], each member `consumer{i}` owning the partitions listed in
+/// `owned[i]` (Kafka's test strings), with no generation.
 fn kafka_layout(
     topics: &[(&str, u32)],
     rf: usize,
@@ -983,37 +961,18 @@ fn kafka_layout(
     subscriptions: &[&[&str]],
     owned: &[&str],
 ) -> GroupSpec {
-    let mut b = GroupSpec::builder();
-    let mut offset = 0;
-    for &(name, n) in topics {
-        let replicas = (0..n as usize)
-            .map(|p| {
-                (0..rf)
-                    .filter_map(|j| brokers[(p + j + offset) % brokers.len()])
-                    .map(str::to_string)
-                    .collect()
+    let mut g = kit::kafka_rack_layout(topics, rf, brokers, racks, subscriptions);
+    for (i, list) in owned.iter().enumerate() {
+        let parts: Vec<TopicPartition> = list
+            .split(", ")
+            .map(|s| {
+                let (t, p) = s.rsplit_once('-').unwrap();
+                TopicPartition::new(g.topic_id(t).unwrap(), p.parse().unwrap())
             })
             .collect();
-        b = b.topic_with_racks(name, replicas);
-        offset += n as usize;
+        g.members[i].owned = parts;
     }
-    for (i, (rack, topics)) in racks.iter().zip(subscriptions).enumerate() {
-        b = b.member(&format!("consumer{i}"), topics);
-        if let Some(r) = rack {
-            b = b.rack(r);
-        }
-        if let Some(list) = owned.get(i) {
-            let parts: Vec<(&str, u32)> = list
-                .split(", ")
-                .map(|s| {
-                    let (t, p) = s.rsplit_once('-').unwrap();
-                    (t, p.parse().unwrap())
-                })
-                .collect();
-            b = b.owned(&parts, None);
-        }
-    }
-    b.build()
+    g
 }
 
 /// Runs sticky on Kafka's layout and checks Kafka's expected strings and, when given, the
@@ -1024,15 +983,15 @@ fn verify_racks(g: &GroupSpec, want: &[&str], mismatched: Option<usize>) {
     let got: Vec<String> = out
         .members
         .iter()
-        .map(|m| {
-            let mut names: Vec<String> = m.partitions.iter().map(|tp| g.display(*tp)).collect();
-            names.sort();
-            names.join(", ")
-        })
+        .map(|m| kit::partition_names(g, &out, &m.member_id).join(", "))
         .collect();
     assert_eq!(got, want);
     if let Some(n) = mismatched {
-        assert_eq!(mismatches(g, &out), n, "partitions off their member's rack");
+        assert_eq!(
+            kit::rack_mismatches(g, &out),
+            n,
+            "partitions off their member's rack"
+        );
     }
 }
 
@@ -1190,5 +1149,5 @@ fn a_partition_no_subscriber_can_read_locally_stays_with_its_owner() {
     let g = kafka_layout(&topics, 1, &ABC, &ABC, &subs, &["t1-3", "t2-1, t2-2", "t3-1"]);
     let out = run(&g);
     assert!(set(&g, &out, "consumer1").contains("t2-2"));
-    assert_eq!(mismatches(&g, &out), 4);
+    assert_eq!(kit::rack_mismatches(&g, &out), 4);
 }
