@@ -301,6 +301,35 @@ pub fn kafka_rack_layout(
     b.build()
 }
 
+/// The check of Kafka's rack-aware assignor tests (`verifyRackAssignment`), for ported tests:
+/// member `i` of the assignment holds exactly the partitions `want[i]` lists (Kafka's expected
+/// strings: [`partition_names`] joined by `", "`) and, when `mismatched` is given, that many
+/// partitions sit off their member's rack ([`rack_mismatches`]).
+///
+/// # Panics
+/// On any difference, naming it: it is an assertion.
+#[track_caller]
+pub fn assert_kafka_rack_assignment(
+    spec: &GroupSpec,
+    assignment: &Assignment,
+    want: &[&str],
+    mismatched: Option<usize>,
+) {
+    let got: Vec<String> = assignment
+        .members
+        .iter()
+        .map(|m| partition_names(spec, assignment, &m.member_id).join(", "))
+        .collect();
+    assert_eq!(got, want);
+    if let Some(n) = mismatched {
+        assert_eq!(
+            rack_mismatches(spec, assignment),
+            n,
+            "partitions off their member's rack"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -980,19 +980,7 @@ fn kafka_layout(
 #[track_caller]
 fn verify_racks(g: &GroupSpec, want: &[&str], mismatched: Option<usize>) {
     let out = run(g);
-    let got: Vec<String> = out
-        .members
-        .iter()
-        .map(|m| kit::partition_names(g, &out, &m.member_id).join(", "))
-        .collect();
-    assert_eq!(got, want);
-    if let Some(n) = mismatched {
-        assert_eq!(
-            kit::rack_mismatches(g, &out),
-            n,
-            "partitions off their member's rack"
-        );
-    }
+    kit::assert_kafka_rack_assignment(g, &out, want, mismatched);
 }
 
 const ABC: [Option<&str>; 3] = [Some("a"), Some("b"), Some("c")];
