@@ -6,6 +6,7 @@
 //!
 //! - [`model`]: what an assignor sees ([`GroupSpec`]) and returns ([`Assignment`]).
 //! - [`kit`]: validity, balance and movement checks, so an assignor is tested in a few lines.
+//! - [`racks`]: rack ids and Kafka's rule for rack-aware assignment (KIP-881).
 //! - [`codec`]: the one codec of the project: version-tagged bincode envelopes.
 //! - [`abi`]: the frozen FFI surface: a name and two functions over bytes.
 //!
@@ -42,6 +43,7 @@ pub mod codec;
 mod export;
 pub mod kit;
 pub mod model;
+pub mod racks;
 
 pub use model::{
     Assignment, AssignorInfo, GroupSpec, Member, MemberAssignment, Protocol, Topic, TopicId, TopicPartition,

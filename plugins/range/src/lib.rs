@@ -15,9 +15,8 @@
 //! of `p`, if there is one. A member without a rack matches any partition. Without rack
 //! information the result is exactly the rack-less result.
 
-use std::collections::HashMap;
-
 use regroup_assignor_api::model::*;
+use regroup_assignor_api::racks::{RackIds, use_rack_aware_assignment};
 use regroup_assignor_api::{AssignError, Assignor};
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -156,24 +155,7 @@ struct RackView {
 impl RackView {
     /// `None` when no topic needs rack-aware assignment; marks the topics that do.
     fn new(group: &GroupSpec, states: &mut [TopicState]) -> Option<RackView> {
-        fn intern<'s>(name: &'s str, ids: &mut HashMap<&'s str, u32>) -> u32 {
-            let next = ids.len() as u32;
-            *ids.entry(name).or_insert(next)
-        }
-        let mut ids: HashMap<&str, u32> = HashMap::new();
-        let member: Vec<Option<u32>> = group
-            .members
-            .iter()
-            .map(|m| {
-                m.rack
-                    .as_deref()
-                    .filter(|r| !r.is_empty())
-                    .map(|r| intern(r, &mut ids))
-            })
-            .collect();
-        if member.iter().all(Option::is_none) {
-            return None;
-        }
+        let (mut ids, member) = RackIds::members(group)?;
         let mut partition = vec![Vec::new(); group.topics.len()];
         let mut any = false;
         for state in states.iter_mut() {
@@ -184,29 +166,12 @@ impl RackView {
             let topic = group.topic(state.topic);
             let racks: Vec<Vec<u32>> = (0..topic.partitions as usize)
                 .map(|p| {
-                    let mut r: Vec<u32> = topic
-                        .replica_racks
-                        .as_ref()
-                        .and_then(|all| all.get(p))
-                        .map(|names| {
-                            names
-                                .iter()
-                                .filter(|n| !n.is_empty())
-                                .map(|n| intern(n, &mut ids))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    r.sort_unstable();
-                    r.dedup();
+                    let mut r = Vec::new();
+                    ids.push_replicas(topic, p, &mut r);
                     r
                 })
                 .collect();
-            let mut all: Vec<u32> = racks.iter().flatten().copied().collect();
-            all.sort_unstable();
-            all.dedup();
-            // Kafka's `useRackAwareAssignment`.
-            state.needs_racks = member_racks.iter().any(|r| all.binary_search(r).is_ok())
-                && racks.iter().any(|r| r.len() != all.len());
+            state.needs_racks = use_rack_aware_assignment(member_racks, racks.iter().map(Vec::as_slice));
             any |= state.needs_racks;
             partition[state.topic.index()] = racks;
         }

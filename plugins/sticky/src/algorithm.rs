@@ -15,6 +15,7 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use regroup_assignor_api::AssignError;
 use regroup_assignor_api::model::{Assignment, GroupSpec, MemberAssignment, TopicId, TopicPartition};
+use regroup_assignor_api::racks::{RackIds, use_rack_aware_assignment};
 
 /// The generation of a member that reported none, as in Kafka.
 pub const DEFAULT_GENERATION: i32 = -1;
@@ -222,61 +223,28 @@ struct Racks {
 }
 
 impl Racks {
-    /// Kafka's rule (`useRackAwareAssignment`): some member states a rack, some partition has a
-    /// replica on a member's rack, and the partitions do not all have replicas on every rack.
+    /// `None` unless Kafka's rule ([`use_rack_aware_assignment`]) holds over every member's rack
+    /// and every subscribed partition: some member states a rack, some partition has a replica on
+    /// a member's rack, and the partitions do not all have replicas on every rack.
     fn new(group: &GroupSpec, offsets: &[usize], subscribed: &[bool]) -> Option<Racks> {
-        fn intern<'s>(interned: &mut HashMap<&'s str, u32>, name: &'s str) -> u32 {
-            let next = interned.len() as u32;
-            *interned.entry(name).or_insert(next)
-        }
-        let mut interned: HashMap<&str, u32> = HashMap::new();
-        let member: Vec<Option<u32>> = group
-            .members
-            .iter()
-            .map(|m| {
-                m.rack
-                    .as_deref()
-                    .filter(|r| !r.is_empty())
-                    .map(|r| intern(&mut interned, r))
-            })
-            .collect();
-        if member.iter().all(Option::is_none) {
-            return None;
-        }
-        let member_rack_count = interned.len();
+        let (mut interned, member) = RackIds::members(group)?;
         let total = *offsets.last().unwrap_or(&0);
         let mut start = Vec::with_capacity(total + 1);
         let mut ids = Vec::new();
         for (t, topic) in group.topics.iter().enumerate() {
             for p in 0..topic.partitions as usize {
                 start.push(ids.len() as u32);
-                if !subscribed[t] {
-                    continue;
-                }
-                let Some(replicas) = topic.replica_racks.as_ref().and_then(|r| r.get(p)) else {
-                    continue;
-                };
-                let first = ids.len();
-                for rack in replicas.iter().filter(|r| !r.is_empty()) {
-                    let id = intern(&mut interned, rack);
-                    if !ids[first..].contains(&id) {
-                        ids.push(id);
-                    }
+                if subscribed[t] {
+                    interned.push_replicas(topic, p, &mut ids);
                 }
             }
         }
         start.push(ids.len() as u32);
-        let mut on_partition = vec![false; interned.len()];
-        for &id in &ids {
-            on_partition[id as usize] = true;
-        }
-        let all_partition_racks = on_partition.iter().filter(|&&x| x).count();
-        // Member racks are interned first, so ids below `member_rack_count` are member racks.
-        let overlap = on_partition[..member_rack_count].iter().any(|&x| x);
-        let uneven = (0..group.topics.len()).filter(|&t| subscribed[t]).any(|t| {
-            (offsets[t]..offsets[t + 1]).any(|g| (start[g + 1] - start[g]) as usize != all_partition_racks)
-        });
-        if !overlap || !uneven {
+        let subscribed_partitions = (0..group.topics.len())
+            .filter(|&t| subscribed[t])
+            .flat_map(|t| offsets[t]..offsets[t + 1])
+            .map(|g| &ids[start[g] as usize..start[g + 1] as usize]);
+        if !use_rack_aware_assignment(member.iter().flatten().copied(), subscribed_partitions) {
             return None;
         }
         let mut members_on = vec![0u32; interned.len()];
