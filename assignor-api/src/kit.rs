@@ -69,19 +69,30 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
             });
         }
         let subscribed = &spec.members[index].topics;
+        // Partitions come grouped by topic: check a topic once per run, not once per partition.
+        let mut checked: Option<(crate::model::TopicId, u32)> = None;
         for &tp in &entry.partitions {
-            let exists = spec
-                .topics
-                .get(tp.topic.index())
-                .is_some_and(|t| tp.partition < t.partitions);
-            if !exists {
+            let partitions = match checked {
+                Some((topic, partitions)) if topic == tp.topic => partitions,
+                _ => {
+                    let Some(topic) = spec.topics.get(tp.topic.index()) else {
+                        return Err(Violation::UnknownPartition {
+                            member: entry.member_id.clone(),
+                            partition: spec.display(tp),
+                        });
+                    };
+                    if subscribed.binary_search(&tp.topic).is_err() {
+                        return Err(Violation::NotSubscribed {
+                            member: entry.member_id.clone(),
+                            partition: spec.display(tp),
+                        });
+                    }
+                    checked = Some((tp.topic, topic.partitions));
+                    topic.partitions
+                }
+            };
+            if tp.partition >= partitions {
                 return Err(Violation::UnknownPartition {
-                    member: entry.member_id.clone(),
-                    partition: spec.display(tp),
-                });
-            }
-            if subscribed.binary_search(&tp.topic).is_err() {
-                return Err(Violation::NotSubscribed {
                     member: entry.member_id.clone(),
                     partition: spec.display(tp),
                 });
@@ -174,21 +185,55 @@ pub fn balance(spec: &GroupSpec, assignment: &Assignment) -> Balance {
 /// A partition claimed by several members (a conflict) counts once, and not at all if it stays
 /// with one of its claimants.
 pub fn movement(spec: &GroupSpec, assignment: &Assignment) -> usize {
-    let new_owner: HashMap<TopicPartition, &str> = assignment
+    // Flat arrays over every partition, laid out topic by topic: a million partitions cost a few
+    // megabytes, not a map entry each.
+    let mut offsets = Vec::with_capacity(spec.topics.len());
+    let mut total = 0usize;
+    for t in &spec.topics {
+        offsets.push(total);
+        total += t.partitions as usize;
+    }
+    let slot = |tp: &TopicPartition| {
+        let topic = spec.topics.get(tp.topic.index())?;
+        (tp.partition < topic.partitions).then(|| offsets[tp.topic.index()] + tp.partition as usize)
+    };
+    let index: HashMap<&str, u32> = spec
         .members
         .iter()
-        .flat_map(|m| m.partitions.iter().map(move |tp| (*tp, m.member_id.as_str())))
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as u32 + 1))
         .collect();
-    let mut claimants: HashMap<TopicPartition, Vec<&str>> = HashMap::new();
-    for m in &spec.members {
-        for tp in &m.owned {
-            claimants.entry(*tp).or_default().push(m.id.as_str());
+    // New owner per partition, as member index + 1 (0: nobody).
+    let mut new_owner = vec![0u32; total];
+    for m in &assignment.members {
+        let Some(&owner) = index.get(m.member_id.as_str()) else {
+            continue;
+        };
+        for tp in &m.partitions {
+            if let Some(s) = slot(tp) {
+                new_owner[s] = owner;
+            }
         }
     }
-    claimants
-        .iter()
-        .filter(|(tp, owners)| new_owner.get(tp).is_none_or(|now| !owners.contains(now)))
-        .count()
+    const UNCLAIMED: u8 = 0;
+    const STAYED: u8 = 1;
+    const LEFT: u8 = 2;
+    let mut state = vec![UNCLAIMED; total];
+    // Claims of partitions that do not exist (any more) have left their claimants.
+    let mut vanished = std::collections::HashSet::new();
+    for (i, m) in spec.members.iter().enumerate() {
+        for tp in &m.owned {
+            match slot(tp) {
+                Some(s) if new_owner[s] == i as u32 + 1 => state[s] = STAYED,
+                Some(s) if state[s] == UNCLAIMED => state[s] = LEFT,
+                Some(_) => {}
+                None => {
+                    vanished.insert(*tp);
+                }
+            }
+        }
+    }
+    state.iter().filter(|&&s| s == LEFT).count() + vanished.len()
 }
 
 /// The partitions `member_id` was given, as `"topic-partition"` strings ([`GroupSpec::display`]),
@@ -334,6 +379,46 @@ pub fn assert_kafka_rack_assignment(
 mod tests {
     use super::*;
     use crate::model::{MemberAssignment, TopicId};
+
+    /// The definition of `movement`, written plainly, to check the fast one against.
+    fn movement_by_definition(spec: &GroupSpec, assignment: &Assignment) -> usize {
+        let new_owner: HashMap<TopicPartition, &str> = assignment
+            .members
+            .iter()
+            .flat_map(|m| m.partitions.iter().map(move |tp| (*tp, m.member_id.as_str())))
+            .collect();
+        let mut claimants: HashMap<TopicPartition, Vec<&str>> = HashMap::new();
+        for m in &spec.members {
+            for tp in &m.owned {
+                claimants.entry(*tp).or_default().push(m.id.as_str());
+            }
+        }
+        claimants
+            .iter()
+            .filter(|(tp, owners)| new_owner.get(tp).is_none_or(|now| !owners.contains(now)))
+            .count()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn movement_matches_its_definition(
+            claims in proptest::collection::vec(proptest::collection::vec((0u32..2, 0u32..5), 0..6), 1..6),
+            given in proptest::collection::vec(proptest::collection::vec((0u32..2, 0u32..4), 0..6), 1..6),
+        ) {
+            // Claims may name partitions that no longer exist (p = 4); assignments never do.
+            let mut builder = GroupSpec::builder().topic("a", 4).topic("b", 4);
+            for (i, owned) in claims.iter().enumerate() {
+                let owned: Vec<(&str, u32)> = owned.iter().map(|(t, p)| (["a", "b"][*t as usize], *p)).collect();
+                builder = builder.member(&format!("m{i}"), &["a", "b"]).owned(&owned, Some(1));
+            }
+            let spec = builder.build();
+            let mut out = Assignment::empty_for(&spec);
+            for (m, parts) in out.members.iter_mut().zip(&given) {
+                m.partitions = parts.iter().map(|(t, p)| TopicPartition::new(TopicId(*t), *p)).collect();
+            }
+            proptest::prop_assert_eq!(movement(&spec, &out), movement_by_definition(&spec, &out));
+        }
+    }
 
     fn spec() -> GroupSpec {
         GroupSpec::builder()
