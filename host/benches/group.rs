@@ -14,7 +14,6 @@
 //! results do.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -22,6 +21,8 @@ use regroup::group::{
     Coordinator, CoordinatorConfig, GroupState, HeartbeatState, JoinOutcome, JoinRequest, JoinTicket,
     MemoryTopics, OffsetResolver, PartitionName, Strategies, TopicCatalog,
 };
+mod support;
+
 use regroup::registry::{Registry, RegistryConfig, RegistryEvent};
 use regroup_assignor_api::model::Protocol;
 
@@ -29,38 +30,14 @@ const TICK_EVERY: Duration = Duration::from_millis(2);
 /// A run that takes this long is stuck, not slow.
 const STUCK: Duration = Duration::from_secs(60);
 
-fn release_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_owned()
-}
-
-fn need(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{} is missing: cargo build --release -p regroup -p regroup-capacity-weighted",
-        path.display()
-    );
-    path
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
 /// min / median / max.
 fn spread(mut samples: Vec<Duration>) -> String {
     samples.sort();
     format!(
         "median {} (min {}, max {}, n={})",
-        ms(samples[samples.len() / 2]),
-        ms(samples[0]),
-        ms(samples[samples.len() - 1]),
+        support::ms(samples[samples.len() / 2]),
+        support::ms(samples[0]),
+        support::ms(samples[samples.len() - 1]),
         samples.len()
     )
 }
@@ -565,11 +542,11 @@ fn cooperative_pauses(registry: &Registry) {
 
 /// 3. A plugin file renamed into the directory, to every group that prefers it running it.
 fn hot_swap() {
-    let lib = std::fs::read(need(release_dir().join("libregroup_capacity_weighted.so"))).unwrap();
+    let lib = std::fs::read(support::release_artifact("libregroup_capacity_weighted.so")).unwrap();
     let plugin_dir = tempfile::tempdir().unwrap();
     let config = RegistryConfig::new(
         Some(plugin_dir.path().to_owned()),
-        need(release_dir().join("regroup")),
+        support::release_artifact("regroup"),
     );
     let (rescan, settle) = (config.rescan_interval, config.settle_time);
     let registry = Registry::start(config).unwrap();
@@ -693,10 +670,10 @@ fn hot_swap() {
 }
 
 fn main() {
-    println!("load average at start: {}", loadavg());
-    let registry = Registry::start(RegistryConfig::new(None, release_dir().join("regroup"))).unwrap();
+    println!("load average at start: {}", support::loadavg());
+    let registry = Registry::start(RegistryConfig::new(None, support::release_artifact("regroup"))).unwrap();
     join_latency(&registry);
     cooperative_pauses(&registry);
     hot_swap();
-    println!("\nload average at end: {}", loadavg());
+    println!("\nload average at end: {}", support::loadavg());
 }

@@ -8,30 +8,18 @@
 //! changed one; one assignment of 1,000,000 partitions over 2,000 members by the same `range` code
 //! linked in, loaded in-process and isolated, with ratios; resident memory after 1,000 reloads.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod support;
 
 use regroup::registry::{Isolation, Registry, RegistryConfig, Source, Strategy};
 use regroup_assignor_api::codec;
 use regroup_assignor_api::model::{GroupSpec, Member, Protocol, Topic, TopicId};
 
-fn release_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_owned()
-}
-
-fn need(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{} is missing: cargo build --release -p regroup -p regroup-range",
-        path.display()
-    );
-    path
-}
-
 fn config(dir: &Path, isolation: Isolation) -> RegistryConfig {
-    let mut config = RegistryConfig::new(Some(dir.to_owned()), need(release_dir().join("regroup")));
+    let mut config = RegistryConfig::new(Some(dir.to_owned()), support::release_artifact("regroup"));
     config.settle_time = Duration::ZERO; // measure loading, not the wait for a file to settle
     config.default_isolation = isolation;
     config.deadline = Duration::from_secs(600);
@@ -53,21 +41,6 @@ fn publish(dir: &Path, bytes: &[u8]) {
 
 fn served_hash(registry: &Registry) -> String {
     registry.get("range").unwrap().hash.clone()
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn resident_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 /// 500 topics x 2,000 partitions, 2,000 members subscribed to all.
@@ -103,7 +76,7 @@ fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Dura
     strategy
         .assign(Arc::clone(group), Duration::from_secs(600))
         .unwrap(); // warm up
-    median(
+    support::median(
         (0..runs)
             .map(|_| {
                 let start = Instant::now();
@@ -117,7 +90,7 @@ fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Dura
 }
 
 fn main() {
-    let lib = std::fs::read(need(release_dir().join("libregroup_range.so"))).unwrap();
+    let lib = std::fs::read(support::release_artifact("libregroup_range.so")).unwrap();
 
     println!("== loading");
     let dir = tempfile::tempdir().unwrap();
@@ -134,13 +107,13 @@ fn main() {
             Source::File { .. }
         ));
     }
-    let probe = median(
+    let probe = support::median(
         (0..20)
             .map(|_| {
                 let start = Instant::now();
                 regroup::registry::check_file(
                     &dir.path().join("range.so"),
-                    &release_dir().join("regroup"),
+                    &support::release_artifact("regroup"),
                     Duration::from_secs(10),
                 )
                 .unwrap();
@@ -150,16 +123,22 @@ fn main() {
     );
     println!(
         "reload of a changed plugin (hash, checks, shadow copy, probe, load): median {} over 20",
-        ms(median(new_load))
+        support::ms(support::median(new_load))
     );
-    println!("  of which the probe in a child process: median {}", ms(probe));
+    println!(
+        "  of which the probe in a child process: median {}",
+        support::ms(probe)
+    );
     let before = served_hash(&registry);
     publish(dir.path(), &variant(&lib, 3)); // a content loaded before: reused
     let start = Instant::now();
     registry.rescan();
     let reuse = start.elapsed();
     assert_ne!(served_hash(&registry), before);
-    println!("return to a version loaded before (hash only): {}", ms(reuse));
+    println!(
+        "return to a version loaded before (hash only): {}",
+        support::ms(reuse)
+    );
     drop(registry);
 
     println!("\n== boundary cost: range, 1,000,000 partitions over 2,000 members");
@@ -173,10 +152,10 @@ fn main() {
     println!(
         "group envelope: {} bytes, encode {}, decode {}",
         bytes.len(),
-        ms(encode),
-        ms(decode)
+        support::ms(encode),
+        support::ms(decode)
     );
-    let builtin = Registry::start(RegistryConfig::new(None, release_dir().join("regroup"))).unwrap();
+    let builtin = Registry::start(RegistryConfig::new(None, support::release_artifact("regroup"))).unwrap();
     let linked = time_assign(&builtin.get("range").unwrap(), &group, 9);
     let dir = tempfile::tempdir().unwrap();
     publish(dir.path(), &lib);
@@ -185,15 +164,15 @@ fn main() {
     let isolated_registry = Registry::start(config(dir.path(), Isolation::Isolated)).unwrap();
     let isolated = time_assign(&isolated_registry.get("range").unwrap(), &group, 9);
     let ratio = |d: Duration| d.as_secs_f64() / linked.as_secs_f64();
-    println!("linked in (built-in):  median {}", ms(linked));
+    println!("linked in (built-in):  median {}", support::ms(linked));
     println!(
         "dynamic, in-process:   median {}  ({:.2}x linked; target <= 1.10x)",
-        ms(dynamic),
+        support::ms(dynamic),
         ratio(dynamic)
     );
     println!(
         "dynamic, isolated:     median {}  ({:.2}x linked, {:.2}x in-process; target <= 2x in-process)",
-        ms(isolated),
+        support::ms(isolated),
         ratio(isolated),
         isolated.as_secs_f64() / dynamic.as_secs_f64()
     );
@@ -205,13 +184,13 @@ fn main() {
     let registry = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
     publish(dir.path(), &variant(&lib, 1_000_000));
     registry.rescan();
-    let base = resident_kib();
+    let base = support::status_kib("VmRSS");
     let start = Instant::now();
     for n in 0..1_000u64 {
         publish(dir.path(), &variant(&lib, n + 2_000_000));
         registry.rescan();
     }
-    let distinct = resident_kib();
+    let distinct = support::status_kib("VmRSS");
     println!(
         "1,000 distinct versions: {} KiB -> {} KiB resident (+{} KiB, {:.0} KiB per version; libraries are never unloaded), {:.1} s",
         base,
@@ -224,7 +203,7 @@ fn main() {
         publish(dir.path(), &variant(&lib, 2_000_000 + n % 2));
         registry.rescan();
     }
-    let flapping = resident_kib();
+    let flapping = support::status_kib("VmRSS");
     println!(
         "then 1,000 swaps between two versions loaded before: {} KiB (+{} KiB)",
         flapping,

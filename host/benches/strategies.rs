@@ -18,12 +18,13 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Bencher, Criterion, SamplingMode};
+mod support;
+
 use regroup::registry::{Registry, RegistryConfig, Source, Strategy};
 use regroup_assignor_api::abi::AssignReply;
 use regroup_assignor_api::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId};
@@ -39,20 +40,6 @@ const PLUGINS: [(&str, &str); 4] = [
     ("roundrobin", "libregroup_roundrobin.so"),
 ];
 
-fn release_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_owned()
-}
-
-fn need(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{} is missing: cargo build --release -p regroup -p regroup-sticky -p regroup-cooperative-sticky -p regroup-range -p regroup-roundrobin",
-        path.display()
-    );
-    path
-}
-
 /// The four strategy cdylibs, renamed into a plugin directory: each takes its built-in's name over.
 struct Plugins {
     registry: Registry,
@@ -62,12 +49,12 @@ struct Plugins {
 fn plugins() -> Plugins {
     let dir = tempfile::tempdir().unwrap();
     for (name, file) in PLUGINS {
-        let bytes = std::fs::read(need(release_dir().join(file))).unwrap();
+        let bytes = std::fs::read(support::release_artifact(file)).unwrap();
         let staging = dir.path().join(format!(".{name}.so.tmp"));
         std::fs::write(&staging, bytes).unwrap();
         std::fs::rename(&staging, dir.path().join(format!("{name}.so"))).unwrap();
     }
-    let mut config = RegistryConfig::new(Some(dir.path().to_owned()), need(release_dir().join("regroup")));
+    let mut config = RegistryConfig::new(Some(dir.path().to_owned()), support::release_artifact("regroup"));
     config.settle_time = Duration::ZERO;
     config.deadline = Duration::from_secs(600);
     let registry = Registry::start(config).unwrap();
@@ -83,7 +70,7 @@ fn plugins() -> Plugins {
 }
 
 fn builtins() -> Registry {
-    let mut config = RegistryConfig::new(None, release_dir().join("regroup"));
+    let mut config = RegistryConfig::new(None, support::release_artifact("regroup"));
     config.deadline = Duration::from_secs(600);
     Registry::start(config).unwrap()
 }
@@ -208,10 +195,6 @@ fn median(id: &str) -> Option<Duration> {
     let mut samples = times.get(id)?.clone();
     samples.sort();
     Some(samples[samples.len() / 2])
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 fn ratio(a: Duration, b: Duration) -> String {
@@ -390,8 +373,8 @@ fn summary_large(label: &str, target: &str, java: [(&str, f64, f64); 2]) {
             if let (Some(p), Some(b)) = (plugin, builtin) {
                 println!(
                     "{name:<20} {phase:<10} {:>12} {:>12} {:>7} {:>7}   {java:.2} s",
-                    ms(p),
-                    ms(b),
+                    support::ms(p),
+                    support::ms(b),
                     ratio(p, b),
                     paired_ratio(&format!("2000x1M {label}/{name} {phase}"))
                 );
@@ -402,8 +385,8 @@ fn summary_large(label: &str, target: &str, java: [(&str, f64, f64); 2]) {
             println!(
                 "{name:<20} {:<10} {:>12} {:>12} {:>7} {:>7}   {:.2} s  (plugin sum is {:.1}x faster than Java's)",
                 "sum",
-                ms(p),
-                ms(b),
+                support::ms(p),
+                support::ms(b),
                 ratio(p, b),
                 "",
                 java_fresh + java_reassign,
@@ -431,15 +414,19 @@ fn summary() {
     );
     let w = |what: &str| median(&format!("10000x500k uniform/sticky fresh {what}"));
     if let (Some(a), Some(p), Some(b)) = (w("algorithm"), w("plugin"), w("built-in")) {
-        println!("sticky algorithm (regroup_sticky::assign): {}", ms(a));
+        println!("sticky algorithm (regroup_sticky::assign): {}", support::ms(a));
         println!(
             "sticky via plugin:   {}  ({} built-in, paired {}; {} algorithm)",
-            ms(p),
+            support::ms(p),
             ratio(p, b),
             paired_ratio("10000x500k uniform/sticky fresh"),
             ratio(p, a)
         );
-        println!("sticky built-in:     {}  ({} algorithm)", ms(b), ratio(b, a));
+        println!(
+            "sticky built-in:     {}  ({} algorithm)",
+            support::ms(b),
+            ratio(b, a)
+        );
     }
 
     println!(
@@ -449,7 +436,11 @@ fn summary() {
     let (Some(enc), Some(dec)) = (k("codec group encode"), k("codec group decode")) else {
         return;
     };
-    println!("group envelope: encode {}, decode {}", ms(enc), ms(dec));
+    println!(
+        "group envelope: encode {}, decode {}",
+        support::ms(enc),
+        support::ms(dec)
+    );
     for name in ["range", "roundrobin"] {
         let got = (
             k(&format!("{name} plugin")),
@@ -466,31 +457,25 @@ fn summary() {
         let round_trip = enc + dec + renc + rdec; // every codec step of one call, both sides
         println!(
             "{name:<11} plugin {}  built-in {} ({} built-in, paired {})  algorithm alone {}  validate {}  reply encode {} decode {}",
-            ms(p),
-            ms(b),
+            support::ms(p),
+            support::ms(b),
             ratio(p, b),
             paired_ratio(&format!("2000x1M eager/{name}")),
-            ms(alg),
-            ms(val),
-            ms(renc),
-            ms(rdec)
+            support::ms(alg),
+            support::ms(val),
+            support::ms(renc),
+            support::ms(rdec)
         );
         println!(
             "{:<11} plugin / (decode group + encode reply = {}): {};  plugin / (all four codec steps = {}): {};  algorithm alone / all four: {}",
             "",
-            ms(io),
+            support::ms(io),
             ratio(p, io),
-            ms(round_trip),
+            support::ms(round_trip),
             ratio(p, round_trip),
             ratio(alg, round_trip)
         );
     }
-}
-
-fn kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 /// In a child: a largest case (2,000 x 1M, sticky fresh then reassign) via `via`; prints the peak
@@ -505,15 +490,15 @@ fn peak_child(case: &str) {
         _ => (builtins(), None),
     };
     let strategy = registry.get("sticky").unwrap();
-    let started = kib("VmHWM:");
+    let started = support::status_kib("VmHWM");
     let fresh = Arc::new(group(2_000, 500, 2_000, shape == "non-uniform", Protocol::Eager));
-    let with_input = kib("VmHWM:");
+    let with_input = support::status_kib("VmHWM");
     let first = assign(&strategy, &fresh);
-    let after_fresh = kib("VmHWM:");
+    let after_fresh = support::status_kib("VmHWM");
     let again = Arc::new(next_round(&fresh, &first));
     drop(first);
     let second = assign(&strategy, &again);
-    let end = kib("VmHWM:");
+    let end = support::status_kib("VmHWM");
     // Checked after the reading: the kit's movement count alone takes far more memory than the run.
     assert_eq!(kit::movement(&again, &second), 0);
     println!("{started} {with_input} {after_fresh} {end}");
@@ -549,7 +534,7 @@ fn main() {
     let builtins = builtins();
     println!(
         "plugins loaded from their files in {} (probe included)",
-        ms(setup.elapsed())
+        support::ms(setup.elapsed())
     );
     let mut c = Criterion::default().configure_from_args();
     bench_large(&mut c, &plugins.registry, &builtins, "uniform", false);
