@@ -123,7 +123,7 @@ async fn three_members_read_disjoint_partitions_and_everything_once_with_manual_
         member.await.unwrap();
     }
 
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert_each_read_once(&seen, 600);
     // Each partition was read by one member only, and the assignments were disjoint.
     let mut reader_of: BTreeMap<&PartitionName, BTreeSet<usize>> = BTreeMap::new();
@@ -188,7 +188,7 @@ async fn a_member_that_stops_heartbeating_loses_its_partitions_and_the_other_res
     modes[1].store(CLOSE, Ordering::SeqCst);
     members.next().unwrap().await.unwrap();
 
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert_each_read_once(&seen, 800);
     for partition in &vanished {
         let first_by_survivor = seen

@@ -1,7 +1,7 @@
 //! The Rust client library: a [`Producer`], a [`Consumer`] (a consumer-group member) and a
 //! [`Client`] for administration, over the wire protocol in [`crate::protocol`].
 //!
-//! - `client.rs`: [`Client`]: one server, reconnecting with backoff; topic, offset, group and
+//! - `admin.rs`: [`Client`]: one server, reconnecting with backoff; topic, offset, group and
 //!   plugin administration.
 //! - `connection.rs`: one multiplexed connection (request ids, a reader task, a writer task).
 //! - `producer/`: [`Producer`], batching per partition with linger and size limits.
@@ -10,14 +10,14 @@
 //!
 //! Everything is async on tokio; the caller's runtime runs the client's tasks.
 
-mod client;
+mod admin;
 mod connection;
 pub mod consumer;
 mod error;
 pub mod producer;
 
-pub(crate) use client::expect_answer;
-pub use client::{Client, ClientOptions};
+pub(crate) use admin::expect_answer;
+pub use admin::{Client, ClientOptions};
 pub use consumer::{
     Consumer, ConsumerConfig, ConsumerRecord, GroupAssignment, OffsetReset, RebalanceEvent,
     RebalanceListener, StrategyChoice, UserData,

@@ -23,7 +23,10 @@ impl Consumer {
                 })
             })
             .collect();
-        (!offsets.is_empty()).then(|| CommitOffsets {
+        if offsets.is_empty() {
+            return None;
+        }
+        Some(CommitOffsets {
             group: member.group,
             member: Some((member.member_id, member.generation)),
             offsets,

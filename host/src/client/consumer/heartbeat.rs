@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::client::{Client, ClientError};
 use crate::group::PartitionName;
 use crate::protocol::messages::groups::{HeartbeatReply, MemberRef};
@@ -23,12 +25,21 @@ pub(super) struct MemberState {
 }
 
 #[derive(Clone, Default)]
-pub(super) struct SharedState(Arc<Mutex<MemberState>>);
+pub(super) struct SharedState(Arc<(Mutex<MemberState>, Notify)>);
 
 impl SharedState {
+    /// Completes when the heartbeat has news that needs a rejoin (a waiting poll returns early).
+    pub(super) async fn news(&self) {
+        self.0.1.notified().await;
+    }
+
+    fn announce(&self) {
+        self.0.1.notify_one();
+    }
+
     pub(super) fn lock(&self) -> MutexGuard<'_, MemberState> {
         // Each update is a field assignment; never half done.
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -54,21 +65,26 @@ pub(super) async fn run(client: Client, state: SharedState, interval: Duration) 
             continue;
         };
         let answer = client.call(&Request::Heartbeat(member.clone())).await;
-        let mut state = state.lock();
-        if state.member.as_ref() != Some(&member) {
+        let mut guard = state.lock();
+        if guard.member.as_ref() != Some(&member) {
             // A join completed meanwhile: this answer is about the old generation.
             continue;
         }
         match answer {
-            Ok(Response::Heartbeat(HeartbeatReply::RebalanceInProgress)) => state.rejoin = true,
-            Ok(Response::Heartbeat(HeartbeatReply::Granted(partitions))) => state.granted.extend(partitions),
-            Ok(_) => {}
+            Ok(Response::Heartbeat(HeartbeatReply::RebalanceInProgress)) => guard.rejoin = true,
+            Ok(Response::Heartbeat(HeartbeatReply::Granted(partitions))) => guard.granted.extend(partitions),
+            Ok(_) => continue,
             Err(error) if session_lost(&error) => {
                 tracing::info!(member = member.member_id, %error, "session lost");
-                state.member = None;
-                state.lost = Some(error);
+                guard.member = None;
+                guard.lost = Some(error);
             }
-            Err(error) => tracing::debug!(%error, "heartbeat failed; trying again"),
+            Err(error) => {
+                tracing::debug!(%error, "heartbeat failed; trying again");
+                continue;
+            }
         }
+        drop(guard);
+        state.announce();
     }
 }

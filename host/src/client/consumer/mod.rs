@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 pub use config::{ConsumerConfig, OffsetReset, StrategyChoice, UserData};
 pub use listener::{GroupAssignment, RebalanceEvent, RebalanceListener};
 
-use super::client::{Client, expect_answer};
+use super::admin::{Client, expect_answer};
 use super::error::ClientError;
 use crate::group::PartitionName;
 use crate::log::Header;
@@ -234,8 +234,11 @@ impl Consumer {
             })
             .collect();
         if partitions.is_empty() {
-            // Nothing to read: wait out the poll, unless the heartbeat calls for a rejoin.
-            tokio::time::sleep_until(deadline).await;
+            // Nothing to read: wait out the poll, unless the heartbeat has news.
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {}
+                () = self.state.news() => {}
+            }
             return Ok(Vec::new());
         }
         let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -245,7 +248,13 @@ impl Consumer {
             max_wait_ms: wait.as_millis().min(u128::from(u32::MAX)) as u32,
             max_bytes: self.config.fetch_max_bytes,
         });
-        let answer = self.client.call(&request).await?;
+        let state = self.state.clone();
+        let answer = tokio::select! {
+            answer = self.client.call(&request) => answer?,
+            // A rebalance or a lost session: give up the wait (positions have not moved) so
+            // the next poll rejoins at once.
+            () = state.news() => return Ok(Vec::new()),
+        };
         let fetched = expect_answer!(answer, "fetch", Response::Fetched(fetched) => fetched)?;
         let mut records = Vec::new();
         for part in fetched {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::client::{Client, ClientOptions};
+use super::admin::{Client, ClientOptions};
 use super::error::ClientError;
 use crate::log::Record;
 use accumulator::Accumulator;
