@@ -133,7 +133,10 @@ mod tests {
     fn the_example_configuration_file_parses_to_the_defaults() {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/regroup.example.toml");
         let config = read_config(&example).unwrap();
-        let expected = HostConfig { plugin_dir: Some(PathBuf::from("./plugins")), ..HostConfig::default() };
+        let expected = HostConfig {
+            plugin_dir: Some(PathBuf::from("./plugins")),
+            ..HostConfig::default()
+        };
         assert_eq!(config, expected);
     }
 
