@@ -108,7 +108,21 @@ impl Consumer {
     }
 
     /// Joins (or rejoins) and applies the outcome: revocations first, then new partitions.
+    /// The heartbeat's answers are set aside meanwhile (see [`heartbeat::run`]).
     pub(super) async fn join(&mut self) -> Result<(), ClientError> {
+        /// Ends the join even when the `poll` that runs it is dropped midway.
+        struct Joining(heartbeat::SharedState);
+        impl Drop for Joining {
+            fn drop(&mut self) {
+                self.0.end_join();
+            }
+        }
+        self.state.begin_join();
+        let _joining = Joining(self.state.clone());
+        self.join_and_adopt().await
+    }
+
+    async fn join_and_adopt(&mut self) -> Result<(), ClientError> {
         if self
             .joined
             .as_ref()
