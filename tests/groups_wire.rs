@@ -202,3 +202,121 @@ async fn a_member_that_stops_heartbeating_loses_its_partitions_and_the_other_res
     }
     host.shutdown().unwrap();
 }
+
+/// What each consumer of a group reports: the generation of its last join and what it owns.
+type Views = Arc<Mutex<BTreeMap<usize, (i32, Vec<PartitionName>)>>>;
+
+/// Waits until the group is stable with `members` members, none waiting for a partition, and
+/// every consumer holds its assignment of that generation; returns the generation.
+/// `most_members` keeps the largest membership seen meanwhile.
+async fn wait_until_settled(client: &Client, views: &Views, members: usize, most_members: &mut usize) -> i32 {
+    let most = std::cell::Cell::new(*most_members);
+    let generation = eventually(
+        "every consumer holding its part of a stable group",
+        LIMIT,
+        || async {
+            let group = client.describe_group("workers").await.ok()?;
+            most.set(most.get().max(group.members.len()));
+            let settled = group.state == "stable"
+                && group.members.len() == members
+                && group.members.iter().all(|m| m.pending.is_empty());
+            let views = views.lock().unwrap();
+            let caught_up = views.len() == members
+                && views
+                    .values()
+                    .all(|(generation, _)| *generation == group.generation);
+            (settled && caught_up).then_some(group.generation)
+        },
+    )
+    .await;
+    *most_members = most.get();
+    generation
+}
+
+/// Every partition of `events` is owned by exactly one consumer.
+fn assert_each_partition_owned_once(views: &Views, partitions: u32) {
+    let mut owners: BTreeMap<PartitionName, Vec<usize>> = BTreeMap::new();
+    for (id, (_, owned)) in views.lock().unwrap().iter() {
+        for partition in owned {
+            owners.entry(partition.clone()).or_default().push(*id);
+        }
+    }
+    let all: BTreeSet<PartitionName> = (0..partitions).map(|p| PartitionName::new("events", p)).collect();
+    assert_eq!(
+        owners.keys().cloned().collect::<BTreeSet<_>>(),
+        all,
+        "every partition assigned"
+    );
+    assert!(
+        owners.values().all(|ids| ids.len() == 1),
+        "each partition owned once: {owners:?}"
+    );
+}
+
+/// Thirty consumers start at once, each polling in its own task, then ten more at once (so
+/// the thirty rejoin together). Each wave settles in a few generations. A heartbeat answered
+/// while its member's join completes (the coordinator, already at the new generation, says
+/// `IllegalGeneration`) must not make the member drop its id and join as a new member: that
+/// left the old id in the group, every following rebalance waited for its session to expire,
+/// and the same race recurred in each (500 members took 20 generations).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_members_starting_at_once_settle_in_a_few_generations() {
+    const FIRST: usize = 30;
+    const SECOND: usize = 10;
+    const PARTITIONS: u32 = 80;
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_host(dir.path());
+    let client = admin(&host).await;
+    client
+        .create_topic(CreateTopic::new("events", PARTITIONS))
+        .await
+        .unwrap();
+    let views: Views = Arc::default();
+    let mode = Arc::new(AtomicU8::new(RUN));
+    let spawn_consumer = |id: usize| {
+        let address = addr(&host);
+        let views = Arc::clone(&views);
+        let mode = Arc::clone(&mode);
+        let mut config = manual_consumer("workers", Duration::from_secs(10));
+        // Frequent heartbeats: one crossing a completing join is likely.
+        config.heartbeat_interval = Duration::from_millis(5);
+        tokio::spawn(async move {
+            let mut consumer = Consumer::connect(&address, config).await.unwrap();
+            consumer.subscribe(&["events"]);
+            while mode.load(Ordering::SeqCst) == RUN {
+                consumer.poll(Duration::from_millis(50)).await.unwrap();
+                if let Some(assignment) = consumer.group_assignment() {
+                    let view = (assignment.generation, assignment.partitions);
+                    views.lock().unwrap().insert(id, view);
+                }
+            }
+            consumer.close().await.unwrap();
+        })
+    };
+    let mut most_members = 0;
+
+    let mut members: Vec<_> = (0..FIRST).map(spawn_consumer).collect();
+    let first = wait_until_settled(&client, &views, FIRST, &mut most_members).await;
+    assert_each_partition_owned_once(&views, PARTITIONS);
+    // The first member alone, then the others; one more for stragglers at most.
+    assert!(first <= 3, "{FIRST} members settled only at generation {first}");
+
+    members.extend((FIRST..FIRST + SECOND).map(spawn_consumer));
+    let second = wait_until_settled(&client, &views, FIRST + SECOND, &mut most_members).await;
+    assert_each_partition_owned_once(&views, PARTITIONS);
+    assert!(
+        second - first <= 2,
+        "{SECOND} more members took the group from generation {first} to {second}"
+    );
+    assert!(
+        most_members <= FIRST + SECOND,
+        "{most_members} members seen in a group of {} consumers: a member id was abandoned",
+        FIRST + SECOND
+    );
+
+    mode.store(CLOSE, Ordering::SeqCst);
+    for member in members {
+        member.await.unwrap();
+    }
+    host.shutdown().unwrap();
+}
