@@ -105,115 +105,121 @@ impl GroupError {
     }
 }
 
+/// One error of every kind with its pinned code, for tests that must cover them all (here, and
+/// the wire mapping in `protocol`).
+#[cfg(test)]
+pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
+    let s = || "x".to_owned();
+    vec![
+        (GroupError::UnknownGroup { group: s() }, 1),
+        (
+            GroupError::UnknownMember {
+                group: s(),
+                member: s(),
+            },
+            2,
+        ),
+        (
+            GroupError::IllegalGeneration {
+                group: s(),
+                member: s(),
+                generation: 1,
+                current: 2,
+            },
+            3,
+        ),
+        (
+            GroupError::NoCommonStrategy {
+                group: s(),
+                member: s(),
+                requested: vec![],
+                group_offers: vec![],
+                host_offers: vec![],
+            },
+            4,
+        ),
+        (
+            GroupError::NotOwner {
+                group: s(),
+                member: s(),
+                generation: 1,
+                partition: s(),
+            },
+            5,
+        ),
+        (
+            GroupError::FencedInstance {
+                group: s(),
+                member: s(),
+                instance: s(),
+            },
+            6,
+        ),
+        (
+            GroupError::GroupNotEmpty {
+                group: s(),
+                members: 1,
+                action: "reset",
+            },
+            7,
+        ),
+        (
+            GroupError::InvalidRequest {
+                group: s(),
+                reason: s(),
+            },
+            8,
+        ),
+        (
+            GroupError::Superseded {
+                group: s(),
+                member: s(),
+            },
+            9,
+        ),
+        (
+            GroupError::MemberRemoved {
+                group: s(),
+                member: s(),
+                reason: s(),
+            },
+            10,
+        ),
+        (
+            GroupError::UnknownPartition {
+                group: s(),
+                partition: s(),
+            },
+            11,
+        ),
+        (
+            GroupError::NotRevoking {
+                group: s(),
+                member: s(),
+                partition: s(),
+            },
+            12,
+        ),
+        (
+            GroupError::OffsetUnavailable {
+                group: s(),
+                partition: s(),
+                what: s(),
+            },
+            13,
+        ),
+        (GroupError::Storage(s()), 14),
+        (GroupError::CoordinatorClosed, 15),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn wire_codes_never_change() {
-        let s = || "x".to_owned();
-        let cases = [
-            (GroupError::UnknownGroup { group: s() }, 1),
-            (
-                GroupError::UnknownMember {
-                    group: s(),
-                    member: s(),
-                },
-                2,
-            ),
-            (
-                GroupError::IllegalGeneration {
-                    group: s(),
-                    member: s(),
-                    generation: 1,
-                    current: 2,
-                },
-                3,
-            ),
-            (
-                GroupError::NoCommonStrategy {
-                    group: s(),
-                    member: s(),
-                    requested: vec![],
-                    group_offers: vec![],
-                    host_offers: vec![],
-                },
-                4,
-            ),
-            (
-                GroupError::NotOwner {
-                    group: s(),
-                    member: s(),
-                    generation: 1,
-                    partition: s(),
-                },
-                5,
-            ),
-            (
-                GroupError::FencedInstance {
-                    group: s(),
-                    member: s(),
-                    instance: s(),
-                },
-                6,
-            ),
-            (
-                GroupError::GroupNotEmpty {
-                    group: s(),
-                    members: 1,
-                    action: "reset",
-                },
-                7,
-            ),
-            (
-                GroupError::InvalidRequest {
-                    group: s(),
-                    reason: s(),
-                },
-                8,
-            ),
-            (
-                GroupError::Superseded {
-                    group: s(),
-                    member: s(),
-                },
-                9,
-            ),
-            (
-                GroupError::MemberRemoved {
-                    group: s(),
-                    member: s(),
-                    reason: s(),
-                },
-                10,
-            ),
-            (
-                GroupError::UnknownPartition {
-                    group: s(),
-                    partition: s(),
-                },
-                11,
-            ),
-            (
-                GroupError::NotRevoking {
-                    group: s(),
-                    member: s(),
-                    partition: s(),
-                },
-                12,
-            ),
-            (
-                GroupError::OffsetUnavailable {
-                    group: s(),
-                    partition: s(),
-                    what: s(),
-                },
-                13,
-            ),
-            (GroupError::Storage(s()), 14),
-            (GroupError::CoordinatorClosed, 15),
-        ];
-        for (error, code) in cases {
+        for (error, code) in one_of_each() {
             assert_eq!(error.code(), code, "{error:?}");
         }
     }

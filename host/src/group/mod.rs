@@ -99,6 +99,8 @@ use std::time::{Duration, Instant};
 
 pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
 pub use error::GroupError;
+#[cfg(test)]
+pub(crate) use error::one_of_each as one_group_error_of_each;
 pub use offsets::OffsetsRecovery;
 pub use strategies::{MemoryStrategies, Strategies, StrategyInfo};
 pub use ticket::{JoinResult, JoinTicket};

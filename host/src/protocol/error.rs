@@ -253,72 +253,9 @@ mod tests {
 
     #[test]
     fn group_errors_travel_as_200_plus_the_coordinators_code() {
-        let s = || "x".to_owned();
-        let errors = [
-            GroupError::UnknownGroup { group: s() },
-            GroupError::UnknownMember {
-                group: s(),
-                member: s(),
-            },
-            GroupError::IllegalGeneration {
-                group: s(),
-                member: s(),
-                generation: 1,
-                current: 2,
-            },
-            GroupError::NoCommonStrategy {
-                group: s(),
-                member: s(),
-                requested: vec![],
-                group_offers: vec![],
-                host_offers: vec![],
-            },
-            GroupError::NotOwner {
-                group: s(),
-                member: s(),
-                generation: 1,
-                partition: s(),
-            },
-            GroupError::FencedInstance {
-                group: s(),
-                member: s(),
-                instance: s(),
-            },
-            GroupError::GroupNotEmpty {
-                group: s(),
-                members: 1,
-                action: "reset",
-            },
-            GroupError::InvalidRequest {
-                group: s(),
-                reason: s(),
-            },
-            GroupError::Superseded {
-                group: s(),
-                member: s(),
-            },
-            GroupError::MemberRemoved {
-                group: s(),
-                member: s(),
-                reason: s(),
-            },
-            GroupError::UnknownPartition {
-                group: s(),
-                partition: s(),
-            },
-            GroupError::NotRevoking {
-                group: s(),
-                member: s(),
-                partition: s(),
-            },
-            GroupError::OffsetUnavailable {
-                group: s(),
-                partition: s(),
-                what: s(),
-            },
-            GroupError::Storage(s()),
-            GroupError::CoordinatorClosed,
-        ];
+        let errors = crate::group::one_group_error_of_each()
+            .into_iter()
+            .map(|(error, _)| error);
         for error in errors {
             let wire = WireError::from(error.clone());
             assert_eq!(wire.code, 200 + error.code(), "{error:?}");

@@ -98,15 +98,11 @@ impl Host {
             source,
         })?;
 
-        let listener = std::net::TcpListener::bind(config.listen).map_err(|source| HostError::Bind {
-            addr: config.listen,
-            source,
-        })?;
         let bind_error = |source| HostError::Bind {
             addr: config.listen,
             source,
         };
-        listener.set_nonblocking(true).map_err(bind_error)?;
+        let listener = bind(config.listen).map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
         let mut services = Services::new(Arc::clone(&log), coordinator.clone(), registry.clone());
         services.topic_defaults = TopicSettings {
@@ -259,6 +255,22 @@ impl RunningHost {
             _ => flushed,
         }
     }
+}
+
+/// How many connections may wait for `accept`: std's fixed 128 overflowed when 500 consumers
+/// started at once, and each dropped connect cost its client a one-second TCP retry. The kernel
+/// caps it at `net.core.somaxconn`.
+const LISTEN_BACKLOG: i32 = 4096;
+
+/// A non-blocking listener on `addr` with [`LISTEN_BACKLOG`].
+fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
 }
 
 impl Drop for RunningHost {
