@@ -62,6 +62,19 @@ impl Envelope for GroupSpec {
 impl Envelope for AssignReply {
     const TAG: [u8; 4] = *b"RGAR";
     const VERSION: u16 = 1;
+
+    fn size_hint(&self) -> usize {
+        match &self.0 {
+            // Per member: its id and two packed arrays with their length prefixes.
+            Ok(assignment) => assignment
+                .members
+                .iter()
+                .map(|m| m.member_id.len() + m.partitions.len() * 8 + m.user_data.len() + 24)
+                .sum::<usize>()
+                + 16,
+            Err(failure) => failure.message.len() + 16,
+        }
+    }
 }
 
 impl Envelope for InfoReply {
