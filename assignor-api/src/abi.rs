@@ -66,12 +66,14 @@ impl Envelope for AssignReply {
     fn size_hint(&self) -> usize {
         match &self.0 {
             // Per member: its id and two packed arrays with their length prefixes.
-            Ok(assignment) => assignment
-                .members
-                .iter()
-                .map(|m| m.member_id.len() + m.partitions.len() * 8 + m.user_data.len() + 24)
-                .sum::<usize>()
-                + 16,
+            Ok(assignment) => {
+                assignment
+                    .members
+                    .iter()
+                    .map(|m| m.member_id.len() + m.partitions.len() * 8 + m.user_data.len() + 24)
+                    .sum::<usize>()
+                    + 16
+            }
             Err(failure) => failure.message.len() + 16,
         }
     }
