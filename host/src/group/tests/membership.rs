@@ -1,30 +1,11 @@
 //! Joining, leaving, heartbeats, static members, session and rebalance timeouts, topic changes.
 
 use super::*;
-use crate::registry::{Registry, RegistryConfig};
 
 #[test]
 fn groups_split_partitions_with_no_overlap_and_no_gap() {
     // The real registry with its built-in range strategy.
-    let registry = Registry::start(RegistryConfig::new(None, std::env::current_exe().unwrap())).unwrap();
-    let topics = Arc::new(MemoryTopics::new());
-    topics.set_partitions("orders", 7);
-    topics.set_partitions("payments", 3);
-    let dir = tempfile::tempdir().unwrap();
-    let (coordinator, _) = Coordinator::open(
-        CoordinatorConfig::new(dir.path().to_owned()),
-        Arc::new(registry),
-        Arc::clone(&topics) as Arc<dyn TopicCatalog>,
-        Arc::clone(&topics) as Arc<dyn OffsetResolver>,
-    )
-    .unwrap();
-    let h = Harness {
-        coordinator,
-        strategies: Arc::new(MemoryStrategies::new()),
-        topics,
-        dir,
-        t0: Instant::now(),
-    };
+    let h = Harness::with_builtins(&[("orders", 7), ("payments", 3)]);
     let mut clients: Vec<Client> = (0..3)
         .map(|i| {
             Client::new(
@@ -342,24 +323,7 @@ fn members_join_from_many_threads_at_once() {
 #[test]
 fn an_eager_sticky_group_keeps_what_members_held_when_one_joins() {
     // The real registry's built-in sticky strategy, which is eager only.
-    let registry = Registry::start(RegistryConfig::new(None, std::env::current_exe().unwrap())).unwrap();
-    let topics = Arc::new(MemoryTopics::new());
-    topics.set_partitions("orders", 12);
-    let dir = tempfile::tempdir().unwrap();
-    let (coordinator, _) = Coordinator::open(
-        CoordinatorConfig::new(dir.path().to_owned()),
-        Arc::new(registry),
-        Arc::clone(&topics) as Arc<dyn TopicCatalog>,
-        Arc::clone(&topics) as Arc<dyn OffsetResolver>,
-    )
-    .unwrap();
-    let h = Harness {
-        coordinator,
-        strategies: Arc::new(MemoryStrategies::new()),
-        topics,
-        dir,
-        t0: Instant::now(),
-    };
+    let h = Harness::with_builtins(&[("orders", 12)]);
     let mut clients: Vec<Client> = (0..2)
         .map(|_| Client::new("g", &["orders"], &[("sticky", b"")]))
         .collect();

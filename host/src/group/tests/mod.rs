@@ -122,6 +122,22 @@ impl Harness {
         for s in served {
             strategies.insert(s, "hash-1");
         }
+        Harness::over(Arc::clone(&strategies) as Arc<dyn Strategies>, strategies, topics)
+    }
+
+    /// A coordinator over the real plugin registry's built-in strategies.
+    pub fn with_builtins(topics: &[(&str, u32)]) -> Harness {
+        let exe = std::env::current_exe().unwrap();
+        let registry =
+            crate::registry::Registry::start(crate::registry::RegistryConfig::new(None, exe)).unwrap();
+        Harness::over(Arc::new(registry), Arc::new(MemoryStrategies::new()), topics)
+    }
+
+    fn over(
+        served: Arc<dyn Strategies>,
+        strategies: Arc<MemoryStrategies>,
+        topics: &[(&str, u32)],
+    ) -> Harness {
         let memory_topics = Arc::new(MemoryTopics::new());
         for (name, partitions) in topics {
             memory_topics.set_partitions(name, *partitions);
@@ -129,7 +145,7 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let (coordinator, _) = Coordinator::open(
             CoordinatorConfig::new(dir.path().to_owned()),
-            Arc::clone(&strategies) as Arc<dyn Strategies>,
+            served,
             Arc::clone(&memory_topics) as Arc<dyn TopicCatalog>,
             Arc::clone(&memory_topics) as Arc<dyn OffsetResolver>,
         )
