@@ -12,7 +12,7 @@
 //! assert_eq!(kit::balance(&spec, &out).spread(), 2);
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::model::{Assignment, GroupSpec, TopicPartition};
@@ -48,66 +48,81 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
         .enumerate()
         .map(|(i, m)| (m.id.as_str(), i))
         .collect();
-    // Owner per partition, as member index + 1 (0 = free), laid out topic by topic.
-    let mut offsets = Vec::with_capacity(spec.topics.len() + 1);
+    // Where each topic's partitions start in one bit set over every partition, topic by topic:
+    // a million partitions take 125 KiB, which stays in cache however the partitions are spread.
+    let mut offsets = Vec::with_capacity(spec.topics.len());
     let mut total = 0usize;
     for t in &spec.topics {
         offsets.push(total);
         total += t.partitions as usize;
     }
-    let mut owner = vec![0u32; total];
-    let mut seen = HashSet::with_capacity(assignment.members.len());
-    for entry in &assignment.members {
+    let mut taken = vec![0u64; total.div_ceil(64)];
+    let mut assigned = 0usize;
+    let mut seen = vec![false; spec.members.len()];
+    for (e, entry) in assignment.members.iter().enumerate() {
         let Some(&index) = members.get(entry.member_id.as_str()) else {
             return Err(Violation::UnknownMember {
                 member: entry.member_id.clone(),
             });
         };
-        if !seen.insert(index) {
+        if std::mem::replace(&mut seen[index], true) {
             return Err(Violation::DuplicateMember {
                 member: entry.member_id.clone(),
             });
         }
         let subscribed = &spec.members[index].topics;
-        // Partitions come grouped by topic: check a topic once per run, not once per partition.
-        let mut checked: Option<(crate::model::TopicId, u32)> = None;
-        for &tp in &entry.partitions {
-            let partitions = match checked {
-                Some((topic, partitions)) if topic == tp.topic => partitions,
-                _ => {
-                    let Some(topic) = spec.topics.get(tp.topic.index()) else {
-                        return Err(Violation::UnknownPartition {
-                            member: entry.member_id.clone(),
-                            partition: spec.display(tp),
-                        });
-                    };
-                    if subscribed.binary_search(&tp.topic).is_err() {
-                        return Err(Violation::NotSubscribed {
-                            member: entry.member_id.clone(),
-                            partition: spec.display(tp),
-                        });
-                    }
-                    checked = Some((tp.topic, topic.partitions));
-                    topic.partitions
-                }
-            };
-            if tp.partition >= partitions {
+        // Position in `subscribed` of the last topic found there: partitions come grouped by
+        // topic, in topic order, so the next topic is almost always this one or the one after.
+        let mut cursor = 0usize;
+        let partitions = &entry.partitions;
+        let mut i = 0;
+        while i < partitions.len() {
+            // A run of partitions of one topic: the topic is checked once for all of them.
+            let tp = partitions[i];
+            let Some(topic) = spec.topics.get(tp.topic.index()) else {
                 return Err(Violation::UnknownPartition {
                     member: entry.member_id.clone(),
                     partition: spec.display(tp),
                 });
+            };
+            if subscribed.get(cursor) != Some(&tp.topic) {
+                if subscribed.get(cursor + 1) == Some(&tp.topic) {
+                    cursor += 1;
+                } else if let Ok(at) = subscribed.binary_search(&tp.topic) {
+                    cursor = at;
+                } else {
+                    return Err(Violation::NotSubscribed {
+                        member: entry.member_id.clone(),
+                        partition: spec.display(tp),
+                    });
+                }
             }
-            let slot = &mut owner[offsets[tp.topic.index()] + tp.partition as usize];
-            if *slot != 0 {
-                return Err(Violation::AssignedTwice {
-                    partition: spec.display(tp),
-                    first: spec.members[*slot as usize - 1].id.clone(),
-                    second: entry.member_id.clone(),
-                });
+            let base = offsets[tp.topic.index()];
+            let count = topic.partitions;
+            while let Some(&tp) = partitions.get(i).filter(|p| p.topic == tp.topic) {
+                if tp.partition >= count {
+                    return Err(Violation::UnknownPartition {
+                        member: entry.member_id.clone(),
+                        partition: spec.display(tp),
+                    });
+                }
+                let bit = base + tp.partition as usize;
+                let (word, mask) = (&mut taken[bit / 64], 1u64 << (bit % 64));
+                if *word & mask != 0 {
+                    return Err(Violation::AssignedTwice {
+                        partition: spec.display(tp),
+                        first: first_holder(assignment, e, tp).to_owned(),
+                        second: entry.member_id.clone(),
+                    });
+                }
+                *word |= mask;
+                i += 1;
             }
-            *slot = index as u32 + 1;
         }
+        assigned += partitions.len();
     }
+    // Every partition counted in `assigned` is distinct, exists, and belongs to a topic its
+    // member subscribes to: all subscribed partitions are assigned exactly when the counts agree.
     let mut subscribed = vec![false; spec.topics.len()];
     for m in &spec.members {
         for t in &m.topics {
@@ -116,23 +131,43 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
             }
         }
     }
-    let mut first = None;
-    let mut count = 0;
-    for (t, topic) in spec.topics.iter().enumerate().filter(|(t, _)| subscribed[*t]) {
-        for p in 0..topic.partitions {
-            if owner[offsets[t] + p as usize] == 0 {
-                first.get_or_insert(TopicPartition::new(crate::model::TopicId(t as u32), p));
-                count += 1;
-            }
-        }
+    let wanted: usize = spec
+        .topics
+        .iter()
+        .zip(&subscribed)
+        .filter(|(_, s)| **s)
+        .map(|(t, _)| t.partitions as usize)
+        .sum();
+    if assigned == wanted {
+        return Ok(());
     }
-    match first {
-        Some(tp) => Err(Violation::Unassigned {
-            partition: spec.display(tp),
-            count,
-        }),
-        None => Ok(()),
-    }
+    let first = spec
+        .topics
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| subscribed[*t])
+        .flat_map(|(t, topic)| (0..topic.partitions).map(move |p| (t, p)))
+        .find(|&(t, p)| {
+            let bit = offsets[t] + p as usize;
+            taken[bit / 64] & (1u64 << (bit % 64)) == 0
+        })
+        .map(|(t, p)| TopicPartition::new(crate::model::TopicId(t as u32), p))
+        .expect("fewer partitions assigned than subscribed, so one is free");
+    Err(Violation::Unassigned {
+        partition: spec.display(first),
+        count: wanted - assigned,
+    })
+}
+
+/// Who was given `tp` before entry `e` was: an earlier entry, or entry `e` itself, earlier in its
+/// list. Only called when `tp` was taken, so one of them holds it.
+fn first_holder(assignment: &Assignment, e: usize, tp: TopicPartition) -> &str {
+    assignment.members[..e]
+        .iter()
+        .find(|m| m.partitions.contains(&tp))
+        .unwrap_or(&assignment.members[e])
+        .member_id
+        .as_str()
 }
 
 /// Partitions per member: the fewest and the most any member of the group holds.
@@ -397,6 +432,144 @@ mod tests {
             .iter()
             .filter(|(tp, owners)| new_owner.get(tp).is_none_or(|now| !owners.contains(now)))
             .count()
+    }
+
+    /// `validate` as it was, one owner slot per partition and a lookup per topic: the fast one
+    /// must give the same verdict and the same violation.
+    fn validate_with_owner_array(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violation> {
+        let members: HashMap<&str, usize> = spec
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        // Owner per partition, as member index + 1 (0 = free), laid out topic by topic.
+        let mut offsets = Vec::with_capacity(spec.topics.len() + 1);
+        let mut total = 0usize;
+        for t in &spec.topics {
+            offsets.push(total);
+            total += t.partitions as usize;
+        }
+        let mut owner = vec![0u32; total];
+        let mut seen = std::collections::HashSet::with_capacity(assignment.members.len());
+        for entry in &assignment.members {
+            let Some(&index) = members.get(entry.member_id.as_str()) else {
+                return Err(Violation::UnknownMember {
+                    member: entry.member_id.clone(),
+                });
+            };
+            if !seen.insert(index) {
+                return Err(Violation::DuplicateMember {
+                    member: entry.member_id.clone(),
+                });
+            }
+            let subscribed = &spec.members[index].topics;
+            // Partitions come grouped by topic: check a topic once per run, not once per partition.
+            let mut checked: Option<(TopicId, u32)> = None;
+            for &tp in &entry.partitions {
+                let partitions = match checked {
+                    Some((topic, partitions)) if topic == tp.topic => partitions,
+                    _ => {
+                        let Some(topic) = spec.topics.get(tp.topic.index()) else {
+                            return Err(Violation::UnknownPartition {
+                                member: entry.member_id.clone(),
+                                partition: spec.display(tp),
+                            });
+                        };
+                        if subscribed.binary_search(&tp.topic).is_err() {
+                            return Err(Violation::NotSubscribed {
+                                member: entry.member_id.clone(),
+                                partition: spec.display(tp),
+                            });
+                        }
+                        checked = Some((tp.topic, topic.partitions));
+                        topic.partitions
+                    }
+                };
+                if tp.partition >= partitions {
+                    return Err(Violation::UnknownPartition {
+                        member: entry.member_id.clone(),
+                        partition: spec.display(tp),
+                    });
+                }
+                let slot = &mut owner[offsets[tp.topic.index()] + tp.partition as usize];
+                if *slot != 0 {
+                    return Err(Violation::AssignedTwice {
+                        partition: spec.display(tp),
+                        first: spec.members[*slot as usize - 1].id.clone(),
+                        second: entry.member_id.clone(),
+                    });
+                }
+                *slot = index as u32 + 1;
+            }
+        }
+        let mut subscribed = vec![false; spec.topics.len()];
+        for m in &spec.members {
+            for t in &m.topics {
+                if let Some(s) = subscribed.get_mut(t.index()) {
+                    *s = true;
+                }
+            }
+        }
+        let mut first = None;
+        let mut count = 0;
+        for (t, topic) in spec.topics.iter().enumerate().filter(|(t, _)| subscribed[*t]) {
+            for p in 0..topic.partitions {
+                if owner[offsets[t] + p as usize] == 0 {
+                    first.get_or_insert(TopicPartition::new(TopicId(t as u32), p));
+                    count += 1;
+                }
+            }
+        }
+        match first {
+            Some(tp) => Err(Violation::Unassigned {
+                partition: spec.display(tp),
+                count,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn validate_matches_the_owner_array_version(
+            subs in proptest::collection::vec(proptest::collection::vec(0u32..4, 0..4), 1..5),
+            given in proptest::collection::vec(
+                (0usize..6, proptest::collection::vec((0u32..4, 0u32..4), 0..8)),
+                0..6,
+            ),
+        ) {
+            // Topic 3 is never declared: `topic #3` is unknown; `m5` is not in the group.
+            let names = ["a", "b", "c"];
+            let mut builder = GroupSpec::builder().topic("a", 3).topic("b", 2).topic("c", 1);
+            for (i, topics) in subs.iter().enumerate() {
+                let topics: Vec<&str> = topics.iter().filter(|&&t| t < 3).map(|&t| names[t as usize]).collect();
+                builder = builder.member(&format!("m{i}"), &topics);
+            }
+            let spec = builder.build();
+            let out = Assignment {
+                members: given
+                    .iter()
+                    .map(|(m, parts)| MemberAssignment {
+                        member_id: format!("m{m}"),
+                        partitions: parts.iter().map(|&(t, p)| TopicPartition::new(TopicId(t), p)).collect(),
+                        user_data: vec![],
+                    })
+                    .collect(),
+            };
+            proptest::prop_assert_eq!(validate(&spec, &out), validate_with_owner_array(&spec, &out));
+            // And on a complete assignment: each topic to its first subscriber.
+            let mut full = Assignment::empty_for(&spec);
+            for t in 0..spec.topics.len() {
+                let topic = TopicId(t as u32);
+                let Some(m) = spec.members.iter().position(|m| m.topics.contains(&topic)) else {
+                    continue;
+                };
+                full.members[m].partitions.extend(spec.partitions_of(topic));
+            }
+            proptest::prop_assert_eq!(validate(&spec, &full), Ok(()));
+            proptest::prop_assert_eq!(validate_with_owner_array(&spec, &full), Ok(()));
+        }
     }
 
     proptest::proptest! {

@@ -35,6 +35,13 @@ impl Assignor for RangeAssignor {
     fn assign(&self, group: &GroupSpec) -> Result<Assignment, AssignError> {
         let mut order: Vec<usize> = (0..group.members.len()).collect();
         order.sort_by(|&a, &b| kafka_member_order(&group.members[a], &group.members[b]));
+        if group
+            .members
+            .iter()
+            .all(|m| m.rack.as_deref().is_none_or(str::is_empty) && m.topics.is_sorted())
+        {
+            return assign_rack_less(group, &order);
+        }
         // Subscribers per topic, already in Kafka's member order.
         let mut subscribers: Vec<Vec<usize>> = vec![Vec::new(); group.topics.len()];
         for &m in &order {
@@ -79,6 +86,61 @@ impl Assignor for RangeAssignor {
         }
         Ok(out)
     }
+}
+
+/// The result without racks (no member states one), computed directly: the `i`-th of a topic's
+/// `n` subscribers in Kafka's order gets the `each + 1` partitions from `i * (each + 1)` when
+/// `i < extra`, else the `each` from `i * each + extra` (`each`, `extra`: the quotient and
+/// remainder of the partition count by `n`), which is what [`TopicState::assign_ranges`] gives
+/// on a fresh topic. Each member's list is reserved once at its final size and filled topic by
+/// topic in its (sorted) subscription order, that is in the order the general path pushes.
+fn assign_rack_less(group: &GroupSpec, order: &[usize]) -> Result<Assignment, AssignError> {
+    let mut subscribers = vec![0u32; group.topics.len()];
+    for &m in order {
+        for t in &group.members[m].topics {
+            *subscribers.get_mut(t.index()).ok_or_else(|| {
+                format!(
+                    "member {:?} subscribes to unknown topic #{}",
+                    group.members[m].id, t.0
+                )
+            })? += 1;
+        }
+    }
+    // Per topic: (each, extra) and how many of its subscribers have been given their range.
+    let quotas: Vec<(u32, u32)> = group
+        .topics
+        .iter()
+        .zip(&subscribers)
+        .map(|(t, &n)| match n {
+            0 => (0, 0),
+            n => (t.partitions / n, t.partitions % n),
+        })
+        .collect();
+    let mut done = vec![0u32; group.topics.len()];
+    let mut out = Assignment::empty_for(group);
+    // One member's ranges: (topic, first partition, count).
+    let mut ranges: Vec<(TopicId, u32, u32)> = Vec::new();
+    for &m in order {
+        ranges.clear();
+        let mut total = 0usize;
+        for &t in &group.members[m].topics {
+            let i = done[t.index()];
+            done[t.index()] += 1;
+            let (each, extra) = quotas[t.index()];
+            let start = i * each + i.min(extra);
+            let len = each + u32::from(i < extra);
+            if len > 0 {
+                ranges.push((t, start, len));
+                total += len as usize;
+            }
+        }
+        let partitions = &mut out.members[m].partitions;
+        partitions.reserve_exact(total);
+        for &(t, start, len) in &ranges {
+            partitions.extend((start..start + len).map(|p| TopicPartition::new(t, p)));
+        }
+    }
+    Ok(out)
 }
 
 /// One topic's assignment in progress (Kafka's `TopicAssignmentState`).

@@ -67,6 +67,20 @@ fn counts(out: &Assignment, topics: usize) -> Vec<Vec<usize>> {
 }
 
 proptest! {
+    /// Without member racks range computes the ranges directly; with member racks but no replica
+    /// racks it runs Kafka's general loop, which must give the very same result.
+    #[test]
+    fn the_direct_rack_less_ranges_are_kafkas_loop((g, _) in group()) {
+        let mut plain = g.clone();
+        plain.members.iter_mut().for_each(|m| m.rack = None);
+        plain.topics.iter_mut().for_each(|t| t.replica_racks = None);
+        let mut general = plain.clone();
+        general.members.iter_mut().for_each(|m| m.rack = Some("a".into()));
+        let direct = RangeAssignor.assign(&plain).unwrap();
+        prop_assert!(kit::validate(&plain, &direct).is_ok());
+        prop_assert_eq!(direct, RangeAssignor.assign(&general).unwrap());
+    }
+
     #[test]
     fn always_valid((g, _) in group()) {
         let out = RangeAssignor.assign(&g).unwrap();

@@ -10,9 +10,10 @@
 //! the result can be unbalanced, exactly as in Kafka (that is what `sticky` is for).
 //!
 //! Differences from Kafka: none in the result. Kafka steps through non-subscribers one at a time;
-//! here each topic keeps its subscribers' positions in the circle and the next one is found by
-//! binary search, so a topic with few subscribers costs `O(log members)` per partition, not
-//! `O(members)`.
+//! here each topic keeps its subscribers' positions in the circle: its partitions cycle through
+//! them from the first at or after the circle's position, found once per topic by binary search,
+//! so a partition costs `O(1)`, not `O(members)`. Each member's list is counted first and
+//! reserved once.
 
 use regroup_assignor_api::model::*;
 use regroup_assignor_api::{AssignError, Assignor};
@@ -35,46 +36,135 @@ impl Assignor for RoundRobinAssignor {
         // The circle: spec indices in Kafka's member order.
         let mut circle: Vec<usize> = (0..member_count).collect();
         circle.sort_by(|&a, &b| kafka_member_order(&group.members[a], &group.members[b]));
-        // For each topic, the positions in the circle of its subscribers, ascending.
-        let mut subscribers: Vec<Vec<u32>> = vec![Vec::new(); group.topics.len()];
-        for (position, &m) in circle.iter().enumerate() {
+        // Subscribers per topic, counted first: a topic every member subscribes to needs no list.
+        let mut counts = vec![0usize; group.topics.len()];
+        for &m in &circle {
             for t in &group.members[m].topics {
-                let list = subscribers.get_mut(t.index()).ok_or_else(|| {
+                *counts.get_mut(t.index()).ok_or_else(|| {
                     format!(
                         "member {:?} subscribes to unknown topic #{}",
                         group.members[m].id, t.0
                     )
-                })?;
-                list.push(position as u32);
+                })? += 1;
             }
         }
+        // For each other topic, the positions in the circle of its subscribers, ascending and
+        // distinct (a position listed twice is skipped the second time in Kafka's walk too).
+        let mut subscribers: Vec<Vec<u32>> = counts
+            .iter()
+            .map(|&c| match c {
+                c if c == member_count => Vec::new(),
+                c => Vec::with_capacity(c),
+            })
+            .collect();
+        for (position, &m) in circle.iter().enumerate() {
+            for t in &group.members[m].topics {
+                if counts[t.index()] != member_count {
+                    subscribers[t.index()].push(position as u32);
+                }
+            }
+        }
+        subscribers.iter_mut().for_each(Vec::dedup);
 
-        let mut out = Assignment::empty_for(group);
+        // Kafka's walk, per topic: its partitions go to its subscribers in circle order, starting
+        // at the first one at or after `next` and cycling through them. So a topic is one deal:
+        // where it starts in its subscriber list is all that needs finding. The first pass finds
+        // the starts and counts what each position receives, to reserve each list once.
+        let mut deals: Vec<Deal> = Vec::new();
+        let mut per_position = vec![0usize; member_count];
+        // From topics every member subscribes to: `every` partitions to each position, plus one
+        // more to a range of positions (a difference array over them).
+        let mut every = 0usize;
+        let mut one_more = vec![0isize; member_count + 1];
         // Position in the circle of the next member to look at.
         let mut next = 0usize;
         // Topics in name order (TopicId order), partitions ascending: Kafka's sorted partition list.
-        for (t, subs) in subscribers.iter().enumerate() {
-            if subs.is_empty() {
+        for (t, &count) in counts.iter().enumerate() {
+            let partitions = group.topics[t].partitions as usize;
+            if count == 0 || partitions == 0 {
                 continue;
             }
-            let topic = TopicId(t as u32);
-            let all_subscribe = subs.len() == member_count;
-            for partition in 0..group.topic(topic).partitions {
-                // The first subscriber at or after `next`, wrapping around the circle.
-                let position = if all_subscribe {
-                    next
+            let (cycle, first) = if count == member_count {
+                (member_count, next)
+            } else {
+                let subs = &subscribers[t];
+                let i = subs.partition_point(|&p| (p as usize) < next);
+                (subs.len(), if i == subs.len() { 0 } else { i })
+            };
+            let (each, rem) = (partitions / cycle, partitions % cycle);
+            let last = (first + partitions - 1) % cycle;
+            if count == member_count {
+                every += each;
+                let end = first + rem;
+                one_more[first] += 1;
+                if end <= cycle {
+                    one_more[end] -= 1;
                 } else {
-                    let i = subs.partition_point(|&p| (p as usize) < next);
-                    subs.get(i).copied().unwrap_or(subs[0]) as usize
-                };
-                out.members[circle[position]]
-                    .partitions
-                    .push(TopicPartition::new(topic, partition));
-                next = (position + 1) % member_count;
+                    one_more[cycle] -= 1;
+                    one_more[0] += 1;
+                    one_more[end - cycle] -= 1;
+                }
+                next = (last + 1) % member_count;
+            } else {
+                let subs = &subscribers[t];
+                for (k, &p) in subs.iter().enumerate() {
+                    let offset = (k + cycle - first) % cycle;
+                    per_position[p as usize] += each + usize::from(offset < rem);
+                }
+                next = (subs[last] as usize + 1) % member_count;
+            }
+            deals.push(Deal {
+                topic: TopicId(t as u32),
+                partitions: partitions as u32,
+                first,
+            });
+        }
+
+        let mut out = Assignment::empty_for(group);
+        let mut extra = 0isize;
+        for (position, &m) in circle.iter().enumerate() {
+            extra += one_more[position];
+            let total = per_position[position] + every + extra as usize;
+            out.members[m].partitions.reserve_exact(total);
+        }
+        for deal in &deals {
+            let topic = deal.topic;
+            let subs = &subscribers[topic.index()];
+            if subs.is_empty() {
+                // Every member subscribes: the deal walks the circle itself.
+                let mut position = deal.first;
+                for partition in 0..deal.partitions {
+                    out.members[circle[position]]
+                        .partitions
+                        .push(TopicPartition::new(topic, partition));
+                    position += 1;
+                    if position == member_count {
+                        position = 0;
+                    }
+                }
+            } else {
+                let mut k = deal.first;
+                for partition in 0..deal.partitions {
+                    out.members[circle[subs[k] as usize]]
+                        .partitions
+                        .push(TopicPartition::new(topic, partition));
+                    k += 1;
+                    if k == subs.len() {
+                        k = 0;
+                    }
+                }
             }
         }
         Ok(out)
     }
+}
+
+/// One topic's partitions, dealt in turn to its subscribers from the `first` of them (an index
+/// into its subscriber list, or a circle position when every member subscribes).
+struct Deal {
+    topic: TopicId,
+    partitions: u32,
+    first: usize,
 }
 
 regroup_assignor_api::export_assignor!(RoundRobinAssignor);
