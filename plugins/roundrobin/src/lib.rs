@@ -127,6 +127,22 @@ impl Assignor for RoundRobinAssignor {
             let total = per_position[position] + every + extra as usize;
             out.members[m].partitions.reserve_exact(total);
         }
+        if subscribers.iter().all(Vec::is_empty) {
+            // Every dealt topic goes to every member: fill member by member, each list written
+            // once in topic order. Position `q` gets partitions `k` with `(first + k) % M == q`.
+            for (position, &m) in circle.iter().enumerate() {
+                let partitions = &mut out.members[m].partitions;
+                for deal in &deals {
+                    let k0 = (position + member_count - deal.first) % member_count;
+                    partitions.extend(
+                        (k0 as u32..deal.partitions)
+                            .step_by(member_count)
+                            .map(|p| TopicPartition::new(deal.topic, p)),
+                    );
+                }
+            }
+            return Ok(out);
+        }
         for deal in &deals {
             let topic = deal.topic;
             let subs = &subscribers[topic.index()];

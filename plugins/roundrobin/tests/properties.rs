@@ -50,24 +50,35 @@ proptest! {
 
     #[test]
     fn each_partition_goes_to_the_next_subscriber_in_the_circle(g in group(false)) {
-        // The reference: Kafka's loop, stepping through members one by one.
-        let mut order: Vec<usize> = (0..g.members.len()).collect();
-        order.sort_by(|&a, &b| regroup_assignor_api::model::kafka_member_order(&g.members[a], &g.members[b]));
-        let mut want = Assignment::empty_for(&g);
-        let mut at = 0;
-        for t in 0..g.topics.len() {
-            let topic = TopicId(t as u32);
-            if !g.members.iter().any(|m| m.topics.contains(&topic)) {
-                continue;
-            }
-            for p in 0..g.topics[t].partitions {
-                while !g.members[order[at]].topics.contains(&topic) {
-                    at = (at + 1) % order.len();
-                }
-                want.members[order[at]].partitions.push(TopicPartition::new(topic, p));
+        prop_assert_eq!(RoundRobinAssignor.assign(&g).unwrap(), kafkas_loop(&g));
+    }
+
+    #[test]
+    fn uniform_subscriptions_give_kafkas_loop_too(g in group(true)) {
+        prop_assert_eq!(RoundRobinAssignor.assign(&g).unwrap(), kafkas_loop(&g));
+    }
+}
+
+/// The reference: Kafka's loop, stepping through members one by one.
+fn kafkas_loop(g: &GroupSpec) -> Assignment {
+    let mut order: Vec<usize> = (0..g.members.len()).collect();
+    order.sort_by(|&a, &b| regroup_assignor_api::model::kafka_member_order(&g.members[a], &g.members[b]));
+    let mut want = Assignment::empty_for(g);
+    let mut at = 0;
+    for t in 0..g.topics.len() {
+        let topic = TopicId(t as u32);
+        if !g.members.iter().any(|m| m.topics.contains(&topic)) {
+            continue;
+        }
+        for p in 0..g.topics[t].partitions {
+            while !g.members[order[at]].topics.contains(&topic) {
                 at = (at + 1) % order.len();
             }
+            want.members[order[at]]
+                .partitions
+                .push(TopicPartition::new(topic, p));
+            at = (at + 1) % order.len();
         }
-        prop_assert_eq!(RoundRobinAssignor.assign(&g).unwrap(), want);
     }
+    want
 }
