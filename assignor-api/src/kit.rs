@@ -48,12 +48,13 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
         .enumerate()
         .map(|(i, m)| (m.id.as_str(), i))
         .collect();
-    // Where each topic's partitions start in one bit set over every partition, topic by topic:
-    // a million partitions take 125 KiB, which stays in cache however the partitions are spread.
-    let mut offsets = Vec::with_capacity(spec.topics.len());
+    // One bit set over every partition, topic by topic: a million partitions take 125 KiB, which
+    // stays in cache however the partitions are spread. Per topic, its first bit and its
+    // partition count (16 bytes a topic, where `Topic`s take 56 and would crowd the bits out).
+    let mut spans: Vec<(usize, u32)> = Vec::with_capacity(spec.topics.len());
     let mut total = 0usize;
     for t in &spec.topics {
-        offsets.push(total);
+        spans.push((total, t.partitions));
         total += t.partitions as usize;
     }
     let mut taken = vec![0u64; total.div_ceil(64)];
@@ -79,7 +80,7 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
         while i < partitions.len() {
             // A run of partitions of one topic: the topic is checked once for all of them.
             let tp = partitions[i];
-            let Some(topic) = spec.topics.get(tp.topic.index()) else {
+            let Some(&(base, count)) = spans.get(tp.topic.index()) else {
                 return Err(Violation::UnknownPartition {
                     member: entry.member_id.clone(),
                     partition: spec.display(tp),
@@ -97,8 +98,6 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
                     });
                 }
             }
-            let base = offsets[tp.topic.index()];
-            let count = topic.partitions;
             while let Some(&tp) = partitions.get(i).filter(|p| p.topic == tp.topic) {
                 if tp.partition >= count {
                     return Err(Violation::UnknownPartition {
@@ -148,7 +147,7 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
         .filter(|(t, _)| subscribed[*t])
         .flat_map(|(t, topic)| (0..topic.partitions).map(move |p| (t, p)))
         .find(|&(t, p)| {
-            let bit = offsets[t] + p as usize;
+            let bit = spans[t].0 + p as usize;
             taken[bit / 64] & (1u64 << (bit % 64)) == 0
         })
         .map(|(t, p)| TopicPartition::new(crate::model::TopicId(t as u32), p))
