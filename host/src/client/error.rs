@@ -31,6 +31,12 @@ pub enum ClientError {
     Closed(&'static str),
     #[error("not subscribed to any topic: call subscribe first")]
     NotSubscribed,
+    /// Fetched records failed the log's checks (a CRC mismatch, a torn or malformed batch).
+    #[error("corrupt records from {partition}: {reason}")]
+    CorruptRecords {
+        partition: PartitionName,
+        reason: String,
+    },
     #[error("{partition} is not assigned to this consumer")]
     NotAssigned { partition: PartitionName },
 }

@@ -34,6 +34,8 @@ pub const BATCH_VERSION: u8 = 1;
 /// Largest batch the log accepts: keeps a torn length field from asking for gigabytes.
 pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
 const LENGTH_FIELD: usize = 4;
+/// The smallest record: body length, timestamp, key length, value length, header count.
+const MIN_RECORD_LEN: usize = 4 + 8 + 4 + 4 + 2;
 
 /// The fixed part of a batch, readable without the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,11 +180,31 @@ pub fn verify(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
 
 /// Decodes a verified batch's records.
 pub fn decode_records(bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
+    let mut records = Vec::new();
+    decode_into(bytes, &mut records)?;
+    Ok(records)
+}
+
+/// Decodes whole batches laid back to back (as [`super::Log::fetch_raw`] returns them), checking
+/// every CRC; records come out in order. Any defect, a torn last batch included, is an error.
+pub fn decode_batches(mut bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
+    let mut records = Vec::new();
+    while !bytes.is_empty() {
+        let size = decode_into(bytes, &mut records)?;
+        bytes = &bytes[size..];
+    }
+    Ok(records)
+}
+
+/// Verifies the batch at the start of `bytes`, appends its records to `records` and returns
+/// the batch's size.
+fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, BatchDefect> {
     let header = verify(bytes)?;
     let mut cursor = Cursor {
         bytes: &bytes[BATCH_HEADER_LEN..header.size],
     };
-    let mut records = Vec::with_capacity(header.record_count as usize);
+    // Bounded by what the bytes can hold, whatever the count field claims.
+    records.reserve((header.record_count as usize).min(header.size / MIN_RECORD_LEN));
     for index in 0..u64::from(header.record_count) {
         let body_length = cursor.u32()? as usize;
         let mut body = Cursor {
@@ -223,7 +245,7 @@ pub fn decode_records(bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
     if !cursor.bytes.is_empty() {
         return Err(BatchDefect::MalformedRecord("bytes after the last record"));
     }
-    Ok(records)
+    Ok(header.size)
 }
 
 struct Cursor<'a> {
@@ -309,6 +331,30 @@ mod tests {
             damaged[position] ^= 0x10;
             assert!(
                 verify(&damaged).is_err(),
+                "flip at byte {position} went unnoticed"
+            );
+        }
+    }
+
+    #[test]
+    fn batches_back_to_back_decode_in_order_and_any_damage_is_a_defect() {
+        let mut bytes = encode(40, &sample(), 7);
+        let first_len = bytes.len();
+        bytes.extend(encode(43, &sample()[..1], 8));
+        let offsets: Vec<u64> = decode_batches(&bytes).unwrap().iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, [40, 41, 42, 43]);
+        assert_eq!(decode_batches(&[]).unwrap(), []);
+        for cut in (1..bytes.len()).filter(|&cut| cut != first_len) {
+            assert!(
+                decode_batches(&bytes[..cut]).is_err(),
+                "torn at {cut} went unnoticed"
+            );
+        }
+        for position in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[position] ^= 0x01;
+            assert!(
+                decode_batches(&damaged).is_err(),
                 "flip at byte {position} went unnoticed"
             );
         }

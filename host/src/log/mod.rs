@@ -53,10 +53,11 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
+pub use batch::{BatchDefect, decode_batches};
 pub use error::LogError;
 pub use events::TopicEvent;
 pub use file_header::FORMAT_VERSION;
-pub use partition::{AppendedBatch, Fetch, OffsetSpec, PartitionDescription};
+pub use partition::{AppendedBatch, Fetch, OffsetSpec, PartitionDescription, RawFetch};
 pub use partitioner::{murmur2, partition_for_key};
 pub use record::{Header, Record, StoredRecord, now_ms};
 pub use recovery::{PartitionRecovery, RecoveryAction};
@@ -277,6 +278,20 @@ impl Log {
     /// Whole batches from `offset` within `max_bytes` (at least one batch when any is there).
     pub fn fetch(&self, topic: &str, partition: u32, offset: u64, max_bytes: u64) -> Result<Fetch, LogError> {
         self.topic(topic)?.partition(partition)?.fetch(offset, max_bytes)
+    }
+
+    /// As [`Log::fetch`], but the batches stay as stored: CRC-checked, not decoded, back to back
+    /// in one buffer (decode them with [`decode_batches`]).
+    pub fn fetch_raw(
+        &self,
+        topic: &str,
+        partition: u32,
+        offset: u64,
+        max_bytes: u64,
+    ) -> Result<RawFetch, LogError> {
+        self.topic(topic)?
+            .partition(partition)?
+            .fetch_raw(offset, max_bytes)
     }
 
     pub fn list_offset(

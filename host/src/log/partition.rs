@@ -16,7 +16,7 @@ use super::error::LogError;
 use super::file_header::HEADER_LEN;
 use super::record::Record;
 use super::recovery::{self, PartitionRecovery};
-use super::segment::{FetchedBatch, NO_TIMESTAMP, Segment};
+use super::segment::{FetchedBatch, NO_TIMESTAMP, RawRead, Segment};
 use super::settings::FlushPolicy;
 
 /// Where a batch landed.
@@ -34,6 +34,23 @@ pub struct Fetch {
     /// The offset the next appended record will get; everything below it is readable.
     pub high_watermark: u64,
     pub log_start_offset: u64,
+}
+
+/// The answer to a raw fetch: whole batches exactly as stored, back to back, each laid out as
+/// `batch.rs` tabulates (decode them with [`super::decode_batches`]); their CRCs were checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFetch {
+    pub batches: Vec<u8>,
+    /// The offset the next appended record will get; everything below it is readable.
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+}
+
+/// What a fetch read: each segment's batches, and the bounds the reads were made within.
+struct Span {
+    reads: Vec<(Arc<Segment>, RawRead)>,
+    high_watermark: u64,
+    log_start_offset: u64,
 }
 
 /// Which offset [`Partition::list_offset`] looks for.
@@ -168,7 +185,9 @@ impl Partition {
                 limit: MAX_BATCH_BYTES,
             });
         }
-        let header = batch::verify(&bytes).expect("a freshly encoded batch is valid");
+        // `encode` has just computed the CRC: reading the header back is enough (and a second
+        // CRC pass over every produced byte is not free).
+        let header = batch::parse_header(&bytes).expect("a freshly encoded, size-checked batch parses");
         if !active.is_empty() && active.size() + bytes.len() as u64 > u64::from(self.config.segment_bytes) {
             *active = self.roll(&active, base_offset)?;
         }
@@ -210,30 +229,84 @@ impl Partition {
 
     /// Reads whole batches from `offset` within about `max_bytes` (at least one batch if any).
     pub fn fetch(&self, offset: u64, max_bytes: u64) -> Result<Fetch, LogError> {
+        let Span {
+            reads,
+            high_watermark,
+            log_start_offset,
+        } = self.read_span(offset, max_bytes)?;
+        let mut batches: Vec<FetchedBatch> = Vec::new();
+        for (segment, read) in reads {
+            let mut cursor = 0usize;
+            for header in &read.headers {
+                let bytes = &read.bytes[cursor..cursor + header.size];
+                let records = batch::decode_records(bytes)
+                    .map_err(|defect| segment.corrupt(read.position + cursor as u64, defect))?;
+                batches.push(FetchedBatch {
+                    base_offset: header.base_offset,
+                    size: header.size,
+                    records,
+                });
+                cursor += header.size;
+            }
+        }
+        Ok(Fetch {
+            batches,
+            high_watermark,
+            log_start_offset,
+        })
+    }
+
+    /// As [`Partition::fetch`], but the batches stay as stored (CRC-checked, not decoded).
+    pub fn fetch_raw(&self, offset: u64, max_bytes: u64) -> Result<RawFetch, LogError> {
+        let Span {
+            reads,
+            high_watermark,
+            log_start_offset,
+        } = self.read_span(offset, max_bytes)?;
+        let mut bytes: Vec<u8> = Vec::new();
+        for (segment, read) in reads {
+            read.verify(&segment)?;
+            if bytes.is_empty() {
+                bytes = read.bytes;
+            } else {
+                bytes.extend_from_slice(&read.bytes);
+            }
+        }
+        Ok(RawFetch {
+            batches: bytes,
+            high_watermark,
+            log_start_offset,
+        })
+    }
+
+    /// The segment reads of a fetch, with the high watermark and log start they were made at.
+    fn read_span(&self, offset: u64, max_bytes: u64) -> Result<Span, LogError> {
         let log_start_offset = self.log_start_offset();
         let high_watermark = self.high_watermark();
         if offset < log_start_offset || offset > high_watermark {
             return Err(self.out_of_range(offset, log_start_offset, high_watermark));
         }
         // Fill the budget across segments; only the very first batch may exceed it.
-        let mut batches: Vec<FetchedBatch> = Vec::new();
+        let mut reads = Vec::new();
         let mut remaining = max_bytes;
         let mut next_offset = offset;
         for segment in self.segments_from(offset) {
-            let read = segment.read(next_offset, remaining, high_watermark, batches.is_empty())?;
-            if let Some(last) = read.last() {
-                next_offset = last.base_offset + last.records.len() as u64;
+            let read = segment.read_raw(next_offset, remaining, high_watermark, reads.is_empty())?;
+            if let Some(last) = read.headers.last() {
+                next_offset = last.next_offset();
             }
-            remaining = remaining.saturating_sub(read.iter().map(|b| b.size as u64).sum());
+            remaining = remaining.saturating_sub(read.bytes.len() as u64);
             let segment_exhausted = segment.next_offset() <= next_offset;
-            batches.extend(read);
-            if remaining == 0 || next_offset >= high_watermark || (!batches.is_empty() && !segment_exhausted)
-            {
+            let got_any = !read.headers.is_empty();
+            if got_any {
+                reads.push((Arc::clone(&segment), read));
+            }
+            if remaining == 0 || next_offset >= high_watermark || (!reads.is_empty() && !segment_exhausted) {
                 break;
             }
         }
-        Ok(Fetch {
-            batches,
+        Ok(Span {
+            reads,
             high_watermark,
             log_start_offset,
         })

@@ -224,6 +224,7 @@ impl Segment {
 
     /// Reads whole batches holding `from_offset` and after, below `end_offset`, within `max_bytes`.
     /// With `at_least_one`, the first batch is returned even if it alone exceeds the budget.
+    #[cfg(test)]
     pub fn read(
         &self,
         from_offset: u64,
@@ -231,38 +232,62 @@ impl Segment {
         end_offset: u64,
         at_least_one: bool,
     ) -> Result<Vec<FetchedBatch>, LogError> {
-        let size = self.size();
-        let Some(mut position) = self.first_batch_ending_after(from_offset, size)? else {
-            return Ok(Vec::new());
-        };
-        let first = self.read_header(position, size)?;
-        if !at_least_one && first.size as u64 > max_bytes {
-            return Ok(Vec::new());
-        }
-        let budget = max_bytes.max(first.size as u64).min(size - position);
-        let mut buffer = vec![0u8; budget as usize];
-        self.log
-            .read_exact_at(&mut buffer, position)
-            .map_err(LogError::io("read segment", &self.paths.log))?;
-        let mut batches = Vec::new();
+        let raw = self.read_raw(from_offset, max_bytes, end_offset, at_least_one)?;
+        let mut batches = Vec::with_capacity(raw.headers.len());
         let mut cursor = 0usize;
-        while buffer.len() - cursor >= BATCH_HEADER_LEN {
-            let header =
-                batch::parse_header(&buffer[cursor..]).map_err(|defect| self.corrupt(position, defect))?;
-            if header.base_offset >= end_offset || header.size > buffer.len() - cursor {
-                break;
-            }
-            let bytes = &buffer[cursor..cursor + header.size];
-            let records = batch::decode_records(bytes).map_err(|defect| self.corrupt(position, defect))?;
+        for header in &raw.headers {
+            let bytes = &raw.bytes[cursor..cursor + header.size];
+            let records = batch::decode_records(bytes)
+                .map_err(|defect| self.corrupt(raw.position + cursor as u64, defect))?;
             batches.push(FetchedBatch {
                 base_offset: header.base_offset,
                 size: header.size,
                 records,
             });
             cursor += header.size;
-            position += header.size as u64;
         }
         Ok(batches)
+    }
+
+    /// As [`Segment::read`], but the batches stay as stored: `bytes` holds exactly the batches
+    /// of `headers`, back to back. Only their headers are parsed; the CRCs are not checked.
+    pub fn read_raw(
+        &self,
+        from_offset: u64,
+        max_bytes: u64,
+        end_offset: u64,
+        at_least_one: bool,
+    ) -> Result<RawRead, LogError> {
+        let size = self.size();
+        let Some(start) = self.first_batch_ending_after(from_offset, size)? else {
+            return Ok(RawRead::default());
+        };
+        let first = self.read_header(start, size)?;
+        if !at_least_one && first.size as u64 > max_bytes {
+            return Ok(RawRead::default());
+        }
+        let budget = max_bytes.max(first.size as u64).min(size - start);
+        let mut buffer = vec![0u8; budget as usize];
+        self.log
+            .read_exact_at(&mut buffer, start)
+            .map_err(LogError::io("read segment", &self.paths.log))?;
+        let mut headers = Vec::new();
+        let mut cursor = 0usize;
+        while buffer.len() - cursor >= BATCH_HEADER_LEN {
+            let header = batch::parse_header(&buffer[cursor..])
+                .map_err(|defect| self.corrupt(start + cursor as u64, defect))?;
+            if header.base_offset >= end_offset || header.size > buffer.len() - cursor {
+                break;
+            }
+            headers.push(header);
+            cursor += header.size;
+        }
+        buffer.truncate(cursor);
+        Ok(RawRead {
+            position: start,
+            bytes: buffer,
+            headers,
+        })
     }
 
     /// The offset and timestamp of the first record whose timestamp is at least `timestamp`.
@@ -353,12 +378,34 @@ impl Segment {
         Ok(header)
     }
 
-    fn corrupt(&self, position: u64, defect: batch::BatchDefect) -> LogError {
+    pub fn corrupt(&self, position: u64, defect: batch::BatchDefect) -> LogError {
         LogError::Corrupt {
             path: self.paths.log.clone(),
             position,
             reason: defect.to_string(),
         }
+    }
+}
+
+/// Whole batches as stored, read from one segment by [`Segment::read_raw`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRead {
+    /// Where `bytes` begin in the segment file.
+    pub position: u64,
+    pub bytes: Vec<u8>,
+    pub headers: Vec<BatchHeader>,
+}
+
+impl RawRead {
+    /// Checks every batch's CRC, as [`batch::decode_records`] would.
+    pub fn verify(&self, segment: &Segment) -> Result<(), LogError> {
+        let mut cursor = 0usize;
+        for header in &self.headers {
+            batch::verify(&self.bytes[cursor..cursor + header.size])
+                .map_err(|defect| segment.corrupt(self.position + cursor as u64, defect))?;
+            cursor += header.size;
+        }
+        Ok(())
     }
 }
 

@@ -86,7 +86,8 @@ pub fn parse_frame(buf: &[u8], max_payload: usize) -> Result<Option<FrameBounds>
 
 /// One whole frame carrying `message` as its payload.
 pub fn encode_frame<T: Envelope>(request_id: u64, message: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
+    // Reserved once: a fetch answer of many megabytes would otherwise grow through copies.
+    let mut out = Vec::with_capacity(64 + message.size_hint());
     out.extend_from_slice(&[0; LENGTH_LEN]);
     out.extend_from_slice(&request_id.to_le_bytes());
     codec::encode_into(message, &mut out);

@@ -299,10 +299,18 @@ fn rescan_loop(
         };
         drop(inner);
         let started = Instant::now();
-        if woken.recv_timeout(wait).is_ok() {
-            // Let a burst of events (create, write, rename) arrive, then look once.
-            thread::sleep(Duration::from_millis(20).saturating_sub(started.elapsed()));
-            while woken.try_recv().is_ok() {}
+        match woken.recv_timeout(wait) {
+            Ok(()) => {
+                // Let a burst of events (create, write, rename) arrive, then look once.
+                thread::sleep(Duration::from_millis(20).saturating_sub(started.elapsed()));
+                while woken.try_recv().is_ok() {}
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // No watcher (no plugin directory, or it could not be watched): the sender is gone
+            // and `recv_timeout` returns at once, so wait here instead of spinning a core.
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                thread::sleep(wait.saturating_sub(started.elapsed()));
+            }
         }
         let Some(inner) = registry.upgrade() else { return };
         settling = inner.rescan();

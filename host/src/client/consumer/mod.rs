@@ -31,7 +31,7 @@ pub use listener::{GroupAssignment, RebalanceEvent, RebalanceListener};
 use super::admin::{Client, expect_answer};
 use super::error::ClientError;
 use crate::group::PartitionName;
-use crate::log::Header;
+use crate::log::{Header, decode_batches};
 use crate::protocol::messages::groups::{Joined, MemberRef};
 use crate::protocol::messages::records::{Fetch, FetchPartition};
 use crate::protocol::{ErrorCode, Request, Response};
@@ -99,6 +99,17 @@ pub struct Consumer {
     /// Join at the next poll (first poll, subscription changed, rebalance, lost session).
     needs_join: bool,
     last_auto_commit: Instant,
+    /// The fetch sent ahead after the last poll that returned records.
+    ahead: Option<Ahead>,
+}
+
+/// A fetch sent ahead (without waiting on the server) so the next poll's records are on their
+/// way while the caller handles this poll's. Used only when the next poll would ask exactly the
+/// same (member, partitions, positions); otherwise aborted and forgotten.
+struct Ahead {
+    member: MemberRef,
+    partitions: Vec<FetchPartition>,
+    answer: JoinHandle<Result<Response, ClientError>>,
 }
 
 impl Drop for Consumer {
@@ -106,6 +117,9 @@ impl Drop for Consumer {
         // Without close: no leave; the group notices at the session timeout.
         if let Some(heartbeat) = self.heartbeat.take() {
             heartbeat.abort();
+        }
+        if let Some(ahead) = self.ahead.take() {
+            ahead.answer.abort();
         }
     }
 }
@@ -129,6 +143,7 @@ impl Consumer {
             owned: BTreeMap::new(),
             needs_join: false,
             last_auto_commit: Instant::now(),
+            ahead: None,
         })
     }
 
@@ -220,19 +235,7 @@ impl Consumer {
         let Some(member) = self.member() else {
             return Ok(Vec::new());
         };
-        let partitions: Vec<FetchPartition> = self
-            .owned
-            .iter()
-            .filter(|(_, owned)| !owned.paused)
-            .filter_map(|(partition, owned)| {
-                Some(FetchPartition {
-                    topic: partition.topic.clone(),
-                    partition: partition.partition,
-                    offset: owned.position?,
-                    max_bytes: self.config.max_partition_fetch_bytes,
-                })
-            })
-            .collect();
+        let partitions = self.fetch_partitions();
         if partitions.is_empty() {
             // Nothing to read: wait out the poll, unless the heartbeat has news.
             tokio::select! {
@@ -241,50 +244,95 @@ impl Consumer {
             }
             return Ok(Vec::new());
         }
-        let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let request = Request::Fetch(Fetch {
-            member: Some(member),
-            partitions,
-            max_wait_ms: wait.as_millis().min(u128::from(u32::MAX)) as u32,
-            max_bytes: self.config.fetch_max_bytes,
-        });
         let state = self.state.clone();
-        let answer = tokio::select! {
-            answer = self.client.call(&request) => answer?,
-            // A rebalance or a lost session: give up the wait (positions have not moved) so
-            // the next poll rejoins at once.
-            () = state.news() => return Ok(Vec::new()),
+        let mut answer = None;
+        if let Some(mut ahead) = self.ahead.take() {
+            if ahead.member == member && ahead.partitions == partitions {
+                let early = tokio::select! {
+                    early = &mut ahead.answer => early,
+                    () = state.news() => {
+                        ahead.answer.abort();
+                        return Ok(Vec::new());
+                    }
+                };
+                // A failed or empty early answer is not used: the fetch below asks again and
+                // waits as the poll allows.
+                if let Ok(Ok(Response::Fetched(fetched))) = early
+                    && fetched
+                        .iter()
+                        .any(|p| p.result.as_ref().map_or(true, |r| !r.batches.is_empty()))
+                {
+                    answer = Some(Response::Fetched(fetched));
+                }
+            } else {
+                ahead.answer.abort();
+            }
+        }
+        let answer = match answer {
+            Some(answer) => answer,
+            None => {
+                let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let request = Request::Fetch(Fetch {
+                    member: Some(member),
+                    partitions,
+                    max_wait_ms: wait.as_millis().min(u128::from(u32::MAX)) as u32,
+                    max_bytes: self.config.fetch_max_bytes,
+                });
+                tokio::select! {
+                    answer = self.client.call(&request) => answer?,
+                    // A rebalance or a lost session: give up the wait (positions have not moved) so
+                    // the next poll rejoins at once.
+                    () = state.news() => return Ok(Vec::new()),
+                }
+            }
         };
         let fetched = expect_answer!(answer, "fetch", Response::Fetched(fetched) => fetched)?;
-        let mut records = Vec::new();
+        // Decode everything before moving any position, so corrupt data loses nothing: the
+        // error is returned and the next poll asks for the same offsets again.
+        let mut decoded = Vec::with_capacity(fetched.len());
         for part in fetched {
             let name = PartitionName::new(&part.topic, part.partition);
-            match part.result {
+            let result = match part.result {
                 Ok(data) => {
+                    Ok(
+                        decode_batches(&data.batches).map_err(|defect| ClientError::CorruptRecords {
+                            partition: name.clone(),
+                            reason: defect.to_string(),
+                        })?,
+                    )
+                }
+                Err(error) => Err(error),
+            };
+            decoded.push((name, result));
+        }
+        let mut records = Vec::new();
+        for (name, result) in decoded {
+            match result {
+                Ok(stored) => {
                     let Some(owned) = self.owned.get_mut(&name) else {
                         continue;
                     };
-                    if let Some(last) = data.records.last() {
+                    // The first batch may begin before the position.
+                    let from = owned.position.unwrap_or(0);
+                    if let Some(last) = stored.last()
+                        && last.offset >= from
+                    {
                         owned.position = Some(last.offset + 1);
                     }
-                    records.extend(data.records.into_iter().map(|r| {
-                        ConsumerRecord {
-                            topic: part.topic.clone(),
-                            partition: part.partition,
-                            offset: r.offset,
-                            timestamp: r.timestamp,
-                            key: r.key,
-                            value: r.value,
-                            headers: r
-                                .headers
-                                .into_iter()
-                                .map(|h| Header {
-                                    name: h.name,
-                                    value: h.value,
-                                })
-                                .collect(),
-                        }
-                    }));
+                    records.extend(
+                        stored
+                            .into_iter()
+                            .filter(|r| r.offset >= from)
+                            .map(|r| ConsumerRecord {
+                                topic: name.topic.clone(),
+                                partition: name.partition,
+                                offset: r.offset,
+                                timestamp: r.timestamp,
+                                key: r.key,
+                                value: r.value,
+                                headers: r.headers,
+                            }),
+                    );
                 }
                 Err(error) if error.is(ErrorCode::OffsetOutOfRange) => {
                     tracing::info!(partition = %name, %error, "position out of range; applying auto.offset.reset");
@@ -298,7 +346,52 @@ impl Consumer {
                 }
             }
         }
+        if !records.is_empty() && !self.needs_join {
+            self.fetch_ahead();
+        }
         Ok(records)
+    }
+
+    /// What a fetch asks for now: every owned, unpaused partition whose position is known.
+    fn fetch_partitions(&self) -> Vec<FetchPartition> {
+        self.owned
+            .iter()
+            .filter(|(_, owned)| !owned.paused)
+            .filter_map(|(partition, owned)| {
+                Some(FetchPartition {
+                    topic: partition.topic.clone(),
+                    partition: partition.partition,
+                    offset: owned.position?,
+                    max_bytes: self.config.max_partition_fetch_bytes,
+                })
+            })
+            .collect()
+    }
+
+    /// Sends the next poll's fetch now, without a wait (see [`Ahead`]).
+    fn fetch_ahead(&mut self) {
+        let Some(member) = self.member() else {
+            return;
+        };
+        let partitions = self.fetch_partitions();
+        if partitions.is_empty() {
+            return;
+        }
+        let request = Request::Fetch(Fetch {
+            member: Some(member.clone()),
+            partitions: partitions.clone(),
+            max_wait_ms: 0,
+            max_bytes: self.config.fetch_max_bytes,
+        });
+        let client = self.client.clone();
+        let answer = tokio::spawn(async move { client.call(&request).await });
+        if let Some(previous) = self.ahead.replace(Ahead {
+            member,
+            partitions,
+            answer,
+        }) {
+            previous.answer.abort();
+        }
     }
 
     /// Commits (if auto-commit is on), gives up the partitions and leaves the group at once, so
@@ -306,6 +399,9 @@ impl Consumer {
     pub async fn close(mut self) -> Result<(), ClientError> {
         if let Some(heartbeat) = self.heartbeat.take() {
             heartbeat.abort();
+        }
+        if let Some(ahead) = self.ahead.take() {
+            ahead.answer.abort();
         }
         if self.config.enable_auto_commit {
             self.commit_quietly().await;

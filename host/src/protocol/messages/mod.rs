@@ -1,4 +1,5 @@
-//! The messages of protocol version 1: one [`Request`] enum, one [`Response`] enum, and one
+//! The messages of protocol version 2 (version 1 carried fetched records one by one; version 2
+//! carries them as the log's stored batches): one [`Request`] enum, one [`Response`] enum, and one
 //! module per family of requests holding their payloads and conversions to and from the core's
 //! types.
 //!
@@ -74,7 +75,7 @@ pub enum Request {
 
 impl Envelope for Request {
     const TAG: [u8; 4] = *b"RGRQ";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
 }
 
 impl Request {
@@ -128,7 +129,18 @@ pub enum Response {
 
 impl Envelope for Response {
     const TAG: [u8; 4] = *b"RGRS";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    /// Fetch answers are nearly all batch bytes; every other answer is small.
+    fn size_hint(&self) -> usize {
+        match self {
+            Response::Fetched(partitions) => partitions
+                .iter()
+                .map(|p| 64 + p.topic.len() + p.result.as_ref().map_or(64, |records| records.batches.len()))
+                .sum(),
+            _ => 0,
+        }
+    }
 }
 
 impl From<WireError> for Response {

@@ -1,10 +1,12 @@
-//! Records in and out: produce, fetch, list offsets. Keys, values and header values travel as
-//! byte strings (one copy each, see `serde_bytes`).
+//! Records in and out: produce, fetch, list offsets. Produced keys, values and header values
+//! travel as byte strings (one copy each, see `serde_bytes`); fetched records travel as the log
+//! stores them, whole batches in one byte string, decoded by the client with the log's own
+//! decoder ([`crate::log::decode_batches`]), which checks every batch's CRC.
 
 use serde::{Deserialize, Serialize};
 
 use super::groups::MemberRef;
-use crate::log::{Header, OffsetSpec, Record, StoredRecord};
+use crate::log::{Header, OffsetSpec, Record};
 use crate::protocol::WireError;
 
 /// A record header on the wire.
@@ -72,42 +74,6 @@ impl From<WireRecord> for Record {
     }
 }
 
-/// A record read back ([`StoredRecord`] on the wire).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireStoredRecord {
-    pub offset: u64,
-    pub timestamp: i64,
-    #[serde(with = "serde_bytes")]
-    pub key: Option<Vec<u8>>,
-    #[serde(with = "serde_bytes")]
-    pub value: Vec<u8>,
-    pub headers: Vec<WireHeader>,
-}
-
-impl From<StoredRecord> for WireStoredRecord {
-    fn from(record: StoredRecord) -> Self {
-        WireStoredRecord {
-            offset: record.offset,
-            timestamp: record.timestamp,
-            key: record.key,
-            value: record.value,
-            headers: headers_in(record.headers),
-        }
-    }
-}
-
-impl From<WireStoredRecord> for StoredRecord {
-    fn from(record: WireStoredRecord) -> Self {
-        StoredRecord {
-            offset: record.offset,
-            timestamp: record.timestamp,
-            key: record.key,
-            value: record.value,
-            headers: headers_out(record.headers),
-        }
-    }
-}
-
 /// Appends records to a topic, routed as the log routes them; answered with
 /// [`super::Response::Produced`] once appended (and flushed, per the topic's policy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,9 +119,13 @@ pub struct FetchedPartition {
     pub result: Result<PartitionRecords, WireError>,
 }
 
+/// Since protocol version 2, records are whole batches as the log stores them (layout in
+/// `log/batch.rs`), back to back; the first batch may begin before the asked offset, so the
+/// reader skips records below it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionRecords {
-    pub records: Vec<WireStoredRecord>,
+    #[serde(with = "serde_bytes")]
+    pub batches: Vec<u8>,
     pub high_watermark: u64,
     pub log_start_offset: u64,
 }

@@ -12,7 +12,6 @@ use crate::log::{OffsetSpec, Record};
 use crate::protocol::messages::groups::MemberRef;
 use crate::protocol::messages::records::{
     Fetch, FetchPartition, FetchedPartition, ListOffset, PartitionRecords, Produce, ProducedBatch,
-    WireStoredRecord,
 };
 use crate::protocol::{ErrorCode, Response, WireError};
 
@@ -57,7 +56,7 @@ pub(in crate::server) async fn fetch(mut context: Context, fetch: Fetch) -> Resu
         let answer = blocking(move || Ok(read_partitions(&services, &request))).await?;
         let worth_answering = answer
             .iter()
-            .any(|p| p.result.as_ref().map_or(true, |r| !r.records.is_empty()));
+            .any(|p| p.result.as_ref().map_or(true, |r| !r.batches.is_empty()));
         if worth_answering || Instant::now() >= deadline || context.shutdown.is_shutdown() {
             return Ok(Response::Fetched(answer));
         }
@@ -102,29 +101,21 @@ fn read_partition(
         // The answer is full: say where the partition ends, without records.
         let offset = |spec| log.list_offset(&wanted.topic, wanted.partition, spec);
         return Ok(PartitionRecords {
-            records: Vec::new(),
+            batches: Vec::new(),
             high_watermark: offset(OffsetSpec::Latest)?.unwrap_or(0),
             log_start_offset: offset(OffsetSpec::Earliest)?.unwrap_or(0),
         });
     }
-    let read = log.fetch(
+    // The stored batches as they are: no decoding here, the client decodes (and re-checks).
+    let read = log.fetch_raw(
         &wanted.topic,
         wanted.partition,
         wanted.offset,
         wanted.max_bytes.min(*budget),
     )?;
-    let bytes: u64 = read.batches.iter().map(|b| b.size as u64).sum();
-    *budget = budget.saturating_sub(bytes);
-    let records = read
-        .batches
-        .into_iter()
-        .flat_map(|batch| batch.records)
-        // The first batch may begin before the asked offset.
-        .filter(|record| record.offset >= wanted.offset)
-        .map(WireStoredRecord::from)
-        .collect();
+    *budget = budget.saturating_sub(read.batches.len() as u64);
     Ok(PartitionRecords {
-        records,
+        batches: read.batches,
         high_watermark: read.high_watermark,
         log_start_offset: read.log_start_offset,
     })
