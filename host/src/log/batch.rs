@@ -100,6 +100,29 @@ pub fn encode(base_offset: u64, records: &[Record], append_time_ms: i64) -> Vec<
     out
 }
 
+/// Why `record` cannot be stored in the layout above (its header count and name lengths are
+/// `u16`s), or `None` if it can.
+pub fn unstorable(record: &Record) -> Option<String> {
+    if record.headers.len() > usize::from(u16::MAX) {
+        return Some(format!(
+            "has {} headers; at most {} fit",
+            record.headers.len(),
+            u16::MAX
+        ));
+    }
+    record
+        .headers
+        .iter()
+        .find(|h| h.name.len() > usize::from(u16::MAX))
+        .map(|h| {
+            format!(
+                "has a header name of {} bytes; at most {} fit",
+                h.name.len(),
+                u16::MAX
+            )
+        })
+}
+
 fn encoded_record_len(record: &Record) -> usize {
     let headers: usize = record
         .headers

@@ -41,6 +41,14 @@ pub enum LogError {
     #[error("topic {topic:?} partition {partition}: an append needs at least one record")]
     EmptyBatch { topic: String, partition: u32 },
 
+    #[error("topic {topic:?} partition {partition}: record {index} of the batch {reason}")]
+    InvalidRecord {
+        topic: String,
+        partition: u32,
+        index: usize,
+        reason: String,
+    },
+
     #[error("topic {topic:?} partition {partition}: batch of {size} bytes exceeds the limit of {limit}")]
     BatchTooLarge {
         topic: String,

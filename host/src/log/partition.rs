@@ -174,6 +174,18 @@ impl Partition {
                 partition: self.id,
             });
         }
+        if let Some((index, reason)) = records
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| batch::unstorable(r).map(|why| (i, why)))
+        {
+            return Err(LogError::InvalidRecord {
+                topic: self.topic.clone(),
+                partition: self.id,
+                index,
+                reason,
+            });
+        }
         let mut active = self.lock_appender();
         let base_offset = self.high_watermark();
         let bytes = batch::encode(base_offset, records, append_time_ms);
@@ -517,6 +529,35 @@ mod tests {
             partition.append(&[], 1),
             Err(LogError::EmptyBatch { .. })
         ));
+    }
+
+    #[test]
+    fn a_record_the_layout_cannot_hold_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (partition, _) = Partition::open(dir.path(), "t", 0, config(1 << 20)).unwrap();
+        let long_name = Record::new("v").with_header("n".repeat(70_000), "x");
+        let mut many = Record::new("v");
+        for i in 0..70_000 {
+            many = many.with_header(format!("h{i}"), "");
+        }
+        for (bad, want) in [(long_name, "header name of 70000 bytes"), (many, "70000 headers")] {
+            let error = partition.append(&[Record::new("ok"), bad], 1).unwrap_err();
+            assert!(
+                matches!(error, LogError::InvalidRecord { index: 1, .. }),
+                "{error}"
+            );
+            assert!(error.to_string().contains(want), "{error}");
+        }
+        assert_eq!(
+            partition.high_watermark(),
+            0,
+            "no part of a refused batch is stored"
+        );
+        partition.append(&[Record::new("ok")], 1).unwrap();
+        assert_eq!(
+            partition.fetch(0, 1 << 20).unwrap().batches[0].records[0].value,
+            b"ok"
+        );
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl From<&LogError> for ErrorCode {
             LogError::PartitionCountNotIncreased { .. } => ErrorCode::PartitionCountNotIncreased,
             LogError::ReplicationFactorUnsupported { .. } => ErrorCode::ReplicationFactorUnsupported,
             LogError::EmptyBatch { .. } => ErrorCode::EmptyBatch,
+            LogError::InvalidRecord { .. } => ErrorCode::InvalidRequest,
             LogError::BatchTooLarge { .. } => ErrorCode::BatchTooLarge,
             LogError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
             LogError::Corrupt { .. } => ErrorCode::CorruptLog,
