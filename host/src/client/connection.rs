@@ -81,7 +81,7 @@ impl Connection {
             .map_err(|e| connect_error(e.to_string()))?;
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
-        let mut reader = FrameReader::new(read, max_frame_bytes);
+        let mut reader = FrameReader::new(read, max_frame_bytes).keep_buffer();
         let mut writer = FrameWriter::new(write);
         let io = |e: std::io::Error| connect_error(e.to_string());
         writer

@@ -86,16 +86,23 @@ pub fn parse_frame(buf: &[u8], max_payload: usize) -> Result<Option<FrameBounds>
 
 /// One whole frame carrying `message` as its payload.
 pub fn encode_frame<T: Envelope>(request_id: u64, message: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_frame_into(request_id, message, &mut out);
+    out
+}
+
+/// As [`encode_frame`], into `out` (cleared first), so a buffer can serve frame after frame.
+pub fn encode_frame_into<T: Envelope>(request_id: u64, message: &T, out: &mut Vec<u8>) {
+    out.clear();
     // Reserved once: a fetch answer of many megabytes would otherwise grow through copies.
-    let mut out = Vec::with_capacity(64 + message.size_hint());
+    out.reserve(64 + message.size_hint());
     out.extend_from_slice(&[0; LENGTH_LEN]);
     out.extend_from_slice(&request_id.to_le_bytes());
-    codec::encode_into(message, &mut out);
+    codec::encode_into(message, out);
     // Lengths beyond u32 cannot be framed; such a message is refused by every reader anyway,
     // since no limit exceeds u32.
     let length = u32::try_from(out.len() - LENGTH_LEN).unwrap_or(u32::MAX);
     out[..LENGTH_LEN].copy_from_slice(&length.to_le_bytes());
-    out
 }
 
 #[cfg(test)]
@@ -118,6 +125,14 @@ mod tests {
         assert_eq!(bounds.len(), bytes.len());
         let decoded: Hello = codec::decode(&bytes[bounds.payload]).unwrap();
         assert_eq!(decoded, hello);
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_exactly_the_new_frame() {
+        let mut out = encode_frame(1, &Hello::current(&"x".repeat(1000)));
+        let hello = Hello::current("short");
+        encode_frame_into(9, &hello, &mut out);
+        assert_eq!(out, encode_frame(9, &hello));
     }
 
     #[test]

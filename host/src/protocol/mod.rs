@@ -25,7 +25,9 @@ pub mod messages;
 mod stream;
 
 pub use error::{ErrorCode, WireError};
-pub use frame::{DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_LEN, FrameError, encode_frame, parse_frame};
+pub use frame::{
+    DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_LEN, FrameError, encode_frame, encode_frame_into, parse_frame,
+};
 pub use handshake::{Hello, PROTOCOL_VERSIONS, Welcome, negotiate_version};
 pub use messages::{Request, Response};
 pub use stream::{FrameReader, FrameWriter};

@@ -20,6 +20,9 @@ pub struct FrameReader<R> {
     /// Bytes of the frame handed out last, dropped at the next read.
     consumed: usize,
     max_payload: usize,
+    /// Keep a buffer grown for a huge frame instead of giving its memory back (see
+    /// [`FrameReader::keep_buffer`]).
+    keep: bool,
 }
 
 /// A frame borrowed from the reader's buffer until the next read.
@@ -38,7 +41,16 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             end: 0,
             consumed: 0,
             max_payload,
+            keep: false,
         }
+    }
+
+    /// Keeps the buffer once grown for a large frame (at most the frame limit), so a peer that
+    /// receives large frame after large frame (a consumer's fetch answers) does not allocate,
+    /// fault in and zero a fresh buffer for each.
+    pub fn keep_buffer(mut self) -> Self {
+        self.keep = true;
+        self
     }
 
     /// The next frame; `Ok(None)` when the peer closed the connection between frames.
@@ -74,7 +86,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     /// front first. The buffer only grows to a frame size that passed the limit check.
     fn make_room(&mut self) {
         let pending = self.end - self.start;
-        if pending == 0 && self.buffer.len() > SHRINK_ABOVE {
+        if pending == 0 && !self.keep && self.buffer.len() > SHRINK_ABOVE {
             // A huge frame has passed: give its memory back.
             self.buffer = vec![0; INITIAL_BUFFER];
             (self.start, self.end) = (0, 0);
@@ -175,6 +187,36 @@ mod tests {
         }
         writer.await.unwrap();
         assert_eq!(seen, vec![(1, 1), (2, 200_000), (3, 1)]);
+    }
+
+    #[tokio::test]
+    async fn a_kept_buffer_serves_large_frames_then_small_ones() {
+        let (client, server) = tokio::io::duplex(4096);
+        let big = Hello {
+            min_version: 1,
+            max_version: 1,
+            client: "x".repeat(5 << 20),
+        };
+        let frames = vec![
+            encode_frame(1, &big),
+            encode_frame(2, &Hello::current("b")),
+            encode_frame(3, &big),
+        ];
+        let writer = tokio::spawn(async move {
+            let mut writer = FrameWriter::new(client);
+            for frame in &frames {
+                writer.write(frame).await.unwrap();
+            }
+            writer.shutdown().await.unwrap();
+        });
+        let mut reader = FrameReader::new(server, 8 << 20).keep_buffer();
+        let mut seen = Vec::new();
+        while let Some(frame) = reader.next_frame().await.unwrap() {
+            let hello: Hello = codec::decode(frame.payload).unwrap();
+            seen.push((frame.request_id, hello.client.len()));
+        }
+        writer.await.unwrap();
+        assert_eq!(seen, vec![(1, 5 << 20), (2, 1), (3, 5 << 20)]);
     }
 
     #[tokio::test]

@@ -7,9 +7,9 @@
 //! connection are not held up; their answers may overtake others, matched by request id.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use regroup_assignor_api::codec::{self, CodecError};
+use regroup_assignor_api::codec::{self, CodecError, Envelope};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
@@ -19,7 +19,7 @@ use super::shutdown::Shutdown;
 use super::{ServerConfig, Services};
 use crate::protocol::{
     ErrorCode, FrameError, FrameReader, FrameWriter, Hello, Request, Response, Welcome, WireError,
-    encode_frame, negotiate_version,
+    encode_frame, encode_frame_into, negotiate_version,
 };
 
 /// Answers queued for the writer before the reader stops reading (backpressure on clients that
@@ -35,14 +35,54 @@ pub(super) struct Handler {
     pub(super) peer: SocketAddr,
 }
 
+/// Frame buffers of this size or more go back to the connection's [`Spares`] once written.
+const RECYCLE_FROM: usize = 1 << 20;
+/// Large buffers kept per connection: one being written while the next answer is encoded.
+const SPARES_KEPT: usize = 2;
+
+/// Large frame buffers the writer has finished with, reused by the next large answers, so a
+/// fetch answer of many megabytes is not a fresh allocation (page faults, kernel zeroing) each
+/// time.
+#[derive(Clone, Default)]
+struct Spares(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl Spares {
+    fn take(&self) -> Vec<u8> {
+        self.lock().pop().unwrap_or_default()
+    }
+
+    fn give_back(&self, frame: Vec<u8>) {
+        if frame.capacity() >= RECYCLE_FROM {
+            let mut spares = self.lock();
+            if spares.len() < SPARES_KEPT {
+                spares.push(frame);
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        // Each update is a single push or pop: never half done.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Where answers go: the writer task's queue.
 #[derive(Clone)]
-pub(super) struct Outbox(mpsc::Sender<Vec<u8>>);
+pub(super) struct Outbox {
+    queue: mpsc::Sender<Vec<u8>>,
+    spares: Spares,
+}
 
 impl Outbox {
     pub(super) async fn send(&self, request_id: u64, response: &Response) {
+        let mut frame = if response.size_hint() >= RECYCLE_FROM {
+            self.spares.take()
+        } else {
+            Vec::new()
+        };
+        encode_frame_into(request_id, response, &mut frame);
         // The writer only stops when the connection is gone; the answer has no one to go to.
-        let _ = self.0.send(encode_frame(request_id, response)).await;
+        let _ = self.queue.send(frame).await;
     }
 }
 
@@ -51,8 +91,12 @@ impl Handler {
         let (read, write) = socket.into_split();
         let mut reader = FrameReader::new(read, self.config.max_frame_bytes);
         let (sender, queue) = mpsc::channel(OUTBOX_FRAMES);
-        let writer = tokio::spawn(write_frames(FrameWriter::new(write), queue));
-        let outbox = Outbox(sender);
+        let spares = Spares::default();
+        let writer = tokio::spawn(write_frames(FrameWriter::new(write), queue, spares.clone()));
+        let outbox = Outbox {
+            queue: sender,
+            spares,
+        };
         match self.handshake(&mut reader, &outbox).await {
             Ok(true) => self.serve(&mut reader, &outbox).await,
             Ok(false) => {}
@@ -104,7 +148,7 @@ impl Handler {
         if let Welcome::Refused(refusal) = &welcome {
             tracing::warn!(peer = %self.peer, %refusal, "handshake refused");
         }
-        let _ = outbox.0.send(encode_frame(request_id, &welcome)).await;
+        let _ = outbox.queue.send(encode_frame(request_id, &welcome)).await;
         Ok(accepted)
     }
 
@@ -183,15 +227,21 @@ fn undecodable(error: &CodecError) -> WireError {
 }
 
 /// Writes queued frames, flushing whenever the queue is empty; closes the write side at the end.
-async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::Receiver<Vec<u8>>) {
+async fn write_frames(
+    mut writer: FrameWriter<OwnedWriteHalf>,
+    mut queue: mpsc::Receiver<Vec<u8>>,
+    spares: Spares,
+) {
     while let Some(frame) = queue.recv().await {
         if writer.write(&frame).await.is_err() {
             return;
         }
+        spares.give_back(frame);
         while let Ok(frame) = queue.try_recv() {
             if writer.write(&frame).await.is_err() {
                 return;
             }
+            spares.give_back(frame);
         }
         if writer.flush().await.is_err() {
             return;
