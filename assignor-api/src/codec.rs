@@ -76,33 +76,40 @@ pub fn encode<T: Envelope>(value: &T) -> Vec<u8> {
 
 /// Reads one envelope that must fill `bytes` exactly.
 pub fn decode<T: Envelope>(bytes: &[u8]) -> Result<T, CodecError> {
+    decode_view::<T, T>(bytes)
+}
+
+/// As [`decode`], for an envelope of kind `E`, into `T`: a type of `E`'s shape (or of the shape
+/// of its first variants) that may borrow byte strings from `bytes` instead of copying them.
+pub fn decode_view<'de, E: Envelope, T: serde::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, CodecError> {
     if bytes.len() < HEADER_LEN {
         return Err(CodecError::TooShort { len: bytes.len() });
     }
     let tag: [u8; 4] = bytes[..4].try_into().expect("4 bytes");
-    if tag != T::TAG {
+    if tag != E::TAG {
         return Err(CodecError::WrongKind {
-            expected: kind_name(T::TAG),
+            expected: kind_name(E::TAG),
             found: tag,
         });
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != T::VERSION {
+    if version != E::VERSION {
         return Err(CodecError::UnsupportedVersion {
-            kind: kind_name(T::TAG),
+            kind: kind_name(E::TAG),
             found: version,
-            supported: T::VERSION,
+            supported: E::VERSION,
         });
     }
     let payload = &bytes[HEADER_LEN..];
-    let (value, read) =
-        bincode::serde::decode_from_slice::<T, _>(payload, config()).map_err(|e| CodecError::Malformed {
-            kind: kind_name(T::TAG),
+    let (value, read) = bincode::serde::borrow_decode_from_slice::<T, _>(payload, config()).map_err(|e| {
+        CodecError::Malformed {
+            kind: kind_name(E::TAG),
             reason: e.to_string(),
-        })?;
+        }
+    })?;
     if read != payload.len() {
         return Err(CodecError::TrailingBytes {
-            kind: kind_name(T::TAG),
+            kind: kind_name(E::TAG),
             extra: payload.len() - read,
         });
     }

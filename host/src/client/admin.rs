@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-use super::connection::{Connection, EncodedRequest};
+use super::connection::{Connection, EncodedRequest, FetchedRecords};
 use super::error::ClientError;
 use crate::group::PartitionName;
 use crate::protocol::messages::groups::{GroupInfo, GroupSummary};
@@ -126,12 +126,36 @@ impl Client {
 
     /// Sends one request, reconnecting and resending while the connection fails.
     pub(crate) async fn call_encoded(&self, request: &EncodedRequest) -> Result<Response, ClientError> {
+        self.with_retries(
+            request,
+            |connection| async move { connection.call(request).await },
+        )
+        .await
+    }
+
+    /// Sends a fetch (as [`Client::call_encoded`]); the answer comes back decoded into records.
+    pub(crate) async fn fetch_records(&self, request: &Request) -> Result<Vec<FetchedRecords>, ClientError> {
+        let request = &EncodedRequest::new(request);
+        self.with_retries(request, |connection| async move {
+            connection.fetch_records(request).await
+        })
+        .await
+    }
+
+    async fn with_retries<T, F>(
+        &self,
+        request: &EncodedRequest,
+        call: impl Fn(Arc<Connection>) -> F,
+    ) -> Result<T, ClientError>
+    where
+        F: Future<Output = Result<T, ClientError>>,
+    {
         let options = &self.inner.options;
         let deadline = tokio::time::Instant::now() + options.reconnect_timeout;
         let mut backoff = options.backoff;
         loop {
             let result = match self.connection().await {
-                Ok(connection) => connection.call(request).await,
+                Ok(connection) => call(connection).await,
                 Err(error) => Err(error),
             };
             match result {

@@ -12,9 +12,39 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::error::ClientError;
-use crate::protocol::{FrameReader, FrameWriter, Hello, Request, Response, Welcome, encode_frame};
+use crate::log::{StoredRecord, decode_batches};
+use crate::protocol::messages::ResponseView;
+use crate::protocol::{FrameReader, FrameWriter, Hello, Request, Response, Welcome, WireError, encode_frame};
 
 type Answer = Result<Response, ClientError>;
+type RecordsAnswer = Result<Vec<FetchedRecords>, ClientError>;
+
+/// One partition of a fetch answer, its batches decoded (and CRC-checked) by the connection's
+/// reader straight from the received frame, never copied whole.
+#[derive(Debug)]
+pub(crate) struct FetchedRecords {
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    /// The server's answer for the partition; inside, the records or why the batches failed the
+    /// log's checks.
+    pub(crate) result: Result<Result<Vec<StoredRecord>, String>, WireError>,
+}
+
+/// Who waits for an answer, and in which form.
+enum Waiter {
+    Response(oneshot::Sender<Answer>),
+    /// A fetch whose answer is decoded into records by the reader.
+    Records(oneshot::Sender<RecordsAnswer>),
+}
+
+impl Waiter {
+    fn fail(self, error: ClientError) {
+        match self {
+            Waiter::Response(sender) => drop(sender.send(Err(error))),
+            Waiter::Records(sender) => drop(sender.send(Err(error))),
+        }
+    }
+}
 
 /// A request already encoded: sent again as is after a reconnect.
 #[derive(Debug, Clone)]
@@ -41,7 +71,7 @@ struct Outgoing {
 /// Requests waiting for their answers, and why the connection ended once it has.
 #[derive(Default)]
 struct Pending {
-    waiting: HashMap<u64, oneshot::Sender<Answer>>,
+    waiting: HashMap<u64, Waiter>,
     closed: Option<ClientError>,
 }
 
@@ -124,14 +154,28 @@ impl Connection {
     /// gets its answer.
     pub(crate) fn send(&self, request: &EncodedRequest) -> oneshot::Receiver<Answer> {
         let (answer, receiver) = oneshot::channel();
+        self.send_for(request, Waiter::Response(answer));
+        receiver
+    }
+
+    /// Sends a fetch whose answer comes back as decoded records.
+    pub(crate) async fn fetch_records(&self, request: &EncodedRequest) -> RecordsAnswer {
+        let (answer, receiver) = oneshot::channel();
+        self.send_for(request, Waiter::Records(answer));
+        receiver
+            .await
+            .unwrap_or_else(|_| Err(self.disconnected("the connection's reader stopped".into())))
+    }
+
+    fn send_for(&self, request: &EncodedRequest, waiter: Waiter) {
         let request_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         {
             let mut pending = lock(&self.pending);
             if let Some(error) = &pending.closed {
-                let _ = answer.send(Err(error.clone()));
-                return receiver;
+                waiter.fail(error.clone());
+                return;
             }
-            pending.waiting.insert(request_id, answer);
+            pending.waiting.insert(request_id, waiter);
         }
         let mut header = [0; crate::protocol::FRAME_HEADER_LEN];
         let length = (8 + request.payload.len()) as u32;
@@ -145,7 +189,6 @@ impl Connection {
             let reason = "the connection's writer stopped".to_owned();
             fail_all(&self.pending, self.disconnected(reason));
         }
-        receiver
     }
 
     fn disconnected(&self, reason: String) -> ClientError {
@@ -171,7 +214,7 @@ impl Connection {
 fn fail_all(pending: &Mutex<Pending>, error: ClientError) {
     let mut pending = lock(pending);
     for (_, waiter) in pending.waiting.drain() {
-        let _ = waiter.send(Err(error.clone()));
+        waiter.fail(error.clone());
     }
     pending.closed.get_or_insert(error);
 }
@@ -183,15 +226,39 @@ async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex
             Ok(None) => break "the server closed the connection".to_owned(),
             Err(error) => break error.to_string(),
         };
+        let waiter = lock(&pending).waiting.remove(&frame.request_id);
+        if let Some(Waiter::Records(waiter)) = waiter {
+            match records_answer(frame.payload) {
+                Ok(answer) => {
+                    let _ = waiter.send(answer);
+                    continue;
+                }
+                Err(reason) => {
+                    let _ = waiter.send(Err(ClientError::Disconnected {
+                        addr: addr.clone(),
+                        reason: reason.clone(),
+                    }));
+                    break reason;
+                }
+            }
+        }
         let answer = match codec::decode::<Response>(frame.payload) {
             Ok(answer) => answer,
-            Err(error) => break format!("unreadable answer: {error}"),
+            Err(error) => {
+                if let Some(waiter) = waiter {
+                    waiter.fail(ClientError::Disconnected {
+                        addr: addr.clone(),
+                        reason: format!("unreadable answer: {error}"),
+                    });
+                }
+                break format!("unreadable answer: {error}");
+            }
         };
-        let waiter = lock(&pending).waiting.remove(&frame.request_id);
         match (waiter, answer) {
-            (Some(waiter), answer) => {
+            (Some(Waiter::Response(waiter)), answer) => {
                 let _ = waiter.send(Ok(answer));
             }
+            (Some(Waiter::Records(_)), _) => unreachable!("answered above"),
             // An error frame for no request of ours: the server is about to close.
             (None, Response::Error(error)) => break format!("the server closed the connection: {error}"),
             (None, answer) => tracing::warn!(
@@ -202,6 +269,44 @@ async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex
         }
     };
     fail_all(&pending, ClientError::Disconnected { addr, reason });
+}
+
+/// A fetch answer decoded into records straight from its frame; any other answer is an error.
+/// `Err` when the answer is unreadable (the connection then closes, as for any answer).
+fn records_answer(payload: &[u8]) -> Result<RecordsAnswer, String> {
+    let unexpected = |answer| {
+        Ok(Err(ClientError::UnexpectedAnswer {
+            request: "fetch",
+            answer,
+        }))
+    };
+    let view = match codec::decode_view::<Response, ResponseView>(payload) {
+        Ok(view) => view,
+        // Not one of the view's variants, or unreadable: read it whole to tell which.
+        Err(_) => {
+            return match codec::decode::<Response>(payload) {
+                Ok(answer) => unexpected(answer.kind()),
+                Err(error) => Err(format!("unreadable answer: {error}")),
+            };
+        }
+    };
+    match view {
+        ResponseView::Fetched(parts) => Ok(Ok(parts
+            .into_iter()
+            .map(|part| FetchedRecords {
+                topic: part.topic,
+                partition: part.partition,
+                result: part
+                    .result
+                    .map(|data| decode_batches(data.batches).map_err(|defect| defect.to_string())),
+            })
+            .collect())),
+        ResponseView::Error(error) => Ok(Err(ClientError::Server(error))),
+        ResponseView::Done => unexpected("done"),
+        ResponseView::Topic(_) => unexpected("topic"),
+        ResponseView::Topics(_) => unexpected("topics"),
+        ResponseView::Produced(_) => unexpected("produced"),
+    }
 }
 
 async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::UnboundedReceiver<Outgoing>) {

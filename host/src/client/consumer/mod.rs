@@ -29,9 +29,10 @@ pub use config::{ConsumerConfig, OffsetReset, StrategyChoice, UserData};
 pub use listener::{GroupAssignment, RebalanceEvent, RebalanceListener};
 
 use super::admin::{Client, expect_answer};
+use super::connection::FetchedRecords;
 use super::error::ClientError;
 use crate::group::PartitionName;
-use crate::log::{Header, decode_batches};
+use crate::log::Header;
 use crate::protocol::messages::groups::{Joined, MemberRef};
 use crate::protocol::messages::records::{Fetch, FetchPartition};
 use crate::protocol::{ErrorCode, Request, Response};
@@ -109,7 +110,7 @@ pub struct Consumer {
 struct Ahead {
     member: MemberRef,
     partitions: Vec<FetchPartition>,
-    answer: JoinHandle<Result<Response, ClientError>>,
+    answer: JoinHandle<Result<Vec<FetchedRecords>, ClientError>>,
 }
 
 impl Drop for Consumer {
@@ -257,12 +258,14 @@ impl Consumer {
                 };
                 // A failed or empty early answer is not used: the fetch below asks again and
                 // waits as the poll allows.
-                if let Ok(Ok(Response::Fetched(fetched))) = early
-                    && fetched
-                        .iter()
-                        .any(|p| p.result.as_ref().map_or(true, |r| !r.batches.is_empty()))
+                if let Ok(Ok(fetched)) = early
+                    && fetched.iter().any(|p| {
+                        p.result
+                            .as_ref()
+                            .map_or(true, |r| r.as_ref().map_or(true, |r| !r.is_empty()))
+                    })
                 {
-                    answer = Some(Response::Fetched(fetched));
+                    answer = Some(fetched);
                 }
             } else {
                 ahead.answer.abort();
@@ -279,27 +282,26 @@ impl Consumer {
                     max_bytes: self.config.fetch_max_bytes,
                 });
                 tokio::select! {
-                    answer = self.client.call(&request) => answer?,
+                    answer = self.client.fetch_records(&request) => answer?,
                     // A rebalance or a lost session: give up the wait (positions have not moved) so
                     // the next poll rejoins at once.
                     () = state.news() => return Ok(Vec::new()),
                 }
             }
         };
-        let fetched = expect_answer!(answer, "fetch", Response::Fetched(fetched) => fetched)?;
-        // Decode everything before moving any position, so corrupt data loses nothing: the
-        // error is returned and the next poll asks for the same offsets again.
-        let mut decoded = Vec::with_capacity(fetched.len());
-        for part in fetched {
+        // The connection decoded (and CRC-checked) every partition; any failure is returned
+        // before moving any position, so corrupt data loses nothing: the next poll asks for the
+        // same offsets again.
+        let mut decoded = Vec::with_capacity(answer.len());
+        for part in answer {
             let name = PartitionName::new(&part.topic, part.partition);
             let result = match part.result {
-                Ok(data) => {
-                    Ok(
-                        decode_batches(&data.batches).map_err(|defect| ClientError::CorruptRecords {
-                            partition: name.clone(),
-                            reason: defect.to_string(),
-                        })?,
-                    )
+                Ok(Ok(records)) => Ok(records),
+                Ok(Err(reason)) => {
+                    return Err(ClientError::CorruptRecords {
+                        partition: name,
+                        reason,
+                    });
                 }
                 Err(error) => Err(error),
             };
@@ -384,7 +386,7 @@ impl Consumer {
             max_bytes: self.config.fetch_max_bytes,
         });
         let client = self.client.clone();
-        let answer = tokio::spawn(async move { client.call(&request).await });
+        let answer = tokio::spawn(async move { client.fetch_records(&request).await });
         if let Some(previous) = self.ahead.replace(Ahead {
             member,
             partitions,

@@ -143,6 +143,20 @@ impl Envelope for Response {
     }
 }
 
+/// The first variants of [`Response`], in its order, with fetch answers borrowing their batches
+/// from the frame (decode with `codec::decode_view::<Response, ResponseView>`). A later variant
+/// does not decode as a view: decode it as a [`Response`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub enum ResponseView<'a> {
+    Error(WireError),
+    Done,
+    Topic(TopicInfo),
+    Topics(Vec<String>),
+    Produced(Vec<ProducedBatch>),
+    #[serde(borrow)]
+    Fetched(Vec<FetchedPartitionView<'a>>),
+}
+
 impl From<WireError> for Response {
     fn from(error: WireError) -> Self {
         Response::Error(error)
@@ -174,6 +188,7 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::ErrorCode;
     use regroup_assignor_api::codec;
 
     #[test]
@@ -205,6 +220,51 @@ mod tests {
                 request
             );
         }
+        let fetched = Response::Fetched(vec![
+            FetchedPartition {
+                topic: "t".into(),
+                partition: 3,
+                result: Ok(PartitionRecords {
+                    batches: vec![7; 300],
+                    high_watermark: 1 << 40,
+                    log_start_offset: 5,
+                }),
+            },
+            FetchedPartition {
+                topic: "u".into(),
+                partition: 1,
+                result: Err(WireError::new(ErrorCode::InvalidRequest, "no")),
+            },
+        ]);
+        let bytes = codec::encode(&fetched);
+        let view = codec::decode_view::<Response, ResponseView>(&bytes).unwrap();
+        assert_eq!(
+            view,
+            ResponseView::Fetched(vec![
+                FetchedPartitionView {
+                    topic: "t".into(),
+                    partition: 3,
+                    result: Ok(PartitionRecordsView {
+                        batches: &[7; 300],
+                        high_watermark: 1 << 40,
+                        log_start_offset: 5,
+                    }),
+                },
+                FetchedPartitionView {
+                    topic: "u".into(),
+                    partition: 1,
+                    result: Err(WireError::new(ErrorCode::InvalidRequest, "no")),
+                },
+            ])
+        );
+        let error = Response::Error(WireError::new(ErrorCode::InvalidRequest, "bad"));
+        assert_eq!(
+            codec::decode_view::<Response, ResponseView>(&codec::encode(&error)).unwrap(),
+            ResponseView::Error(WireError::new(ErrorCode::InvalidRequest, "bad"))
+        );
+        assert!(
+            codec::decode_view::<Response, ResponseView>(&codec::encode(&Response::Offset(Some(1)))).is_err()
+        );
         let response = Response::Heartbeat(HeartbeatReply::Granted(vec![PartitionName::new("t", 1)]));
         assert_eq!(
             codec::decode::<Response>(&codec::encode(&response)).unwrap(),

@@ -130,6 +130,24 @@ pub struct PartitionRecords {
     pub log_start_offset: u64,
 }
 
+/// [`FetchedPartition`] read without copying: its batches borrowed from the received frame.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FetchedPartitionView<'a> {
+    pub topic: String,
+    pub partition: u32,
+    #[serde(borrow)]
+    pub result: Result<PartitionRecordsView<'a>, WireError>,
+}
+
+/// [`PartitionRecords`] with its batches borrowed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PartitionRecordsView<'a> {
+    #[serde(borrow)]
+    pub batches: &'a [u8],
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+}
+
 /// Which offset to look up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WireOffsetSpec {
