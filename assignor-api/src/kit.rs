@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::model::{Assignment, GroupSpec, TopicPartition};
+use crate::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId, TopicPartition};
 
 /// The first thing wrong with an assignment.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -407,6 +407,61 @@ pub fn assert_kafka_rack_assignment(
             "partitions off their member's rack"
         );
     }
+}
+
+/// Kafka's large-group benchmark shape (`testLargeAssignmentAndGroupWith*`): `members` members over
+/// `topics` topics of `partitions` partitions each, all subscribed to every topic, except that with
+/// `narrow_last` the last member subscribes to the first topic only.
+pub fn large_group(
+    members: usize,
+    topics: usize,
+    partitions: u32,
+    narrow_last: bool,
+    protocol: Protocol,
+) -> GroupSpec {
+    let all: Vec<TopicId> = (0..topics as u32).map(TopicId).collect();
+    GroupSpec {
+        generation: 1,
+        protocol,
+        topics: (0..topics)
+            .map(|t| Topic {
+                name: format!("topic-{t:04}"),
+                partitions,
+                replica_racks: None,
+            })
+            .collect(),
+        members: (0..members)
+            .map(|m| Member {
+                id: format!("member-{m:05}"),
+                instance_id: None,
+                topics: if narrow_last && m + 1 == members {
+                    vec![TopicId(0)]
+                } else {
+                    all.clone()
+                },
+                user_data: Vec::new(),
+                owned: Vec::new(),
+                owned_generation: None,
+                rack: None,
+            })
+            .collect(),
+    }
+}
+
+/// The rebalance after `out`: the next generation, in which every member but the first reports
+/// what it got in `fresh`'s generation (the first reports nothing, as in Kafka's tests).
+pub fn next_round(fresh: &GroupSpec, out: &Assignment) -> GroupSpec {
+    let mut next = fresh.clone();
+    next.generation = fresh.generation + 1;
+    for (member, got) in next.members.iter_mut().zip(&out.members).skip(1) {
+        assert_eq!(
+            member.id, got.member_id,
+            "the assignment lists members in the group's order"
+        );
+        member.owned = got.partitions.clone();
+        member.owned_generation = Some(fresh.generation);
+    }
+    next
 }
 
 #[cfg(test)]

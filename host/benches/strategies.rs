@@ -27,7 +27,7 @@ mod support;
 
 use regroup::registry::{Registry, RegistryConfig, Source, Strategy};
 use regroup_assignor_api::abi::AssignReply;
-use regroup_assignor_api::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId};
+use regroup_assignor_api::model::{Assignment, GroupSpec, Protocol};
 use regroup_assignor_api::{Assignor, codec, kit};
 
 /// Set in a child process of this binary: run one case and print its peak resident memory.
@@ -73,50 +73,6 @@ fn builtins() -> Registry {
     let mut config = RegistryConfig::new(None, support::release_artifact("regroup"));
     config.deadline = Duration::from_secs(600);
     Registry::start(config).unwrap()
-}
-
-/// `members` members over `topics` topics of `partitions` partitions each; with `narrow_last`,
-/// the last member subscribes to the first topic only.
-fn group(members: usize, topics: usize, partitions: u32, narrow_last: bool, protocol: Protocol) -> GroupSpec {
-    let all: Vec<TopicId> = (0..topics as u32).map(TopicId).collect();
-    GroupSpec {
-        generation: 1,
-        protocol,
-        topics: (0..topics)
-            .map(|t| Topic {
-                name: format!("topic-{t:04}"),
-                partitions,
-                replica_racks: None,
-            })
-            .collect(),
-        members: (0..members)
-            .map(|m| Member {
-                id: format!("member-{m:05}"),
-                instance_id: None,
-                topics: if narrow_last && m == members - 1 {
-                    vec![TopicId(0)]
-                } else {
-                    all.clone()
-                },
-                user_data: Vec::new(),
-                owned: Vec::new(),
-                owned_generation: None,
-                rack: None,
-            })
-            .collect(),
-    }
-}
-
-/// The next rebalance: every member but the first reports what it got (the first reports nothing).
-fn next_round(fresh: &GroupSpec, out: &Assignment) -> GroupSpec {
-    let mut next = fresh.clone();
-    next.generation = fresh.generation + 1;
-    for (m, got) in next.members.iter_mut().zip(&out.members).skip(1) {
-        assert_eq!(m.id, got.member_id);
-        m.owned = got.partitions.clone();
-        m.owned_generation = Some(fresh.generation);
-    }
-    next
 }
 
 fn assign(strategy: &Strategy, spec: &Arc<GroupSpec>) -> Assignment {
@@ -210,14 +166,14 @@ fn bench_large(c: &mut Criterion, plugins: &Registry, builtins: &Registry, label
         ("cooperative-sticky", Protocol::Cooperative),
     ] {
         let (plugin, builtin) = (plugins.get(name).unwrap(), builtins.get(name).unwrap());
-        let fresh = Arc::new(group(2_000, 500, 2_000, narrow, protocol));
+        let fresh = Arc::new(kit::large_group(2_000, 500, 2_000, narrow, protocol));
         let first = assign(&plugin, &fresh);
         assert_eq!(
             first,
             assign(&builtin, &fresh),
             "{name}: plugin and built-in differ"
         );
-        let again = Arc::new(next_round(&fresh, &first));
+        let again = Arc::new(kit::next_round(&fresh, &first));
         let second = assign(&plugin, &again);
         assert_eq!(
             second,
@@ -256,7 +212,7 @@ fn bench_large(c: &mut Criterion, plugins: &Registry, builtins: &Registry, label
 fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
     let mut g = c.benchmark_group("10000x500k uniform");
     configure(&mut g);
-    let wide = Arc::new(group(10_000, 250, 2_000, false, Protocol::Eager));
+    let wide = Arc::new(kit::large_group(10_000, 250, 2_000, false, Protocol::Eager));
     let (plugin, builtin) = (plugins.get("sticky").unwrap(), builtins.get("sticky").unwrap());
     let direct = regroup_sticky::assign(&wide).unwrap();
     kit::validate(&wide, &direct).unwrap();
@@ -282,7 +238,7 @@ fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
 fn bench_kafka(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
     let mut g = c.benchmark_group("2000x1M eager");
     configure(&mut g);
-    let spec = Arc::new(group(2_000, 500, 2_000, false, Protocol::Eager));
+    let spec = Arc::new(kit::large_group(2_000, 500, 2_000, false, Protocol::Eager));
     let bytes = codec::encode(&*spec);
     assert_eq!(codec::decode::<GroupSpec>(&bytes).unwrap(), *spec);
     g.bench_function("codec group encode", |b| {
@@ -491,11 +447,17 @@ fn peak_child(case: &str) {
     };
     let strategy = registry.get("sticky").unwrap();
     let started = support::status_kib("VmHWM");
-    let fresh = Arc::new(group(2_000, 500, 2_000, shape == "non-uniform", Protocol::Eager));
+    let fresh = Arc::new(kit::large_group(
+        2_000,
+        500,
+        2_000,
+        shape == "non-uniform",
+        Protocol::Eager,
+    ));
     let with_input = support::status_kib("VmHWM");
     let first = assign(&strategy, &fresh);
     let after_fresh = support::status_kib("VmHWM");
-    let again = Arc::new(next_round(&fresh, &first));
+    let again = Arc::new(kit::next_round(&fresh, &first));
     drop(first);
     let second = assign(&strategy, &again);
     let end = support::status_kib("VmHWM");

@@ -7,49 +7,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use regroup_assignor_api::kit;
-use regroup_assignor_api::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId};
-
-/// `members` members over `topics` topics of `partitions` partitions each; with `narrow_last`,
-/// the last member subscribes to the first topic only.
-fn group(members: usize, topics: usize, partitions: u32, narrow_last: bool) -> GroupSpec {
-    let all: Vec<TopicId> = (0..topics as u32).map(TopicId).collect();
-    GroupSpec {
-        generation: 1,
-        protocol: Protocol::Eager,
-        topics: (0..topics)
-            .map(|t| Topic {
-                name: format!("t{t:04}"),
-                partitions,
-                replica_racks: None,
-            })
-            .collect(),
-        members: (0..members)
-            .map(|m| Member {
-                id: format!("c{m:05}"),
-                instance_id: None,
-                topics: if narrow_last && m == members - 1 {
-                    vec![TopicId(0)]
-                } else {
-                    all.clone()
-                },
-                user_data: Vec::new(),
-                owned: Vec::new(),
-                owned_generation: None,
-                rack: None,
-            })
-            .collect(),
-    }
-}
-
-/// The next rebalance: every member but the first reports what it got.
-fn next_round(fresh: &GroupSpec, out: &Assignment) -> GroupSpec {
-    let mut next = fresh.clone();
-    for (m, got) in next.members.iter_mut().zip(&out.members).skip(1) {
-        m.owned = got.partitions.clone();
-        m.owned_generation = Some(1);
-    }
-    next
-}
+use regroup_assignor_api::model::Protocol;
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("sticky");
@@ -58,9 +16,9 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(8));
 
     for (label, narrow) in [("uniform", false), ("non-uniform", true)] {
-        let fresh = group(2_000, 500, 2_000, narrow);
+        let fresh = kit::large_group(2_000, 500, 2_000, narrow, Protocol::Eager);
         let first = regroup_sticky::assign(&fresh).unwrap();
-        let again = next_round(&fresh, &first);
+        let again = kit::next_round(&fresh, &first);
         // The figures only count if the results are right.
         let second = regroup_sticky::assign(&again).unwrap();
         for (spec, out) in [(&fresh, &first), (&again, &second)] {
@@ -91,7 +49,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     // Many subscription classes: each member subscribes to a pseudo-random half of 100 topics.
-    let mut mixed = group(2_000, 100, 2_000, false);
+    let mut mixed = kit::large_group(2_000, 100, 2_000, false, Protocol::Eager);
     for (m, member) in mixed.members.iter_mut().enumerate() {
         member
             .topics
@@ -104,7 +62,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // Rack-aware (KIP-881), Kafka's large rack test shape: 3 racks, replication factor 2.
-    let mut racked = group(2_000, 50, 2_000, false);
+    let mut racked = kit::large_group(2_000, 50, 2_000, false, Protocol::Eager);
     let racks = ["a", "b", "c"];
     for (m, member) in racked.members.iter_mut().enumerate() {
         member.rack = Some(racks[m % 3].to_string());
@@ -117,7 +75,7 @@ fn bench(c: &mut Criterion) {
         );
     }
     let first = regroup_sticky::assign(&racked).unwrap();
-    let again = next_round(&racked, &first);
+    let again = kit::next_round(&racked, &first);
     let second = regroup_sticky::assign(&again).unwrap();
     for (spec, out) in [(&racked, &first), (&again, &second)] {
         kit::validate(spec, out).unwrap();
@@ -131,7 +89,7 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let wide = group(10_000, 250, 2_000, false);
+    let wide = kit::large_group(10_000, 250, 2_000, false, Protocol::Eager);
     let out = regroup_sticky::assign(&wide).unwrap();
     kit::validate(&wide, &out).unwrap();
     assert!(kit::balance(&wide, &out).spread() <= 1);
