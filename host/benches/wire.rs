@@ -4,7 +4,8 @@
 //!
 //! Run with `cargo bench -p regroup --bench wire` (release). Host, producers and consumers share
 //! this machine's cores, so every figure includes the client's cost too. Topics flush per the
-//! `os` policy (page cache; fsync on close) unless a line says otherwise.
+//! `os` policy (page cache; fsync on close) unless a line says otherwise. `WIRE_BENCH=throughput`
+//! runs only the produce and consume lines.
 
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -207,6 +208,8 @@ async fn rebalance_500(addr: &str, admin: &Client) {
 }
 
 fn main() {
+    // `WIRE_BENCH=throughput` stops after produce and consume (for profiling those two).
+    let only_throughput = std::env::var("WIRE_BENCH").is_ok_and(|v| v == "throughput");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -222,6 +225,9 @@ fn main() {
             .unwrap();
         produce_throughput(&addr).await;
         consume_throughput(&addr).await;
+        if only_throughput {
+            return;
+        }
         admin.create_topic(CreateTopic::new("latency", 4)).await.unwrap();
         produce_latency(&addr, "latency", "os flush").await;
         let mut synced = CreateTopic::new("latency-synced", 4);

@@ -28,6 +28,7 @@
 
 mod background;
 mod batch;
+mod buffer;
 mod durable_fs;
 mod error;
 mod events;
@@ -54,10 +55,11 @@ use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
 pub use batch::{BatchDefect, decode_batches};
+pub use buffer::ReadBuffer;
 pub use error::LogError;
 pub use events::TopicEvent;
 pub use file_header::FORMAT_VERSION;
-pub use partition::{AppendedBatch, Fetch, OffsetSpec, PartitionDescription, RawFetch};
+pub use partition::{AppendedBatch, Fetch, OffsetSpec, PartitionDescription, RawFetch, RawFetchBounds};
 pub use partitioner::{murmur2, partition_for_key};
 pub use record::{Header, Record, StoredRecord, now_ms};
 pub use recovery::{PartitionRecovery, RecoveryAction};
@@ -292,6 +294,21 @@ impl Log {
         self.topic(topic)?
             .partition(partition)?
             .fetch_raw(offset, max_bytes)
+    }
+
+    /// As [`Log::fetch_raw`], the batches appended to `out` (a buffer reused fetch after fetch);
+    /// on an error nothing is appended.
+    pub fn fetch_raw_into(
+        &self,
+        topic: &str,
+        partition: u32,
+        offset: u64,
+        max_bytes: u64,
+        out: &mut ReadBuffer,
+    ) -> Result<RawFetchBounds, LogError> {
+        self.topic(topic)?
+            .partition(partition)?
+            .fetch_raw_into(offset, max_bytes, out)
     }
 
     pub fn list_offset(

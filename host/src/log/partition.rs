@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use super::batch::{self, MAX_BATCH_BYTES};
+use super::buffer::ReadBuffer;
 use super::error::LogError;
 use super::file_header::HEADER_LEN;
 use super::record::Record;
@@ -41,6 +42,16 @@ pub struct Fetch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawFetch {
     pub batches: Vec<u8>,
+    /// The offset the next appended record will get; everything below it is readable.
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+}
+
+/// Where a raw fetch's batches went in the caller's buffer (the last `len` bytes) and where the
+/// log begins and ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawFetchBounds {
+    pub len: usize,
     /// The offset the next appended record will get; everything below it is readable.
     pub high_watermark: u64,
     pub log_start_offset: u64,
@@ -241,18 +252,20 @@ impl Partition {
 
     /// Reads whole batches from `offset` within about `max_bytes` (at least one batch if any).
     pub fn fetch(&self, offset: u64, max_bytes: u64) -> Result<Fetch, LogError> {
+        let mut buffer = ReadBuffer::new();
         let Span {
             reads,
             high_watermark,
             log_start_offset,
-        } = self.read_span(offset, max_bytes)?;
+        } = self.read_span(offset, max_bytes, &mut buffer)?;
         let mut batches: Vec<FetchedBatch> = Vec::new();
         for (segment, read) in reads {
-            let mut cursor = 0usize;
+            let mut cursor = read.start;
             for header in &read.headers {
-                let bytes = &read.bytes[cursor..cursor + header.size];
-                let records = batch::decode_records(bytes)
-                    .map_err(|defect| segment.corrupt(read.position + cursor as u64, defect))?;
+                let bytes = &buffer.as_slice()[cursor..cursor + header.size];
+                let records = batch::decode_records(bytes).map_err(|defect| {
+                    segment.corrupt(read.position + (cursor - read.start) as u64, defect)
+                })?;
                 batches.push(FetchedBatch {
                     base_offset: header.base_offset,
                     size: header.size,
@@ -270,29 +283,43 @@ impl Partition {
 
     /// As [`Partition::fetch`], but the batches stay as stored (CRC-checked, not decoded).
     pub fn fetch_raw(&self, offset: u64, max_bytes: u64) -> Result<RawFetch, LogError> {
-        let Span {
-            reads,
-            high_watermark,
-            log_start_offset,
-        } = self.read_span(offset, max_bytes)?;
-        let mut bytes: Vec<u8> = Vec::new();
-        for (segment, read) in reads {
-            read.verify(&segment)?;
-            if bytes.is_empty() {
-                bytes = read.bytes;
-            } else {
-                bytes.extend_from_slice(&read.bytes);
-            }
-        }
+        let mut buffer = ReadBuffer::new();
+        let bounds = self.fetch_raw_into(offset, max_bytes, &mut buffer)?;
         Ok(RawFetch {
-            batches: bytes,
-            high_watermark,
-            log_start_offset,
+            batches: buffer.into_vec(),
+            high_watermark: bounds.high_watermark,
+            log_start_offset: bounds.log_start_offset,
         })
     }
 
-    /// The segment reads of a fetch, with the high watermark and log start they were made at.
-    fn read_span(&self, offset: u64, max_bytes: u64) -> Result<Span, LogError> {
+    /// As [`Partition::fetch_raw`], the batches appended to `out` (which keeps its content
+    /// before them; on an error nothing is appended).
+    pub fn fetch_raw_into(
+        &self,
+        offset: u64,
+        max_bytes: u64,
+        out: &mut ReadBuffer,
+    ) -> Result<RawFetchBounds, LogError> {
+        let mark = out.len();
+        let result = self.read_span(offset, max_bytes, out).and_then(|span| {
+            for (segment, read) in &span.reads {
+                read.verify(segment, out.as_slice())?;
+            }
+            Ok(RawFetchBounds {
+                len: out.len() - mark,
+                high_watermark: span.high_watermark,
+                log_start_offset: span.log_start_offset,
+            })
+        });
+        if result.is_err() {
+            out.truncate(mark);
+        }
+        result
+    }
+
+    /// The segment reads of a fetch, appended to `out`, with the high watermark and log start
+    /// they were made at.
+    fn read_span(&self, offset: u64, max_bytes: u64, out: &mut ReadBuffer) -> Result<Span, LogError> {
         let log_start_offset = self.log_start_offset();
         let high_watermark = self.high_watermark();
         if offset < log_start_offset || offset > high_watermark {
@@ -303,11 +330,12 @@ impl Partition {
         let mut remaining = max_bytes;
         let mut next_offset = offset;
         for segment in self.segments_from(offset) {
-            let read = segment.read_raw(next_offset, remaining, high_watermark, reads.is_empty())?;
+            let read =
+                segment.read_raw_into(next_offset, remaining, high_watermark, reads.is_empty(), out)?;
             if let Some(last) = read.headers.last() {
                 next_offset = last.next_offset();
             }
-            remaining = remaining.saturating_sub(read.bytes.len() as u64);
+            remaining = remaining.saturating_sub(read.len as u64);
             let segment_exhausted = segment.next_offset() <= next_offset;
             let got_any = !read.headers.is_empty();
             if got_any {

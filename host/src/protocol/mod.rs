@@ -4,6 +4,7 @@
 //! - `frame.rs`: the frame layout (length, request id, payload) and its size limit.
 //! - `stream.rs`: [`FrameReader`] and [`FrameWriter`], frames over any async byte stream.
 //! - `handshake.rs`: [`Hello`] and [`Welcome`], the version agreement on connect.
+//! - `fetched.rs`: [`FetchedFrame`], a fetch answer's frame built with the batches read in place.
 //! - `messages/`: [`Request`] and [`Response`], one module per family of requests.
 //! - `error.rs`: [`ErrorCode`] (stable numbers) and [`WireError`].
 //!
@@ -19,12 +20,14 @@
 //! trusted to be in step.
 
 mod error;
+mod fetched;
 mod frame;
 mod handshake;
 pub mod messages;
 mod stream;
 
 pub use error::{ErrorCode, WireError};
+pub use fetched::{FetchedFrame, ReadBounds};
 pub use frame::{
     DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_LEN, FrameError, encode_frame, encode_frame_into, parse_frame,
 };

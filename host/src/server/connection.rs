@@ -9,17 +9,18 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use regroup_assignor_api::codec::{self, CodecError, Envelope};
+use regroup_assignor_api::codec::{self, CodecError};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
-use super::dispatch;
+use super::dispatch::{self, Answer};
 use super::shutdown::Shutdown;
 use super::{ServerConfig, Services};
+use crate::log::ReadBuffer;
 use crate::protocol::{
     ErrorCode, FrameError, FrameReader, FrameWriter, Hello, Request, Response, Welcome, WireError,
-    encode_frame, encode_frame_into, negotiate_version,
+    encode_frame, negotiate_version,
 };
 
 /// Answers queued for the writer before the reader stops reading (backpressure on clients that
@@ -40,18 +41,18 @@ const RECYCLE_FROM: usize = 1 << 20;
 /// Large buffers kept per connection: one being written while the next answer is encoded.
 const SPARES_KEPT: usize = 2;
 
-/// Large frame buffers the writer has finished with, reused by the next large answers, so a
-/// fetch answer of many megabytes is not a fresh allocation (page faults, kernel zeroing) each
-/// time.
+/// Large frame buffers the writer has finished with, reused by the next fetch answers (which
+/// read the log's batches straight into them), so a fetch answer of many megabytes is not a
+/// fresh allocation (page faults, kernel zeroing) each time.
 #[derive(Clone, Default)]
-struct Spares(Arc<Mutex<Vec<Vec<u8>>>>);
+pub(super) struct Spares(Arc<Mutex<Vec<ReadBuffer>>>);
 
 impl Spares {
-    fn take(&self) -> Vec<u8> {
+    pub(super) fn take(&self) -> ReadBuffer {
         self.lock().pop().unwrap_or_default()
     }
 
-    fn give_back(&self, frame: Vec<u8>) {
+    pub(super) fn give_back(&self, frame: ReadBuffer) {
         if frame.capacity() >= RECYCLE_FROM {
             let mut spares = self.lock();
             if spares.len() < SPARES_KEPT {
@@ -60,7 +61,7 @@ impl Spares {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ReadBuffer>> {
         // Each update is a single push or pop: never half done.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -69,20 +70,23 @@ impl Spares {
 /// Where answers go: the writer task's queue.
 #[derive(Clone)]
 pub(super) struct Outbox {
-    queue: mpsc::Sender<Vec<u8>>,
+    queue: mpsc::Sender<ReadBuffer>,
     spares: Spares,
 }
 
 impl Outbox {
     pub(super) async fn send(&self, request_id: u64, response: &Response) {
-        let mut frame = if response.size_hint() >= RECYCLE_FROM {
-            self.spares.take()
-        } else {
-            Vec::new()
-        };
-        encode_frame_into(request_id, response, &mut frame);
         // The writer only stops when the connection is gone; the answer has no one to go to.
-        let _ = self.queue.send(frame).await;
+        let _ = self.queue.send(encode_frame(request_id, response).into()).await;
+    }
+
+    async fn answer(&self, request_id: u64, answer: Answer) {
+        match answer {
+            Answer::Response(response) => self.send(request_id, &response).await,
+            Answer::Fetched(frame) => {
+                let _ = self.queue.send(frame.finish(request_id)).await;
+            }
+        }
     }
 }
 
@@ -148,7 +152,7 @@ impl Handler {
         if let Welcome::Refused(refusal) = &welcome {
             tracing::warn!(peer = %self.peer, %refusal, "handshake refused");
         }
-        let _ = outbox.queue.send(encode_frame(request_id, &welcome)).await;
+        let _ = outbox.queue.send(encode_frame(request_id, &welcome).into()).await;
         Ok(accepted)
     }
 
@@ -182,16 +186,17 @@ impl Handler {
                 services: Arc::clone(&self.services),
                 config: Arc::clone(&self.config),
                 shutdown: self.shutdown.clone(),
+                buffers: outbox.spares.clone(),
             };
             if dispatch::is_long_poll(&request) {
                 let outbox = outbox.clone();
                 tokio::spawn(async move {
-                    let response = dispatch::serve(context, request).await;
-                    outbox.send(request_id, &response).await;
+                    let answer = dispatch::serve(context, request).await;
+                    outbox.answer(request_id, answer).await;
                 });
             } else {
-                let response = dispatch::serve(context, request).await;
-                outbox.send(request_id, &response).await;
+                let answer = dispatch::serve(context, request).await;
+                outbox.answer(request_id, answer).await;
             }
         }
     }
@@ -229,16 +234,16 @@ fn undecodable(error: &CodecError) -> WireError {
 /// Writes queued frames, flushing whenever the queue is empty; closes the write side at the end.
 async fn write_frames(
     mut writer: FrameWriter<OwnedWriteHalf>,
-    mut queue: mpsc::Receiver<Vec<u8>>,
+    mut queue: mpsc::Receiver<ReadBuffer>,
     spares: Spares,
 ) {
     while let Some(frame) = queue.recv().await {
-        if writer.write(&frame).await.is_err() {
+        if writer.write(frame.as_slice()).await.is_err() {
             return;
         }
         spares.give_back(frame);
         while let Ok(frame) = queue.try_recv() {
-            if writer.write(&frame).await.is_err() {
+            if writer.write(frame.as_slice()).await.is_err() {
                 return;
             }
             spares.give_back(frame);

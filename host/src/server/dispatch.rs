@@ -2,15 +2,26 @@
 
 use std::sync::Arc;
 
+use super::connection::Spares;
 use super::shutdown::Shutdown;
 use super::{ServerConfig, Services, handlers};
-use crate::protocol::{ErrorCode, Request, Response, WireError};
+use crate::protocol::{ErrorCode, FetchedFrame, Request, Response, WireError};
 
 /// What a handler may use.
 pub(super) struct Context {
     pub(super) services: Arc<Services>,
     pub(super) config: Arc<ServerConfig>,
     pub(super) shutdown: Shutdown,
+    /// The connection's reusable frame buffers, for answers built in place.
+    pub(super) buffers: Spares,
+}
+
+/// What a request is answered with (moved once, to the connection's writer).
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Answer {
+    Response(Response),
+    /// A fetch answer already laid out as a frame (see [`FetchedFrame`]).
+    Fetched(FetchedFrame),
 }
 
 /// Requests that may wait a long time for their answer; they run as their own tasks.
@@ -23,8 +34,14 @@ pub(super) fn is_long_poll(request: &Request) -> bool {
 }
 
 /// Serves one request; every failure becomes [`Response::Error`].
-pub(super) async fn serve(context: Context, request: Request) -> Response {
+pub(super) async fn serve(context: Context, request: Request) -> Answer {
     let kind = request.kind();
+    if let Request::Fetch(fetch) = request {
+        return match handlers::records::fetch(context, fetch).await {
+            Ok(frame) => Answer::Fetched(frame),
+            Err(error) => Answer::Response(refused(kind, error)),
+        };
+    }
     let result = match request {
         Request::CreateTopic(create) => handlers::topics::create(&context, create).await,
         Request::ListTopics => Ok(Response::Topics(context.services.log.list_topics())),
@@ -34,7 +51,7 @@ pub(super) async fn serve(context: Context, request: Request) -> Response {
             handlers::topics::add_partitions(&context, topic, total).await
         }
         Request::Produce(produce) => handlers::records::produce(&context, produce).await,
-        Request::Fetch(fetch) => handlers::records::fetch(context, fetch).await,
+        Request::Fetch(_) => unreachable!("served above"),
         Request::ListOffset(list) => handlers::records::list_offset(&context, list).await,
         Request::JoinGroup(join) => handlers::groups::join(context, join).await,
         Request::Heartbeat(member) => handlers::groups::heartbeat(&context, member),
@@ -48,10 +65,12 @@ pub(super) async fn serve(context: Context, request: Request) -> Response {
         Request::ResetOffsets(reset) => handlers::offsets::reset(&context, reset).await,
         Request::ListPlugins => handlers::plugins::list(&context).await,
     };
-    result.unwrap_or_else(|error| {
-        tracing::debug!(request = kind, %error, "request refused");
-        Response::Error(error)
-    })
+    Answer::Response(result.unwrap_or_else(|error| refused(kind, error)))
+}
+
+fn refused(kind: &str, error: WireError) -> Response {
+    tracing::debug!(request = kind, %error, "request refused");
+    Response::Error(error)
 }
 
 /// Runs a core call on tokio's blocking pool: it may fsync, or run a strategy. A panic in it

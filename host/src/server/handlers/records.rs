@@ -8,12 +8,10 @@ use tokio::time::Instant;
 use super::super::Services;
 use super::super::dispatch::{Context, blocking};
 use crate::group::PartitionName;
-use crate::log::{OffsetSpec, Record};
+use crate::log::{OffsetSpec, ReadBuffer, Record};
 use crate::protocol::messages::groups::MemberRef;
-use crate::protocol::messages::records::{
-    Fetch, FetchPartition, FetchedPartition, ListOffset, PartitionRecords, Produce, ProducedBatch,
-};
-use crate::protocol::{ErrorCode, Response, WireError};
+use crate::protocol::messages::records::{Fetch, FetchPartition, ListOffset, Produce, ProducedBatch};
+use crate::protocol::{ErrorCode, FetchedFrame, ReadBounds, Response, WireError};
 
 /// Appends, then acknowledges: the log has flushed per the topic's policy when `append` returns.
 pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> Result<Response, WireError> {
@@ -35,8 +33,9 @@ pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> R
 }
 
 /// Reads every asked partition; when none has records (and none failed), waits for an append,
-/// up to the asked wait, and reads again.
-pub(in crate::server) async fn fetch(mut context: Context, fetch: Fetch) -> Result<Response, WireError> {
+/// up to the asked wait, and reads again. The answer is laid out as a frame while reading: the
+/// log's batches are read straight into one of the connection's reused frame buffers.
+pub(in crate::server) async fn fetch(context: Context, fetch: Fetch) -> Result<FetchedFrame, WireError> {
     if fetch.partitions.is_empty() {
         return Err(WireError::new(
             ErrorCode::InvalidRequest,
@@ -46,6 +45,8 @@ pub(in crate::server) async fn fetch(mut context: Context, fetch: Fetch) -> Resu
     let wait = Duration::from_millis(u64::from(fetch.max_wait_ms)).min(context.config.max_fetch_wait);
     let deadline = Instant::now() + wait;
     let fetch = Arc::new(fetch);
+    let mut buffer = context.buffers.take();
+    let mut shutdown = context.shutdown.clone();
     loop {
         // Registered before reading, so an append between the read and the wait is not missed.
         let appended = context.services.appended.notified();
@@ -53,43 +54,38 @@ pub(in crate::server) async fn fetch(mut context: Context, fetch: Fetch) -> Resu
         appended.as_mut().enable();
         let services = Arc::clone(&context.services);
         let request = Arc::clone(&fetch);
-        let answer = blocking(move || Ok(read_partitions(&services, &request))).await?;
-        let worth_answering = answer
-            .iter()
-            .any(|p| p.result.as_ref().map_or(true, |r| !r.batches.is_empty()));
-        if worth_answering || Instant::now() >= deadline || context.shutdown.is_shutdown() {
-            return Ok(Response::Fetched(answer));
+        let frame = blocking(move || Ok(read_partitions(&services, &request, buffer))).await?;
+        if frame.worth_answering() || Instant::now() >= deadline || shutdown.is_shutdown() {
+            return Ok(frame);
         }
+        buffer = frame.into_buffer();
         tokio::select! {
             () = &mut appended => {}
             () = tokio::time::sleep_until(deadline) => {}
-            () = context.shutdown.recv() => {}
+            () = shutdown.recv() => {}
         }
     }
 }
 
-fn read_partitions(services: &Services, fetch: &Fetch) -> Vec<FetchedPartition> {
+fn read_partitions(services: &Services, fetch: &Fetch, buffer: ReadBuffer) -> FetchedFrame {
     let mut budget = fetch.max_bytes;
-    fetch
-        .partitions
-        .iter()
-        .map(|wanted| {
-            let result = read_partition(services, fetch.member.as_ref(), wanted, &mut budget);
-            FetchedPartition {
-                topic: wanted.topic.clone(),
-                partition: wanted.partition,
-                result,
-            }
-        })
-        .collect()
+    let mut frame = FetchedFrame::new(buffer, fetch.partitions.len());
+    for wanted in &fetch.partitions {
+        frame.partition(&wanted.topic, wanted.partition, |out| {
+            read_partition(services, fetch.member.as_ref(), wanted, &mut budget, out)
+        });
+    }
+    frame
 }
 
+/// Appends the partition's batches to `out` (nothing on an error).
 fn read_partition(
     services: &Services,
     member: Option<&MemberRef>,
     wanted: &FetchPartition,
     budget: &mut u64,
-) -> Result<PartitionRecords, WireError> {
+    out: &mut ReadBuffer,
+) -> Result<ReadBounds, WireError> {
     if let Some(member) = member {
         let partition = PartitionName::new(&wanted.topic, wanted.partition);
         services
@@ -100,22 +96,21 @@ fn read_partition(
     if *budget == 0 {
         // The answer is full: say where the partition ends, without records.
         let offset = |spec| log.list_offset(&wanted.topic, wanted.partition, spec);
-        return Ok(PartitionRecords {
-            batches: Vec::new(),
+        return Ok(ReadBounds {
             high_watermark: offset(OffsetSpec::Latest)?.unwrap_or(0),
             log_start_offset: offset(OffsetSpec::Earliest)?.unwrap_or(0),
         });
     }
     // The stored batches as they are: no decoding here, the client decodes (and re-checks).
-    let read = log.fetch_raw(
+    let read = log.fetch_raw_into(
         &wanted.topic,
         wanted.partition,
         wanted.offset,
         wanted.max_bytes.min(*budget),
+        out,
     )?;
-    *budget = budget.saturating_sub(read.batches.len() as u64);
-    Ok(PartitionRecords {
-        batches: read.batches,
+    *budget = budget.saturating_sub(read.len as u64);
+    Ok(ReadBounds {
         high_watermark: read.high_watermark,
         log_start_offset: read.log_start_offset,
     })
