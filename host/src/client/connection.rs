@@ -11,23 +11,27 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::consumer::ConsumerRecord;
 use super::error::ClientError;
-use crate::log::{StoredRecord, decode_batches};
+use super::record_bytes::RecordBytes;
+use crate::log::visit_batches;
 use crate::protocol::messages::ResponseView;
-use crate::protocol::{FrameReader, FrameWriter, Hello, Request, Response, Welcome, WireError, encode_frame};
+use crate::protocol::{
+    FrameReader, FrameWriter, Hello, Request, Response, SharedFrame, Welcome, WireError, encode_frame,
+};
 
 type Answer = Result<Response, ClientError>;
 type RecordsAnswer = Result<Vec<FetchedRecords>, ClientError>;
 
 /// One partition of a fetch answer, its batches decoded (and CRC-checked) by the connection's
-/// reader straight from the received frame, never copied whole.
+/// reader in the received frame: the records' values point into the frame, nothing is copied.
 #[derive(Debug)]
 pub(crate) struct FetchedRecords {
     pub(crate) topic: String,
     pub(crate) partition: u32,
-    /// The server's answer for the partition; inside, the records or why the batches failed the
-    /// log's checks.
-    pub(crate) result: Result<Result<Vec<StoredRecord>, String>, WireError>,
+    /// The server's answer for the partition; inside, its records in offset order (the first
+    /// batch may begin before the asked offset) or why the batches failed the log's checks.
+    pub(crate) result: Result<Result<Vec<ConsumerRecord>, String>, WireError>,
 }
 
 /// Who waits for an answer, and in which form.
@@ -111,7 +115,7 @@ impl Connection {
             .map_err(|e| connect_error(e.to_string()))?;
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
-        let mut reader = FrameReader::new(read, max_frame_bytes).keep_buffer();
+        let mut reader = FrameReader::new(read, max_frame_bytes);
         let mut writer = FrameWriter::new(write);
         let io = |e: std::io::Error| connect_error(e.to_string());
         writer
@@ -221,14 +225,14 @@ fn fail_all(pending: &Mutex<Pending>, error: ClientError) {
 
 async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex<Pending>>, addr: String) {
     let reason = loop {
-        let frame = match reader.next_frame().await {
+        let frame = match reader.next_shared_frame().await {
             Ok(Some(frame)) => frame,
             Ok(None) => break "the server closed the connection".to_owned(),
             Err(error) => break error.to_string(),
         };
         let waiter = lock(&pending).waiting.remove(&frame.request_id);
         if let Some(Waiter::Records(waiter)) = waiter {
-            match records_answer(frame.payload) {
+            match records_answer(&frame) {
                 Ok(answer) => {
                     let _ = waiter.send(answer);
                     continue;
@@ -242,7 +246,7 @@ async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex
                 }
             }
         }
-        let answer = match codec::decode::<Response>(frame.payload) {
+        let answer = match codec::decode::<Response>(frame.payload()) {
             Ok(answer) => answer,
             Err(error) => {
                 if let Some(waiter) = waiter {
@@ -273,7 +277,8 @@ async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex
 
 /// A fetch answer decoded into records straight from its frame; any other answer is an error.
 /// `Err` when the answer is unreadable (the connection then closes, as for any answer).
-fn records_answer(payload: &[u8]) -> Result<RecordsAnswer, String> {
+fn records_answer(frame: &SharedFrame) -> Result<RecordsAnswer, String> {
+    let payload = frame.payload();
     let unexpected = |answer| {
         Ok(Err(ClientError::UnexpectedAnswer {
             request: "fetch",
@@ -293,12 +298,15 @@ fn records_answer(payload: &[u8]) -> Result<RecordsAnswer, String> {
     match view {
         ResponseView::Fetched(parts) => Ok(Ok(parts
             .into_iter()
-            .map(|part| FetchedRecords {
-                topic: part.topic,
-                partition: part.partition,
-                result: part
+            .map(|part| {
+                let result = part
                     .result
-                    .map(|data| decode_batches(data.batches).map_err(|defect| defect.to_string())),
+                    .map(|data| shared_records(&frame.buffer, &part.topic, part.partition, data.batches));
+                FetchedRecords {
+                    topic: part.topic,
+                    partition: part.partition,
+                    result,
+                }
             })
             .collect())),
         ResponseView::Error(error) => Ok(Err(ClientError::Server(error))),
@@ -307,6 +315,32 @@ fn records_answer(payload: &[u8]) -> Result<RecordsAnswer, String> {
         ResponseView::Topics(_) => unexpected("topics"),
         ResponseView::Produced(_) => unexpected("produced"),
     }
+}
+
+/// The records of `batches` (a slice of `buffer`), checked by the log's decoder, their values
+/// pointing into `buffer`.
+fn shared_records(
+    buffer: &Arc<Vec<u8>>,
+    topic: &str,
+    partition: u32,
+    batches: &[u8],
+) -> Result<Vec<ConsumerRecord>, String> {
+    let base = buffer.as_ptr() as usize;
+    let mut records = Vec::new();
+    visit_batches(batches, |record| {
+        let start = record.value.as_ptr() as usize - base;
+        records.push(ConsumerRecord {
+            topic: topic.to_owned(),
+            partition,
+            offset: record.offset,
+            timestamp: record.timestamp,
+            key: record.key.map(<[u8]>::to_vec),
+            value: RecordBytes::shared(buffer, start..start + record.value.len()),
+            headers: record.headers,
+        });
+    })
+    .map_err(|defect| defect.to_string())?;
+    Ok(records)
 }
 
 async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::UnboundedReceiver<Outgoing>) {

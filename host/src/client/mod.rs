@@ -6,6 +6,7 @@
 //! - `connection.rs`: one multiplexed connection (request ids, a reader task, a writer task).
 //! - `producer/`: [`Producer`], batching per partition with linger and size limits.
 //! - `consumer/`: [`Consumer`], its config, rebalance callbacks, heartbeats and commits.
+//! - `record_bytes.rs`: [`RecordBytes`], a consumed record's value shared with its fetch answer.
 //! - `error.rs`: [`ClientError`].
 //!
 //! Everything is async on tokio; the caller's runtime runs the client's tasks.
@@ -15,6 +16,7 @@ mod connection;
 pub mod consumer;
 mod error;
 pub mod producer;
+mod record_bytes;
 
 pub(crate) use admin::expect_answer;
 pub use admin::{Client, ClientOptions};
@@ -24,3 +26,4 @@ pub use consumer::{
 };
 pub use error::ClientError;
 pub use producer::{Delivery, Producer, ProducerConfig, RecordMetadata};
+pub use record_bytes::RecordBytes;

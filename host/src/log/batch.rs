@@ -219,15 +219,55 @@ pub fn decode_batches(mut bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect
     Ok(records)
 }
 
+/// A record read in place: key and value borrowed from the batch bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordView<'a> {
+    pub offset: u64,
+    pub timestamp: i64,
+    pub key: Option<&'a [u8]>,
+    pub value: &'a [u8],
+    pub headers: Vec<Header>,
+}
+
+/// As [`decode_batches`], handing each record to `each` as it is read, its key and value
+/// borrowed from `bytes` (no copy). A batch's records are handed over only once its CRC has
+/// matched; on an error, records of the batches before it have been handed over already.
+pub fn visit_batches<'a>(
+    mut bytes: &'a [u8],
+    mut each: impl FnMut(RecordView<'a>),
+) -> Result<(), BatchDefect> {
+    while !bytes.is_empty() {
+        let size = visit_batch(bytes, &mut each)?;
+        bytes = &bytes[size..];
+    }
+    Ok(())
+}
+
 /// Verifies the batch at the start of `bytes`, appends its records to `records` and returns
 /// the batch's size.
 fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, BatchDefect> {
+    if let Ok(header) = parse_header(bytes) {
+        // Bounded by what the bytes can hold, whatever the count field claims.
+        records.reserve((header.record_count as usize).min(header.size / MIN_RECORD_LEN));
+    }
+    visit_batch(bytes, &mut |record: RecordView<'_>| {
+        records.push(StoredRecord {
+            offset: record.offset,
+            timestamp: record.timestamp,
+            key: record.key.map(<[u8]>::to_vec),
+            value: record.value.to_vec(),
+            headers: record.headers,
+        });
+    })
+}
+
+/// Verifies the batch at the start of `bytes`, hands its records to `each` and returns the
+/// batch's size.
+fn visit_batch<'a>(bytes: &'a [u8], each: &mut impl FnMut(RecordView<'a>)) -> Result<usize, BatchDefect> {
     let header = verify(bytes)?;
     let mut cursor = Cursor {
         bytes: &bytes[BATCH_HEADER_LEN..header.size],
     };
-    // Bounded by what the bytes can hold, whatever the count field claims.
-    records.reserve((header.record_count as usize).min(header.size / MIN_RECORD_LEN));
     for index in 0..u64::from(header.record_count) {
         let body_length = cursor.u32()? as usize;
         let mut body = Cursor {
@@ -236,11 +276,11 @@ fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, B
         let timestamp = body.i64()?;
         let key = match body.i32()? {
             -1 => None,
-            length if length >= 0 => Some(body.take(length as usize)?.to_vec()),
+            length if length >= 0 => Some(body.take(length as usize)?),
             _ => return Err(BatchDefect::MalformedRecord("negative key length")),
         };
         let value_length = body.u32()? as usize;
-        let value = body.take(value_length)?.to_vec();
+        let value = body.take(value_length)?;
         let header_count = body.u16()?;
         let mut headers = Vec::with_capacity(header_count as usize);
         for _ in 0..header_count {
@@ -257,7 +297,7 @@ fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, B
         if !body.bytes.is_empty() {
             return Err(BatchDefect::MalformedRecord("record body longer than its fields"));
         }
-        records.push(StoredRecord {
+        each(RecordView {
             offset: header.base_offset + index,
             timestamp,
             key,

@@ -1,9 +1,12 @@
 //! Frames over an async byte stream: [`FrameReader`] owns its read buffer, [`FrameWriter`]
 //! buffers writes until [`FrameWriter::flush`].
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
 
-use super::frame::{FrameBounds, FrameError, parse_frame};
+use super::frame::{FRAME_HEADER_LEN, FrameBounds, FrameError, parse_frame};
 
 /// What the buffer starts with before it has grown for a large frame.
 const INITIAL_BUFFER: usize = 64 * 1024;
@@ -23,6 +26,63 @@ pub struct FrameReader<R> {
     /// Keep a buffer grown for a huge frame instead of giving its memory back (see
     /// [`FrameReader::keep_buffer`]).
     keep: bool,
+    /// Buffers large frames were read into by [`FrameReader::next_shared_frame`].
+    shared: SharedBuffers,
+}
+
+/// A frame in memory of its own, which whatever is decoded from it may share (a fetch answer's
+/// records point into it instead of copying their values out).
+#[derive(Debug, Clone)]
+pub struct SharedFrame {
+    pub request_id: u64,
+    /// Holds the frame; other bytes may follow it.
+    pub buffer: Arc<Vec<u8>>,
+    /// Where the payload lies in `buffer`.
+    pub payload: Range<usize>,
+}
+
+impl SharedFrame {
+    pub fn payload(&self) -> &[u8] {
+        &self.buffer[self.payload.clone()]
+    }
+}
+
+/// Frames from this size on are read by [`FrameReader::next_shared_frame`] straight into a
+/// buffer of their own; smaller ones are copied out of the reader's buffer.
+const SHARE_FROM: usize = INITIAL_BUFFER;
+/// Large-frame buffers kept for reuse: one whose records the caller still holds, one being
+/// decoded, one being read.
+const SHARED_KEPT: usize = 3;
+
+/// Buffers for large frames, reused once nothing points into them any more: no allocation,
+/// page faults or zeroing per frame while the caller drops what it decoded from earlier ones.
+#[derive(Debug, Default)]
+struct SharedBuffers {
+    kept: Vec<Arc<Vec<u8>>>,
+}
+
+impl SharedBuffers {
+    /// The index of a kept buffer nothing else points into, of at least `len` bytes.
+    fn free(&mut self, len: usize) -> usize {
+        let free = self.kept.iter_mut().position(|b| Arc::get_mut(b).is_some());
+        let index = match free {
+            Some(index) => index,
+            None => {
+                if self.kept.len() == SHARED_KEPT {
+                    // All still in use: the caller keeps that one alive as long as it needs.
+                    self.kept.remove(0);
+                }
+                self.kept.push(Arc::new(Vec::new()));
+                self.kept.len() - 1
+            }
+        };
+        let buffer = Arc::get_mut(&mut self.kept[index]).expect("not shared");
+        if buffer.len() < len {
+            // Only memory never used before is zeroed.
+            buffer.resize(len, 0);
+        }
+        index
+    }
 }
 
 /// A frame borrowed from the reader's buffer until the next read.
@@ -42,6 +102,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             consumed: 0,
             max_payload,
             keep: false,
+            shared: SharedBuffers::default(),
         }
     }
 
@@ -71,6 +132,65 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             }
             self.end += read;
         }
+    }
+
+    /// As [`FrameReader::next_frame`], the frame in memory of its own: a large frame is read
+    /// from the stream straight into a reused buffer (never past its end), a small one copied.
+    /// Not cancel safe: a call dropped in the middle of a large frame loses the bytes read.
+    pub async fn next_shared_frame(&mut self) -> Result<Option<SharedFrame>, FrameError> {
+        self.start += std::mem::take(&mut self.consumed);
+        loop {
+            let pending = &self.buffer[self.start..self.end];
+            if let Some(bounds) = parse_frame(pending, self.max_payload)? {
+                let frame = pending[..bounds.len()].to_vec();
+                self.start += bounds.len();
+                return Ok(Some(SharedFrame {
+                    request_id: bounds.request_id,
+                    buffer: Arc::new(frame),
+                    payload: bounds.payload,
+                }));
+            }
+            if pending.len() >= FRAME_HEADER_LEN {
+                // The header passed the limit check in parse_frame.
+                let total = 4 + u32::from_le_bytes(pending[..4].try_into().expect("4 bytes")) as usize;
+                if total >= SHARE_FROM {
+                    return self.read_large(total).await.map(Some);
+                }
+            }
+            self.make_room();
+            let read = self.stream.read(&mut self.buffer[self.end..]).await?;
+            if read == 0 {
+                return if self.start == self.end {
+                    Ok(None)
+                } else {
+                    Err(FrameError::Truncated)
+                };
+            }
+            self.end += read;
+        }
+    }
+
+    /// Reads the frame of `total` bytes whose beginning is buffered into a shared buffer.
+    async fn read_large(&mut self, total: usize) -> Result<SharedFrame, FrameError> {
+        let index = self.shared.free(total);
+        let buffer = Arc::get_mut(&mut self.shared.kept[index]).expect("not shared");
+        // Everything buffered belongs to this frame: it is not complete yet.
+        let mut filled = self.end - self.start;
+        buffer[..filled].copy_from_slice(&self.buffer[self.start..self.end]);
+        (self.start, self.end) = (0, 0);
+        let request_id = u64::from_le_bytes(buffer[4..FRAME_HEADER_LEN].try_into().expect("8 bytes"));
+        while filled < total {
+            let read = self.stream.read(&mut buffer[filled..total]).await?;
+            if read == 0 {
+                return Err(FrameError::Truncated);
+            }
+            filled += read;
+        }
+        Ok(SharedFrame {
+            request_id,
+            buffer: Arc::clone(&self.shared.kept[index]),
+            payload: FRAME_HEADER_LEN..total,
+        })
     }
 
     fn take(&mut self, bounds: FrameBounds) -> FrameRef<'_> {
@@ -217,6 +337,62 @@ mod tests {
         }
         writer.await.unwrap();
         assert_eq!(seen, vec![(1, 5 << 20), (2, 1), (3, 5 << 20)]);
+    }
+
+    #[tokio::test]
+    async fn shared_frames_come_out_whole_and_their_buffers_are_reused_once_free() {
+        let (client, server) = tokio::io::duplex(4096);
+        let big = |n: usize| Hello {
+            min_version: 1,
+            max_version: 1,
+            client: "y".repeat(n),
+        };
+        let frames = vec![
+            encode_frame(1, &Hello::current("a")),
+            encode_frame(2, &big(300_000)),
+            encode_frame(3, &Hello::current("c")),
+            encode_frame(4, &big(200_000)),
+            encode_frame(5, &big(400_000)),
+            encode_frame(6, &big(100_000)),
+        ];
+        let writer = tokio::spawn(async move {
+            let mut writer = FrameWriter::new(client);
+            for frame in &frames {
+                writer.write(frame).await.unwrap();
+            }
+            writer.shutdown().await.unwrap();
+        });
+        let mut reader = FrameReader::new(server, 1 << 20);
+        let mut seen = Vec::new();
+        let mut held = Vec::new();
+        while let Some(frame) = reader.next_shared_frame().await.unwrap() {
+            let hello: Hello = codec::decode(frame.payload()).unwrap();
+            seen.push((frame.request_id, hello.client.len()));
+            // Hold frames 2 and 4 (as records would): 5 cannot reuse their buffers.
+            if matches!(frame.request_id, 2 | 4) {
+                held.push(frame);
+            }
+        }
+        writer.await.unwrap();
+        assert_eq!(
+            seen,
+            vec![
+                (1, 1),
+                (2, 300_000),
+                (3, 1),
+                (4, 200_000),
+                (5, 400_000),
+                (6, 100_000)
+            ]
+        );
+        for frame in &held {
+            let hello: Hello = codec::decode(frame.payload()).unwrap();
+            assert!(
+                hello.client.bytes().all(|b| b == b'y'),
+                "a held frame was overwritten"
+            );
+        }
+        assert!(!Arc::ptr_eq(&held[0].buffer, &held[1].buffer));
     }
 
     #[tokio::test]

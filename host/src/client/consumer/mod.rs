@@ -31,6 +31,7 @@ pub use listener::{GroupAssignment, RebalanceEvent, RebalanceListener};
 use super::admin::{Client, expect_answer};
 use super::connection::FetchedRecords;
 use super::error::ClientError;
+use super::record_bytes::RecordBytes;
 use crate::group::PartitionName;
 use crate::log::Header;
 use crate::protocol::messages::groups::{Joined, MemberRef};
@@ -46,7 +47,8 @@ pub struct ConsumerRecord {
     pub offset: u64,
     pub timestamp: i64,
     pub key: Option<Vec<u8>>,
-    pub value: Vec<u8>,
+    /// Shared with the fetch answer the record came in, not copied (see [`RecordBytes`]).
+    pub value: RecordBytes,
     pub headers: Vec<Header>,
 }
 
@@ -321,20 +323,11 @@ impl Consumer {
                     {
                         owned.position = Some(last.offset + 1);
                     }
-                    records.extend(
-                        stored
-                            .into_iter()
-                            .filter(|r| r.offset >= from)
-                            .map(|r| ConsumerRecord {
-                                topic: name.topic.clone(),
-                                partition: name.partition,
-                                offset: r.offset,
-                                timestamp: r.timestamp,
-                                key: r.key,
-                                value: r.value,
-                                headers: r.headers,
-                            }),
-                    );
+                    if records.is_empty() && stored.first().is_some_and(|r| r.offset >= from) {
+                        records = stored;
+                    } else {
+                        records.extend(stored.into_iter().filter(|r| r.offset >= from));
+                    }
                 }
                 Err(error) if error.is(ErrorCode::OffsetOutOfRange) => {
                     tracing::info!(partition = %name, %error, "position out of range; applying auto.offset.reset");
