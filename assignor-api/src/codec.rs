@@ -149,7 +149,14 @@ mod tests {
             .rack("r1")
             .build();
         let bytes = encode(&spec);
-        assert_eq!(decode::<GroupSpec>(&bytes).unwrap(), spec);
+        let decoded = decode::<GroupSpec>(&bytes).unwrap();
+        assert_eq!(decoded, spec);
+        // Decoded, like members hold one list between them.
+        let [m1, m2, m3] = &decoded.members[..] else {
+            panic!("three members")
+        };
+        assert!(m1.topics.shares(&m3.topics));
+        assert!(!m1.topics.shares(&m2.topics));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::model::{Assignment, GroupSpec, Member, Protocol, Topic, TopicId, TopicPartition};
+use crate::model::{Assignment, GroupSpec, Member, Protocol, Subscription, Topic, TopicId, TopicPartition};
 
 /// The first thing wrong with an assignment.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -419,7 +419,7 @@ pub fn large_group(
     narrow_last: bool,
     protocol: Protocol,
 ) -> GroupSpec {
-    let all: Vec<TopicId> = (0..topics as u32).map(TopicId).collect();
+    let all: Subscription = (0..topics as u32).map(TopicId).collect();
     GroupSpec {
         generation: 1,
         protocol,
@@ -435,7 +435,7 @@ pub fn large_group(
                 id: format!("member-{m:05}"),
                 instance_id: None,
                 topics: if narrow_last && m + 1 == members {
-                    vec![TopicId(0)]
+                    vec![TopicId(0)].into()
                 } else {
                     all.clone()
                 },

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -74,9 +75,9 @@ pub struct Member {
     pub id: String,
     /// The static instance id (`group.instance.id`), if the member is static.
     pub instance_id: Option<String>,
-    /// Topics the member subscribes to, sorted and without duplicates.
-    #[serde(with = "packed")]
-    pub topics: Vec<TopicId>,
+    /// Topics the member subscribes to, sorted and without duplicates. Members with the same
+    /// subscription share one list (a group of 2,000 members on 500 topics holds one, not 2,000).
+    pub topics: Subscription,
     /// The member's opaque user data for the strategy being run.
     #[serde(with = "packed")]
     pub user_data: Vec<u8>,
@@ -87,6 +88,61 @@ pub struct Member {
     pub owned_generation: Option<i32>,
     /// The rack the member runs on, if it stated one.
     pub rack: Option<String>,
+}
+
+/// A member's subscription: topic ids, sorted and without duplicates. It reads as a slice, clones
+/// in O(1), and members with the same subscription share one list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Subscription(Arc<[TopicId]>);
+
+impl Subscription {
+    pub fn as_slice(&self) -> &[TopicId] {
+        &self.0
+    }
+
+    /// Whether both are the one shared list (not merely equal lists).
+    pub fn shares(&self, other: &Subscription) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Subscription {
+    type Target = [TopicId];
+    fn deref(&self) -> &[TopicId] {
+        &self.0
+    }
+}
+
+impl From<Vec<TopicId>> for Subscription {
+    fn from(topics: Vec<TopicId>) -> Self {
+        Subscription(topics.into())
+    }
+}
+
+impl FromIterator<TopicId> for Subscription {
+    fn from_iter<I: IntoIterator<Item = TopicId>>(iter: I) -> Self {
+        Subscription(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Subscription {
+    type Item = &'a TopicId;
+    type IntoIter = std::slice::Iter<'a, TopicId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Subscription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        packed::serialize(&self.0, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Subscription {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        packed::deserialize(deserializer).map(Subscription::from)
+    }
 }
 
 /// Kafka's member order (its `MemberInfo.compareTo`): static members first, by instance id, then
@@ -134,6 +190,36 @@ impl GroupSpec {
         (0..self.topic(topic).partitions).map(move |p| TopicPartition::new(topic, p))
     }
 
+    /// How many members subscribe to each topic, indexed by [`TopicId`]; an error names the first
+    /// member that subscribes to a topic the spec does not have. A member whose subscription is
+    /// the same as the one before it is counted with it, so like members cost one comparison each.
+    pub fn subscriber_counts(&self) -> Result<Vec<u32>, String> {
+        let mut counts = vec![0u32; self.topics.len()];
+        let mut add = |member: &Member, like: u32| {
+            for t in &member.topics {
+                *counts.get_mut(t.index()).ok_or_else(|| {
+                    format!("member {:?} subscribes to unknown topic #{}", member.id, t.0)
+                })? += like;
+            }
+            Ok::<_, String>(())
+        };
+        let mut run: Option<(&Member, u32)> = None;
+        for member in &self.members {
+            match &mut run {
+                Some((first, like)) if same_topics(&first.topics, &member.topics) => *like += 1,
+                _ => {
+                    if let Some((first, like)) = run.replace((member, 1)) {
+                        add(first, like)?;
+                    }
+                }
+            }
+        }
+        if let Some((first, like)) = run {
+            add(first, like)?;
+        }
+        Ok(counts)
+    }
+
     /// `topic-partition` for messages.
     pub fn display(&self, tp: TopicPartition) -> String {
         match self.topics.get(tp.topic.index()) {
@@ -141,6 +227,12 @@ impl GroupSpec {
             None => format!("<topic #{}>-{}", tp.topic.0, tp.partition),
         }
     }
+}
+
+/// Whether two subscriptions are the same list, compared as memory (a member's list can hold
+/// thousands of topics, and a group thousands of members with the same list).
+pub(crate) fn same_topics(a: &[TopicId], b: &[TopicId]) -> bool {
+    packed::bytes_of(a) == packed::bytes_of(b)
 }
 
 /// What one member receives.
@@ -272,13 +364,16 @@ mod packed {
         }
     }
 
+    /// The values' memory as bytes: equal values have equal bytes (no padding), and on
+    /// little-endian machines these bytes are the wire form.
+    pub fn bytes_of<T: Plain>(values: &[T]) -> &[u8] {
+        // SAFETY: `T: Plain` has no padding, so every byte of the slice is initialised.
+        unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values)) }
+    }
+
     pub fn serialize<T: Plain, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
         if cfg!(target_endian = "little") {
-            // SAFETY: `T: Plain` has no padding and its memory is its wire form here.
-            let bytes = unsafe {
-                std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
-            };
-            return serializer.serialize_bytes(bytes);
+            return serializer.serialize_bytes(bytes_of(values));
         }
         let mut bytes = Vec::with_capacity(std::mem::size_of_val(values));
         values.iter().for_each(|v| v.to_wire(&mut bytes));
@@ -324,7 +419,7 @@ mod packed {
 mod wire {
     use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
-    use super::{GroupSpec, Member, Protocol, Topic, TopicId, TopicPartition, packed};
+    use super::{GroupSpec, Member, Protocol, Subscription, Topic, TopicId, TopicPartition, packed};
 
     #[derive(Serialize)]
     struct SpecOut<'a> {
@@ -380,7 +475,7 @@ mod wire {
                     let recent = subscriptions.len().saturating_sub(RECENT);
                     let index = match subscriptions[recent..]
                         .iter()
-                        .rposition(|s| *s == m.topics.as_slice())
+                        .rposition(|s| super::same_topics(s, &m.topics))
                     {
                         Some(i) => recent + i,
                         None => {
@@ -413,22 +508,27 @@ mod wire {
     impl<'de> Deserialize<'de> for GroupSpec {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let spec = SpecIn::deserialize(deserializer)?;
+            let subscriptions: Vec<Subscription> = spec
+                .subscriptions
+                .into_iter()
+                .map(|s| Subscription::from(s.0))
+                .collect();
             let members = spec
                 .members
                 .into_iter()
                 .map(|m| {
-                    let topics = spec.subscriptions.get(m.subscription as usize).ok_or_else(|| {
+                    let topics = subscriptions.get(m.subscription as usize).ok_or_else(|| {
                         de::Error::custom(format!(
                             "member {:?} refers to subscription {} of {}",
                             m.id,
                             m.subscription,
-                            spec.subscriptions.len()
+                            subscriptions.len()
                         ))
                     })?;
                     Ok(Member {
                         id: m.id,
                         instance_id: m.instance_id,
-                        topics: topics.0.clone(),
+                        topics: topics.clone(),
                         user_data: m.user_data.0,
                         owned: m.owned.0,
                         owned_generation: m.owned_generation,
@@ -594,7 +694,7 @@ impl GroupSpecBuilder {
                 Member {
                     id: m.id.clone(),
                     instance_id: m.instance_id.clone(),
-                    topics,
+                    topics: topics.into(),
                     user_data: m.user_data.clone(),
                     owned: m
                         .owned
@@ -620,5 +720,36 @@ impl GroupSpecBuilder {
                 .collect(),
             members,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscriber_counts_count_each_topics_members_like_members_together() {
+        let spec = GroupSpec::builder()
+            .topic("a", 1)
+            .topic("b", 1)
+            .topic("c", 1)
+            .member("m1", &["a", "b"])
+            .member("m2", &["a", "b"])
+            .member("m3", &["b"])
+            .member("m4", &["a", "b"])
+            .build();
+        assert_eq!(spec.subscriber_counts().unwrap(), vec![3, 4, 0]);
+    }
+
+    #[test]
+    fn subscriber_counts_name_the_member_with_an_unknown_topic() {
+        let mut spec = GroupSpec::builder()
+            .topic("a", 1)
+            .member("m1", &["a"])
+            .member("m2", &["a"])
+            .build();
+        spec.members[1].topics = vec![TopicId(0), TopicId(7)].into();
+        let err = spec.subscriber_counts().unwrap_err();
+        assert!(err.contains("\"m2\"") && err.contains("#7"), "{err}");
     }
 }

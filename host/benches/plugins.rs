@@ -4,6 +4,9 @@
 //! Needs release builds of the binary and the range plugin:
 //!   cargo build --release -p regroup -p regroup-range && cargo bench -p regroup --bench plugins
 //!
+//! Sections can be chosen by name: `cargo bench -p regroup --bench plugins -- boundary` runs only
+//! the boundary figures (`loading`, `boundary`, `memory`; all by default).
+//!
 //! Prints: time to vet (structure, shadow copy, probe) and load a new plugin and to reload a
 //! changed one; one assignment of 1,000,000 partitions over 2,000 members by the same `range` code
 //! linked in, loaded in-process and isolated, with ratios; resident memory after 1,000 reloads.
@@ -15,8 +18,8 @@ use std::time::{Duration, Instant};
 mod support;
 
 use regroup::registry::{Isolation, Registry, RegistryConfig, Source, Strategy};
-use regroup_assignor_api::codec;
-use regroup_assignor_api::model::{GroupSpec, Member, Protocol, Topic, TopicId};
+use regroup_assignor_api::model::{GroupSpec, Protocol};
+use regroup_assignor_api::{codec, kit};
 
 fn config(dir: &Path, isolation: Isolation) -> RegistryConfig {
     let mut config = RegistryConfig::new(Some(dir.to_owned()), support::release_artifact("regroup"));
@@ -43,35 +46,6 @@ fn served_hash(registry: &Registry) -> String {
     registry.get("range").unwrap().hash.clone()
 }
 
-/// 500 topics x 2,000 partitions, 2,000 members subscribed to all.
-fn big_group() -> GroupSpec {
-    let topics: Vec<Topic> = (0..500)
-        .map(|t| Topic {
-            name: format!("topic-{t:03}"),
-            partitions: 2_000,
-            replica_racks: None,
-        })
-        .collect();
-    let all: Vec<TopicId> = (0..500).map(TopicId).collect();
-    let members = (0..2_000)
-        .map(|m| Member {
-            id: format!("member-{m:04}"),
-            instance_id: None,
-            topics: all.clone(),
-            user_data: Vec::new(),
-            owned: Vec::new(),
-            owned_generation: None,
-            rack: None,
-        })
-        .collect();
-    GroupSpec {
-        generation: 1,
-        protocol: Protocol::Eager,
-        topics,
-        members,
-    }
-}
-
 fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Duration {
     strategy
         .assign(Arc::clone(group), Duration::from_secs(600))
@@ -90,14 +64,28 @@ fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Dura
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; any other argument names the sections to run.
+    let chosen: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |section: &str| chosen.is_empty() || chosen.iter().any(|c| c == section);
     let lib = std::fs::read(support::release_artifact("libregroup_range.so")).unwrap();
+    if wanted("loading") {
+        loading(&lib);
+    }
+    if wanted("boundary") {
+        boundary(&lib);
+    }
+    if wanted("memory") {
+        memory(&lib);
+    }
+}
 
+fn loading(lib: &[u8]) {
     println!("== loading");
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
     let mut new_load = Vec::new();
     for n in 0..20 {
-        let bytes = variant(&lib, n);
+        let bytes = variant(lib, n);
         publish(dir.path(), &bytes);
         let start = Instant::now();
         registry.rescan();
@@ -130,7 +118,7 @@ fn main() {
         support::ms(probe)
     );
     let before = served_hash(&registry);
-    publish(dir.path(), &variant(&lib, 3)); // a content loaded before: reused
+    publish(dir.path(), &variant(lib, 3)); // a content loaded before: reused
     let start = Instant::now();
     registry.rescan();
     let reuse = start.elapsed();
@@ -139,10 +127,12 @@ fn main() {
         "return to a version loaded before (hash only): {}",
         support::ms(reuse)
     );
-    drop(registry);
+}
 
+fn boundary(lib: &[u8]) {
     println!("\n== boundary cost: range, 1,000,000 partitions over 2,000 members");
-    let group = Arc::new(big_group());
+    // 500 topics x 2,000 partitions, 2,000 members subscribed to all.
+    let group = Arc::new(kit::large_group(2_000, 500, 2_000, false, Protocol::Eager));
     let start = Instant::now();
     let bytes = codec::encode(&*group);
     let encode = start.elapsed();
@@ -158,7 +148,7 @@ fn main() {
     let builtin = Registry::start(RegistryConfig::new(None, support::release_artifact("regroup"))).unwrap();
     let linked = time_assign(&builtin.get("range").unwrap(), &group, 9);
     let dir = tempfile::tempdir().unwrap();
-    publish(dir.path(), &lib);
+    publish(dir.path(), lib);
     let in_process = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
     let dynamic = time_assign(&in_process.get("range").unwrap(), &group, 9);
     let isolated_registry = Registry::start(config(dir.path(), Isolation::Isolated)).unwrap();
@@ -177,17 +167,18 @@ fn main() {
         isolated.as_secs_f64() / dynamic.as_secs_f64()
     );
     println!("(each includes validating the result; median of 9 after one warm-up)");
-    drop((builtin, in_process, isolated_registry));
+}
 
+fn memory(lib: &[u8]) {
     println!("\n== resident memory over 1,000 reloads of a changed plugin");
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::start(config(dir.path(), Isolation::InProcess)).unwrap();
-    publish(dir.path(), &variant(&lib, 1_000_000));
+    publish(dir.path(), &variant(lib, 1_000_000));
     registry.rescan();
     let base = support::status_kib("VmRSS");
     let start = Instant::now();
     for n in 0..1_000u64 {
-        publish(dir.path(), &variant(&lib, n + 2_000_000));
+        publish(dir.path(), &variant(lib, n + 2_000_000));
         registry.rescan();
     }
     let distinct = support::status_kib("VmRSS");
@@ -200,7 +191,7 @@ fn main() {
         start.elapsed().as_secs_f64()
     );
     for n in 0..1_000u64 {
-        publish(dir.path(), &variant(&lib, 2_000_000 + n % 2));
+        publish(dir.path(), &variant(lib, 2_000_000 + n % 2));
         registry.rescan();
     }
     let flapping = support::status_kib("VmRSS");

@@ -415,7 +415,7 @@ impl GroupInput {
                 Ok(Member {
                     id: m.id.clone(),
                     instance_id: m.instance_id.clone(),
-                    topics: subscribed,
+                    topics: subscribed.into(),
                     user_data: m.user_data.clone(),
                     owned,
                     owned_generation: m.generation,

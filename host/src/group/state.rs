@@ -875,6 +875,8 @@ impl Group {
             .enumerate()
             .map(|(i, t)| (t.name.as_str(), (TopicId(i as u32), t.partitions)))
             .collect();
+        // Members with the same subscription share one list of ids (sorted, as names are).
+        let mut shared: HashMap<&[String], model::Subscription> = HashMap::new();
         let members = self
             .members
             .values()
@@ -893,7 +895,10 @@ impl Group {
                 model::Member {
                     id: m.id.clone(),
                     instance_id: m.instance_id.clone(),
-                    topics: m.topics.iter().map(|t| index[t.as_str()].0).collect(),
+                    topics: shared
+                        .entry(&m.topics)
+                        .or_insert_with(|| m.topics.iter().map(|t| index[t.as_str()].0).collect())
+                        .clone(),
                     user_data: Vec::new(),
                     owned_generation: (!owned.is_empty()).then_some(self.generation),
                     owned,

@@ -95,52 +95,56 @@ impl Assignor for RangeAssignor {
 /// on a fresh topic. Each member's list is reserved once at its final size and filled topic by
 /// topic in its (sorted) subscription order, that is in the order the general path pushes.
 fn assign_rack_less(group: &GroupSpec, order: &[usize]) -> Result<Assignment, AssignError> {
-    let mut subscribers = vec![0u32; group.topics.len()];
-    for &m in order {
-        for t in &group.members[m].topics {
-            *subscribers.get_mut(t.index()).ok_or_else(|| {
-                format!(
-                    "member {:?} subscribes to unknown topic #{}",
-                    group.members[m].id, t.0
-                )
-            })? += 1;
-        }
-    }
-    // Per topic: (each, extra) and how many of its subscribers have been given their range.
-    let quotas: Vec<(u32, u32)> = group
+    let subscribers = group.subscriber_counts()?;
+    // Per topic: each subscriber's share, how many get one more, and how many subscribers have
+    // been given their range so far (together, so one cache line serves the three).
+    let mut quotas: Vec<Quota> = group
         .topics
         .iter()
         .zip(&subscribers)
         .map(|(t, &n)| match n {
-            0 => (0, 0),
-            n => (t.partitions / n, t.partitions % n),
+            0 => Quota::default(),
+            n => Quota {
+                each: t.partitions / n,
+                extra: t.partitions % n,
+                done: 0,
+            },
         })
         .collect();
-    let mut done = vec![0u32; group.topics.len()];
     let mut out = Assignment::empty_for(group);
-    // One member's ranges: (topic, first partition, count).
-    let mut ranges: Vec<(TopicId, u32, u32)> = Vec::new();
+    // Member by member: a list is written into one scratch vector, then copied out at its exact
+    // size (while still in cache), so each member's list is allocated once. This loop runs
+    // members x topics times, so it stays free of per-range calls.
+    let mut scratch: Vec<TopicPartition> = Vec::new();
     for &m in order {
-        ranges.clear();
-        let mut total = 0usize;
+        scratch.clear();
         for &t in &group.members[m].topics {
-            let i = done[t.index()];
-            done[t.index()] += 1;
-            let (each, extra) = quotas[t.index()];
-            let start = i * each + i.min(extra);
-            let len = each + u32::from(i < extra);
-            if len > 0 {
-                ranges.push((t, start, len));
-                total += len as usize;
+            let quota = &mut quotas[t.index()];
+            let i = quota.done;
+            quota.done += 1;
+            let start = i * quota.each + i.min(quota.extra);
+            for p in start..start + quota.len_for(i) {
+                scratch.push(TopicPartition::new(t, p));
             }
         }
-        let partitions = &mut out.members[m].partitions;
-        partitions.reserve_exact(total);
-        for &(t, start, len) in &ranges {
-            partitions.extend((start..start + len).map(|p| TopicPartition::new(t, p)));
-        }
+        out.members[m].partitions = scratch.as_slice().to_vec();
     }
     Ok(out)
+}
+
+/// A topic's split among its subscribers without racks, and how far it has got.
+#[derive(Default, Clone, Copy)]
+struct Quota {
+    each: u32,
+    extra: u32,
+    done: u32,
+}
+
+impl Quota {
+    /// How many partitions the `i`-th subscriber gets.
+    fn len_for(&self, i: u32) -> u32 {
+        self.each + u32::from(i < self.extra)
+    }
 }
 
 /// One topic's assignment in progress (Kafka's `TopicAssignmentState`).
@@ -486,7 +490,7 @@ mod tests {
     #[test]
     fn an_unknown_topic_id_is_an_error() {
         let mut g = GroupSpec::builder().topic("t", 1).member("a", &["t"]).build();
-        g.members[0].topics.push(TopicId(4));
+        g.members[0].topics = g.members[0].topics.iter().copied().chain([TopicId(4)]).collect();
         assert!(
             RangeAssignor
                 .assign(&g)

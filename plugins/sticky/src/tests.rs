@@ -927,7 +927,7 @@ fn without_rack_information_the_result_is_the_rack_less_result() {
 #[test]
 fn an_unknown_topic_id_is_an_error() {
     let mut g = GroupSpec::builder().topic("t", 1).member("a", &["t"]).build();
-    g.members[0].topics.push(TopicId(5));
+    g.members[0].topics = g.members[0].topics.iter().copied().chain([TopicId(5)]).collect();
     assert!(
         StickyAssignor
             .assign(&g)
