@@ -2,6 +2,7 @@
 //! hands each answer to the request with its id.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -14,7 +15,7 @@ use tokio::task::JoinHandle;
 use super::consumer::ConsumerRecord;
 use super::error::ClientError;
 use super::record_bytes::RecordBytes;
-use crate::log::visit_batches;
+use crate::log::{next_offset_after, visit_batches};
 use crate::protocol::messages::ResponseView;
 use crate::protocol::{
     FrameReader, FrameWriter, Hello, Request, Response, SharedFrame, Welcome, WireError, encode_frame,
@@ -23,15 +24,59 @@ use crate::protocol::{
 type Answer = Result<Response, ClientError>;
 type RecordsAnswer = Result<Vec<FetchedRecords>, ClientError>;
 
-/// One partition of a fetch answer, its batches decoded (and CRC-checked) by the connection's
-/// reader in the received frame: the records' values point into the frame, nothing is copied.
+/// One partition of a fetch answer, as the connection's reader found it in the received frame.
 #[derive(Debug)]
 pub(crate) struct FetchedRecords {
     pub(crate) topic: String,
     pub(crate) partition: u32,
-    /// The server's answer for the partition; inside, its records in offset order (the first
-    /// batch may begin before the asked offset) or why the batches failed the log's checks.
-    pub(crate) result: Result<Result<Vec<ConsumerRecord>, String>, WireError>,
+    /// The server's answer for the partition: its batches, or why it refused.
+    pub(crate) result: Result<FetchedBatches, WireError>,
+}
+
+/// A partition's batches in the received frame, not checked yet: [`FetchedBatches::records`]
+/// checks every CRC (with the log's decoder) and hands out records whose values point into the
+/// frame.
+#[derive(Debug)]
+pub(crate) struct FetchedBatches {
+    frame: Arc<Vec<u8>>,
+    range: Range<usize>,
+}
+
+impl FetchedBatches {
+    fn bytes(&self) -> &[u8] {
+        &self.frame[self.range.clone()]
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// The offset after the last batch, from the batch headers alone (no CRC checked): where
+    /// the next fetch can start before these batches are checked.
+    pub(crate) fn next_offset_hint(&self) -> Option<u64> {
+        next_offset_after(self.bytes())
+    }
+
+    /// The records, every batch's CRC checked; `Err` says why the batches failed the log's
+    /// checks.
+    pub(crate) fn records(&self, topic: &str, partition: u32) -> Result<Vec<ConsumerRecord>, String> {
+        let base = self.frame.as_ptr() as usize;
+        let mut records = Vec::new();
+        visit_batches(self.bytes(), |record| {
+            let start = record.value.as_ptr() as usize - base;
+            records.push(ConsumerRecord {
+                topic: topic.to_owned(),
+                partition,
+                offset: record.offset,
+                timestamp: record.timestamp,
+                key: record.key.map(<[u8]>::to_vec),
+                value: RecordBytes::shared(&self.frame, start..start + record.value.len()),
+                headers: record.headers,
+            });
+        })
+        .map_err(|defect| defect.to_string())?;
+        Ok(records)
+    }
 }
 
 /// Who waits for an answer, and in which form.
@@ -298,15 +343,16 @@ fn records_answer(frame: &SharedFrame) -> Result<RecordsAnswer, String> {
     match view {
         ResponseView::Fetched(parts) => Ok(Ok(parts
             .into_iter()
-            .map(|part| {
-                let result = part
-                    .result
-                    .map(|data| shared_records(&frame.buffer, &part.topic, part.partition, data.batches));
-                FetchedRecords {
-                    topic: part.topic,
-                    partition: part.partition,
-                    result,
-                }
+            .map(|part| FetchedRecords {
+                topic: part.topic,
+                partition: part.partition,
+                result: part.result.map(|data| {
+                    let start = data.batches.as_ptr() as usize - frame.buffer.as_ptr() as usize;
+                    FetchedBatches {
+                        frame: Arc::clone(&frame.buffer),
+                        range: start..start + data.batches.len(),
+                    }
+                }),
             })
             .collect())),
         ResponseView::Error(error) => Ok(Err(ClientError::Server(error))),
@@ -315,32 +361,6 @@ fn records_answer(frame: &SharedFrame) -> Result<RecordsAnswer, String> {
         ResponseView::Topics(_) => unexpected("topics"),
         ResponseView::Produced(_) => unexpected("produced"),
     }
-}
-
-/// The records of `batches` (a slice of `buffer`), checked by the log's decoder, their values
-/// pointing into `buffer`.
-fn shared_records(
-    buffer: &Arc<Vec<u8>>,
-    topic: &str,
-    partition: u32,
-    batches: &[u8],
-) -> Result<Vec<ConsumerRecord>, String> {
-    let base = buffer.as_ptr() as usize;
-    let mut records = Vec::new();
-    visit_batches(batches, |record| {
-        let start = record.value.as_ptr() as usize - base;
-        records.push(ConsumerRecord {
-            topic: topic.to_owned(),
-            partition,
-            offset: record.offset,
-            timestamp: record.timestamp,
-            key: record.key.map(<[u8]>::to_vec),
-            value: RecordBytes::shared(buffer, start..start + record.value.len()),
-            headers: record.headers,
-        });
-    })
-    .map_err(|defect| defect.to_string())?;
-    Ok(records)
 }
 
 async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::UnboundedReceiver<Outgoing>) {
@@ -362,4 +382,65 @@ async fn write_frames(mut writer: FrameWriter<OwnedWriteHalf>, mut queue: mpsc::
         }
     }
     let _ = writer.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{FlushPolicy, Log, LogOptions, Record, TopicSettings};
+
+    /// Two batches of `t`-0 as the log stores them, inside a frame-like buffer at offset 3.
+    fn stored_batches() -> (Arc<Vec<u8>>, Range<usize>) {
+        let dir = tempfile::tempdir().unwrap();
+        let options = LogOptions {
+            default_flush: FlushPolicy::Os,
+            ..LogOptions::default()
+        };
+        let (log, _) = Log::open(dir.path(), options).unwrap();
+        log.create_topic("t", 1, TopicSettings::default()).unwrap();
+        log.append(
+            "t",
+            vec![
+                Record::new("a").with_key("k").to_partition(0),
+                Record::new("bb").to_partition(0),
+            ],
+        )
+        .unwrap();
+        log.append("t", vec![Record::new("ccc").to_partition(0)]).unwrap();
+        let batches = log.fetch_raw("t", 0, 0, u64::MAX).unwrap().batches;
+        let mut frame = vec![9u8; 3];
+        frame.extend_from_slice(&batches);
+        frame.extend_from_slice(&[9u8; 5]);
+        (Arc::new(frame), 3..3 + batches.len())
+    }
+
+    #[test]
+    fn fetched_batches_give_records_sharing_the_frame_and_refuse_a_bad_crc() {
+        let (frame, range) = stored_batches();
+        let batches = FetchedBatches {
+            frame: Arc::clone(&frame),
+            range: range.clone(),
+        };
+        assert_eq!(batches.next_offset_hint(), Some(3));
+        let records = batches.records("t", 0).unwrap();
+        let values: Vec<&[u8]> = records.iter().map(|r| r.value.as_slice()).collect();
+        assert_eq!(values, [&b"a"[..], b"bb", b"ccc"]);
+        assert_eq!(records.iter().map(|r| r.offset).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(records[0].key.as_deref(), Some(&b"k"[..]));
+        assert_eq!((records[2].topic.as_str(), records[2].partition), ("t", 0));
+        assert!(
+            std::ptr::eq(records[2].value.as_ptr(), &frame[range.end - 3 - 2]),
+            "a value points into the frame"
+        );
+
+        // One flipped bit in the second batch's last value: the whole answer is refused.
+        let mut corrupt = frame.as_ref().clone();
+        corrupt[range.end - 3] ^= 1;
+        let batches = FetchedBatches {
+            frame: Arc::new(corrupt),
+            range,
+        };
+        let error = batches.records("t", 0).unwrap_err();
+        assert!(error.contains("checksum"), "{error}");
+    }
 }

@@ -219,6 +219,21 @@ pub fn decode_batches(mut bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect
     Ok(records)
 }
 
+/// The offset after the last whole batch of `bytes` (batches back to back), read from the batch
+/// headers alone: no CRC is checked, so only a hint until the batches are decoded. `None` when
+/// `bytes` hold no whole batch; reading stops at the first header that does not parse.
+pub fn next_offset_after(mut bytes: &[u8]) -> Option<u64> {
+    let mut next = None;
+    while let Ok(header) = parse_header(bytes) {
+        if header.size > bytes.len() {
+            break;
+        }
+        next = Some(header.next_offset());
+        bytes = &bytes[header.size..];
+    }
+    next
+}
+
 /// A record read in place: key and value borrowed from the batch bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordView<'a> {
@@ -357,6 +372,15 @@ mod tests {
             Record::new(Vec::new()),
             Record::new("v2").with_timestamp(9),
         ]
+    }
+
+    #[test]
+    fn the_offset_after_back_to_back_batches_comes_from_their_headers() {
+        let mut bytes = encode(40, &sample(), 7);
+        bytes.extend(encode(43, &sample()[..2], 7));
+        assert_eq!(next_offset_after(&bytes), Some(45));
+        assert_eq!(next_offset_after(&bytes[..bytes.len() - 1]), Some(43));
+        assert_eq!(next_offset_after(&[]), None);
     }
 
     #[test]

@@ -54,7 +54,7 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
-pub use batch::{BatchDefect, RecordView, decode_batches, visit_batches};
+pub use batch::{BatchDefect, RecordView, decode_batches, next_offset_after, visit_batches};
 pub use buffer::ReadBuffer;
 pub use error::LogError;
 pub use events::TopicEvent;

@@ -261,11 +261,9 @@ impl Consumer {
                 // A failed or empty early answer is not used: the fetch below asks again and
                 // waits as the poll allows.
                 if let Ok(Ok(fetched)) = early
-                    && fetched.iter().any(|p| {
-                        p.result
-                            .as_ref()
-                            .map_or(true, |r| r.as_ref().map_or(true, |r| !r.is_empty()))
-                    })
+                    && fetched
+                        .iter()
+                        .any(|p| p.result.as_ref().map_or(true, |batches| !batches.is_empty()))
                 {
                     answer = Some(fetched);
                 }
@@ -291,20 +289,28 @@ impl Consumer {
                 }
             }
         };
-        // The connection decoded (and CRC-checked) every partition; any failure is returned
-        // before moving any position, so corrupt data loses nothing: the next poll asks for the
-        // same offsets again.
+        // The next fetch leaves now, from positions read in the batch headers, so the server
+        // reads it while these batches are checked and decoded here.
+        let early_ahead = self.fetch_ahead_after(&answer);
+        // Every partition is decoded (and CRC-checked) first; any failure is returned before
+        // moving any position, so corrupt data loses nothing: the next poll asks for the same
+        // offsets again.
         let mut decoded = Vec::with_capacity(answer.len());
         for part in answer {
             let name = PartitionName::new(&part.topic, part.partition);
             let result = match part.result {
-                Ok(Ok(records)) => Ok(records),
-                Ok(Err(reason)) => {
-                    return Err(ClientError::CorruptRecords {
-                        partition: name,
-                        reason,
-                    });
-                }
+                Ok(batches) => match batches.records(&part.topic, part.partition) {
+                    Ok(records) => Ok(records),
+                    Err(reason) => {
+                        if let Some(ahead) = self.ahead.take() {
+                            ahead.answer.abort();
+                        }
+                        return Err(ClientError::CorruptRecords {
+                            partition: name,
+                            reason,
+                        });
+                    }
+                },
                 Err(error) => Err(error),
             };
             decoded.push((name, result));
@@ -341,14 +347,49 @@ impl Consumer {
                 }
             }
         }
-        if !records.is_empty() && !self.needs_join {
-            self.fetch_ahead();
+        if !early_ahead && !records.is_empty() && !self.needs_join {
+            self.fetch_ahead(&BTreeMap::new());
         }
         Ok(records)
     }
 
+    /// Sends the fetch that follows `answer` before its batches are decoded, when every
+    /// partition answered and one has batches: positions move as the batch headers say. True
+    /// when sent. Should the batches fail their checks, the positions do not move and the next
+    /// poll drops this fetch (it asks other offsets).
+    fn fetch_ahead_after(&mut self, answer: &[FetchedRecords]) -> bool {
+        if self.needs_join {
+            return false;
+        }
+        let mut moved = BTreeMap::new();
+        for part in answer {
+            let Ok(batches) = &part.result else {
+                return false;
+            };
+            let name = PartitionName::new(&part.topic, part.partition);
+            let Some(position) = self.owned.get(&name).and_then(|owned| owned.position) else {
+                return false;
+            };
+            if let Some(next) = batches.next_offset_hint()
+                && next > position
+            {
+                moved.insert(name, next);
+            }
+        }
+        if moved.is_empty() {
+            return false;
+        }
+        self.fetch_ahead(&moved);
+        true
+    }
+
     /// What a fetch asks for now: every owned, unpaused partition whose position is known.
     fn fetch_partitions(&self) -> Vec<FetchPartition> {
+        self.fetch_partitions_moved(&BTreeMap::new())
+    }
+
+    /// As [`Consumer::fetch_partitions`], with the positions of `moved` instead.
+    fn fetch_partitions_moved(&self, moved: &BTreeMap<PartitionName, u64>) -> Vec<FetchPartition> {
         self.owned
             .iter()
             .filter(|(_, owned)| !owned.paused)
@@ -356,19 +397,20 @@ impl Consumer {
                 Some(FetchPartition {
                     topic: partition.topic.clone(),
                     partition: partition.partition,
-                    offset: owned.position?,
+                    offset: moved.get(partition).copied().or(owned.position)?,
                     max_bytes: self.config.max_partition_fetch_bytes,
                 })
             })
             .collect()
     }
 
-    /// Sends the next poll's fetch now, without a wait (see [`Ahead`]).
-    fn fetch_ahead(&mut self) {
+    /// Sends the next poll's fetch now, without a wait (see [`Ahead`]), from the positions of
+    /// `moved` where given.
+    fn fetch_ahead(&mut self, moved: &BTreeMap<PartitionName, u64>) {
         let Some(member) = self.member() else {
             return;
         };
-        let partitions = self.fetch_partitions();
+        let partitions = self.fetch_partitions_moved(moved);
         if partitions.is_empty() {
             return;
         }
