@@ -5,7 +5,9 @@
 //! Both are hidden subcommands of the same binary, so they load plugins with the host's exact
 //! contract; `cli` dispatches [`PROBE_COMMAND`] and [`WORKER_COMMAND`] here.
 
+use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
@@ -166,6 +168,18 @@ fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
 
 /// The isolated worker's body: load the plugin, then answer one `assign` call per frame until
 /// the host closes the pipe.
+/// Pipe capacity asked for on a worker's pipes: Linux's default unprivileged maximum
+/// (`/proc/sys/fs/pipe-max-size`). A 64 KiB pipe moves an 8 MB reply in 128 round trips.
+const PIPE_BYTES: libc::c_int = 1 << 20;
+
+/// Enlarges the pipe behind `fd`; best effort (a smaller limit only costs wake-ups).
+fn widen_pipe(fd: &impl AsRawFd) {
+    // SAFETY: fcntl on a descriptor we own; F_SETPIPE_SZ takes an int and touches no memory.
+    unsafe {
+        libc::fcntl(fd.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BYTES);
+    }
+}
+
 pub fn worker_main(library: &Path) -> ExitCode {
     let loaded = match loader::load(library) {
         Ok(loaded) => loaded,
@@ -174,7 +188,21 @@ pub fn worker_main(library: &Path) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let (mut input, mut output) = (io::stdin().lock(), io::stdout().lock());
+    // Unbuffered: frames are read and written whole (std's stdout would scan every reply for
+    // line breaks and copy it through its buffer).
+    let pipes = io::stdin().as_fd().try_clone_to_owned().and_then(|i| {
+        Ok((
+            File::from(i),
+            File::from(io::stdout().as_fd().try_clone_to_owned()?),
+        ))
+    });
+    let (mut input, mut output) = match pipes {
+        Ok(pipes) => pipes,
+        Err(e) => {
+            eprintln!("regroup plugin worker: cannot use stdin and stdout: {e}");
+            return ExitCode::from(4);
+        }
+    };
     loop {
         match read_frame(&mut input) {
             Ok(Some(request)) => {
@@ -235,6 +263,8 @@ impl Worker {
             .map_err(|e| WorkerFailure::Died(format!("cannot start {}: {e}", self.exe.display())))?;
         let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
+        widen_pipe(&stdin);
+        widen_pipe(&stdout);
         Ok(WorkerProcess { child, stdin, stdout })
     }
 
