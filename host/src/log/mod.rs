@@ -296,8 +296,9 @@ impl Log {
             .fetch_raw(offset, max_bytes)
     }
 
-    /// As [`Log::fetch_raw`], the batches appended to `out` (a buffer reused fetch after fetch);
-    /// on an error nothing is appended.
+    /// As [`Log::fetch_raw`], the batches appended to `out` (a buffer reused fetch after fetch;
+    /// on an error nothing is appended), their CRCs not checked: for readers that check every
+    /// batch themselves, as the consumer does (see [`decode_batches`], [`visit_batches`]).
     pub fn fetch_raw_into(
         &self,
         topic: &str,

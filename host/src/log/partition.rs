@@ -284,16 +284,21 @@ impl Partition {
     /// As [`Partition::fetch`], but the batches stay as stored (CRC-checked, not decoded).
     pub fn fetch_raw(&self, offset: u64, max_bytes: u64) -> Result<RawFetch, LogError> {
         let mut buffer = ReadBuffer::new();
-        let bounds = self.fetch_raw_into(offset, max_bytes, &mut buffer)?;
+        let span = self.read_span(offset, max_bytes, &mut buffer)?;
+        for (segment, read) in &span.reads {
+            read.verify(segment, buffer.as_slice())?;
+        }
         Ok(RawFetch {
             batches: buffer.into_vec(),
-            high_watermark: bounds.high_watermark,
-            log_start_offset: bounds.log_start_offset,
+            high_watermark: span.high_watermark,
+            log_start_offset: span.log_start_offset,
         })
     }
 
     /// As [`Partition::fetch_raw`], the batches appended to `out` (which keeps its content
-    /// before them; on an error nothing is appended).
+    /// before them; on an error nothing is appended), and their CRCs are NOT checked: this is
+    /// for readers that check every batch themselves (a consumer does, end to end), so the bytes
+    /// are not read twice on the way out. Batches were checked when appended and at recovery.
     pub fn fetch_raw_into(
         &self,
         offset: u64,
@@ -301,20 +306,17 @@ impl Partition {
         out: &mut ReadBuffer,
     ) -> Result<RawFetchBounds, LogError> {
         let mark = out.len();
-        let result = self.read_span(offset, max_bytes, out).and_then(|span| {
-            for (segment, read) in &span.reads {
-                read.verify(segment, out.as_slice())?;
-            }
-            Ok(RawFetchBounds {
+        match self.read_span(offset, max_bytes, out) {
+            Ok(span) => Ok(RawFetchBounds {
                 len: out.len() - mark,
                 high_watermark: span.high_watermark,
                 log_start_offset: span.log_start_offset,
-            })
-        });
-        if result.is_err() {
-            out.truncate(mark);
+            }),
+            Err(error) => {
+                out.truncate(mark);
+                Err(error)
+            }
         }
-        result
     }
 
     /// The segment reads of a fetch, appended to `out`, with the high watermark and log start

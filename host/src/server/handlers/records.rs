@@ -101,7 +101,8 @@ fn read_partition(
             log_start_offset: offset(OffsetSpec::Earliest)?.unwrap_or(0),
         });
     }
-    // The stored batches as they are: no decoding here, the client decodes (and re-checks).
+    // The stored batches as they are: no decoding or CRC check here, the client decodes and
+    // checks every batch (end to end, the transport included).
     let read = log.fetch_raw_into(
         &wanted.topic,
         wanted.partition,
