@@ -11,6 +11,10 @@
 //! against the codec work of one call, and the peak resident memory of the largest cases, each
 //! run in a child process of this binary.
 //!
+//! For `range` and `roundrobin` the plugin's own call (its exported `assign` on the group's bytes:
+//! decode, assign, encode the reply) is also timed alone, against decoding the group plus
+//! encoding the reply.
+//!
 //! Plugin and built-in both go through `Strategy::assign`: a thread with a deadline, then
 //! `kit::validate` on the result; the plugin adds encoding the group, decoding it in the plugin,
 //! encoding the reply there and decoding it here. Results are checked (valid, balanced, nothing
@@ -25,8 +29,10 @@ use std::time::{Duration, Instant};
 use criterion::{Bencher, Criterion, SamplingMode};
 mod support;
 
+use abi_stable::library::AbiHeaderRef;
+use abi_stable::std_types::RSlice;
 use regroup::registry::{Registry, RegistryConfig, Source, Strategy};
-use regroup_assignor_api::abi::AssignReply;
+use regroup_assignor_api::abi::{self, AssignReply, AssignorModRef};
 use regroup_assignor_api::model::{Assignment, GroupSpec, Protocol};
 use regroup_assignor_api::{Assignor, codec, kit};
 
@@ -67,6 +73,29 @@ fn plugins() -> Plugins {
         );
     }
     Plugins { registry, _dir: dir }
+}
+
+/// A strategy cdylib's root module, loaded from a copy of its release build (as the registry
+/// would, minus the probe): to time the plugin's own call, decode + assign + encode, alone.
+fn module(file: &str, dir: &std::path::Path) -> AssignorModRef {
+    let copy = dir.join(format!("direct-{file}"));
+    std::fs::copy(support::release_artifact(file), &copy).unwrap();
+    let symbol = format!(
+        "{}{}\0",
+        abi::ROOT_SYMBOL_PREFIX,
+        file.trim_start_matches("lib").trim_end_matches(".so")
+    );
+    // SAFETY: our own release build of a strategy crate, which exports this root module.
+    let library = unsafe { libloading::Library::new(&copy) }.unwrap();
+    let header = unsafe { library.get::<AbiHeaderRef>(symbol.as_bytes()) }
+        .map(|s| *s)
+        .unwrap();
+    std::mem::forget(library); // abi_stable's references into it are 'static
+    header
+        .upgrade()
+        .unwrap()
+        .init_root_module::<AssignorModRef>()
+        .unwrap()
 }
 
 fn builtins() -> Registry {
@@ -235,7 +264,7 @@ fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
 }
 
 /// `range` and `roundrobin` at 1,000,000 partitions, and the codec work one plugin call implies.
-fn bench_kafka(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
+fn bench_kafka(c: &mut Criterion, plugins: &Registry, builtins: &Registry, dir: &std::path::Path) {
     let mut g = c.benchmark_group("2000x1M eager");
     configure(&mut g);
     let spec = Arc::new(kit::large_group(2_000, 500, 2_000, false, Protocol::Eager));
@@ -270,6 +299,13 @@ fn bench_kafka(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
             timed(b, &format!("2000x1M eager/{name} algorithm"), || {
                 algorithm.assign(&spec).unwrap()
             })
+        });
+        let file = PLUGINS.iter().find(|(n, _)| *n == name).unwrap().1;
+        let direct = module(file, dir);
+        let call = |bytes: &[u8]| (direct.assign())(RSlice::from_slice(bytes));
+        assert_eq!(codec::decode::<AssignReply>(&call(&bytes)).unwrap(), reply);
+        g.bench_function(format!("{name} plugin call"), |b| {
+            timed(b, &format!("2000x1M eager/{name} plugin call"), || call(&bytes))
         });
         for (via, strategy) in [("plugin", &plugin), ("built-in", &builtin)] {
             let id = format!("2000x1M eager/{name} {via}");
@@ -405,8 +441,9 @@ fn summary() {
             k(&format!("{name} codec reply decode")),
             k(&format!("{name} validate")),
             k(&format!("{name} algorithm")),
+            k(&format!("{name} plugin call")),
         );
-        let (Some(p), Some(b), Some(renc), Some(rdec), Some(val), Some(alg)) = got else {
+        let (Some(p), Some(b), Some(renc), Some(rdec), Some(val), Some(alg), Some(call)) = got else {
             continue;
         };
         let io = dec + renc; // what the plugin side must do: decode its input, encode its output
@@ -430,6 +467,13 @@ fn summary() {
             support::ms(round_trip),
             ratio(p, round_trip),
             ratio(alg, round_trip)
+        );
+        println!(
+            "{:<11} the plugin's own call (decode group, assign, encode reply; no thread, no validation) {}: {} decode group + encode reply;  algorithm alone / (decode group + encode reply): {}",
+            "",
+            support::ms(call),
+            ratio(call, io),
+            ratio(alg, io)
         );
     }
 }
@@ -502,7 +546,7 @@ fn main() {
     bench_large(&mut c, &plugins.registry, &builtins, "uniform", false);
     bench_large(&mut c, &plugins.registry, &builtins, "non-uniform", true);
     bench_wide(&mut c, &plugins.registry, &builtins);
-    bench_kafka(&mut c, &plugins.registry, &builtins);
+    bench_kafka(&mut c, &plugins.registry, &builtins, plugins._dir.path());
     c.final_summary();
     drop((plugins, builtins));
     summary();
