@@ -60,7 +60,12 @@ impl ReadBuffer {
         if self.bytes.len() < end {
             // Grow to at least double, as a Vec would, so appends stay amortized.
             let grown = end.max(self.bytes.len().saturating_mul(2));
-            self.bytes.resize(grown, 0);
+            if self.bytes.is_empty() {
+                // Zeroed by the allocator (fresh pages from the kernel), not written over.
+                self.bytes = vec![0; grown];
+            } else {
+                self.bytes.resize(grown, 0);
+            }
         }
         &mut self.bytes[self.len..end]
     }

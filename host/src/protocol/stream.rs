@@ -77,7 +77,10 @@ impl SharedBuffers {
             }
         };
         let buffer = Arc::get_mut(&mut self.kept[index]).expect("not shared");
-        if buffer.len() < len {
+        if buffer.is_empty() {
+            // Zeroed by the allocator (fresh pages from the kernel), not written over.
+            *buffer = vec![0; len];
+        } else if buffer.len() < len {
             // Only memory never used before is zeroed.
             buffer.resize(len, 0);
         }
