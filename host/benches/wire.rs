@@ -11,7 +11,11 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use regroup::client::{Client, Consumer, ConsumerConfig, OffsetReset, Producer, ProducerConfig};
+use regroup::client::{
+    Client, Consumer, ConsumerConfig, GroupAssignment, OffsetReset, Producer, ProducerConfig,
+    RebalanceListener,
+};
+use regroup::group::PartitionName;
 use regroup::log::{FlushPolicy, Record};
 use regroup::protocol::messages::topics::{CreateTopic, WireFlush};
 use regroup::runtime::{Host, HostConfig, RunningHost};
@@ -141,6 +145,18 @@ async fn produce_latency(addr: &str, topic: &str, label: &str) {
     );
 }
 
+/// Records the generation of every assignment a member takes, as it takes it.
+struct HoldsGeneration {
+    generations: Arc<Vec<AtomicI32>>,
+    id: usize,
+}
+
+impl RebalanceListener for HoldsGeneration {
+    fn on_partitions_assigned(&mut self, _: &[PartitionName], assignment: &GroupAssignment) {
+        self.generations[self.id].fetch_max(assignment.generation, Ordering::SeqCst);
+    }
+}
+
 /// 500 members hold a 1000-partition topic; one more joins; measured from its join to every
 /// member holding its assignment of the new generation.
 async fn rebalance_500(addr: &str, admin: &Client) {
@@ -156,11 +172,19 @@ async fn rebalance_500(addr: &str, admin: &Client) {
             config.heartbeat_interval = Duration::from_millis(50);
             config.enable_auto_commit = false;
             let mut consumer = Consumer::connect(&addr, config).await.unwrap();
-            consumer.subscribe(&["wide"]);
+            // A member holds its assignment when its poll takes it and calls the listener, not
+            // when the poll returns: with no records to read, that is at the poll's timeout.
+            consumer.subscribe_with(
+                &["wide"],
+                HoldsGeneration {
+                    generations: Arc::clone(&generations),
+                    id,
+                },
+            );
             loop {
                 consumer.poll(Duration::from_millis(200)).await.unwrap();
                 if let Some(assignment) = consumer.group_assignment() {
-                    generations[id].store(assignment.generation, Ordering::SeqCst);
+                    generations[id].fetch_max(assignment.generation, Ordering::SeqCst);
                 }
             }
         })
