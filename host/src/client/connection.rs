@@ -59,10 +59,30 @@ impl FetchedBatches {
 
     /// The records, every batch's CRC checked; `Err` says why the batches failed the log's
     /// checks.
+    #[cfg(test)]
     pub(crate) fn records(&self, topic: &str, partition: u32) -> Result<Vec<ConsumerRecord>, String> {
-        let base = self.frame.as_ptr() as usize;
         let mut records = Vec::new();
+        self.records_into(topic, partition, 0, &mut records)?;
+        Ok(records)
+    }
+
+    /// Appends the records from offset `from` on to `records`, every batch's CRC checked (those
+    /// below `from` too); returns the offset after the last record when it is `from` or more.
+    /// `Err` says why the batches failed the log's checks (`records` then holds some of them).
+    pub(crate) fn records_into(
+        &self,
+        topic: &str,
+        partition: u32,
+        from: u64,
+        records: &mut Vec<ConsumerRecord>,
+    ) -> Result<Option<u64>, String> {
+        let base = self.frame.as_ptr() as usize;
+        let mut next = None;
         visit_batches(self.bytes(), |record| {
+            if record.offset < from {
+                return;
+            }
+            next = Some(record.offset + 1);
             let start = record.value.as_ptr() as usize - base;
             records.push(ConsumerRecord {
                 topic: topic.to_owned(),
@@ -75,7 +95,7 @@ impl FetchedBatches {
             });
         })
         .map_err(|defect| defect.to_string())?;
-        Ok(records)
+        Ok(next)
     }
 }
 
@@ -423,6 +443,11 @@ mod tests {
         };
         assert_eq!(batches.next_offset_hint(), Some(3));
         let records = batches.records("t", 0).unwrap();
+        let mut from_one = Vec::new();
+        assert_eq!(batches.records_into("t", 0, 1, &mut from_one), Ok(Some(3)));
+        assert_eq!(from_one.iter().map(|r| r.offset).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(batches.records_into("t", 0, 3, &mut from_one), Ok(None));
+        assert_eq!(from_one.len(), 2);
         let values: Vec<&[u8]> = records.iter().map(|r| r.value.as_slice()).collect();
         assert_eq!(values, [&b"a"[..], b"bb", b"ccc"]);
         assert_eq!(records.iter().map(|r| r.offset).collect::<Vec<_>>(), [0, 1, 2]);

@@ -295,44 +295,43 @@ impl Consumer {
         // Every partition is decoded (and CRC-checked) first; any failure is returned before
         // moving any position, so corrupt data loses nothing: the next poll asks for the same
         // offsets again.
+        let mut records = Vec::new();
         let mut decoded = Vec::with_capacity(answer.len());
         for part in answer {
             let name = PartitionName::new(&part.topic, part.partition);
             let result = match part.result {
-                Ok(batches) => match batches.records(&part.topic, part.partition) {
-                    Ok(records) => Ok(records),
-                    Err(reason) => {
-                        if let Some(ahead) = self.ahead.take() {
-                            ahead.answer.abort();
+                Ok(batches) => {
+                    // The first batch may begin before the position: records below it are
+                    // checked but not handed out. A partition no longer owned is only checked.
+                    let from = self.owned.get(&name).map(|owned| owned.position.unwrap_or(0));
+                    let mut unowned = Vec::new();
+                    let into = if from.is_some() {
+                        &mut records
+                    } else {
+                        &mut unowned
+                    };
+                    match batches.records_into(&part.topic, part.partition, from.unwrap_or(0), into) {
+                        Ok(next) => Ok(next),
+                        Err(reason) => {
+                            if let Some(ahead) = self.ahead.take() {
+                                ahead.answer.abort();
+                            }
+                            return Err(ClientError::CorruptRecords {
+                                partition: name,
+                                reason,
+                            });
                         }
-                        return Err(ClientError::CorruptRecords {
-                            partition: name,
-                            reason,
-                        });
                     }
-                },
+                }
                 Err(error) => Err(error),
             };
             decoded.push((name, result));
         }
-        let mut records = Vec::new();
         for (name, result) in decoded {
             match result {
-                Ok(stored) => {
-                    let Some(owned) = self.owned.get_mut(&name) else {
-                        continue;
-                    };
-                    // The first batch may begin before the position.
-                    let from = owned.position.unwrap_or(0);
-                    if let Some(last) = stored.last()
-                        && last.offset >= from
-                    {
-                        owned.position = Some(last.offset + 1);
-                    }
-                    if records.is_empty() && stored.first().is_some_and(|r| r.offset >= from) {
-                        records = stored;
-                    } else {
-                        records.extend(stored.into_iter().filter(|r| r.offset >= from));
+                Ok(next) => {
+                    if let (Some(next), Some(owned)) = (next, self.owned.get_mut(&name)) {
+                        owned.position = Some(next);
                     }
                 }
                 Err(error) if error.is(ErrorCode::OffsetOutOfRange) => {
