@@ -75,14 +75,23 @@ impl FetchedFrame {
                 let mut length = Vec::with_capacity(LENGTH_ROOM + codec::HEADER_LEN);
                 encode_piece(&(len as u64), &mut length);
                 let length = &length[codec::HEADER_LEN..];
-                let shift = LENGTH_ROOM - length.len();
-                let bytes = self.out.as_mut_slice();
-                if shift > 0 {
+                if length.len() <= LENGTH_ROOM {
                     // Only short lengths take fewer bytes (below 64 KiB): a small move.
-                    bytes.copy_within(batches_at..batches_at + len, batches_at - shift);
+                    let shift = LENGTH_ROOM - length.len();
+                    let bytes = self.out.as_mut_slice();
+                    if shift > 0 {
+                        bytes.copy_within(batches_at..batches_at + len, batches_at - shift);
+                    }
+                    self.out.truncate(self.out.len() - shift);
+                } else {
+                    // 4 GiB or more (no frame carries that; the server caps its answers).
+                    let extra = length.len() - LENGTH_ROOM;
+                    self.out.spare(extra);
+                    self.out.commit(extra);
+                    let bytes = self.out.as_mut_slice();
+                    bytes.copy_within(batches_at..batches_at + len, batches_at + extra);
                 }
-                bytes[length_at..length_at + length.len()].copy_from_slice(length);
-                self.out.truncate(self.out.len() - shift);
+                self.out.as_mut_slice()[length_at..length_at + length.len()].copy_from_slice(length);
                 put(&(bounds.high_watermark, bounds.log_start_offset), &mut self.out);
                 self.worth_answering |= len > 0;
             }

@@ -54,7 +54,8 @@ pub(in crate::server) async fn fetch(context: Context, fetch: Fetch) -> Result<F
         appended.as_mut().enable();
         let services = Arc::clone(&context.services);
         let request = Arc::clone(&fetch);
-        let frame = blocking(move || Ok(read_partitions(&services, &request, buffer))).await?;
+        let limit = context.config.max_frame_bytes as u64;
+        let frame = blocking(move || Ok(read_partitions(&services, &request, limit, buffer))).await?;
         if frame.worth_answering() || Instant::now() >= deadline || shutdown.is_shutdown() {
             return Ok(frame);
         }
@@ -67,8 +68,10 @@ pub(in crate::server) async fn fetch(context: Context, fetch: Fetch) -> Result<F
     }
 }
 
-fn read_partitions(services: &Services, fetch: &Fetch, buffer: ReadBuffer) -> FetchedFrame {
-    let mut budget = fetch.max_bytes;
+/// Reads the asked partitions into a frame; the answer's budget is the fetch's, but never more
+/// than a frame may carry (`limit`), as a client could not read a larger one anyway.
+fn read_partitions(services: &Services, fetch: &Fetch, limit: u64, buffer: ReadBuffer) -> FetchedFrame {
+    let mut budget = fetch.max_bytes.min(limit);
     let mut frame = FetchedFrame::new(buffer, fetch.partitions.len());
     for wanted in &fetch.partitions {
         frame.partition(&wanted.topic, wanted.partition, |out| {
