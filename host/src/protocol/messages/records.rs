@@ -1,7 +1,8 @@
 //! Records in and out: produce, fetch, list offsets. Produced keys, values and header values
 //! travel as byte strings (one copy each, see `serde_bytes`); fetched records travel as the log
-//! stores them, whole batches in one byte string, decoded by the client with the log's own
-//! decoder ([`crate::log::decode_batches`]), which checks every batch's CRC.
+//! stores them, whole batches in one byte string (read by the server straight into the answer's
+//! frame, see [`crate::protocol::FetchedFrame`], without checking them), decoded by the client
+//! with the log's own decoder ([`crate::log::visit_batches`]), which checks every batch's CRC.
 
 use serde::{Deserialize, Serialize};
 
