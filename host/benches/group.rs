@@ -670,6 +670,7 @@ fn hot_swap() {
 }
 
 fn main() {
+    regroup::runtime::keep_freed_memory(); // as the `regroup` binary runs
     println!("load average at start: {}", support::loadavg());
     let registry = Registry::start(RegistryConfig::new(None, support::release_artifact("regroup"))).unwrap();
     join_latency(&registry);

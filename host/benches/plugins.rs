@@ -64,6 +64,7 @@ fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Dura
 }
 
 fn main() {
+    regroup::runtime::keep_freed_memory(); // as the `regroup` binary runs
     // `cargo bench` passes `--bench`; any other argument names the sections to run.
     let chosen: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |section: &str| chosen.is_empty() || chosen.iter().any(|c| c == section);

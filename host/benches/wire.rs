@@ -233,6 +233,7 @@ async fn rebalance_500(addr: &str, admin: &Client) {
 }
 
 fn main() {
+    regroup::runtime::keep_freed_memory(); // as the `regroup` binary runs
     // `WIRE_BENCH=throughput` stops after produce and consume (for profiling those two).
     let only_throughput = std::env::var("WIRE_BENCH").is_ok_and(|v| v == "throughput");
     let runtime = tokio::runtime::Builder::new_multi_thread()

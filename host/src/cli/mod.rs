@@ -54,6 +54,7 @@ enum Command {
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
+    crate::runtime::keep_freed_memory();
     let args: Vec<OsString> = std::env::args_os().collect();
     // The probe and worker children speak bytes on stdout: dispatch them before anything else.
     if let [_, command, library] = args.as_slice() {

@@ -6,6 +6,7 @@
 //! - `catalog.rs`: [`LogTopics`], the log seen through the coordinator's traits.
 //! - `driver.rs`: the thread that forwards topic events and ticks the coordinator.
 //! - `signals.rs`: Ctrl-C and SIGTERM.
+//! - `memory.rs`: [`keep_freed_memory`], the allocator settings the binary runs with.
 //! - `error.rs`: [`HostError`].
 //!
 //! Data directory layout: `<data_dir>/topics/` is the log's root, `<data_dir>/groups/` holds
@@ -23,6 +24,7 @@ mod catalog;
 mod config;
 mod driver;
 mod error;
+mod memory;
 mod signals;
 
 use std::net::SocketAddr;
@@ -35,6 +37,7 @@ use tokio::sync::oneshot;
 pub use catalog::LogTopics;
 pub use config::{HostConfig, parse_flush_policy};
 pub use error::HostError;
+pub use memory::keep_freed_memory;
 
 use crate::group::{Coordinator, CoordinatorConfig, OffsetsRecovery};
 use crate::log::{Log, LogOptions, RecoveryReport, TopicSettings};
