@@ -23,9 +23,6 @@ pub struct FrameReader<R> {
     /// Bytes of the frame handed out last, dropped at the next read.
     consumed: usize,
     max_payload: usize,
-    /// Keep a buffer grown for a huge frame instead of giving its memory back (see
-    /// [`FrameReader::keep_buffer`]).
-    keep: bool,
     /// Buffers large frames were read into by [`FrameReader::next_shared_frame`].
     shared: SharedBuffers,
 }
@@ -104,17 +101,8 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             end: 0,
             consumed: 0,
             max_payload,
-            keep: false,
             shared: SharedBuffers::default(),
         }
-    }
-
-    /// Keeps the buffer once grown for a large frame (at most the frame limit), so a peer that
-    /// receives large frame after large frame (a consumer's fetch answers) does not allocate,
-    /// fault in and zero a fresh buffer for each.
-    pub fn keep_buffer(mut self) -> Self {
-        self.keep = true;
-        self
     }
 
     /// The next frame; `Ok(None)` when the peer closed the connection between frames.
@@ -209,7 +197,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     /// front first. The buffer only grows to a frame size that passed the limit check.
     fn make_room(&mut self) {
         let pending = self.end - self.start;
-        if pending == 0 && !self.keep && self.buffer.len() > SHRINK_ABOVE {
+        if pending == 0 && self.buffer.len() > SHRINK_ABOVE {
             // A huge frame has passed: give its memory back.
             self.buffer = vec![0; INITIAL_BUFFER];
             (self.start, self.end) = (0, 0);
@@ -313,7 +301,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_kept_buffer_serves_large_frames_then_small_ones() {
+    async fn large_frames_then_small_ones_come_out_whole() {
         let (client, server) = tokio::io::duplex(4096);
         let big = Hello {
             min_version: 1,
@@ -332,7 +320,7 @@ mod tests {
             }
             writer.shutdown().await.unwrap();
         });
-        let mut reader = FrameReader::new(server, 8 << 20).keep_buffer();
+        let mut reader = FrameReader::new(server, 8 << 20);
         let mut seen = Vec::new();
         while let Some(frame) = reader.next_frame().await.unwrap() {
             let hello: Hello = codec::decode(frame.payload).unwrap();
