@@ -166,8 +166,6 @@ fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(buf))
 }
 
-/// The isolated worker's body: load the plugin, then answer one `assign` call per frame until
-/// the host closes the pipe.
 /// Pipe capacity asked for on a worker's pipes: Linux's default unprivileged maximum
 /// (`/proc/sys/fs/pipe-max-size`). A 64 KiB pipe moves an 8 MB reply in 128 round trips.
 const PIPE_BYTES: libc::c_int = 1 << 20;
@@ -180,6 +178,8 @@ fn widen_pipe(fd: &impl AsRawFd) {
     }
 }
 
+/// The isolated worker's body: load the plugin, then answer one `assign` call per frame until
+/// the host closes the pipe.
 pub fn worker_main(library: &Path) -> ExitCode {
     let loaded = match loader::load(library) {
         Ok(loaded) => loaded,
