@@ -92,8 +92,8 @@ impl Assignor for RangeAssignor {
 /// `n` subscribers in Kafka's order gets the `each + 1` partitions from `i * (each + 1)` when
 /// `i < extra`, else the `each` from `i * each + extra` (`each`, `extra`: the quotient and
 /// remainder of the partition count by `n`), which is what [`TopicState::assign_ranges`] gives
-/// on a fresh topic. Each member's list is reserved once at its final size and filled topic by
-/// topic in its (sorted) subscription order, that is in the order the general path pushes.
+/// on a fresh topic. Each member's list is filled topic by topic in its (sorted) subscription
+/// order, that is in the order the general path pushes.
 fn assign_rack_less(group: &GroupSpec, order: &[usize]) -> Result<Assignment, AssignError> {
     let subscribers = group.subscriber_counts()?;
     // Per topic: each subscriber's share, how many get one more, and how many subscribers have
