@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 mod support;
 
 use regroup::registry::{Isolation, Registry, RegistryConfig, Source, Strategy};
+use regroup_assignor_api::abi::AssignReply;
 use regroup_assignor_api::model::{GroupSpec, Protocol};
-use regroup_assignor_api::{codec, kit};
+use regroup_assignor_api::{Assignor, codec, kit};
 
 fn config(dir: &Path, isolation: Isolation) -> RegistryConfig {
     let mut config = RegistryConfig::new(Some(dir.to_owned()), support::release_artifact("regroup"));
@@ -47,20 +48,13 @@ fn served_hash(registry: &Registry) -> String {
 }
 
 fn time_assign(strategy: &Strategy, group: &Arc<GroupSpec>, runs: usize) -> Duration {
-    strategy
-        .assign(Arc::clone(group), Duration::from_secs(600))
-        .unwrap(); // warm up
-    support::median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                strategy
-                    .assign(Arc::clone(group), Duration::from_secs(600))
-                    .unwrap();
-                start.elapsed()
-            })
-            .collect(),
-    )
+    let assign = || {
+        strategy
+            .assign(Arc::clone(group), Duration::from_secs(600))
+            .unwrap()
+    };
+    drop(assign()); // warm up
+    median_of(runs, assign)
 }
 
 fn main() {
@@ -134,12 +128,9 @@ fn boundary(lib: &[u8]) {
     println!("\n== boundary cost: range, 1,000,000 partitions over 2,000 members");
     // 500 topics x 2,000 partitions, 2,000 members subscribed to all.
     let group = Arc::new(kit::large_group(2_000, 500, 2_000, false, Protocol::Eager));
-    let start = Instant::now();
     let bytes = codec::encode(&*group);
-    let encode = start.elapsed();
-    let start = Instant::now();
-    let _: GroupSpec = codec::decode(&bytes).unwrap();
-    let decode = start.elapsed();
+    let encode = median_of(9, || codec::encode(&*group));
+    let decode = median_of(9, || codec::decode::<GroupSpec>(&bytes).unwrap());
     println!(
         "group envelope: {} bytes, encode {}, decode {}",
         bytes.len(),
@@ -168,6 +159,49 @@ fn boundary(lib: &[u8]) {
         isolated.as_secs_f64() / dynamic.as_secs_f64()
     );
     println!("(each includes validating the result; median of 9 after one warm-up)");
+
+    // Where the in-process difference goes: the same steps timed alone, each a median of 9.
+    let result = regroup_range::RangeAssignor.assign(&group).unwrap();
+    let reply = AssignReply(Ok(result.clone()));
+    let reply_bytes = codec::encode(&reply);
+    let algorithm = median_of(9, || regroup_range::RangeAssignor.assign(&group).unwrap());
+    let validate = median_of(9, || kit::validate(&group, &result).unwrap());
+    let reply_encode = median_of(9, || codec::encode(&reply));
+    let reply_decode = median_of(9, || codec::decode::<AssignReply>(&reply_bytes).unwrap());
+    let codec_steps = encode + decode + reply_encode + reply_decode;
+    println!(
+        "alone: algorithm {}, validate {}; the plugin's codec steps: group encode {} + decode {} + reply ({} bytes) encode {} + decode {} = {}",
+        support::ms(algorithm),
+        support::ms(validate),
+        support::ms(encode),
+        support::ms(decode),
+        reply_bytes.len(),
+        support::ms(reply_encode),
+        support::ms(reply_decode),
+        support::ms(codec_steps)
+    );
+    println!(
+        "in-process minus linked: {}, of which the codec steps alone {} and the rest {} (the same copies on cold memory); 1.10x would allow {}",
+        support::ms(dynamic.saturating_sub(linked)),
+        support::ms(codec_steps),
+        support::ms(dynamic.saturating_sub(linked).saturating_sub(codec_steps)),
+        support::ms(linked / 10)
+    );
+}
+
+/// The median time of `runs` calls of `f`, its result dropped outside the timing.
+fn median_of<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    support::median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                let out = f();
+                let took = start.elapsed();
+                drop(out);
+                took
+            })
+            .collect(),
+    )
 }
 
 fn memory(lib: &[u8]) {
