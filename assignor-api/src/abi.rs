@@ -1,7 +1,7 @@
 //! The frozen FFI surface between the host and a plugin: two functions over bytes.
 //!
 //! Everything that can grow (the group, the result, the assignor's self-description) crosses as a
-//! version-tagged [`codec`](crate::codec) envelope, so this layout never has to change: abi_stable
+//! version-tagged [`crate::codec`] envelope, so this layout never has to change: abi_stable
 //! refuses a plugin whose prefix type differs from the host's (abi_stable issue #118), and a tiny,
 //! frozen prefix keeps every plugin built against interface 1.x loadable.
 

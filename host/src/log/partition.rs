@@ -64,7 +64,7 @@ struct Span {
     log_start_offset: u64,
 }
 
-/// Which offset [`Partition::list_offset`] looks for.
+/// Which offset [`Log::list_offset`](super::Log::list_offset) looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OffsetSpec {
     Earliest,

@@ -16,7 +16,7 @@ pub struct Record {
     pub headers: Vec<Header>,
     /// Milliseconds since the Unix epoch; `None` takes the append time.
     pub timestamp: Option<i64>,
-    /// An explicit partition; `None` lets the partitioner choose (see [`super::partitioner`]).
+    /// An explicit partition; `None` lets the partitioner choose (see [`partition_for_key`](super::partition_for_key)).
     pub partition: Option<u32>,
 }
 
