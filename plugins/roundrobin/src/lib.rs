@@ -2,7 +2,7 @@
 //!
 //! Every partition of every subscribed topic is laid out in one list, sorted by topic name then
 //! partition number. The members are sorted in Kafka's order (static members first, by instance
-//! id, then dynamic members by member id; see [`kafka_member_order`](regroup_assignor_api::model::kafka_member_order)) and walked as
+//! id, then dynamic members by member id; see [`kafka_member_order`]) and walked as
 //! a circular list: each partition goes to the next member in the circle that subscribes to the
 //! partition's topic, and the circle moves on past that member.
 //!
