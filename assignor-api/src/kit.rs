@@ -42,12 +42,9 @@ pub enum Violation {
 /// members subscribed to its topic, and that no unknown member or partition appears.
 /// Members missing from the assignment receive nothing.
 pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violation> {
-    let members: HashMap<&str, usize> = spec
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.as_str(), i))
-        .collect();
+    // Entries usually come in the spec's member order (`Assignment::empty_for`): the index by id
+    // is built only for one that does not.
+    let mut by_id: Option<HashMap<&str, usize>> = None;
     // One bit set over every partition, topic by topic: a million partitions take 125 KiB, which
     // stays in cache however the partitions are spread. Per topic, its first bit and its
     // partition count (16 bytes a topic, where `Topic`s take 56 and would crowd the bits out).
@@ -60,75 +57,92 @@ pub fn validate(spec: &GroupSpec, assignment: &Assignment) -> Result<(), Violati
     let mut taken = vec![0u64; total.div_ceil(64)];
     let mut assigned = 0usize;
     let mut seen = vec![false; spec.members.len()];
+    let mut subscribed_bits = vec![0u64; spec.topics.len().div_ceil(64)];
+    let mut last_subscription: Option<&Subscription> = None;
     for (e, entry) in assignment.members.iter().enumerate() {
-        let Some(&index) = members.get(entry.member_id.as_str()) else {
-            return Err(Violation::UnknownMember {
-                member: entry.member_id.clone(),
-            });
+        let index = match spec.members.get(e) {
+            Some(m) if m.id == entry.member_id => e,
+            _ => {
+                let by_id = by_id.get_or_insert_with(|| {
+                    spec.members
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| (m.id.as_str(), i))
+                        .collect()
+                });
+                let Some(&index) = by_id.get(entry.member_id.as_str()) else {
+                    return Err(Violation::UnknownMember {
+                        member: entry.member_id.clone(),
+                    });
+                };
+                index
+            }
         };
         if std::mem::replace(&mut seen[index], true) {
             return Err(Violation::DuplicateMember {
                 member: entry.member_id.clone(),
             });
         }
-        let subscribed = &spec.members[index].topics;
-        // Position in `subscribed` of the last topic found there: partitions come grouped by
-        // topic, in topic order, so the next topic is almost always this one or the one after.
-        let mut cursor = 0usize;
+        // The member's topics as bits, rebuilt only when its subscription is not the previous
+        // member's (members with the same subscription share one list).
+        let subscription = &spec.members[index].topics;
+        if !last_subscription.is_some_and(|last| last.shares(subscription)) {
+            subscribed_bits.iter_mut().for_each(|w| *w = 0);
+            for t in subscription {
+                if let Some(w) = subscribed_bits.get_mut(t.index() / 64) {
+                    *w |= 1u64 << (t.index() % 64);
+                }
+            }
+            last_subscription = Some(subscription);
+        }
         let partitions = &entry.partitions;
-        let mut i = 0;
-        while i < partitions.len() {
-            // A run of partitions of one topic: the topic is checked once for all of them.
-            let tp = partitions[i];
-            let Some(&(base, count)) = spans.get(tp.topic.index()) else {
+        for &tp in partitions {
+            let t = tp.topic.index();
+            let Some(&(base, count)) = spans.get(t) else {
                 return Err(Violation::UnknownPartition {
                     member: entry.member_id.clone(),
                     partition: spec.display(tp),
                 });
             };
-            if subscribed.get(cursor) != Some(&tp.topic) {
-                if subscribed.get(cursor + 1) == Some(&tp.topic) {
-                    cursor += 1;
-                } else if let Ok(at) = subscribed.binary_search(&tp.topic) {
-                    cursor = at;
-                } else {
-                    return Err(Violation::NotSubscribed {
-                        member: entry.member_id.clone(),
-                        partition: spec.display(tp),
-                    });
-                }
+            if subscribed_bits[t / 64] & (1u64 << (t % 64)) == 0 {
+                return Err(Violation::NotSubscribed {
+                    member: entry.member_id.clone(),
+                    partition: spec.display(tp),
+                });
             }
-            while let Some(&tp) = partitions.get(i).filter(|p| p.topic == tp.topic) {
-                if tp.partition >= count {
-                    return Err(Violation::UnknownPartition {
-                        member: entry.member_id.clone(),
-                        partition: spec.display(tp),
-                    });
-                }
-                let bit = base + tp.partition as usize;
-                let (word, mask) = (&mut taken[bit / 64], 1u64 << (bit % 64));
-                if *word & mask != 0 {
-                    return Err(Violation::AssignedTwice {
-                        partition: spec.display(tp),
-                        first: first_holder(assignment, e, tp).to_owned(),
-                        second: entry.member_id.clone(),
-                    });
-                }
-                *word |= mask;
-                i += 1;
+            if tp.partition >= count {
+                return Err(Violation::UnknownPartition {
+                    member: entry.member_id.clone(),
+                    partition: spec.display(tp),
+                });
             }
+            let bit = base + tp.partition as usize;
+            let (word, mask) = (&mut taken[bit / 64], 1u64 << (bit % 64));
+            if *word & mask != 0 {
+                return Err(Violation::AssignedTwice {
+                    partition: spec.display(tp),
+                    first: first_holder(assignment, e, tp).to_owned(),
+                    second: entry.member_id.clone(),
+                });
+            }
+            *word |= mask;
         }
         assigned += partitions.len();
     }
     // Every partition counted in `assigned` is distinct, exists, and belongs to a topic its
     // member subscribes to: all subscribed partitions are assigned exactly when the counts agree.
     let mut subscribed = vec![false; spec.topics.len()];
+    let mut last: Option<&Subscription> = None;
     for m in &spec.members {
+        if last.is_some_and(|last| last.shares(&m.topics)) {
+            continue; // the same list as the member before: already marked
+        }
         for t in &m.topics {
             if let Some(s) = subscribed.get_mut(t.index()) {
                 *s = true;
             }
         }
+        last = Some(&m.topics);
     }
     let wanted: usize = spec
         .topics
