@@ -146,11 +146,18 @@ fn boundary(lib: &[u8]) {
     let isolated_registry = Registry::start(config(dir.path(), Isolation::Isolated)).unwrap();
     let isolated = time_assign(&isolated_registry.get("range").unwrap(), &group, 9);
     let ratio = |d: Duration| d.as_secs_f64() / linked.as_secs_f64();
+    let paired = paired_ratio(
+        &in_process.get("range").unwrap(),
+        &builtin.get("range").unwrap(),
+        &group,
+        15,
+    );
     println!("linked in (built-in):  median {}", support::ms(linked));
     println!(
-        "dynamic, in-process:   median {}  ({:.2}x linked; target <= 1.10x)",
+        "dynamic, in-process:   median {}  ({:.2}x linked; paired {:.2}x; target <= 1.10x)",
         support::ms(dynamic),
-        ratio(dynamic)
+        ratio(dynamic),
+        paired
     );
     println!(
         "dynamic, isolated:     median {}  ({:.2}x linked, {:.2}x in-process; target <= 2x in-process)",
@@ -158,7 +165,9 @@ fn boundary(lib: &[u8]) {
         ratio(isolated),
         isolated.as_secs_f64() / dynamic.as_secs_f64()
     );
-    println!("(each includes validating the result; median of 9 after one warm-up)");
+    println!(
+        "(each includes validating the result; median of 9 after one warm-up; paired: the median ratio of 15 calls alternating with the linked one, which load that comes and goes skews less)"
+    );
 
     // Where the in-process difference goes: the same steps timed alone, each a median of 9.
     let result = regroup_range::RangeAssignor.assign(&group).unwrap();
@@ -187,6 +196,30 @@ fn boundary(lib: &[u8]) {
         support::ms(dynamic.saturating_sub(linked).saturating_sub(codec_steps)),
         support::ms(linked / 10)
     );
+}
+
+/// The median of `pairs` ratios `a` / `b`, each from one call of `a` and one of `b` in a row
+/// (which goes first alternates).
+fn paired_ratio(a: &Strategy, b: &Strategy, group: &Arc<GroupSpec>, pairs: usize) -> f64 {
+    let time = |s: &Strategy| {
+        median_of(1, || {
+            s.assign(Arc::clone(group), Duration::from_secs(600)).unwrap()
+        })
+    };
+    let mut ratios: Vec<f64> = (0..pairs)
+        .map(|n| {
+            let (ta, tb) = if n % 2 == 0 {
+                let ta = time(a);
+                (ta, time(b))
+            } else {
+                let tb = time(b);
+                (time(a), tb)
+            };
+            ta.as_secs_f64() / tb.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
 
 /// The median time of `runs` calls of `f`, its result dropped outside the timing.
