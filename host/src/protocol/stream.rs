@@ -267,77 +267,71 @@ mod tests {
     use crate::protocol::{Hello, encode_frame};
     use regroup_assignor_api::codec;
 
-    #[tokio::test]
-    async fn frames_split_across_reads_and_larger_than_the_buffer_come_out_whole() {
-        let (client, server) = tokio::io::duplex(7);
-        let big = Hello {
+    /// A hello whose client name is `n` copies of `fill`: a frame of about `n` bytes.
+    fn hello(n: usize, fill: &str) -> Hello {
+        Hello {
             min_version: 1,
             max_version: 1,
-            client: "x".repeat(200_000),
-        };
-        let frames = vec![
-            encode_frame(1, &Hello::current("a")),
-            encode_frame(2, &big),
-            encode_frame(3, &Hello::current("c")),
-        ];
-        let writer = tokio::spawn({
-            let frames = frames.clone();
-            async move {
-                let mut writer = FrameWriter::new(client);
-                for frame in &frames {
-                    writer.write(frame).await.unwrap();
-                }
-                writer.shutdown().await.unwrap();
-            }
-        });
-        let mut reader = FrameReader::new(server, 1 << 20);
-        let mut seen = Vec::new();
-        while let Some(frame) = reader.next_frame().await.unwrap() {
-            let hello: Hello = codec::decode(frame.payload).unwrap();
-            seen.push((frame.request_id, hello.client.len()));
+            client: fill.repeat(n),
         }
-        writer.await.unwrap();
-        assert_eq!(seen, vec![(1, 1), (2, 200_000), (3, 1)]);
     }
 
-    #[tokio::test]
-    async fn large_frames_then_small_ones_come_out_whole() {
-        let (client, server) = tokio::io::duplex(4096);
-        let big = Hello {
-            min_version: 1,
-            max_version: 1,
-            client: "x".repeat(5 << 20),
-        };
-        let frames = vec![
-            encode_frame(1, &big),
-            encode_frame(2, &Hello::current("b")),
-            encode_frame(3, &big),
-        ];
-        let writer = tokio::spawn(async move {
+    /// Writes `frames` into `client` on a task of its own, then closes it.
+    fn write_all_then_close(
+        client: tokio::io::DuplexStream,
+        frames: Vec<Vec<u8>>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
             let mut writer = FrameWriter::new(client);
             for frame in &frames {
                 writer.write(frame).await.unwrap();
             }
             writer.shutdown().await.unwrap();
-        });
-        let mut reader = FrameReader::new(server, 8 << 20);
+        })
+    }
+
+    /// Sends `frames` through a pipe of `pipe_bytes` and reads them back with `next_frame`:
+    /// each frame's request id and client name length.
+    async fn through_pipe(pipe_bytes: usize, max_payload: usize, frames: Vec<Vec<u8>>) -> Vec<(u64, usize)> {
+        let (client, server) = tokio::io::duplex(pipe_bytes);
+        let writer = write_all_then_close(client, frames);
+        let mut reader = FrameReader::new(server, max_payload);
         let mut seen = Vec::new();
         while let Some(frame) = reader.next_frame().await.unwrap() {
             let hello: Hello = codec::decode(frame.payload).unwrap();
             seen.push((frame.request_id, hello.client.len()));
         }
         writer.await.unwrap();
+        seen
+    }
+
+    #[tokio::test]
+    async fn frames_split_across_reads_and_larger_than_the_buffer_come_out_whole() {
+        let frames = vec![
+            encode_frame(1, &Hello::current("a")),
+            encode_frame(2, &hello(200_000, "x")),
+            encode_frame(3, &Hello::current("c")),
+        ];
+        let seen = through_pipe(7, 1 << 20, frames).await;
+        assert_eq!(seen, vec![(1, 1), (2, 200_000), (3, 1)]);
+    }
+
+    #[tokio::test]
+    async fn large_frames_then_small_ones_come_out_whole() {
+        let big = hello(5 << 20, "x");
+        let frames = vec![
+            encode_frame(1, &big),
+            encode_frame(2, &Hello::current("b")),
+            encode_frame(3, &big),
+        ];
+        let seen = through_pipe(4096, 8 << 20, frames).await;
         assert_eq!(seen, vec![(1, 5 << 20), (2, 1), (3, 5 << 20)]);
     }
 
     #[tokio::test]
     async fn shared_frames_come_out_whole_and_their_buffers_are_reused_once_free() {
         let (client, server) = tokio::io::duplex(4096);
-        let big = |n: usize| Hello {
-            min_version: 1,
-            max_version: 1,
-            client: "y".repeat(n),
-        };
+        let big = |n: usize| hello(n, "y");
         let frames = vec![
             encode_frame(1, &Hello::current("a")),
             encode_frame(2, &big(300_000)),
@@ -346,13 +340,7 @@ mod tests {
             encode_frame(5, &big(400_000)),
             encode_frame(6, &big(100_000)),
         ];
-        let writer = tokio::spawn(async move {
-            let mut writer = FrameWriter::new(client);
-            for frame in &frames {
-                writer.write(frame).await.unwrap();
-            }
-            writer.shutdown().await.unwrap();
-        });
+        let writer = write_all_then_close(client, frames);
         let mut reader = FrameReader::new(server, 1 << 20);
         let mut seen = Vec::new();
         let mut held = Vec::new();
