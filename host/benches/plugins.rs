@@ -146,12 +146,14 @@ fn boundary(lib: &[u8]) {
     let isolated_registry = Registry::start(config(dir.path(), Isolation::Isolated)).unwrap();
     let isolated = time_assign(&isolated_registry.get("range").unwrap(), &group, 9);
     let ratio = |d: Duration| d.as_secs_f64() / linked.as_secs_f64();
-    let paired = paired_ratio(
-        &in_process.get("range").unwrap(),
-        &builtin.get("range").unwrap(),
-        &group,
+    let (plugin, linked_in) = (in_process.get("range").unwrap(), builtin.get("range").unwrap());
+    let call =
+        |s: &Strategy| support::time_call(|| s.assign(Arc::clone(&group), Duration::from_secs(600)).unwrap());
+    let paired = support::median_ratio(&support::alternating_ratios(
         15,
-    );
+        || call(&plugin),
+        || call(&linked_in),
+    ));
     println!("linked in (built-in):  median {}", support::ms(linked));
     println!(
         "dynamic, in-process:   median {}  ({:.2}x linked; paired {:.2}x; target <= 1.10x)",
@@ -198,43 +200,9 @@ fn boundary(lib: &[u8]) {
     );
 }
 
-/// The median of `pairs` ratios `a` / `b`, each from one call of `a` and one of `b` in a row
-/// (which goes first alternates).
-fn paired_ratio(a: &Strategy, b: &Strategy, group: &Arc<GroupSpec>, pairs: usize) -> f64 {
-    let time = |s: &Strategy| {
-        median_of(1, || {
-            s.assign(Arc::clone(group), Duration::from_secs(600)).unwrap()
-        })
-    };
-    let mut ratios: Vec<f64> = (0..pairs)
-        .map(|n| {
-            let (ta, tb) = if n % 2 == 0 {
-                let ta = time(a);
-                (ta, time(b))
-            } else {
-                let tb = time(b);
-                (time(a), tb)
-            };
-            ta.as_secs_f64() / tb.as_secs_f64()
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    ratios[ratios.len() / 2]
-}
-
 /// The median time of `runs` calls of `f`, its result dropped outside the timing.
 fn median_of<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    support::median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                let out = f();
-                let took = start.elapsed();
-                drop(out);
-                took
-            })
-            .collect(),
-    )
+    support::median((0..runs).map(|_| support::time_call(&mut f)).collect())
 }
 
 fn memory(lib: &[u8]) {

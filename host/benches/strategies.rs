@@ -118,10 +118,7 @@ fn timed<T>(b: &mut Bencher<'_>, id: &str, mut f: impl FnMut() -> T) {
     b.iter_custom(|iters| {
         let mut times = Vec::with_capacity(iters as usize);
         for _ in 0..iters {
-            let start = Instant::now();
-            let out = black_box(f());
-            times.push(start.elapsed());
-            drop(out);
+            times.push(support::time_call(|| black_box(f())));
         }
         let total = times.iter().sum();
         TIMES
@@ -142,26 +139,11 @@ static PAIRED: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::new(BTreeMap::new());
 /// criterion functions skews their ratio, but hits both halves of a pair alike.
 fn paired(id: &str, plugin: &Strategy, builtin: &Strategy, spec: &Arc<GroupSpec>, pairs: usize) {
     drop((assign(plugin, spec), assign(builtin, spec)));
-    let time = |s: &Strategy| {
-        let start = Instant::now();
-        let out = assign(s, spec);
-        let took = start.elapsed();
-        drop(out);
-        took
-    };
-    let ratios = (0..pairs)
-        .map(|n| {
-            // Alternate which goes first, so neither always runs on the other's freed memory.
-            let (p, b) = if n % 2 == 0 {
-                let p = time(plugin);
-                (p, time(builtin))
-            } else {
-                let b = time(builtin);
-                (time(plugin), b)
-            };
-            p.as_secs_f64() / b.as_secs_f64()
-        })
-        .collect();
+    let ratios = support::alternating_ratios(
+        pairs,
+        || support::time_call(|| assign(plugin, spec)),
+        || support::time_call(|| assign(builtin, spec)),
+    );
     PAIRED.lock().unwrap().insert(id.to_owned(), ratios);
 }
 
@@ -170,9 +152,7 @@ fn paired_ratio(id: &str) -> String {
     let Some(ratios) = paired.get(id) else {
         return "-".to_owned();
     };
-    let mut ratios = ratios.clone();
-    ratios.sort_by(f64::total_cmp);
-    format!("{:.2}x", ratios[ratios.len() / 2])
+    format!("{:.2}x", support::median_ratio(ratios))
 }
 
 fn median(id: &str) -> Option<Duration> {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `target/release`, where the bench binary's own build put the plugin cdylibs and `regroup`.
 pub fn release_dir() -> PathBuf {
@@ -49,4 +49,41 @@ pub fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
+}
+
+/// How long one call of `f` takes; its result is dropped outside the timing.
+pub fn time_call<T>(f: impl FnOnce() -> T) -> Duration {
+    let start = Instant::now();
+    let out = f();
+    let took = start.elapsed();
+    drop(out);
+    took
+}
+
+/// The ratios `a` / `b` of `pairs` pairs of calls made back to back, which of the two goes first
+/// alternating (so neither always runs on the other's freed memory): load that comes and goes
+/// on a shared machine hits both halves of a pair alike.
+pub fn alternating_ratios(
+    pairs: usize,
+    mut a: impl FnMut() -> Duration,
+    mut b: impl FnMut() -> Duration,
+) -> Vec<f64> {
+    (0..pairs)
+        .map(|n| {
+            let (ta, tb) = if n % 2 == 0 {
+                let ta = a();
+                (ta, b())
+            } else {
+                let tb = b();
+                (a(), tb)
+            };
+            ta.as_secs_f64() / tb.as_secs_f64()
+        })
+        .collect()
+}
+
+pub fn median_ratio(ratios: &[f64]) -> f64 {
+    let mut ratios = ratios.to_vec();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
