@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
@@ -86,6 +86,9 @@ pub struct PartitionDescription {
 #[derive(Debug, Clone, Copy)]
 pub struct PartitionConfig {
     pub segment_bytes: u32,
+    /// Kafka's `segment.ms`: the active segment is closed at the first append this long after
+    /// its first one.
+    pub segment_age: Duration,
     pub index_interval_bytes: u32,
     pub flush: FlushPolicy,
 }
@@ -103,6 +106,10 @@ pub struct Partition {
     log_start_offset: AtomicU64,
     /// Set by appends, cleared by the interval flusher before it syncs.
     unflushed: AtomicBool,
+    /// When the active segment's first batch was appended (ms), [`NO_TIMESTAMP`] while it is
+    /// empty. After a restart, its newest record's timestamp stands in (a later roll, never an
+    /// earlier one).
+    active_since_ms: AtomicI64,
 }
 
 impl Partition {
@@ -133,6 +140,11 @@ impl Partition {
         let active = Arc::clone(segments.values().next_back().expect("at least one segment"));
         let log_start_offset = *segments.keys().next().expect("at least one segment");
         let high_watermark = active.next_offset();
+        let active_since_ms = if active.is_empty() {
+            NO_TIMESTAMP
+        } else {
+            active.max_timestamp()
+        };
         tracing::debug!(
             topic,
             partition = id,
@@ -157,6 +169,7 @@ impl Partition {
             high_watermark: AtomicU64::new(high_watermark),
             log_start_offset: AtomicU64::new(log_start_offset),
             unflushed: AtomicBool::new(false),
+            active_since_ms: AtomicI64::new(active_since_ms),
         };
         Ok((partition, report))
     }
@@ -211,10 +224,18 @@ impl Partition {
         // `encode` has just computed the CRC: reading the header back is enough (and a second
         // CRC pass over every produced byte is not free).
         let header = batch::parse_header(&bytes).expect("a freshly encoded, size-checked batch parses");
-        if !active.is_empty() && active.size() + bytes.len() as u64 > u64::from(self.config.segment_bytes) {
+        let since = self.active_since_ms.load(Ordering::Acquire);
+        let full = active.size() + bytes.len() as u64 > u64::from(self.config.segment_bytes);
+        let aged = since != NO_TIMESTAMP
+            && append_time_ms.saturating_sub(since) >= self.config.segment_age.as_millis() as i64;
+        if !active.is_empty() && (full || aged) {
             *active = self.roll(&active, base_offset)?;
         }
+        let first_in_segment = active.is_empty();
         active.write(&bytes, &header)?;
+        if first_in_segment || since == NO_TIMESTAMP {
+            self.active_since_ms.store(append_time_ms, Ordering::Release);
+        }
         if self.config.flush == FlushPolicy::EveryBatch {
             active.sync()?;
         } else {
@@ -241,6 +262,7 @@ impl Partition {
             self.config.index_interval_bytes,
         )?);
         self.write_segments().insert(base_offset, Arc::clone(&segment));
+        self.active_since_ms.store(NO_TIMESTAMP, Ordering::Release);
         tracing::debug!(
             topic = self.topic,
             partition = self.id,
@@ -372,13 +394,26 @@ impl Partition {
     }
 
     /// Deletes whole segments, oldest first, while they are older than `max_age` or the rest
-    /// still holds `max_bytes`. The active segment stays. Returns the deleted base offsets.
+    /// still holds `max_bytes`. An active segment whose every record is older than `max_age` is
+    /// first closed (a new empty one takes its place, as Kafka rolls before deleting the last
+    /// segment), so a partition that no longer receives records still loses its old data.
+    /// Returns the deleted base offsets.
     pub fn apply_retention(
         &self,
         max_bytes: Option<u64>,
         max_age: Option<Duration>,
         now_ms: i64,
     ) -> Result<Vec<u64>, LogError> {
+        // An append in progress means the partition is not quiet: no wait for its lock.
+        if let (Some(age), Ok(mut active)) = (max_age, self.appender.try_lock()) {
+            let expired = !active.is_empty()
+                && active.max_timestamp() != NO_TIMESTAMP
+                && now_ms.saturating_sub(active.max_timestamp()) > age.as_millis() as i64;
+            if expired {
+                let next = self.high_watermark();
+                *active = self.roll(&active, next)?;
+            }
+        }
         let removed: Vec<Arc<Segment>> = {
             let mut segments = self.write_segments();
             let mut remaining_bytes: u64 = segments.values().map(|s| s.size()).sum();
@@ -504,6 +539,7 @@ mod tests {
     fn config(segment_bytes: u32) -> PartitionConfig {
         PartitionConfig {
             segment_bytes,
+            segment_age: Duration::from_secs(3600),
             index_interval_bytes: 64,
             flush: FlushPolicy::Os,
         }
@@ -709,5 +745,64 @@ mod tests {
         second.append(&[Record::new("b")], 0).unwrap();
         assert_eq!(values(&first.fetch(0, 100).unwrap()), [(0, b"a".to_vec())]);
         assert_eq!(first.list_offset(OffsetSpec::Latest).unwrap(), Some(1));
+    }
+
+    #[test]
+    fn age_retention_rolls_and_deletes_a_quiet_partitions_expired_active_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let (partition, _) = Partition::open(dir.path(), "t", 0, config(1 << 20)).unwrap();
+        for i in 0..3i64 {
+            partition
+                .append(&[Record::new(format!("old-{i}")).with_timestamp(1000 + i)], 1000)
+                .unwrap();
+        }
+        // Younger than the age: kept.
+        assert!(
+            partition
+                .apply_retention(None, Some(Duration::from_secs(5)), 5000)
+                .unwrap()
+                .is_empty()
+        );
+        let deleted = partition
+            .apply_retention(None, Some(Duration::from_secs(5)), 100_000)
+            .unwrap();
+        assert_eq!(deleted, [0]);
+        assert_eq!(partition.log_start_offset(), 3);
+        assert_eq!(partition.high_watermark(), 3);
+        assert_eq!(partition.describe().segment_count, 1);
+        assert!(matches!(
+            partition.fetch(0, 100),
+            Err(LogError::OffsetOutOfRange { .. })
+        ));
+        assert_eq!(
+            partition
+                .append(&[Record::new("new")], 100_000)
+                .unwrap()
+                .base_offset,
+            3
+        );
+        assert_eq!(values(&partition.fetch(3, 100).unwrap()), [(3, b"new".to_vec())]);
+    }
+
+    #[test]
+    fn segment_ms_closes_the_active_segment_at_the_first_append_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = PartitionConfig {
+            segment_age: Duration::from_millis(1000),
+            ..config(1 << 20)
+        };
+        let (partition, _) = Partition::open(dir.path(), "t", 0, config).unwrap();
+        partition.append(&[Record::new("a")], 10_000).unwrap();
+        partition.append(&[Record::new("b")], 10_999).unwrap();
+        assert_eq!(partition.describe().segment_count, 1);
+        partition.append(&[Record::new("c")], 11_000).unwrap();
+        assert_eq!(partition.describe().segment_count, 2);
+        // The new segment's clock starts at its own first append.
+        partition.append(&[Record::new("d")], 11_999).unwrap();
+        assert_eq!(partition.describe().segment_count, 2);
+        partition.append(&[Record::new("e")], 12_000).unwrap();
+        assert_eq!(partition.describe().segment_count, 3);
+        let all = values(&partition.fetch(0, u64::MAX).unwrap());
+        assert_eq!(all.len(), 5);
     }
 }

@@ -1,7 +1,10 @@
 //! Retention: whole old segments deleted by size and age, from a background thread.
 //!
 //! A pass touches each partition's segment map only briefly (see
-//! [`Partition::apply_retention`]) and never takes the append lock, so appends are not blocked.
+//! [`Partition::apply_retention`]) and never waits for the append lock, so appends are not
+//! blocked: it takes that lock only when free, to close an active segment whose every record is
+//! past the age limit (Kafka rolls before deleting the last segment), so a partition that no
+//! longer receives records still loses its old data.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;

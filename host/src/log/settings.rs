@@ -12,6 +12,11 @@
 //! | `retention_ms`         | `none` or age in milliseconds                                |
 //! | `segment_bytes`        | size at which a new segment is started                       |
 //! | `index_interval_bytes` | bytes of log between index entries                           |
+//! | `segment_ms`           | age at which a new segment is started (Kafka's `segment.ms`); absent in files written before it, which read as the default |
+//!
+//! Every key is checked when the file is read: a missing, unknown or repeated key, or a value
+//! out of its range (`partitions=0`, `segment_bytes` past what the index can address, ...),
+//! refuses the topic with [`LogError::Corrupt`] naming the key, its value and the rule.
 
 use std::path::Path;
 use std::time::Duration;
@@ -43,6 +48,9 @@ pub struct TopicSettings {
     pub retention_age: Option<Duration>,
     pub segment_bytes: u32,
     pub index_interval_bytes: u32,
+    /// A segment whose first record was appended this long ago is closed at the next append
+    /// (Kafka's `segment.ms`, default 7 days), so age retention can delete it whole.
+    pub segment_age: Duration,
 }
 
 impl Default for TopicSettings {
@@ -54,6 +62,7 @@ impl Default for TopicSettings {
             retention_age: Some(Duration::from_secs(7 * 24 * 3600)),
             segment_bytes: 1 << 30,
             index_interval_bytes: 4096,
+            segment_age: DEFAULT_SEGMENT_AGE,
         }
     }
 }
@@ -61,6 +70,8 @@ impl Default for TopicSettings {
 /// Largest segment: positions in the offset index are 32-bit.
 pub const MAX_SEGMENT_BYTES: u32 = i32::MAX as u32;
 const MIN_SEGMENT_BYTES: u32 = 64;
+/// Kafka's `segment.ms` default: 604800000 (7 days).
+pub const DEFAULT_SEGMENT_AGE: Duration = Duration::from_millis(604_800_000);
 
 impl TopicSettings {
     pub fn validate(&self, topic: &str) -> Result<(), LogError> {
@@ -82,6 +93,9 @@ impl TopicSettings {
         }
         if self.index_interval_bytes == 0 {
             return Err(invalid("index_interval_bytes must be at least 1".into()));
+        }
+        if self.segment_age.as_millis() == 0 {
+            return Err(invalid("segment_ms must be at least 1".into()));
         }
         if let Some(FlushPolicy::Interval(period)) = self.flush
             && period.is_zero()
@@ -129,16 +143,31 @@ pub fn encode_conf(topic: &StoredTopic) -> String {
     let optional = |value: Option<u64>| value.map_or("none".to_owned(), |v| v.to_string());
     format!(
         "format_version={FORMAT_VERSION}\npartitions={}\nreplication_factor={}\nflush={flush}\n\
-         retention_bytes={}\nretention_ms={}\nsegment_bytes={}\nindex_interval_bytes={}\n",
+         retention_bytes={}\nretention_ms={}\nsegment_bytes={}\nindex_interval_bytes={}\nsegment_ms={}\n",
         topic.partitions,
         s.replication_factor,
         optional(s.retention_bytes),
         optional(s.retention_age.map(|age| age.as_millis() as u64)),
         s.segment_bytes,
         s.index_interval_bytes,
+        s.segment_age.as_millis(),
     )
 }
 
+/// The keys of `topic.conf`, in the order they are written.
+const KEYS: [&str; 9] = [
+    "format_version",
+    "partitions",
+    "replication_factor",
+    "flush",
+    "retention_bytes",
+    "retention_ms",
+    "segment_bytes",
+    "index_interval_bytes",
+    "segment_ms",
+];
+
+/// Reads `topic.conf`, checking every key (see the module documentation).
 pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
     let corrupt = |reason: String| LogError::Corrupt {
         path: path.to_path_buf(),
@@ -150,7 +179,16 @@ pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
         let (key, value) = line
             .split_once('=')
             .ok_or_else(|| corrupt(format!("line {line:?} is not key=value")))?;
-        fields.insert(key.trim(), value.trim());
+        let key = key.trim();
+        if !KEYS.contains(&key) {
+            return Err(corrupt(format!(
+                "unknown key {key:?} (known: {})",
+                KEYS.join(", ")
+            )));
+        }
+        if fields.insert(key, value.trim()).is_some() {
+            return Err(corrupt(format!("{key} is set twice")));
+        }
     }
     let field = |key: &str| {
         fields
@@ -158,15 +196,26 @@ pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
             .copied()
             .ok_or_else(|| corrupt(format!("missing {key}")))
     };
+    // `key=value: why`, for a value that parses but breaks a rule.
+    let out_of_range = |key: &str, why: String| corrupt(format!("{key}={}: {why}", fields[key]));
     let number = |key: &str| -> Result<u64, LogError> {
-        field(key)?
+        let value = field(key)?;
+        value
             .parse()
-            .map_err(|_| corrupt(format!("{key} is not a number")))
+            .map_err(|_| corrupt(format!("{key}={value}: not a whole number")))
     };
     let optional = |key: &str| -> Result<Option<u64>, LogError> {
         match field(key)? {
             "none" => Ok(None),
             _ => number(key).map(Some),
+        }
+    };
+    let within = |key: &str, min: u64, max: u64| -> Result<u64, LogError> {
+        let value = number(key)?;
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(out_of_range(key, format!("must be within {min}..={max}")))
         }
     };
     let version = number("format_version")?;
@@ -182,26 +231,54 @@ pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
         "every_batch" => Some(FlushPolicy::EveryBatch),
         "os" => Some(FlushPolicy::Os),
         other => {
-            let millis = other
+            let millis: u64 = other
                 .strip_prefix("interval_ms:")
                 .and_then(|n| n.parse().ok())
-                .ok_or_else(|| corrupt(format!("unknown flush policy {other:?}")))?;
+                .ok_or_else(|| {
+                    corrupt(format!(
+                        "flush={other}: expected host, every_batch, os or interval_ms:N"
+                    ))
+                })?;
+            if millis == 0 {
+                return Err(out_of_range(
+                    "flush",
+                    "a flush interval must be at least 1 ms".into(),
+                ));
+            }
             Some(FlushPolicy::Interval(Duration::from_millis(millis)))
         }
     };
-    let narrow = |key: &str| -> Result<u32, LogError> {
-        u32::try_from(number(key)?).map_err(|_| corrupt(format!("{key} is out of range")))
+    let partitions = within("partitions", 1, u64::from(u32::MAX))? as u32;
+    let replication_factor = within("replication_factor", 1, 1)? as u16;
+    let segment_bytes = within(
+        "segment_bytes",
+        u64::from(MIN_SEGMENT_BYTES),
+        u64::from(MAX_SEGMENT_BYTES),
+    )? as u32;
+    let index_interval_bytes = within("index_interval_bytes", 1, u64::from(u32::MAX))? as u32;
+    let segment_age = match fields.contains_key("segment_ms") {
+        true => Duration::from_millis(within("segment_ms", 1, i64::MAX as u64)?),
+        false => DEFAULT_SEGMENT_AGE,
+    };
+    let retention_age = match optional("retention_ms")? {
+        Some(ms) if ms > i64::MAX as u64 => {
+            return Err(out_of_range(
+                "retention_ms",
+                format!("must be none or within 0..={}", i64::MAX),
+            ));
+        }
+        ms => ms.map(Duration::from_millis),
     };
     Ok(StoredTopic {
-        partitions: narrow("partitions")?,
+        partitions,
         settings: TopicSettings {
-            replication_factor: u16::try_from(number("replication_factor")?)
-                .map_err(|_| corrupt("replication_factor is out of range".into()))?,
+            replication_factor,
             flush,
             retention_bytes: optional("retention_bytes")?,
-            retention_age: optional("retention_ms")?.map(Duration::from_millis),
-            segment_bytes: narrow("segment_bytes")?,
-            index_interval_bytes: narrow("index_interval_bytes")?,
+            retention_age,
+            segment_bytes,
+            index_interval_bytes,
+            segment_age,
         },
     })
 }
@@ -275,5 +352,97 @@ mod tests {
             zero.validate("t"),
             Err(LogError::InvalidSettings { .. })
         ));
+    }
+
+    fn conf_with(key: &str, value: &str) -> String {
+        let text = encode_conf(&StoredTopic {
+            partitions: 3,
+            settings: TopicSettings::default(),
+        });
+        text.lines()
+            .map(|line| match line.split_once('=') {
+                Some((k, _)) if k == key => format!("{key}={value}"),
+                _ => line.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn refusal(text: &str) -> String {
+        match decode_conf(text, Path::new("orders/topic.conf")) {
+            Err(LogError::Corrupt { reason, .. }) => reason,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_bad_value_in_topic_conf_is_refused_naming_its_key() {
+        let cases = [
+            ("partitions", "0", "partitions=0: must be within 1..="),
+            ("partitions", "-1", "partitions=-1: not a whole number"),
+            (
+                "replication_factor",
+                "3",
+                "replication_factor=3: must be within 1..=1",
+            ),
+            (
+                "segment_bytes",
+                "4294967295",
+                "segment_bytes=4294967295: must be within 64..=2147483647",
+            ),
+            ("segment_bytes", "10", "segment_bytes=10: must be within 64..="),
+            (
+                "index_interval_bytes",
+                "0",
+                "index_interval_bytes=0: must be within 1..=",
+            ),
+            ("segment_ms", "0", "segment_ms=0: must be within 1..="),
+            (
+                "flush",
+                "interval_ms:0",
+                "flush=interval_ms:0: a flush interval must be at least 1 ms",
+            ),
+            ("flush", "sometimes", "flush=sometimes: expected host"),
+            ("retention_ms", "soon", "retention_ms=soon: not a whole number"),
+            (
+                "retention_ms",
+                "18446744073709551615",
+                "retention_ms=18446744073709551615: must be none or within",
+            ),
+            (
+                "retention_bytes",
+                "lots",
+                "retention_bytes=lots: not a whole number",
+            ),
+        ];
+        for (key, value, expected) in cases {
+            let reason = refusal(&conf_with(key, value));
+            assert!(reason.starts_with(expected), "{key}={value}: {reason}");
+        }
+    }
+
+    #[test]
+    fn unknown_repeated_and_missing_keys_in_topic_conf_are_refused() {
+        let good = conf_with("partitions", "3");
+        assert!(refusal(&format!("{good}\nsegmnet_ms=5")).contains("unknown key \"segmnet_ms\""));
+        assert!(refusal(&format!("{good}\npartitions=4")).contains("partitions is set twice"));
+        let without: String = good
+            .lines()
+            .filter(|l| !l.starts_with("segment_bytes="))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(refusal(&without).contains("missing segment_bytes"));
+    }
+
+    #[test]
+    fn a_topic_conf_written_before_segment_ms_reads_with_kafkas_default() {
+        let old: String = conf_with("partitions", "3")
+            .lines()
+            .filter(|l| !l.starts_with("segment_ms="))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let stored = decode_conf(&old, Path::new("c")).unwrap();
+        assert_eq!(stored.settings.segment_age, Duration::from_millis(604_800_000));
+        assert_eq!(stored.partitions, 3);
     }
 }

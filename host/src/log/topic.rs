@@ -115,6 +115,7 @@ impl Topic {
     fn assemble(name: &str, dir: PathBuf, settings: TopicSettings, host_flush: FlushPolicy) -> Topic {
         let partition_config = PartitionConfig {
             segment_bytes: settings.segment_bytes,
+            segment_age: settings.segment_age,
             index_interval_bytes: settings.index_interval_bytes,
             flush: settings.flush.unwrap_or(host_flush),
         };

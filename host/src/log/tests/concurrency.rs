@@ -39,6 +39,7 @@ fn assert_whole(batch: &FetchedBatch) {
 fn concurrent_appenders_and_readers_see_only_whole_batches() {
     let dir = tempfile::tempdir().unwrap();
     let config = PartitionConfig {
+        segment_age: std::time::Duration::from_secs(7 * 24 * 3600),
         segment_bytes: 8 * 1024,
         index_interval_bytes: 256,
         flush: FlushPolicy::Os,

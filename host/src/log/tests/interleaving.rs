@@ -11,6 +11,7 @@ use crate::log::settings::FlushPolicy;
 
 const PARTITIONS: usize = 2;
 const CONFIG: PartitionConfig = PartitionConfig {
+    segment_age: std::time::Duration::from_secs(7 * 24 * 3600),
     segment_bytes: 300,
     index_interval_bytes: 64,
     flush: FlushPolicy::Os,

@@ -12,6 +12,7 @@ use crate::log::segment::SegmentPaths;
 use crate::log::settings::FlushPolicy;
 
 const CONFIG: PartitionConfig = PartitionConfig {
+    segment_age: std::time::Duration::from_secs(7 * 24 * 3600),
     segment_bytes: 1 << 20,
     index_interval_bytes: 200,
     flush: FlushPolicy::Os,
