@@ -57,6 +57,10 @@ pub struct ConsumerRecord {
 struct Owned {
     /// The next offset to read; `None` until looked up.
     position: Option<u64>,
+    /// The log no longer holds `position` (retention, or the topic was recreated): the next
+    /// lookup applies `auto.offset.reset` instead of reloading the committed offset, which
+    /// would be out of range again.
+    out_of_range: Option<u64>,
     paused: bool,
 }
 
@@ -335,9 +339,8 @@ impl Consumer {
                     }
                 }
                 Err(error) if error.is(ErrorCode::OffsetOutOfRange) => {
-                    tracing::info!(partition = %name, %error, "position out of range; applying auto.offset.reset");
                     if let Some(owned) = self.owned.get_mut(&name) {
-                        owned.position = None;
+                        owned.out_of_range = owned.position.take();
                     }
                 }
                 Err(error) => {
