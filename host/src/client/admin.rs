@@ -254,6 +254,17 @@ impl Client {
         expect_answer!(answer, "delete-group", Response::Done => ())
     }
 
+    /// Forgets an empty group's committed offsets of `topic`; returns what was forgotten.
+    pub async fn delete_offsets(&self, group: &str, topic: &str) -> Result<Vec<OffsetCommit>, ClientError> {
+        let answer = self
+            .call(&Request::DeleteOffsets {
+                group: group.to_owned(),
+                topic: topic.to_owned(),
+            })
+            .await?;
+        expect_answer!(answer, "delete-offsets", Response::Offsets(offsets) => offsets)
+    }
+
     /// The group's committed offsets: of `partitions`, or all.
     pub async fn committed_offsets(
         &self,

@@ -67,15 +67,18 @@
 //! Commits are fenced (the committing member must own every partition in the current
 //! generation; a standalone committer only writes to a group without members) and stored in
 //! `<data dir>/offsets.log`: append-only, one record per commit (length, CRC32C, codec
-//! envelope), synced before the commit returns, a torn tail cut on open, compacted on open and
-//! whenever the file doubles. An empty group's offsets can be reset to the earliest or latest
+//! envelope), synced before the commit returns by one writer thread that groups concurrent
+//! commits into one sync, a torn tail cut on open (damage with valid records after it refused),
+//! compacted on open and whenever the file doubles. Deleting a topic forgets its offsets in every
+//! group ([`Coordinator::topic_deleted`]); an empty group's offsets of one topic can be deleted. An empty group's offsets can be reset to the earliest or latest
 //! offset, a timestamp or a given offset, as the log resolves them ([`OffsetResolver`]).
 //!
 //! # Locks
 //!
 //! Each group is behind its own std `Mutex`, held only for short synchronous updates (never
-//! across a strategy run or an `.await`); the offsets file has its own, taken after a group's
-//! when both are needed so fencing and the write are atomic.
+//! across a strategy run, an `.await` or a disk sync); the offsets store has its own, taken after
+//! a group's when both are needed: a commit is checked and queued under both, so fencing and
+//! ordering are atomic, and waits for its sync with neither held.
 
 pub mod cooperative;
 mod error;
@@ -402,12 +405,14 @@ impl Coordinator {
                 offset: offset.clone(),
             })
             .collect();
-        lock(&self.inner.offsets)
-            .write(OffsetBatch {
-                group: group.to_owned(),
-                ops,
-            })
-            .map_err(storage)
+        // Queued under the group's lock (ordered after any commit a fenced-out owner made
+        // before), synced after it is released: heartbeats never wait on the disk.
+        let pending = lock(&self.inner.offsets).submit(vec![OffsetBatch {
+            group: group.to_owned(),
+            ops,
+        }]);
+        drop(guard);
+        pending.wait().map_err(storage)
     }
 
     fn check_exists(&self, group: &str, partition: &PartitionName) -> Result<(), GroupError> {
@@ -426,22 +431,7 @@ impl Coordinator {
         group: &str,
         partitions: Option<&[PartitionName]>,
     ) -> Vec<(PartitionName, CommittedOffset)> {
-        let store = lock(&self.inner.offsets);
-        let Some(committed) = store.group(group) else {
-            return Vec::new();
-        };
-        match partitions {
-            None => committed.iter().map(|(p, o)| (p.clone(), o.clone())).collect(),
-            Some(wanted) => {
-                let mut out: Vec<_> = wanted
-                    .iter()
-                    .filter_map(|p| committed.get(p).map(|o| (p.clone(), o.clone())))
-                    .collect();
-                out.sort_by(|a, b| a.0.cmp(&b.0));
-                out.dedup_by(|a, b| a.0 == b.0);
-                out
-            }
-        }
+        lock(&self.inner.offsets).offsets_of(group, partitions)
     }
 
     /// Resets an empty group's offsets, resolved by the log; returns them, sorted.
@@ -522,13 +512,64 @@ impl Coordinator {
                 },
             })
             .collect();
-        lock(&self.inner.offsets)
-            .write(OffsetBatch {
-                group: group.to_owned(),
-                ops,
-            })
-            .map_err(storage)?;
+        let pending = lock(&self.inner.offsets).submit(vec![OffsetBatch {
+            group: group.to_owned(),
+            ops,
+        }]);
+        drop(guard);
+        pending.wait().map_err(storage)?;
         Ok(resolved)
+    }
+
+    /// Forgets an empty group's committed offsets of `topic` (Kafka's offset delete; refused
+    /// while the group has members). Returns what was forgotten.
+    pub fn delete_offsets(
+        &self,
+        group: &str,
+        topic: &str,
+    ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        let handle = lock(&self.inner.groups).get(group).cloned();
+        let guard = handle.as_deref().map(lock);
+        if let Some(g) = &guard
+            && !g.members.is_empty()
+        {
+            return Err(GroupError::GroupNotEmpty {
+                group: group.to_owned(),
+                members: g.members.len(),
+                action: "delete the offsets of",
+            });
+        }
+        let offsets = lock(&self.inner.offsets);
+        if guard.is_none() && !offsets.has_group(group) {
+            return Err(GroupError::UnknownGroup {
+                group: group.to_owned(),
+            });
+        }
+        let forgotten: Vec<_> = offsets
+            .offsets_of(group, None)
+            .into_iter()
+            .filter(|(partition, _)| partition.topic == topic)
+            .collect();
+        if forgotten.is_empty() {
+            return Err(GroupError::InvalidRequest {
+                group: group.to_owned(),
+                reason: format!("it has no committed offset on topic {topic:?}"),
+            });
+        }
+        let pending = offsets.submit(offsets.deletions_of_topic(topic, Some(group)));
+        drop(offsets);
+        drop(guard);
+        pending.wait().map_err(storage)?;
+        Ok(forgotten)
+    }
+
+    /// The log deleted `topic`: every group forgets its committed offsets there (as Kafka
+    /// does), so a topic created again under the name starts afresh.
+    pub fn topic_deleted(&self, topic: &str) -> Result<(), GroupError> {
+        let offsets = lock(&self.inner.offsets);
+        let pending = offsets.submit(offsets.deletions_of_topic(topic, None));
+        drop(offsets);
+        pending.wait().map_err(storage)
     }
 
     /// Deletes an empty group and its offsets (the group is Dead to anyone still holding it).
@@ -546,18 +587,18 @@ impl Coordinator {
             g.dead = true;
             lock(&self.inner.groups).remove(group);
         }
-        let mut offsets = lock(&self.inner.offsets);
-        if handle.is_none() && offsets.group(group).is_none() {
+        let offsets = lock(&self.inner.offsets);
+        if handle.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
         }
-        offsets
-            .write(OffsetBatch {
-                group: group.to_owned(),
-                ops: vec![OffsetOp::DeleteGroup],
-            })
-            .map_err(storage)
+        let pending = offsets.submit(vec![OffsetBatch {
+            group: group.to_owned(),
+            ops: vec![OffsetOp::DeleteGroup],
+        }]);
+        drop(offsets);
+        pending.wait().map_err(storage)
     }
 
     /// Everything about one group. A group known only by its committed offsets (after a
@@ -565,7 +606,7 @@ impl Coordinator {
     pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
         match self.group(group) {
             Ok(g) => Ok(lock(&*g).describe()),
-            Err(_) if lock(&self.inner.offsets).group(group).is_some() => Ok(Group::new(group).describe()),
+            Err(_) if lock(&self.inner.offsets).has_group(group) => Ok(Group::new(group).describe()),
             Err(e) => Err(e),
         }
     }

@@ -64,6 +64,7 @@ pub(super) async fn serve(context: Context, request: Request) -> Answer {
         Request::FetchOffsets(fetch) => Ok(handlers::offsets::fetch(&context, fetch)),
         Request::ResetOffsets(reset) => handlers::offsets::reset(&context, reset).await,
         Request::ListPlugins => handlers::plugins::list(&context).await,
+        Request::DeleteOffsets { group, topic } => handlers::offsets::delete(&context, group, topic).await,
     };
     Answer::Response(result.unwrap_or_else(|error| refused(kind, error)))
 }

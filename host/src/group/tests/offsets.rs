@@ -306,3 +306,50 @@ fn an_empty_group_can_be_deleted_with_its_offsets() {
     assert!(h.coordinator.fetch_offsets("g", None).is_empty());
     assert_eq!(h.coordinator.describe("g").unwrap_err().code(), 1);
 }
+
+#[test]
+fn a_commit_waiting_on_the_disk_holds_up_no_heartbeat_describe_or_offset_fetch() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let clients = two_members(&h);
+    let p0 = clients[0].outcome().partitions[0].clone();
+    let store = |h: &Harness| {
+        lock(&h.coordinator.inner.offsets)
+            .submitted
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let before = store(&h);
+    let release = lock(&h.coordinator.inner.offsets).stall_writer();
+    std::thread::scope(|scope| {
+        let commit = scope.spawn(|| {
+            h.coordinator
+                .commit_offsets("g", &member(&clients[0]), &[(p0.clone(), committed(5, ""))])
+        });
+        // The commit is queued (fencing done, under the group's lock) and waits on the disk.
+        while store(&h) == before {
+            std::thread::yield_now();
+        }
+        let (answered, answers) = std::sync::mpsc::channel();
+        let (h, clients) = (&h, &clients);
+        scope.spawn(move || {
+            let heartbeat =
+                h.coordinator
+                    .heartbeat("g", &clients[0].id(), clients[0].generation(), h.at(0.1));
+            let described = h.coordinator.describe("g").map(|d| d.members.len());
+            let fetched = h.coordinator.fetch_offsets("g", None);
+            let _ = answered.send((heartbeat.is_ok(), described, fetched));
+        });
+        let (heartbeat, described, fetched) = answers
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("heartbeat, describe and fetch answered while the commit waits on the disk");
+        assert!(heartbeat);
+        assert_eq!(described, Ok(2));
+        assert!(
+            fetched.is_empty(),
+            "a commit is not seen before it is durable: {fetched:?}"
+        );
+        assert!(!commit.is_finished(), "the commit waits for its sync");
+        release.send(()).unwrap();
+        commit.join().unwrap().unwrap();
+    });
+    assert_eq!(h.coordinator.fetch_offsets("g", None), [(p0, committed(5, ""))]);
+}

@@ -71,6 +71,12 @@ pub enum Request {
         group: String,
     },
     ListPlugins,
+    /// Forgets an empty group's committed offsets of one topic; answered with what was
+    /// forgotten ([`Response::Offsets`]). Last, so every earlier request keeps its number.
+    DeleteOffsets {
+        group: String,
+        topic: String,
+    },
 }
 
 impl Envelope for Request {
@@ -101,6 +107,7 @@ impl Request {
             Request::ListGroups => "list-groups",
             Request::DeleteGroup { .. } => "delete-group",
             Request::ListPlugins => "list-plugins",
+            Request::DeleteOffsets { .. } => "delete-offsets",
         }
     }
 }

@@ -27,6 +27,19 @@ pub(in crate::server) fn fetch(context: &Context, fetch: FetchOffsets) -> Respon
     Response::Offsets(offsets.into_iter().map(OffsetCommit::from_core).collect())
 }
 
+/// On the blocking pool: the deletion is written to the offsets file.
+pub(in crate::server) async fn delete(
+    context: &Context,
+    group: String,
+    topic: String,
+) -> Result<Response, WireError> {
+    let coordinator = context.services.coordinator.clone();
+    let forgotten = blocking(move || Ok(coordinator.delete_offsets(&group, &topic)?)).await?;
+    Ok(Response::Offsets(
+        forgotten.into_iter().map(OffsetCommit::from_core).collect(),
+    ))
+}
+
 /// On the blocking pool: the reset is written to the offsets file.
 pub(in crate::server) async fn reset(context: &Context, reset: ResetOffsets) -> Result<Response, WireError> {
     let coordinator = context.services.coordinator.clone();

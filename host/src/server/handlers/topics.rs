@@ -19,7 +19,14 @@ pub(in crate::server) fn describe(context: &Context, topic: String) -> Result<Re
 
 pub(in crate::server) async fn delete(context: &Context, topic: String) -> Result<Response, WireError> {
     let log = context.services.log.clone();
-    blocking(move || Ok(log.delete_topic(&topic)?)).await?;
+    let coordinator = context.services.coordinator.clone();
+    // Groups forget the topic's offsets once it is gone, so one created again under the name
+    // starts afresh rather than at offsets of records that no longer exist.
+    blocking(move || {
+        log.delete_topic(&topic)?;
+        Ok(coordinator.topic_deleted(&topic)?)
+    })
+    .await?;
     Ok(Response::Done)
 }
 
