@@ -116,17 +116,17 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
             if args.json {
                 reports.push(json!({"step": i, "change": label, "members": members_json(&outcome), "summary": summary_json(&outcome)}));
             } else {
-                println!("step {i}: {label}");
-                print_outcome(&outcome);
-                println!();
+                out!("step {i}: {label}")?;
+                print_outcome(&outcome)?;
+                out!("")?;
             }
             group.take_ownership(&outcome.spec, &outcome.assignment);
         }
         if args.json {
-            println!(
+            out!(
                 "{}",
                 json!({"strategy": strategy.info.name, "version": strategy.info.version, "protocol": protocol.as_str(), "steps": reports})
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -138,13 +138,15 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
     let group = assign_input::parse_group(&read(input)?)?;
     let outcome = run(&group, "")?;
     if args.json {
-        println!("{}", result_json(&strategy, protocol, &outcome));
+        out!("{}", result_json(&strategy, protocol, &outcome))?;
     } else {
-        println!(
+        out!(
             "strategy {} {} ({protocol}, {})",
-            strategy.info.name, strategy.info.version, strategy.source
-        );
-        print_outcome(&outcome);
+            strategy.info.name,
+            strategy.info.version,
+            strategy.source
+        )?;
+        print_outcome(&outcome)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -212,7 +214,7 @@ fn result_json(strategy: &Strategy, protocol: Protocol, outcome: &Outcome) -> Va
     })
 }
 
-fn print_outcome(outcome: &Outcome) {
+fn print_outcome(outcome: &Outcome) -> Result<(), String> {
     let spec = &outcome.spec;
     let list = |partitions: &[TopicPartition]| {
         let mut sorted = partitions.to_vec();
@@ -236,30 +238,30 @@ fn print_outcome(outcome: &Outcome) {
                 String::new(),
             ),
         };
-        println!("  {}: [{granted}]", member.id);
+        out!("  {}: [{granted}]", member.id)?;
         if !pending.is_empty() {
-            println!(
+            out!(
                 "  {:width$}  pending revocation: [{pending}]",
                 "",
                 width = member.id.len()
-            );
+            )?;
         }
         if let Some(data) = assigned.map(|a| &a.user_data).filter(|d| !d.is_empty()) {
             match std::str::from_utf8(data) {
-                Ok(text) => println!("  {:width$}  user data: {text}", "", width = member.id.len()),
-                Err(_) => println!(
+                Ok(text) => out!("  {:width$}  user data: {text}", "", width = member.id.len())?,
+                Err(_) => out!(
                     "  {:width$}  user data: {} bytes",
                     "",
                     data.len(),
                     width = member.id.len()
-                ),
+                )?,
             }
         }
     }
     let balance = kit::balance(spec, &outcome.assignment);
-    println!(
-        "  {balance}; {} owned partitions moved; {} µs",
-        kit::movement(spec, &outcome.assignment),
+    out!(
+        "  {balance}; {} moved; {} µs",
+        super::plural(kit::movement(spec, &outcome.assignment) as u64, "owned partition"),
         outcome.elapsed.as_micros()
-    );
+    )
 }

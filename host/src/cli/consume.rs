@@ -6,11 +6,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
 use super::{Server, block_on};
 use crate::client::{
     Consumer, ConsumerConfig, GroupAssignment, OffsetReset, RebalanceListener, StrategyChoice, UserData,
 };
 use crate::group::PartitionName;
+use crate::protocol::ErrorCode;
 
 #[derive(Args)]
 pub struct ConsumeArgs {
@@ -119,66 +122,139 @@ pub fn run(args: ConsumeArgs) -> Result<ExitCode, String> {
         let mut consumer = Consumer::connect(&args.server.addr, config)
             .await
             .map_err(|e| e.to_string())?;
+        // Kafka's consumer would wait for the topic to appear; a person at a terminal is told.
+        let client = args.server.client().await?;
+        match client.describe_topic(&args.topic).await {
+            Ok(_) => {}
+            Err(error) if error.is(ErrorCode::UnknownTopic) => {
+                return Err(format!(
+                    "topic {:?} does not exist on {} (create it with `regroup topics create {}`)",
+                    args.topic, args.server.addr, args.topic
+                ));
+            }
+            Err(error) => return Err(error.to_string()),
+        }
+        drop(client);
         consumer.subscribe_with(&[args.topic.as_str()], PrintRebalances);
-        let mut seen = 0u64;
-        let mut last_record = Instant::now();
-        let stdout = std::io::stdout();
-        loop {
-            let records = consumer
-                .poll(Duration::from_millis(200))
-                .await
-                .map_err(|e| e.to_string())?;
-            if !records.is_empty() {
-                last_record = Instant::now();
+        let mut stop = Stop::listen()?;
+        let outcome = consume(&mut consumer, &args, &mut stop).await;
+        // Every way out (a limit, a signal, stdout closed, an error) commits what was printed
+        // and leaves the group, so the next run resumes after it and the others rebalance now.
+        let closed = tokio::select! {
+            closed = consumer.close() => closed.map_err(|e| format!("leaving the group: {e}")),
+            why = stop.next() => Err(format!("{why} again while leaving the group: stopped without committing")),
+        };
+        outcome?;
+        closed?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Reads and prints until a limit is reached, a signal arrives or stdout closes (`Ok`), or a
+/// poll fails (`Err`). Positions end after the last record printed.
+async fn consume(consumer: &mut Consumer, args: &ConsumeArgs, stop: &mut Stop) -> Result<(), String> {
+    let mut seen = 0u64;
+    let mut last_record = Instant::now();
+    let stdout = std::io::stdout();
+    loop {
+        if stdout_closed() {
+            return Ok(());
+        }
+        // Cancelling a poll loses nothing: positions move only when it returns records.
+        let records = tokio::select! {
+            records = consumer.poll(Duration::from_millis(200)) => records.map_err(|e| e.to_string())?,
+            why = stop.next() => {
+                tracing::info!("{why}: committing and leaving the group");
+                return Ok(());
             }
-            let mut out = stdout.lock();
-            let mut unprinted = records.len();
-            for record in &records {
-                let value = String::from_utf8_lossy(&record.value);
-                let written = if args.verbose {
-                    let key = record
-                        .key
-                        .as_deref()
-                        .map(String::from_utf8_lossy)
-                        .unwrap_or_default();
-                    writeln!(
-                        out,
-                        "{}-{} {} {key} {value}",
-                        record.topic, record.partition, record.offset
-                    )
-                } else {
-                    writeln!(out, "{value}")
-                };
-                if written.is_err() {
-                    return Ok(ExitCode::SUCCESS); // stdout closed (e.g. piped into head)
-                }
-                seen += 1;
-                unprinted -= 1;
-                if args.max_records.is_some_and(|max| seen >= max) {
-                    break;
-                }
+        };
+        if !records.is_empty() {
+            last_record = Instant::now();
+        }
+        let mut out = stdout.lock();
+        let mut printed = 0;
+        let mut closed = false;
+        for record in &records {
+            let value = String::from_utf8_lossy(&record.value);
+            let written = if args.verbose {
+                let key = record
+                    .key
+                    .as_deref()
+                    .map(String::from_utf8_lossy)
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}-{} {} {key} {value}",
+                    record.topic, record.partition, record.offset
+                )
+            } else {
+                writeln!(out, "{value}")
+            };
+            if written.is_err() {
+                closed = true; // stdout closed (e.g. piped into head)
+                break;
             }
-            drop(out);
-            // Records fetched but not printed are not consumed: rewind to the first of each
-            // partition, so a commit does not skip them.
-            let mut rewound = std::collections::HashSet::new();
-            for record in &records[records.len() - unprinted..] {
-                let partition = PartitionName::new(&record.topic, record.partition);
-                if rewound.insert(partition.clone()) {
-                    consumer
-                        .seek(&partition, record.offset)
-                        .map_err(|e| e.to_string())?;
-                }
-            }
-            let done = args.max_records.is_some_and(|max| seen >= max)
-                || args
-                    .idle_exit_ms
-                    .is_some_and(|ms| last_record.elapsed() >= Duration::from_millis(ms));
-            if done {
+            seen += 1;
+            printed += 1;
+            if args.max_records.is_some_and(|max| seen >= max) {
                 break;
             }
         }
-        consumer.close().await.map_err(|e| e.to_string())?;
-        Ok(ExitCode::SUCCESS)
-    })
+        drop(out);
+        // Records fetched but not printed are not consumed: rewind to the first of each
+        // partition, so a commit does not skip them.
+        let mut rewound = std::collections::HashSet::new();
+        for record in &records[printed..] {
+            let partition = PartitionName::new(&record.topic, record.partition);
+            if rewound.insert(partition.clone()) {
+                consumer
+                    .seek(&partition, record.offset)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        let done = closed
+            || args.max_records.is_some_and(|max| seen >= max)
+            || args
+                .idle_exit_ms
+                .is_some_and(|ms| last_record.elapsed() >= Duration::from_millis(ms));
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM, as a stream of reasons to stop.
+struct Stop {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Stop {
+    fn listen() -> Result<Stop, String> {
+        let listen = |kind: SignalKind| signal(kind).map_err(|e| format!("cannot listen for signals: {e}"));
+        Ok(Stop {
+            interrupt: listen(SignalKind::interrupt())?,
+            terminate: listen(SignalKind::terminate())?,
+        })
+    }
+
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "interrupted (SIGINT)",
+            _ = self.terminate.recv() => "terminated (SIGTERM)",
+        }
+    }
+}
+
+/// Whether stdout is a pipe whose reader has gone (`consume | head` after head exits), seen
+/// without writing: an idle consumer notices too.
+fn stdout_closed() -> bool {
+    let mut stdout = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, a zero timeout; poll only writes `revents`.
+    let ready = unsafe { libc::poll(&mut stdout, 1, 0) };
+    ready > 0 && stdout.revents & (libc::POLLERR | libc::POLLHUP) != 0
 }

@@ -77,16 +77,16 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     config.helper_exe = Some(super::helper_exe()?);
     let host = Host::start(config).map_err(|e| e.to_string())?;
     let addr = host.local_addr().to_string();
-    println!("1. host started on {addr}, data in {}", data.path().display());
-    println!(
+    out!("1. host started on {addr}, data in {}", data.path().display())?;
+    out!(
         "   strategies served: {}",
         host.registry().names().into_iter().collect::<Vec<_>>().join(", ")
-    );
+    )?;
 
     let outcome = block_on(demo(&addr, &plugin, &plugin_dir));
     host.shutdown().map_err(|e| e.to_string())?;
     outcome?;
-    println!("8. host stopped; demo done");
+    out!("8. host stopped; demo done")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -115,7 +115,7 @@ async fn demo(addr: &str, plugin: &Path, plugin_dir: &Path) -> Result<(), String
             .map_err(error)?;
     }
     producer.flush().await.map_err(error)?;
-    println!("2. topic {TOPIC} created with {PARTITIONS} partitions; {RECORDS} records produced");
+    out!("2. topic {TOPIC} created with {PARTITIONS} partitions; {RECORDS} records produced")?;
 
     let stop = Arc::new(AtomicBool::new(false));
     let mut members = Vec::new();
@@ -155,11 +155,11 @@ async fn demo(addr: &str, plugin: &Path, plugin_dir: &Path) -> Result<(), String
             consumed,
         });
     }
-    println!(
+    out!(
         "3. three consumers joined group {GROUP}, each listing [{PLUGIN}, range]; {PLUGIN} is not loaded yet"
-    );
+    )?;
     wait_for_strategy(&mut members, "range").await?;
-    print_assignments(&members);
+    print_assignments(&members)?;
     wait_until("every record to be consumed", || {
         members
             .iter()
@@ -172,36 +172,36 @@ async fn demo(addr: &str, plugin: &Path, plugin_dir: &Path) -> Result<(), String
         .iter()
         .map(|m| format!("{} {}", m.name, m.consumed.load(Ordering::Relaxed)))
         .collect();
-    println!(
+    out!(
         "   records consumed: {} (together all {RECORDS}, each once)",
         counts.join(", ")
-    );
+    )?;
 
     let dropped = plugin_dir.join(format!("{PLUGIN}.so"));
     let staging = plugin_dir.join(format!(".{PLUGIN}.so.tmp"));
     std::fs::copy(plugin, &staging).map_err(|e| format!("cannot copy {}: {e}", plugin.display()))?;
     std::fs::rename(&staging, &dropped).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    println!(
+    out!(
         "4. dropped {} into the plugin directory; no consumer restarts",
         dropped.display()
-    );
+    )?;
     wait_for_strategy(&mut members, PLUGIN).await?;
-    println!(
+    out!(
         "5. the group moved onto {PLUGIN} in {} ms:",
         started.elapsed().as_millis()
-    );
-    print_assignments(&members);
+    )?;
+    print_assignments(&members)?;
 
     std::fs::remove_file(&dropped).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    println!("6. removed the plugin file");
+    out!("6. removed the plugin file")?;
     wait_for_strategy(&mut members, "range").await?;
-    println!(
+    out!(
         "7. the group fell back to range in {} ms:",
         started.elapsed().as_millis()
-    );
-    print_assignments(&members);
+    )?;
+    print_assignments(&members)?;
 
     stop.store(true, Ordering::Relaxed);
     for task in tasks {
@@ -256,7 +256,7 @@ async fn wait_until(what: &str, done: impl Fn() -> bool) -> Result<(), String> {
     Ok(())
 }
 
-fn print_assignments(members: &[Member]) {
+fn print_assignments(members: &[Member]) -> Result<(), String> {
     let mut by_member = BTreeMap::new();
     for m in members {
         let Some(a) = &m.latest else { continue };
@@ -279,9 +279,10 @@ fn print_assignments(members: &[Member]) {
         } else {
             format!("  assignor says: {data}")
         };
-        println!(
+        out!(
             "   {name} (capacity {capacity}): partitions [{}] of {TOPIC}, generation {generation}, {strategy}{data}",
             partitions.join(", ")
-        );
+        )?;
     }
+    Ok(())
 }

@@ -1,4 +1,4 @@
-//! `regroup groups list|describe|reset-offsets`.
+//! `regroup groups list|describe|reset-offsets|delete|delete-offsets`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::{Server, block_on, print_table};
+use super::{Server, block_on, plural, print_table};
 use crate::client::Client;
+use crate::protocol::ErrorCode;
 use crate::protocol::messages::groups::GroupInfo;
 use crate::protocol::messages::offsets::{WireResetScope, WireResetTo};
 use crate::protocol::messages::records::WireOffsetSpec;
@@ -40,6 +41,20 @@ pub enum GroupsCommand {
         #[command(flatten)]
         server: Server,
     },
+    /// Delete an empty group and all its committed offsets.
+    Delete {
+        group: String,
+        #[command(flatten)]
+        server: Server,
+    },
+    /// Delete an empty group's committed offsets of one topic.
+    DeleteOffsets {
+        group: String,
+        #[arg(long)]
+        topic: String,
+        #[command(flatten)]
+        server: Server,
+    },
 }
 
 pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
@@ -57,7 +72,7 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
                         .iter()
                         .map(|g| json!({"group": g.group, "state": g.state, "members": g.members, "strategy": g.strategy}))
                         .collect();
-                    println!("{}", json!(list));
+                    out!("{}", json!(list))?;
                 } else {
                     let rows: Vec<[String; 4]> = groups
                         .iter()
@@ -70,7 +85,7 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
                             ]
                         })
                         .collect();
-                    print_table(["GROUP", "STATE", "MEMBERS", "STRATEGY"], &rows);
+                    print_table(["GROUP", "STATE", "MEMBERS", "STRATEGY"], &rows)?;
                 }
             }
             GroupsCommand::Describe { group, server, json } => {
@@ -78,9 +93,9 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
                 let info = client.describe_group(&group).await.map_err(|e| e.to_string())?;
                 let lag = lag(&client, &group).await?;
                 if json {
-                    println!("{}", describe_json(&info, &lag));
+                    out!("{}", describe_json(&info, &lag))?;
                 } else {
-                    print_describe(&info, &lag);
+                    print_describe(&info, &lag)?;
                 }
             }
             GroupsCommand::ResetOffsets {
@@ -96,8 +111,29 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 for (partition, offset) in offsets {
-                    println!("{partition} -> {offset}");
+                    out!("{partition} -> {offset}")?;
                 }
+            }
+            GroupsCommand::Delete { group, server } => {
+                let client = server.client().await?;
+                client.delete_group(&group).await.map_err(|e| e.to_string())?;
+                out!("deleted group {group}")?;
+            }
+            GroupsCommand::DeleteOffsets { group, topic, server } => {
+                let client = server.client().await?;
+                let forgotten = client
+                    .delete_offsets(&group, &topic)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                out!(
+                    "deleted the committed offsets of group {group} on {}: {}",
+                    plural(forgotten.len() as u64, "partition"),
+                    forgotten
+                        .iter()
+                        .map(|c| format!("{} (was {})", c.partition, c.offset))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -120,8 +156,9 @@ fn parse_reset(text: &str) -> Result<WireResetTo, String> {
     }
 }
 
-/// Per partition with a committed offset: (committed, end offset, lag).
-type Lag = BTreeMap<(String, u32), (i64, u64, u64)>;
+/// Per partition with a committed offset: the committed offset, and the end offset and lag,
+/// or why the partition has none (its topic was deleted, or has fewer partitions now).
+type Lag = BTreeMap<(String, u32), (i64, Result<(u64, u64), String>)>;
 
 async fn lag(client: &Client, group: &str) -> Result<Lag, String> {
     let committed = client
@@ -131,13 +168,21 @@ async fn lag(client: &Client, group: &str) -> Result<Lag, String> {
     let mut lag = Lag::new();
     for commit in committed {
         let (topic, partition) = (commit.partition.topic.clone(), commit.partition.partition);
-        let end = client
+        // A stale entry (its partition is gone) is shown as such, never fails the describe.
+        let end = match client
             .list_offset(&topic, partition, WireOffsetSpec::Latest)
             .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or(0);
-        let behind = end.saturating_sub(commit.offset.max(0) as u64);
-        lag.insert((topic, partition), (commit.offset, end, behind));
+        {
+            Ok(end) => {
+                let end = end.unwrap_or(0);
+                Ok((end, end.saturating_sub(commit.offset.max(0) as u64)))
+            }
+            Err(error) if error.is(ErrorCode::UnknownTopic) || error.is(ErrorCode::UnknownPartition) => {
+                Err("partition no longer exists".to_owned())
+            }
+            Err(error) => return Err(error.to_string()),
+        };
+        lag.insert((topic, partition), (commit.offset, end));
     }
     Ok(lag)
 }
@@ -166,20 +211,25 @@ fn describe_json(info: &GroupInfo, lag: &Lag) -> serde_json::Value {
             "user_data_bytes": m.strategies,
             "assignment_user_data_bytes": m.assignment_user_data,
         })).collect::<Vec<_>>(),
-        "offsets": lag.iter().map(|((topic, partition), (committed, end, behind))| json!({
-            "topic": topic, "partition": partition, "committed": committed, "end": end, "lag": behind,
-        })).collect::<Vec<_>>(),
+        "offsets": lag.iter().map(|((topic, partition), (committed, end))| match end {
+            Ok((end, behind)) => json!({
+                "topic": topic, "partition": partition, "committed": committed, "end": end, "lag": behind,
+            }),
+            Err(why) => json!({
+                "topic": topic, "partition": partition, "committed": committed, "end": null, "lag": null, "note": why,
+            }),
+        }).collect::<Vec<_>>(),
     })
 }
 
-fn print_describe(info: &GroupInfo, lag: &Lag) {
+fn print_describe(info: &GroupInfo, lag: &Lag) -> Result<(), String> {
     let strategy = info
         .strategy
         .as_ref()
         .map_or("none".to_owned(), |(name, version, hash)| {
             format!("{name} {version} ({})", &hash[..hash.len().min(12)])
         });
-    println!(
+    out!(
         "group {}: {} generation {} protocol {} strategy {} leader {}",
         info.group,
         info.state,
@@ -187,17 +237,19 @@ fn print_describe(info: &GroupInfo, lag: &Lag) {
         info.protocol,
         strategy,
         info.leader.as_deref().unwrap_or("-")
-    );
+    )?;
     if let Some(reason) = &info.degraded {
-        println!("degraded: {reason}");
+        out!("degraded: {reason}")?;
     }
     if let Some(r) = &info.last_rebalance {
-        println!(
+        out!(
             "last rebalance: generation {} in {} ms, cause: {}",
-            r.generation, r.duration_ms, r.cause
-        );
+            r.generation,
+            r.duration_ms,
+            r.cause
+        )?;
         for failure in &r.failures {
-            println!("  failed: {failure}");
+            out!("  failed: {failure}")?;
         }
     }
     let rows: Vec<[String; 4]> = info
@@ -220,20 +272,20 @@ fn print_describe(info: &GroupInfo, lag: &Lag) {
     print_table(
         ["MEMBER", "INSTANCE", "PARTITIONS", "USER DATA IN/OUT (BYTES)"],
         &rows,
-    );
+    )?;
     if !lag.is_empty() {
-        println!();
+        out!("")?;
         let rows: Vec<[String; 4]> = lag
             .iter()
-            .map(|((topic, partition), (committed, end, behind))| {
-                [
-                    format!("{topic}-{partition}"),
-                    committed.to_string(),
-                    end.to_string(),
-                    behind.to_string(),
-                ]
+            .map(|((topic, partition), (committed, end))| {
+                let (end, behind) = match end {
+                    Ok((end, behind)) => (end.to_string(), behind.to_string()),
+                    Err(why) => ("-".to_owned(), format!("- ({why})")),
+                };
+                [format!("{topic}-{partition}"), committed.to_string(), end, behind]
             })
             .collect();
-        print_table(["PARTITION", "COMMITTED", "END", "LAG"], &rows);
+        print_table(["PARTITION", "COMMITTED", "END", "LAG"], &rows)?;
     }
+    Ok(())
 }

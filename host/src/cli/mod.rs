@@ -1,5 +1,14 @@
 //! The `regroup` command. Each subcommand lives in its own module; `main.rs` only calls [`main`].
 
+/// Prints a line on stdout, as `println!` does, but returns an error instead of panicking when
+/// stdout fails: a closed pipe (`regroup ... | head`) ends the command quietly with exit 0 (see
+/// [`STDOUT_CLOSED`]), as a Unix tool killed by SIGPIPE would, after its cleanup runs.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
 mod assign;
 mod assign_input;
 mod consume;
@@ -79,6 +88,7 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if e == STDOUT_CLOSED => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -86,13 +96,40 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` overrides the default `info`.
+/// The error a command returns when stdout was closed under it; `main` exits 0 on it, silently.
+pub(crate) const STDOUT_CLOSED: &str = "standard output was closed";
+
+/// One line on stdout (what `out!` calls). A closed pipe is [`STDOUT_CLOSED`].
+pub(crate) fn write_line(args: std::fmt::Arguments<'_>) -> Result<(), String> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => STDOUT_CLOSED.to_owned(),
+            _ => format!("cannot write to standard output: {e}"),
+        })
+}
+
+/// "1 record", "2 records".
+pub(crate) fn plural(count: impl Into<u64>, noun: &str) -> String {
+    match count.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+/// Logs go to stderr, coloured only when stderr is a terminal; `RUST_LOG` overrides the
+/// default `info`.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }
@@ -124,7 +161,7 @@ fn block_on<T>(work: impl std::future::Future<Output = Result<T, String>>) -> Re
 }
 
 /// Left-aligned columns, two spaces apart.
-fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Result<(), String> {
     let mut widths = header.map(str::len);
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -137,12 +174,13 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
             .zip(widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", text.join("  ").trim_end());
+        out!("{}", text.join("  ").trim_end())
     };
-    line(header.to_vec());
+    line(header.to_vec())?;
     for row in rows {
-        line(row.iter().map(String::as_str).collect());
+        line(row.iter().map(String::as_str).collect())?;
     }
+    Ok(())
 }
 
 /// The `regroup` binary that runs probes and isolated workers: this very executable.

@@ -21,9 +21,9 @@ pub enum PluginsCommand {
 
 #[derive(Args)]
 pub struct ListArgs {
-    /// The plugin directory to load.
-    #[arg(long, default_value = "./plugins")]
-    plugin_dir: PathBuf,
+    /// The plugin directory to load [default: ./plugins].
+    #[arg(long)]
+    plugin_dir: Option<PathBuf>,
     /// Run these strategies isolated in a worker process (repeatable).
     #[arg(long = "isolate", value_name = "STRATEGY")]
     isolate: Vec<String>,
@@ -33,7 +33,9 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
-    /// Ask a running host what it has loaded instead of loading the directory here.
+    /// Ask a running host what it has loaded instead of loading the directory here (also taken
+    /// from REGROUP_SERVER, as every client command does, unless --plugin-dir or --isolate is
+    /// given).
     #[arg(long, conflicts_with_all = ["plugin_dir", "isolate"])]
     server: Option<String>,
 }
@@ -59,14 +61,21 @@ pub fn run(command: PluginsCommand) -> Result<ExitCode, String> {
 }
 
 fn list(args: ListArgs) -> Result<ExitCode, String> {
-    let mut config = RegistryConfig::new(Some(args.plugin_dir), super::helper_exe()?);
+    let local = args.plugin_dir.is_some() || !args.isolate.is_empty();
+    let server = args.server.or_else(|| {
+        std::env::var("REGROUP_SERVER")
+            .ok()
+            .filter(|addr| !local && !addr.is_empty())
+    });
+    let plugin_dir = args.plugin_dir.unwrap_or_else(|| PathBuf::from("./plugins"));
+    let mut config = RegistryConfig::new(Some(plugin_dir), super::helper_exe()?);
     config.default_isolation = args.isolation;
     config.isolation = args
         .isolate
         .into_iter()
         .map(|name| (name, Isolation::Isolated))
         .collect();
-    let (strategies, rejected) = match &args.server {
+    let (strategies, rejected) = match &server {
         Some(addr) => served_by(addr)?,
         None => loaded_from_directory(config)?,
     };
@@ -83,7 +92,7 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
             })).collect::<Vec<_>>(),
             "rejected": rejected.iter().map(|(path, error)| json!({"path": path, "error": error})).collect::<Vec<_>>(),
         });
-        println!("{out:#}");
+        out!("{out:#}")?;
     } else {
         let rows: Vec<[String; 6]> = strategies
             .iter()
@@ -102,11 +111,11 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
         print_table(
             ["STRATEGY", "VERSION", "PROTOCOLS", "ISOLATION", "HASH", "SOURCE"],
             &rows,
-        );
+        )?;
         if !rejected.is_empty() {
-            println!("\nrejected files:");
+            out!("\nrejected files:")?;
             for (path, error) in &rejected {
-                println!("  {path}: {error}");
+                out!("  {path}: {error}")?;
             }
         }
     }
@@ -199,7 +208,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         let outcome = registry::check_file(file, &exe, timeout);
         all_ok &= outcome.is_ok();
         match (&outcome, args.json) {
-            (Ok(p), false) => println!(
+            (Ok(p), false) => out!(
                 "ok        {}: strategy {} {} ({}) {}",
                 file.display(),
                 p.info.name,
@@ -211,8 +220,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                     .collect::<Vec<_>>()
                     .join(","),
                 &p.hash[..12]
-            ),
-            (Err(e), false) => println!("rejected  {}: {e}", file.display()),
+            )?,
+            (Err(e), false) => out!("rejected  {}: {e}", file.display())?,
             (Ok(p), true) => reports.push(json!({
                 "path": file.display().to_string(), "ok": true, "name": p.info.name,
                 "version": p.info.version, "hash": p.hash,
@@ -224,7 +233,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         }
     }
     if args.json {
-        println!("{:#}", json!({ "files": reports }));
+        out!("{:#}", json!({ "files": reports }))?;
     }
     Ok(if all_ok {
         ExitCode::SUCCESS

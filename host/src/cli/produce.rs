@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::{Server, block_on};
+use super::{Server, block_on, plural};
 use crate::client::{Producer, ProducerConfig};
 use crate::log::Record;
 
@@ -19,10 +19,10 @@ pub struct ProduceArgs {
     #[arg(long)]
     key_separator: Option<String>,
     /// Generate this many records instead of reading standard input.
-    #[arg(long, requires = "size")]
-    count: Option<u64>,
-    /// Size in bytes of each generated record.
     #[arg(long)]
+    count: Option<u64>,
+    /// Size in bytes of each generated record [default: 1024]; only with --count.
+    #[arg(long, requires = "count")]
     size: Option<usize>,
     /// How long a batch waits for more records, in ms.
     #[arg(long, default_value_t = 5)]
@@ -69,7 +69,7 @@ async fn from_stdin(producer: &Producer, topic: &str, separator: Option<&str>) -
             .await
             .map_err(|e| format!("line {line} was not acknowledged: {e}"))?;
     }
-    eprintln!("{total} records acknowledged");
+    eprintln!("{} acknowledged", plural(total as u64, "record"));
     Ok(())
 }
 
@@ -114,20 +114,21 @@ async fn generated(producer: &Producer, topic: &str, count: u64, size: usize) ->
         ));
     }
     if latencies.is_empty() {
-        println!("no records sent");
+        out!("no records sent")?;
         return Ok(());
     }
     latencies.sort_unstable();
     let percentile = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!(
-        "{count} records of {size} bytes in {elapsed:.2} s: {:.0} records/s, {:.1} MB/s; latency p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms",
+    out!(
+        "{} of {size} bytes in {elapsed:.2} s: {:.0} records/s, {:.1} MB/s; latency p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms",
+        plural(count, "record"),
         count as f64 / elapsed,
         count as f64 * size as f64 / elapsed / 1e6,
         ms(percentile(0.50)),
         ms(percentile(0.99)),
         ms(percentile(0.999)),
-    );
+    )?;
     Ok(())
 }
 

@@ -25,7 +25,8 @@ pub struct ServeArgs {
     /// Directory holding topics and committed offsets [default: ./regroup-data].
     #[arg(long, env = "REGROUP_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Directory of assignor plugins [default: ./plugins if it exists; built-ins are always served].
+    /// Directory of assignor plugins, watched even before it exists [default: ./plugins;
+    /// built-ins are always served].
     #[arg(long, env = "REGROUP_PLUGIN_DIR")]
     plugin_dir: Option<PathBuf>,
     /// How often the plugin directory is rescanned, in ms.
@@ -71,7 +72,8 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
     }
     match &args.plugin_dir {
         Some(dir) => config.plugin_dir = Some(dir.clone()),
-        None if config.plugin_dir.is_none() && Path::new(DEFAULT_PLUGIN_DIR).is_dir() => {
+        // Watched even before it exists: plugins dropped into it once it appears are served.
+        None if config.plugin_dir.is_none() => {
             config.plugin_dir = Some(PathBuf::from(DEFAULT_PLUGIN_DIR));
         }
         None => {}
@@ -115,12 +117,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
     };
     let data_dir = config.data_dir.clone();
     let host = Host::start(config).map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "regroup listening on {} (data {}, plugins {}); Ctrl-C stops it",
         host.local_addr(),
         data_dir.display(),
         plugins
-    );
+    )?;
     host.wait_for_signal().map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::{Server, block_on, print_table};
+use super::{Server, block_on, plural, print_table};
 use crate::protocol::messages::topics::{CreateTopic, TopicInfo, WireFlush};
 use crate::runtime::parse_flush_policy;
 
@@ -101,11 +101,11 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
                     .create_topic(create)
                     .await
                     .map_err(|e| e.to_string())?;
-                println!(
-                    "created {} with {} partitions",
+                out!(
+                    "created {} with {}",
                     info.topic,
-                    info.partition_count()
-                );
+                    plural(info.partition_count(), "partition")
+                )?;
             }
             TopicsCommand::List(args) => {
                 let topics = args
@@ -116,9 +116,11 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 if args.json {
-                    println!("{}", json!(topics));
+                    out!("{}", json!(topics))?;
                 } else {
-                    topics.iter().for_each(|t| println!("{t}"));
+                    for topic in &topics {
+                        out!("{topic}")?;
+                    }
                 }
             }
             TopicsCommand::Describe { topic, server, json } => {
@@ -129,9 +131,9 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 if json {
-                    println!("{}", topic_json(&info));
+                    out!("{}", topic_json(&info))?;
                 } else {
-                    print_topic(&info);
+                    print_topic(&info)?;
                 }
             }
             TopicsCommand::Delete { topic, server } => {
@@ -141,7 +143,7 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
                     .delete_topic(&topic)
                     .await
                     .map_err(|e| e.to_string())?;
-                println!("deleted {topic}");
+                out!("deleted {topic}")?;
             }
             TopicsCommand::AddPartitions { topic, total, server } => {
                 let info = server
@@ -150,7 +152,11 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
                     .add_partitions(&topic, total)
                     .await
                     .map_err(|e| e.to_string())?;
-                println!("{} now has {} partitions", info.topic, info.partition_count());
+                out!(
+                    "{} now has {}",
+                    info.topic,
+                    plural(info.partition_count(), "partition")
+                )?;
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -174,16 +180,16 @@ fn topic_json(info: &TopicInfo) -> serde_json::Value {
     })
 }
 
-fn print_topic(info: &TopicInfo) {
+fn print_topic(info: &TopicInfo) -> Result<(), String> {
     let retention = |v: Option<u64>, unit: &str| v.map_or("none".to_owned(), |v| format!("{v} {unit}"));
-    println!(
+    out!(
         "topic {}: flush {}, retention {} / {}, segments of {} bytes",
         info.topic,
         flush_text(info.flush),
         retention(info.retention_ms, "ms"),
         retention(info.retention_bytes, "bytes"),
         info.segment_bytes
-    );
+    )?;
     let rows: Vec<[String; 5]> = info
         .partitions
         .iter()
@@ -197,5 +203,5 @@ fn print_topic(info: &TopicInfo) {
             ]
         })
         .collect();
-    print_table(["PARTITION", "START", "END", "BYTES", "SEGMENTS"], &rows);
+    print_table(["PARTITION", "START", "END", "BYTES", "SEGMENTS"], &rows)
 }

@@ -63,6 +63,9 @@ pub(super) struct Scanner {
     /// version that comes back (a rollback, two versions swapped to and fro) is served again
     /// without another probe or another mapping.
     modules: HashMap<String, (AssignorInfo, AssignorModRef)>,
+    /// Whether the plugin directory existed at the last scan: one that appears later (a host
+    /// started before `./plugins` was made) is scanned from then on, and said so once.
+    dir_existed: Option<bool>,
 }
 
 /// Names fresh shadow copies: dlopen of a path already loaded returns the old image.
@@ -132,12 +135,24 @@ impl Scanner {
             files: BTreeMap::new(),
             conflicts: BTreeMap::new(),
             modules: HashMap::new(),
+            dir_existed: None,
         }
     }
 
     /// Brings the file table up to date with `dir`. Returns true while some file is settling.
     pub(super) fn scan(&mut self, dir: &Path, config: &RegistryConfig) -> bool {
         let now = Instant::now();
+        let exists = dir.is_dir();
+        if self.dir_existed.is_some_and(|existed| existed != exists) {
+            match exists {
+                true => tracing::info!("plugin directory {} appeared: serving its plugins", dir.display()),
+                false => tracing::warn!(
+                    "plugin directory {} is gone: serving the built-ins",
+                    dir.display()
+                ),
+            }
+        }
+        self.dir_existed = Some(exists);
         let present = list(dir);
         self.files.retain(|path, _| present.contains_key(path));
         let mut settling = false;
