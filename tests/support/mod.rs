@@ -1,6 +1,7 @@
 //! What the end-to-end tests share: where the built binary and plugin libraries are, publishing
 //! a plugin file the way a careful user would, and waiting for the host to notice.
 
+pub mod cli;
 pub mod host;
 
 use std::path::{Path, PathBuf};

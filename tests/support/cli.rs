@@ -1,0 +1,201 @@
+//! Running the `regroup` binary as a user would: `serve` as a child process on port 0, client
+//! commands against it, `consume` processes whose stdout lines arrive on a channel.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::regroup_exe;
+
+/// How long any one thing the tests wait for may take.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// `regroup serve` as a child process; stopped with SIGTERM (gracefully) or killed on drop.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    pub fn start(data_dir: &Path, plugin_dir: Option<&Path>) -> Server {
+        Server::start_with(data_dir, |command| {
+            if let Some(dir) = plugin_dir {
+                command.arg("--plugin-dir").arg(dir);
+            }
+        })
+    }
+
+    /// As [`Server::start`], with the `serve` command further set up by `configure` (more
+    /// flags, a working directory, environment variables).
+    pub fn start_with(data_dir: &Path, configure: impl FnOnce(&mut Command)) -> Server {
+        let mut command = Command::new(regroup_exe());
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir);
+        configure(&mut command);
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "regroup listening on 127.0.0.1:PORT (data ..."
+        let addr = line
+            .split_whitespace()
+            .nth(3)
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server { child, addr }
+    }
+
+    /// SIGTERM, then wait: the graceful shutdown path.
+    pub fn stop(mut self) {
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "serve exited with {status}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn regroup(args: &[&str], server: &Server) -> Output {
+    Command::new(regroup_exe())
+        .args(args)
+        .args(["--server", &server.addr])
+        .output()
+        .unwrap()
+}
+
+pub fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+pub fn json(output: Output) -> Value {
+    serde_json::from_str(&ok(output)).unwrap()
+}
+
+/// The group's description, or `None` while the host does not know the group yet.
+pub fn describe(server: &Server) -> Option<Value> {
+    let output = regroup(&["groups", "describe", "g", "--json"], server);
+    output
+        .status
+        .success()
+        .then(|| serde_json::from_slice(&output.stdout).unwrap())
+}
+
+pub fn produce_lines(server: &Server, topic: &str, lines: &[String]) {
+    let mut child = Command::new(regroup_exe())
+        .args([
+            "produce",
+            "--topic",
+            topic,
+            "--key-separator",
+            ":",
+            "--server",
+            &server.addr,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.join("\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub fn lines(from: usize, to: usize) -> Vec<String> {
+    (from..to).map(|n| format!("key-{}:record-{n}", n % 7)).collect()
+}
+
+/// A `regroup consume` process whose stdout lines arrive on a channel.
+pub struct ConsumerProcess {
+    pub child: Child,
+    pub records: mpsc::Receiver<String>,
+}
+
+impl ConsumerProcess {
+    pub fn start(server: &Server, extra: &[&str]) -> ConsumerProcess {
+        let mut child = Command::new(regroup_exe())
+            .args([
+                "consume",
+                "--topic",
+                "orders",
+                "--group",
+                "g",
+                "--session-timeout-ms",
+                "1500",
+            ])
+            .args(["--server", &server.addr])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        ConsumerProcess {
+            records: lines_of(child.stdout.take().unwrap()),
+            child,
+        }
+    }
+
+    pub fn take(&self, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|_| self.records.recv_timeout(PATIENCE).expect("a record"))
+            .collect()
+    }
+}
+
+impl Drop for ConsumerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn lines_of(stdout: ChildStdout) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+pub fn values(lines: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = lines
+        .iter()
+        .map(|l| l.split_once(':').unwrap().1.to_owned())
+        .collect();
+    v.sort();
+    v
+}
