@@ -255,6 +255,38 @@ fn a_topic_deleted_and_created_again_is_read_from_its_start_and_describe_never_f
 }
 
 #[test]
+fn a_running_consumer_reads_a_topic_deleted_and_created_again_under_it() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    topic_with_records(&server, 3, 6);
+    let consumer = ConsumerProcess::start(&server, &["--from-beginning", "--auto-commit-interval-ms", "100"]);
+    assert_eq!(consumer.take(6).len(), 6);
+    wait_for("the first records' commits", PATIENCE, || {
+        (committed(&describe(&server)?) == 6).then_some(())
+    });
+    ok(regroup(&["topics", "delete", "orders"], &server));
+    // The group notices (it rebalances onto nothing); the member's commits of the old positions
+    // are refused meanwhile, so no offset of the deleted topic comes back.
+    wait_for("the member to hold nothing", PATIENCE, || {
+        let described = describe(&server)?;
+        let member = described["members"].get(0)?;
+        (member["partitions"].as_array()?.is_empty() && described["state"] == "stable").then_some(())
+    });
+    assert_eq!(describe(&server).unwrap()["offsets"], serde_json::json!([]));
+    topic_with_records(&server, 2, 4);
+    let mut again = consumer.take(4);
+    again.sort();
+    let mut sent: Vec<String> = lines(0, 4)
+        .iter()
+        .map(|l| l.split_once(':').unwrap().1.to_owned())
+        .collect();
+    sent.sort();
+    assert_eq!(again, sent, "the new topic's records, from its start");
+    let described = describe(&server).expect("describe works throughout");
+    assert_eq!(members(&described), 1, "{described}");
+}
+
+#[test]
 fn describe_shows_offsets_of_a_partition_that_is_gone_instead_of_failing() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None);

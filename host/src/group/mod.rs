@@ -376,6 +376,9 @@ impl Coordinator {
             ) => {
                 for (partition, _) in offsets {
                     g.check_owner(member_id, *generation, partition)?;
+                    // A topic deleted under its members (Kafka refuses such commits too): its
+                    // forgotten offsets must not come back before the group has rebalanced.
+                    self.check_exists(group, partition)?;
                 }
             }
             (Committer::Member { .. }, None) => {

@@ -353,3 +353,26 @@ fn a_commit_waiting_on_the_disk_holds_up_no_heartbeat_describe_or_offset_fetch()
     });
     assert_eq!(h.coordinator.fetch_offsets("g", None), [(p0, committed(5, ""))]);
 }
+
+#[test]
+fn a_deleted_topics_offsets_are_forgotten_and_its_members_commits_refused() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let clients = two_members(&h);
+    let p0 = clients[0].outcome().partitions[0].clone();
+    h.coordinator
+        .commit_offsets("g", &member(&clients[0]), &[(p0.clone(), committed(7, ""))])
+        .unwrap();
+    h.topics.set_partitions("t", 0); // the log deleted it
+    h.coordinator.topic_deleted("t").unwrap();
+    assert!(h.coordinator.fetch_offsets("g", None).is_empty());
+    // The owner has not heard yet: its commit of the old position would bring the offset back.
+    let refused = h
+        .coordinator
+        .commit_offsets("g", &member(&clients[0]), &[(p0, committed(8, ""))])
+        .unwrap_err();
+    assert!(
+        matches!(refused, GroupError::UnknownPartition { .. }),
+        "{refused}"
+    );
+    assert!(h.coordinator.fetch_offsets("g", None).is_empty());
+}
