@@ -147,6 +147,27 @@ fn demo_piped_into_a_reader_that_stops_after_one_line_exits_0_without_a_panic() 
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+#[test]
+fn demo_with_its_logs_on_the_same_closed_pipe_exits_0() {
+    // `regroup demo 2>&1 | head -2`: the logs meet the closed pipe too.
+    let (reader, writer) = std::io::pipe().unwrap();
+    let mut demo = Command::new(regroup_exe())
+        .args(["demo", "--plugin"])
+        .arg(plugin_lib("regroup-capacity-weighted"))
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer)
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(reader);
+    for _ in 0..2 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+    }
+    drop(reader);
+    let status = wait_exit(&mut demo);
+    assert!(status.success(), "demo exited with {status}");
+}
+
 /// A host whose retention runs every 100 ms, so a test sees it act.
 fn start_with_fast_retention(data: &Path) -> Server {
     let config = data.join("regroup.toml");

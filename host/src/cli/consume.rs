@@ -66,7 +66,7 @@ fn names(partitions: &[PartitionName]) -> String {
 impl RebalanceListener for PrintRebalances {
     fn on_partitions_assigned(&mut self, partitions: &[PartitionName], assignment: &GroupAssignment) {
         let data = String::from_utf8_lossy(&assignment.user_data);
-        eprintln!(
+        note!(
             "rebalance: generation {} strategy {} ({}); assigned [{}]; holding [{}]{}",
             assignment.generation,
             assignment.strategy.as_deref().unwrap_or("none"),
@@ -81,10 +81,10 @@ impl RebalanceListener for PrintRebalances {
         );
     }
     fn on_partitions_revoked(&mut self, partitions: &[PartitionName]) {
-        eprintln!("rebalance: revoked [{}]", names(partitions));
+        note!("rebalance: revoked [{}]", names(partitions));
     }
     fn on_partitions_lost(&mut self, partitions: &[PartitionName]) {
-        eprintln!("rebalance: lost [{}]", names(partitions));
+        note!("rebalance: lost [{}]", names(partitions));
     }
 }
 

@@ -9,6 +9,15 @@ macro_rules! out {
     };
 }
 
+/// Prints a line on stderr, as `eprintln!` does, but a closed stderr is not a panic: there is
+/// nobody left to tell.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod assign;
 mod assign_input;
 mod consume;
@@ -90,7 +99,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if e == STDOUT_CLOSED => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            note!("error: {e}");
             ExitCode::FAILURE
         }
     }
@@ -131,6 +140,9 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
+        // A closed stderr (`2>&1 | head`) drops log lines; the default reports that on stderr
+        // itself, which panics.
+        .log_internal_errors(false)
         .init();
 }
 

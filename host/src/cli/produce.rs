@@ -69,7 +69,7 @@ async fn from_stdin(producer: &Producer, topic: &str, separator: Option<&str>) -
             .await
             .map_err(|e| format!("line {line} was not acknowledged: {e}"))?;
     }
-    eprintln!("{} acknowledged", plural(total as u64, "record"));
+    note!("{} acknowledged", plural(total as u64, "record"));
     Ok(())
 }
 
@@ -106,7 +106,7 @@ async fn generated(producer: &Producer, topic: &str, count: u64, size: usize) ->
     drop(tx);
     let (mut latencies, failed) = waiter.await.map_err(|e| e.to_string())?;
     let elapsed = started.elapsed().as_secs_f64();
-    eprintln!();
+    note!();
     if let Some(error) = failed {
         return Err(format!(
             "{} of {count} records acknowledged; first failure: {error}",
@@ -135,7 +135,8 @@ async fn generated(producer: &Producer, topic: &str, count: u64, size: usize) ->
 fn progress(done: u64, total: u64) {
     const WIDTH: u64 = 40;
     let filled = (done * WIDTH / total.max(1)) as usize;
-    eprint!(
+    let _ = write!(
+        std::io::stderr(),
         "\r[{}{}] {done}/{total}",
         "#".repeat(filled),
         ".".repeat(WIDTH as usize - filled)
