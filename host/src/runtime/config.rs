@@ -39,6 +39,9 @@ pub struct HostConfig {
     pub retention_bytes: u64,
     /// How often retention runs.
     pub retention_check_interval_ms: u64,
+    /// Default age at which a topic's active segment is closed at its next append (Kafka's
+    /// `segment.ms` / `log.roll.ms`); at least 1.
+    pub segment_ms: u64,
     /// Session timeout of members that do not set one: without a heartbeat for this long a
     /// member is removed and its partitions reassigned.
     pub session_timeout_ms: u64,
@@ -75,6 +78,7 @@ impl Default for HostConfig {
             retention_ms: 7 * 24 * 3600 * 1000,
             retention_bytes: 0,
             retention_check_interval_ms: 300_000,
+            segment_ms: 604_800_000,
             session_timeout_ms: 10_000,
             rebalance_timeout_ms: 60_000,
             plugin_deadline_ms: 10_000,

@@ -111,6 +111,7 @@ impl Host {
         services.topic_defaults = TopicSettings {
             retention_bytes: HostConfig::limit(config.retention_bytes),
             retention_age: HostConfig::limit(config.retention_ms).map(HostConfig::millis),
+            segment_age: HostConfig::millis(config.segment_ms),
             ..TopicSettings::default()
         };
         services.default_session_timeout = HostConfig::millis(config.session_timeout_ms);
