@@ -142,7 +142,7 @@ pub fn run(args: ConsumeArgs) -> Result<ExitCode, String> {
         // and leaves the group, so the next run resumes after it and the others rebalance now.
         let closed = tokio::select! {
             closed = consumer.close() => closed.map_err(|e| format!("leaving the group: {e}")),
-            why = stop.next() => Err(format!("{why} again while leaving the group: stopped without committing")),
+            why = stop.next() => Err(format!("{why} again while leaving the group: stopped at once, perhaps before committing")),
         };
         outcome?;
         closed?;
