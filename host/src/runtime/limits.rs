@@ -4,7 +4,8 @@
 /// Descriptors kept aside for everything else: the offsets log, plugin files and probe
 /// pipes, the runtime's own, standard streams.
 const RESERVED_DESCRIPTORS: u64 = 256;
-/// Files a partition keeps open: its active segment's log, offset index and time index.
+/// Files a partition may keep open: its active segment's log, offset index and time index once
+/// it is written to (an idle one keeps only its log open; the budget counts the worst case).
 pub const DESCRIPTORS_PER_PARTITION: u64 = 3;
 
 /// How many connections and partitions the host may hold.
