@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use regroup::client::{Client, ClientError, ClientOptions, Producer, ProducerConfig};
+use regroup::group::PartitionName;
 use regroup::log::Record;
+use regroup::protocol::messages::offsets::{CommitOffsets, OffsetCommit};
 use regroup::protocol::messages::records::{Fetch, FetchPartition};
 use regroup::protocol::messages::topics::CreateTopic;
 use regroup::protocol::{ErrorCode, Hello, Request, Response, Welcome, encode_frame};
@@ -199,6 +201,43 @@ async fn a_topic_past_the_hosts_partition_budget_is_refused_before_anything_is_c
     assert!(error.to_string().contains("limit of 100"), "{error}");
     assert!(!dir.path().join("topics/huge").exists());
     client.create_topic(CreateTopic::new("fits", 100)).await.unwrap();
+    host.shutdown().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_and_group_ids_past_their_limits_are_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_host_with(dir.path(), |_| {});
+    let client = Client::connect(&addr(&host)).await.unwrap();
+    client.create_topic(CreateTopic::new("t", 1)).await.unwrap();
+    let producer = Producer::with_client(client.clone(), ProducerConfig::default());
+    for _ in 0..10 {
+        producer.send("t", Record::new("r")).await.unwrap();
+    }
+    let commit = |group: String, offset: i64, metadata: usize| CommitOffsets {
+        group,
+        member: None,
+        offsets: vec![OffsetCommit {
+            partition: PartitionName::new("t", 0),
+            offset,
+            metadata: Some("m".repeat(metadata)),
+        }],
+    };
+    let refusals = [
+        (commit("g".into(), 5, 20 << 20), "offset.metadata.max.bytes"),
+        (commit("g".into(), -1, 0), "negative"),
+        (commit("g".into(), 11, 0), "past the partition's end (10)"),
+        (commit("g".repeat(100_000), 5, 0), "at most 255 bytes"),
+    ];
+    for (refused, reason) in refusals {
+        let error = client.commit_offsets(refused).await.unwrap_err();
+        assert!(error.is(ErrorCode::InvalidGroupRequest), "{error}");
+        assert!(error.to_string().contains(reason), "{error}");
+        assert!(error.to_string().len() < 500, "{error}");
+    }
+    assert!(client.committed_offsets("g", None).await.unwrap().is_empty());
+    client.commit_offsets(commit("g".into(), 10, 4096)).await.unwrap();
+    assert_eq!(client.committed_offsets("g", None).await.unwrap()[0].offset, 10);
     host.shutdown().unwrap();
 }
 
