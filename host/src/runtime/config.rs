@@ -58,12 +58,13 @@ pub struct HostConfig {
     pub max_connections: usize,
     /// Largest request payload the server reads.
     pub max_frame_bytes: usize,
-    /// Bytes the requests being read may take together (Kafka's `queued.max.request.bytes`).
+    /// Bytes the requests being read may take together (Kafka's `queued.max.request.bytes`);
+    /// never less than one largest request.
     pub queued_max_request_bytes: usize,
     /// A connection that sends no hello within this long is closed.
     pub handshake_timeout_ms: u64,
-    /// A connection that sends no request for this long is closed (Kafka's
-    /// `connections.max.idle.ms`).
+    /// A connection that sends no request for this long, with no join or fetch of its own
+    /// waiting, is closed (Kafka's `connections.max.idle.ms`).
     pub connections_max_idle_ms: u64,
     /// Partitions the host may hold in all, checked before a topic is created or grown. 0: as
     /// many as the file descriptors left beside `max_connections` allow (three per partition).
@@ -116,6 +117,14 @@ impl HostConfig {
 
     pub(crate) fn millis(ms: u64) -> Duration {
         Duration::from_millis(ms)
+    }
+
+    /// A timeout in ms where 0 means none: then about a century.
+    pub(crate) fn millis_or_never(ms: u64) -> Duration {
+        match ms {
+            0 => Duration::from_secs(u64::from(u32::MAX)),
+            ms => Duration::from_millis(ms),
+        }
     }
 
     pub(crate) fn limit(value: u64) -> Option<u64> {

@@ -123,9 +123,13 @@ impl Host {
         let server_config = ServerConfig {
             max_connections: budget.max_connections,
             max_frame_bytes: config.max_frame_bytes,
-            queued_max_request_bytes: config.queued_max_request_bytes,
-            handshake_timeout: HostConfig::millis(config.handshake_timeout_ms),
-            connections_max_idle: HostConfig::millis(config.connections_max_idle_ms),
+            // 0 is no limit, as for every limit of the host's configuration.
+            queued_max_request_bytes: match config.queued_max_request_bytes {
+                0 => usize::MAX,
+                bytes => bytes,
+            },
+            handshake_timeout: HostConfig::millis_or_never(config.handshake_timeout_ms),
+            connections_max_idle: HostConfig::millis_or_never(config.connections_max_idle_ms),
             ..ServerConfig::default()
         };
         let (stop_server, server_stopped) = oneshot::channel::<()>();
