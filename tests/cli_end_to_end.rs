@@ -211,3 +211,43 @@ fn the_demo_shows_a_group_moving_onto_a_dropped_plugin_and_back() {
     assert!(text.contains("the group fell back to range"), "{text}");
     assert!(text.contains("together all 600, each once"), "{text}");
 }
+
+#[test]
+fn a_produce_whose_host_was_killed_fails_at_its_delivery_timeout_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), None);
+    ok(regroup(&["topics", "create", "t", "--partitions", "2"], &server));
+    // Only the delivery timeout can end it in time: requests may retry for ten minutes.
+    let mut child = Command::new(regroup_exe())
+        .args(["produce", "--topic", "t", "--delivery-timeout-ms", "2000"])
+        .args(["--request-timeout-ms", "600000", "--server", &server.addr])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(lines(0, 100).join("\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    thread::sleep(Duration::from_millis(300));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    stdin.write_all(b"\nafter the kill\n").unwrap();
+    drop(stdin);
+
+    let (done, output) = mpsc::channel();
+    thread::spawn(move || done.send(child.wait_with_output().unwrap()));
+    let output = output
+        .recv_timeout(2 * PATIENCE)
+        .expect("produce exits on its own once its delivery timeout has passed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("not acknowledged within the delivery timeout of 2000 ms"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("WARN") && stderr.contains(&server.addr) && stderr.contains("retrying"),
+        "the first failure to reconnect is logged with the address: {stderr}"
+    );
+}

@@ -8,10 +8,10 @@ use regroup::client::{Consumer, Producer, ProducerConfig};
 use regroup::group::PartitionName;
 use regroup::log::{Record, partition_for_key};
 use regroup::protocol::messages::topics::CreateTopic;
-use regroup::protocol::{ErrorCode, Hello, Request, Response, Welcome, encode_frame, parse_frame};
+use regroup::protocol::{ErrorCode, Request, Response, Welcome, encode_frame};
 use regroup_assignor_api::codec;
-use regroup_tests::host::{addr, admin, manual_consumer, start_host};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use regroup_tests::host::{addr, admin, manual_consumer, raw_connection, read_frame, start_host};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -68,37 +68,6 @@ async fn produced_records_come_back_in_order_on_the_partition_the_log_chooses() 
     }
     consumer.close().await.unwrap();
     host.shutdown().unwrap();
-}
-
-/// Sends a hello and reads the welcome on a raw socket.
-async fn raw_connection(address: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream
-        .write_all(&encode_frame(1, &Hello::current("raw")))
-        .await
-        .unwrap();
-    let (_, payload) = read_frame(&mut stream).await.expect("a welcome");
-    assert!(matches!(
-        codec::decode::<Welcome>(&payload).unwrap(),
-        Welcome::Accepted { .. }
-    ));
-    stream
-}
-
-/// One frame, or `None` once the server has closed the connection.
-async fn read_frame(stream: &mut TcpStream) -> Option<(u64, Vec<u8>)> {
-    let mut buffer = Vec::new();
-    loop {
-        if let Some(bounds) = parse_frame(&buffer, 1 << 20).unwrap() {
-            return Some((bounds.request_id, buffer[bounds.payload].to_vec()));
-        }
-        let mut chunk = [0u8; 4096];
-        let read = stream.read(&mut chunk).await.unwrap_or(0);
-        if read == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-    }
 }
 
 /// Reads the error frame that answers a bad frame, then the end of the connection.

@@ -36,12 +36,18 @@ pub fn median(mut samples: Vec<Duration>) -> Duration {
 
 /// A `/proc/self/status` memory field in KiB: `VmRSS` (resident now) or `VmHWM` (peak).
 pub fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    process_status_kib("self", field)
+}
+
+/// As [`status_kib`], of the process `pid` (`"self"` or a number).
+pub fn process_status_kib(pid: &str, field: &str) -> u64 {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     status
         .lines()
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+        .unwrap_or_else(|| panic!("no {field} in {path}"))
 }
 
 /// The 1, 5 and 15 minute load averages, to print beside figures from a shared machine.

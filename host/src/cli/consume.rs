@@ -110,6 +110,7 @@ pub fn run(args: ConsumeArgs) -> Result<ExitCode, String> {
         choice.user_data = UserData::Bytes(text.as_bytes().to_vec());
     }
     config.instance_id = args.instance_id.clone();
+    config.client = args.server.options(config.client);
     config.session_timeout = Duration::from_millis(args.session_timeout_ms);
     config.heartbeat_interval = config.session_timeout / 4;
     config.auto_commit_interval = Duration::from_millis(args.auto_commit_interval_ms);

@@ -152,11 +152,29 @@ pub struct Server {
     /// The host's address.
     #[arg(long = "server", env = "REGROUP_SERVER", default_value = "127.0.0.1:9292")]
     pub addr: String,
+    /// How long a request may take, reconnecting included, in ms (Kafka's request.timeout.ms).
+    #[arg(long, env = "REGROUP_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
 }
 
 impl Server {
+    fn at(addr: &str) -> Server {
+        Server {
+            addr: addr.to_owned(),
+            request_timeout_ms: 30_000,
+        }
+    }
+
+    /// Client options with this command's request timeout.
+    fn options(&self, defaults: crate::client::ClientOptions) -> crate::client::ClientOptions {
+        crate::client::ClientOptions {
+            request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
+            ..defaults
+        }
+    }
+
     async fn client(&self) -> Result<crate::client::Client, String> {
-        crate::client::Client::connect(&self.addr)
+        crate::client::Client::connect_with(&self.addr, self.options(Default::default()))
             .await
             .map_err(|e| format!("cannot reach {}: {e}", self.addr))
     }

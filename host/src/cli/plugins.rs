@@ -169,9 +169,7 @@ fn loaded_from_directory(config: RegistryConfig) -> Result<Listing, String> {
 
 /// What the host at `addr` serves now.
 fn served_by(addr: &str) -> Result<Listing, String> {
-    let server = super::Server {
-        addr: addr.to_owned(),
-    };
+    let server = super::Server::at(addr);
     let list = super::block_on(async move {
         server
             .client()

@@ -27,15 +27,22 @@ pub struct ProduceArgs {
     /// How long a batch waits for more records, in ms.
     #[arg(long, default_value_t = 5)]
     linger_ms: u64,
+    /// How long a record may wait for its acknowledgement, retries included, in ms (Kafka's
+    /// delivery.timeout.ms).
+    #[arg(long, default_value_t = 120_000)]
+    delivery_timeout_ms: u64,
     #[command(flatten)]
     server: Server,
 }
 
 pub fn run(args: ProduceArgs) -> Result<ExitCode, String> {
     block_on(async move {
+        let defaults = ProducerConfig::default();
         let config = ProducerConfig {
             linger: Duration::from_millis(args.linger_ms),
-            ..ProducerConfig::default()
+            delivery_timeout: Duration::from_millis(args.delivery_timeout_ms),
+            client: args.server.options(defaults.client.clone()),
+            ..defaults
         };
         let producer = Producer::connect(&args.server.addr, config)
             .await

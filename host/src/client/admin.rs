@@ -2,6 +2,7 @@
 //! requests (topics, offsets, groups, plugins). Producers and consumers are built on it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Mutex;
@@ -16,18 +17,25 @@ use crate::protocol::messages::offsets::{
 use crate::protocol::messages::plugins::PluginList;
 use crate::protocol::messages::records::{ListOffset, WireOffsetSpec};
 use crate::protocol::messages::topics::{CreateTopic, TopicInfo};
-use crate::protocol::{DEFAULT_MAX_FRAME_BYTES, Request, Response};
+use crate::protocol::{DEFAULT_MAX_FRAME_BYTES, ErrorCode, Request, Response};
 
 /// How a client connects and reconnects.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     /// Names this client in the server's logs (Kafka's `client.id`).
     pub client_id: String,
-    /// First pause before reconnecting; doubles up to `max_backoff`.
+    /// First pause before reconnecting; doubles up to `max_backoff`, each pause varied by up to
+    /// a fifth either way so that clients cut off together do not return together (Kafka's
+    /// `reconnect.backoff.ms` and `reconnect.backoff.max.ms`).
     pub backoff: Duration,
     pub max_backoff: Duration,
-    /// How long a request keeps trying to reach the server before it fails.
-    pub reconnect_timeout: Duration,
+    /// How long a request may take in all, reconnecting included, before it fails (Kafka's
+    /// `request.timeout.ms`). Administrative calls are bounded by it end to end; a group join
+    /// or a fetch waits as long as it asked to on top.
+    pub request_timeout: Duration,
+    /// How long one attempt to connect and agree on a version may take (Kafka's
+    /// `socket.connection.setup.timeout.ms`).
+    pub connection_setup_timeout: Duration,
     /// Largest answer read.
     pub max_frame_bytes: usize,
 }
@@ -38,7 +46,8 @@ impl Default for ClientOptions {
             client_id: "regroup-client".to_owned(),
             backoff: Duration::from_millis(50),
             max_backoff: Duration::from_secs(2),
-            reconnect_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(30),
+            connection_setup_timeout: Duration::from_secs(10),
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES * 2,
         }
     }
@@ -46,9 +55,11 @@ impl Default for ClientOptions {
 
 /// A handle on one server; clones share the connection.
 ///
-/// Every request is retried on a new connection when the connection fails (with a doubling
-/// backoff, for up to [`ClientOptions::reconnect_timeout`]); a request the server refused is not.
-/// A retried produce may therefore append twice (at-least-once delivery).
+/// Every request is retried on a new connection when the connection fails (with a doubling,
+/// jittered backoff, for up to [`ClientOptions::request_timeout`]); a request the server refused
+/// is not. The first failure to connect is logged at once as a warning naming the address. A
+/// peer that does not speak Regroup's protocol is reported as such and not retried. A retried
+/// produce may append twice (at-least-once delivery).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -59,6 +70,8 @@ struct Inner {
     options: ClientOptions,
     /// Held across a connect so that concurrent callers wait for one connection.
     connection: Mutex<Option<Arc<Connection>>>,
+    /// A failure to connect was logged since the last connection succeeded.
+    warned: AtomicBool,
 }
 
 macro_rules! expect_answer {
@@ -85,6 +98,7 @@ impl Client {
                 addr: addr.to_owned(),
                 options,
                 connection: Mutex::new(None),
+                warned: AtomicBool::new(false),
             }),
         };
         client.connection().await?;
@@ -106,22 +120,54 @@ impl Client {
             return Ok(Arc::clone(connection));
         }
         let options = &self.inner.options;
-        let deadline = tokio::time::Instant::now() + options.reconnect_timeout;
+        let deadline = tokio::time::Instant::now() + options.request_timeout;
         let mut backoff = options.backoff;
         let connection = loop {
-            match Connection::open(&self.inner.addr, &options.client_id, options.max_frame_bytes).await {
-                Ok(connection) => break Arc::new(connection),
-                Err(error @ ClientError::Refused { .. }) => return Err(error),
-                Err(error) if tokio::time::Instant::now() + backoff > deadline => return Err(error),
-                Err(error) => {
-                    tracing::debug!(%error, ?backoff, "connecting failed; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(options.max_backoff);
-                }
+            let attempt = Connection::open(
+                &self.inner.addr,
+                &options.client_id,
+                options.max_frame_bytes,
+                options.connection_setup_timeout,
+            );
+            let error = match tokio::time::timeout_at(deadline, attempt).await {
+                Ok(Ok(connection)) => break Arc::new(connection),
+                Ok(Err(error)) => error,
+                Err(_) => self.timed_out("connecting", options.request_timeout),
+            };
+            let retry = match &error {
+                ClientError::Refused { .. } => error.is(ErrorCode::TooManyConnections),
+                ClientError::Connect { .. } => true,
+                _ => false,
+            };
+            let pause = jittered(backoff);
+            if !retry || tokio::time::Instant::now() + pause > deadline {
+                return Err(error);
             }
+            if !self.inner.warned.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    addr = %self.inner.addr,
+                    "{error}; retrying for up to {} ms (request.timeout.ms)",
+                    options.request_timeout.as_millis()
+                );
+            } else {
+                tracing::debug!(%error, ?pause, "connecting failed; retrying");
+            }
+            tokio::time::sleep(pause).await;
+            backoff = (backoff * 2).min(options.max_backoff);
         };
+        if self.inner.warned.swap(false, Ordering::Relaxed) {
+            tracing::info!(addr = %self.inner.addr, "connected");
+        }
         *current = Some(Arc::clone(&connection));
         Ok(connection)
+    }
+
+    fn timed_out(&self, what: &str, after: Duration) -> ClientError {
+        ClientError::Timeout {
+            addr: self.inner.addr.clone(),
+            what: what.to_owned(),
+            after,
+        }
     }
 
     /// Sends one request, reconnecting and resending while the connection fails.
@@ -151,17 +197,18 @@ impl Client {
         F: Future<Output = Result<T, ClientError>>,
     {
         let options = &self.inner.options;
-        let deadline = tokio::time::Instant::now() + options.reconnect_timeout;
+        let deadline = tokio::time::Instant::now() + options.request_timeout;
         let mut backoff = options.backoff;
         loop {
             let result = match self.connection().await {
                 Ok(connection) => call(connection).await,
                 Err(error) => Err(error),
             };
+            let pause = jittered(backoff);
             match result {
-                Err(error) if error.is_connection() && tokio::time::Instant::now() + backoff < deadline => {
+                Err(error) if error.is_connection() && tokio::time::Instant::now() + pause < deadline => {
                     tracing::debug!(%error, request = request.kind, "retrying on a new connection");
-                    tokio::time::sleep(backoff).await;
+                    tokio::time::sleep(pause).await;
                     backoff = (backoff * 2).min(options.max_backoff);
                 }
                 result => return result,
@@ -169,24 +216,34 @@ impl Client {
         }
     }
 
-    /// Sends any request; [`Response::Error`] comes back as [`ClientError::Server`].
+    /// Sends any request; [`Response::Error`] comes back as [`ClientError::Server`]. Only
+    /// reconnecting is bounded by [`ClientOptions::request_timeout`] here: the answer to a
+    /// join or a waiting fetch may take longer.
     pub async fn call(&self, request: &Request) -> Result<Response, ClientError> {
         self.call_encoded(&EncodedRequest::new(request)).await
     }
 
+    /// An administrative call: [`Client::call`], all of it within the request timeout.
+    async fn admin_call(&self, request: &Request) -> Result<Response, ClientError> {
+        let limit = self.inner.options.request_timeout;
+        tokio::time::timeout(limit, self.call(request))
+            .await
+            .unwrap_or_else(|_| Err(self.timed_out(request.kind(), limit)))
+    }
+
     pub async fn create_topic(&self, create: CreateTopic) -> Result<TopicInfo, ClientError> {
-        let answer = self.call(&Request::CreateTopic(create)).await?;
+        let answer = self.admin_call(&Request::CreateTopic(create)).await?;
         expect_answer!(answer, "create-topic", Response::Topic(topic) => topic)
     }
 
     pub async fn list_topics(&self) -> Result<Vec<String>, ClientError> {
-        let answer = self.call(&Request::ListTopics).await?;
+        let answer = self.admin_call(&Request::ListTopics).await?;
         expect_answer!(answer, "list-topics", Response::Topics(topics) => topics)
     }
 
     pub async fn describe_topic(&self, topic: &str) -> Result<TopicInfo, ClientError> {
         let answer = self
-            .call(&Request::DescribeTopic {
+            .admin_call(&Request::DescribeTopic {
                 topic: topic.to_owned(),
             })
             .await?;
@@ -195,7 +252,7 @@ impl Client {
 
     pub async fn delete_topic(&self, topic: &str) -> Result<(), ClientError> {
         let answer = self
-            .call(&Request::DeleteTopic {
+            .admin_call(&Request::DeleteTopic {
                 topic: topic.to_owned(),
             })
             .await?;
@@ -205,7 +262,7 @@ impl Client {
     /// Grows `topic` to `total` partitions; groups reading it rebalance.
     pub async fn add_partitions(&self, topic: &str, total: u32) -> Result<TopicInfo, ClientError> {
         let answer = self
-            .call(&Request::AddPartitions {
+            .admin_call(&Request::AddPartitions {
                 topic: topic.to_owned(),
                 total,
             })
@@ -226,13 +283,13 @@ impl Client {
             partition,
             spec,
         });
-        let answer = self.call(&request).await?;
+        let answer = self.admin_call(&request).await?;
         expect_answer!(answer, "list-offset", Response::Offset(offset) => offset)
     }
 
     pub async fn describe_group(&self, group: &str) -> Result<GroupInfo, ClientError> {
         let answer = self
-            .call(&Request::DescribeGroup {
+            .admin_call(&Request::DescribeGroup {
                 group: group.to_owned(),
             })
             .await?;
@@ -240,14 +297,14 @@ impl Client {
     }
 
     pub async fn list_groups(&self) -> Result<Vec<GroupSummary>, ClientError> {
-        let answer = self.call(&Request::ListGroups).await?;
+        let answer = self.admin_call(&Request::ListGroups).await?;
         expect_answer!(answer, "list-groups", Response::Groups(groups) => groups)
     }
 
     /// Deletes an empty group and its committed offsets.
     pub async fn delete_group(&self, group: &str) -> Result<(), ClientError> {
         let answer = self
-            .call(&Request::DeleteGroup {
+            .admin_call(&Request::DeleteGroup {
                 group: group.to_owned(),
             })
             .await?;
@@ -275,14 +332,14 @@ impl Client {
             group: group.to_owned(),
             partitions,
         });
-        let answer = self.call(&request).await?;
+        let answer = self.admin_call(&request).await?;
         expect_answer!(answer, "fetch-offsets", Response::Offsets(offsets) => offsets)
     }
 
     /// Commits offsets (as a member when `member` names one, else from outside a group that
     /// has no members).
     pub async fn commit_offsets(&self, commit: CommitOffsets) -> Result<(), ClientError> {
-        let answer = self.call(&Request::CommitOffsets(commit)).await?;
+        let answer = self.admin_call(&Request::CommitOffsets(commit)).await?;
         expect_answer!(answer, "commit-offsets", Response::Done => ())
     }
 
@@ -298,15 +355,26 @@ impl Client {
             scope,
             to,
         });
-        let answer = self.call(&request).await?;
+        let answer = self.admin_call(&request).await?;
         expect_answer!(answer, "reset-offsets", Response::OffsetsReset(offsets) => offsets)
     }
 
     /// The strategies the host serves and the plugin files it rejected.
     pub async fn list_plugins(&self) -> Result<PluginList, ClientError> {
-        let answer = self.call(&Request::ListPlugins).await?;
+        let answer = self.admin_call(&Request::ListPlugins).await?;
         expect_answer!(answer, "list-plugins", Response::Plugins(plugins) => plugins)
     }
 }
 
 pub(crate) use expect_answer;
+
+/// `pause` varied by up to a fifth either way (Kafka's reconnect jitter).
+pub(crate) fn jittered(pause: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A fresh randomly keyed hasher: random enough to spread reconnects, no dependency.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let factor = 0.8 + 0.4 * (random % 1_000_001) as f64 / 1_000_000.0;
+    pause.mul_f64(factor)
+}

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use regroup_assignor_api::codec;
 use tokio::net::TcpStream;
@@ -18,7 +19,8 @@ use super::record_bytes::RecordBytes;
 use crate::log::{next_offset_after, visit_batches};
 use crate::protocol::messages::ResponseView;
 use crate::protocol::{
-    FrameReader, FrameWriter, Hello, Request, Response, SharedFrame, Welcome, WireError, encode_frame,
+    FrameError, FrameReader, FrameWriter, Hello, Request, Response, SharedFrame, Welcome, WireError,
+    encode_frame,
 };
 
 type Answer = Result<Response, ClientError>;
@@ -165,22 +167,24 @@ impl Drop for Connection {
 }
 
 impl Connection {
-    /// Connects and agrees on a protocol version.
+    /// Connects and agrees on a protocol version, within `setup_timeout` for each step.
     pub(crate) async fn open(
         addr: &str,
         client: &str,
         max_frame_bytes: usize,
+        setup_timeout: Duration,
     ) -> Result<Connection, ClientError> {
         let connect_error = |reason: String| ClientError::Connect {
             addr: addr.to_owned(),
             reason,
         };
-        let stream = TcpStream::connect(addr)
+        let stream = tokio::time::timeout(setup_timeout, TcpStream::connect(addr))
             .await
+            .map_err(|_| connect_error(format!("no connection within {} ms", setup_timeout.as_millis())))?
             .map_err(|e| connect_error(e.to_string()))?;
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
-        let mut reader = FrameReader::new(read, max_frame_bytes);
+        let mut reader = FrameReader::new(read, MAX_WELCOME_BYTES);
         let mut writer = FrameWriter::new(write);
         let io = |e: std::io::Error| connect_error(e.to_string());
         writer
@@ -188,20 +192,20 @@ impl Connection {
             .await
             .map_err(io)?;
         writer.flush().await.map_err(io)?;
-        let frame = reader
-            .next_frame()
+        let welcome = tokio::time::timeout(setup_timeout, read_welcome(&mut reader, addr))
             .await
-            .map_err(|e| connect_error(e.to_string()))?
-            .ok_or_else(|| connect_error("closed during the handshake".into()))?;
-        match codec::decode::<Welcome>(frame.payload)? {
-            Welcome::Accepted { .. } => {}
-            Welcome::Refused(error) => {
-                return Err(ClientError::Refused {
-                    addr: addr.to_owned(),
-                    error,
-                });
-            }
+            .map_err(|_| ClientError::Timeout {
+                addr: addr.to_owned(),
+                what: "the handshake (is it a Regroup server?)".to_owned(),
+                after: setup_timeout,
+            })??;
+        if let Welcome::Refused(error) = welcome {
+            return Err(ClientError::Refused {
+                addr: addr.to_owned(),
+                error,
+            });
         }
+        reader.set_max_payload(max_frame_bytes);
         let pending = Arc::new(Mutex::new(Pending::default()));
         let (sender, queue) = mpsc::unbounded_channel();
         tokio::spawn(write_frames(writer, queue));
@@ -246,12 +250,8 @@ impl Connection {
             }
             pending.waiting.insert(request_id, waiter);
         }
-        let mut header = [0; crate::protocol::FRAME_HEADER_LEN];
-        let length = (8 + request.payload.len()) as u32;
-        header[..4].copy_from_slice(&length.to_le_bytes());
-        header[4..].copy_from_slice(&request_id.to_le_bytes());
         let outgoing = Outgoing {
-            header,
+            header: encode_frame_header(request_id, request.payload.len()),
             payload: Arc::clone(&request.payload),
         };
         if self.writer.send(outgoing).is_err() {
@@ -277,6 +277,66 @@ impl Connection {
             Response::Error(error) => Err(ClientError::Server(error)),
             answer => Ok(answer),
         }
+    }
+}
+
+/// Largest welcome read: a server name and a version. Anything larger is not a welcome.
+const MAX_WELCOME_BYTES: usize = 16 * 1024;
+
+/// Reads the server's answer to the hello; a peer that answers with anything but a welcome
+/// frame is named as not a Regroup server, with what it sent.
+async fn read_welcome(reader: &mut FrameReader<OwnedReadHalf>, addr: &str) -> Result<Welcome, ClientError> {
+    let not_regroup = |bytes: &[u8]| ClientError::NotRegroup {
+        addr: addr.to_owned(),
+        saw: describe_bytes(bytes),
+    };
+    let frame = match reader.next_frame().await {
+        Ok(Some(frame)) => frame,
+        Ok(None) => {
+            return Err(ClientError::Connect {
+                addr: addr.to_owned(),
+                reason: "closed the connection during the handshake".to_owned(),
+            });
+        }
+        Err(FrameError::Io(error)) => {
+            return Err(ClientError::Connect {
+                addr: addr.to_owned(),
+                reason: error.to_string(),
+            });
+        }
+        // Not a frame of this protocol: a length that no welcome has, or a stream cut short.
+        Err(_) => return Err(not_regroup(reader.buffered())),
+    };
+    codec::decode::<Welcome>(frame.payload).map_err(|_| {
+        let mut sent = encode_frame_header(frame.request_id, frame.payload.len()).to_vec();
+        sent.extend_from_slice(frame.payload);
+        not_regroup(&sent)
+    })
+}
+
+/// The 12 bytes that precede a payload of `len` bytes in a frame.
+fn encode_frame_header(request_id: u64, len: usize) -> [u8; crate::protocol::FRAME_HEADER_LEN] {
+    let mut header = [0; crate::protocol::FRAME_HEADER_LEN];
+    header[..4].copy_from_slice(&((len + 8) as u32).to_le_bytes());
+    header[4..].copy_from_slice(&request_id.to_le_bytes());
+    header
+}
+
+/// What a peer sent, for a person: its first line if it is text (an HTTP status line, an SSH
+/// banner), else its first bytes in hex.
+fn describe_bytes(bytes: &[u8]) -> String {
+    const SHOWN: usize = 60;
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let text = !line.is_empty() && line.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
+    if text {
+        let shown = String::from_utf8_lossy(&line[..line.len().min(SHOWN)]);
+        let more = if line.len() > SHOWN { "..." } else { "" };
+        format!("text: \"{shown}{more}\"")
+    } else {
+        let hex: Vec<String> = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let more = if bytes.len() > 16 { " ..." } else { "" };
+        format!("bytes that are not a Regroup frame: {}{more}", hex.join(" "))
     }
 }
 
@@ -432,6 +492,14 @@ mod tests {
         frame.extend_from_slice(&batches);
         frame.extend_from_slice(&[9u8; 5]);
         (Arc::new(frame), 3..3 + batches.len())
+    }
+
+    #[test]
+    fn what_a_foreign_peer_sent_is_shown_as_its_first_line_or_in_hex() {
+        let http = describe_bytes(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(http, "text: \"HTTP/1.1 400 Bad Request\"");
+        let garbage = describe_bytes(&[0xde, 0xad, 0xbe, 0xef, 0, 1]);
+        assert_eq!(garbage, "bytes that are not a Regroup frame: de ad be ef 00 01");
     }
 
     #[test]

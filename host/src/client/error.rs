@@ -13,6 +13,27 @@ pub enum ClientError {
     Disconnected { addr: String, reason: String },
     #[error("the server at {addr} refused the handshake: {error}")]
     Refused { addr: String, error: WireError },
+    /// The peer answered the handshake with something that is not Regroup's protocol.
+    #[error("{addr} is not a Regroup server: it answered the handshake with {saw}")]
+    NotRegroup { addr: String, saw: String },
+    #[error("no answer from {addr} to {what} within {} ms", after.as_millis())]
+    Timeout {
+        addr: String,
+        what: String,
+        after: std::time::Duration,
+    },
+    /// A produced batch was not acknowledged within the producer's delivery timeout.
+    #[error(
+        "records for {partition} not acknowledged within the delivery timeout of {} ms \
+         (delivery.timeout.ms){}",
+        after.as_millis(),
+        last_error.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default()
+    )]
+    DeliveryTimeout {
+        partition: PartitionName,
+        after: std::time::Duration,
+        last_error: Option<Box<ClientError>>,
+    },
     /// The server refused the request; [`WireError::code`] says why.
     #[error("{0}")]
     Server(#[from] WireError),
@@ -60,5 +81,6 @@ impl ClientError {
             self,
             ClientError::Connect { .. } | ClientError::Disconnected { .. }
         ) || self.is(ErrorCode::ShuttingDown)
+            || self.is(ErrorCode::TooManyConnections)
     }
 }

@@ -12,6 +12,7 @@
 //! - `strategies.rs`: [`Strategies`], over the plugin registry or in memory.
 //! - `topics.rs`: [`TopicCatalog`] and [`OffsetResolver`], which the log implements.
 //! - `ticket.rs`: [`JoinTicket`], a join's answer.
+//! - `limits.rs`: group id length, committed offsets and metadata within bounds.
 //! - `types.rs`, `error.rs`: requests, answers, [`GroupError`].
 //!
 //! # Group states (as in Kafka)
@@ -82,6 +83,7 @@
 
 pub mod cooperative;
 mod error;
+mod limits;
 pub mod negotiate;
 mod offsets;
 mod state;
@@ -104,6 +106,7 @@ pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
 pub use error::GroupError;
 #[cfg(test)]
 pub(crate) use error::one_of_each as one_group_error_of_each;
+pub use limits::{DEFAULT_OFFSET_METADATA_MAX_BYTES, MAX_GROUP_ID_BYTES};
 pub use offsets::OffsetsRecovery;
 pub use strategies::{MemoryStrategies, Strategies, StrategyInfo};
 pub use ticket::{JoinResult, JoinTicket};
@@ -122,6 +125,8 @@ pub struct CoordinatorConfig {
     /// First wait before retrying a group whose strategies all failed; doubles up to the max.
     pub retry_backoff: Duration,
     pub max_retry_backoff: Duration,
+    /// Longest metadata one committed offset may carry (Kafka's `offset.metadata.max.bytes`).
+    pub offset_metadata_max_bytes: usize,
 }
 
 impl CoordinatorConfig {
@@ -130,6 +135,7 @@ impl CoordinatorConfig {
             data_dir,
             retry_backoff: Duration::from_secs(1),
             max_retry_backoff: Duration::from_secs(60),
+            offset_metadata_max_bytes: limits::DEFAULT_OFFSET_METADATA_MAX_BYTES,
         }
     }
 }
@@ -229,6 +235,7 @@ impl Coordinator {
     /// if nothing needs to change). Refused, without disturbing the group, when the member's
     /// strategies leave no candidate.
     pub fn join(&self, req: JoinRequest, now: Instant) -> Result<JoinTicket, GroupError> {
+        limits::check_group_id(&req.group)?;
         let invalid = |reason: String| GroupError::InvalidRequest {
             group: req.group.clone(),
             reason,
@@ -364,6 +371,7 @@ impl Coordinator {
         committer: &Committer,
         offsets: &[(PartitionName, CommittedOffset)],
     ) -> Result<(), GroupError> {
+        limits::check_group_id(group)?;
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         match (committer, &guard) {
@@ -401,6 +409,8 @@ impl Coordinator {
                 }
             }
         }
+        let max_metadata = self.inner.config.offset_metadata_max_bytes;
+        limits::check_commit(group, offsets, &*self.inner.resolver, max_metadata)?;
         let ops = offsets
             .iter()
             .map(|(partition, offset)| OffsetOp::Commit {

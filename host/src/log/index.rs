@@ -23,6 +23,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::error::LogError;
 use super::file_header::{self, FileKind, HEADER_LEN};
@@ -128,11 +129,15 @@ pub fn read_stored<E: IndexEntry>(path: &Path, base_offset: u64) -> Result<Store
     Ok(StoredIndex::Intact(entries))
 }
 
-/// An index held in memory with its file kept in step.
+/// An index held in memory with its file kept in step. The file is open only from its first
+/// append on: the indexes of closed segments and idle partitions, read from memory, hold no
+/// file descriptor.
 #[derive(Debug)]
 pub struct IndexFile<E> {
     path: PathBuf,
-    file: File,
+    file: Option<File>,
+    /// Written through a descriptor since closed, and not synced yet.
+    unsynced: AtomicBool,
     entries: Vec<E>,
 }
 
@@ -155,31 +160,41 @@ impl<E: IndexEntry> IndexFile<E> {
             .map_err(LogError::io("write index", path))?;
         Ok(IndexFile {
             path: path.to_path_buf(),
-            file,
+            file: None,
+            unsynced: AtomicBool::new(true),
             entries,
         })
     }
 
     /// Opens an index whose file already holds exactly `entries`.
     pub fn open_existing(path: &Path, entries: Vec<E>) -> Result<Self, LogError> {
-        let file = OpenOptions::new()
+        // Checked now, opened at the first append.
+        std::fs::metadata(path).map_err(LogError::io("open index", path))?;
+        Ok(IndexFile {
+            path: path.to_path_buf(),
+            file: None,
+            unsynced: AtomicBool::new(false),
+            entries,
+        })
+    }
+
+    fn open(path: &Path) -> Result<File, LogError> {
+        OpenOptions::new()
             .read(true)
             .write(true)
             .open(path)
-            .map_err(LogError::io("open index", path))?;
-        Ok(IndexFile {
-            path: path.to_path_buf(),
-            file,
-            entries,
-        })
+            .map_err(LogError::io("open index", path))
     }
 
     pub fn append(&mut self, entry: E) -> Result<(), LogError> {
         let mut bytes = Vec::with_capacity(E::SIZE);
         entry.encode(&mut bytes);
         let position = (HEADER_LEN + self.entries.len() * E::SIZE) as u64;
-        self.file
-            .write_all_at(&bytes, position)
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self.file.insert(Self::open(&self.path)?),
+        };
+        file.write_all_at(&bytes, position)
             .map_err(LogError::io("append to index", &self.path))?;
         self.entries.push(entry);
         Ok(())
@@ -194,9 +209,16 @@ impl<E: IndexEntry> IndexFile<E> {
     }
 
     pub fn sync(&self) -> Result<(), LogError> {
-        self.file
-            .sync_data()
-            .map_err(LogError::io("sync index", &self.path))
+        let synced = match &self.file {
+            Some(file) => file.sync_data(),
+            // Written when created, through a descriptor since closed: the inode's pages are
+            // synced through a new one.
+            None if self.unsynced.load(Ordering::Acquire) => Self::open(&self.path)?.sync_data(),
+            None => Ok(()),
+        };
+        synced.map_err(LogError::io("sync index", &self.path))?;
+        self.unsynced.store(false, Ordering::Release);
+        Ok(())
     }
 }
 
@@ -222,6 +244,38 @@ impl IndexFile<TimeEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether this process holds a descriptor on `path`.
+    fn held_open(path: &Path) -> bool {
+        let path = path.canonicalize().unwrap();
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == path))
+    }
+
+    #[test]
+    fn an_index_holds_a_file_descriptor_only_from_its_first_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("00000000000000000000.index");
+        let written = IndexFile::<OffsetEntry>::write_new(&path, 0, Vec::new()).unwrap();
+        assert!(!held_open(&path), "a new index is written, then closed");
+        written.sync().unwrap();
+        drop(written);
+        let mut index = IndexFile::<OffsetEntry>::open_existing(&path, Vec::new()).unwrap();
+        assert!(!held_open(&path), "an index only read holds no descriptor");
+        let entry = OffsetEntry {
+            relative_offset: 0,
+            position: 16,
+        };
+        index.append(entry).unwrap();
+        assert!(held_open(&path), "appending opens it");
+        index.sync().unwrap();
+        drop(index);
+        let reread = std::fs::read(&path).unwrap();
+        assert_eq!(reread.len(), HEADER_LEN + OffsetEntry::SIZE);
+        assert!(IndexFile::<OffsetEntry>::open_existing(&dir.path().join("missing"), Vec::new()).is_err());
+    }
 
     #[test]
     fn entries_survive_a_reload() {

@@ -201,6 +201,7 @@ impl Log {
                 topic: name.to_owned(),
             });
         }
+        self.check_partition_budget(&topics, name, partitions)?;
         let topic = Arc::new(Topic::create(
             &self.root,
             name,
@@ -215,6 +216,32 @@ impl Log {
             partitions,
         });
         Ok(topic.describe())
+    }
+
+    /// Refuses `adding` partitions to `topic` before anything is created when the log would
+    /// then hold more than [`LogOptions::max_partitions`].
+    fn check_partition_budget(
+        &self,
+        topics: &BTreeMap<String, Arc<Topic>>,
+        topic: &str,
+        adding: u32,
+    ) -> Result<(), LogError> {
+        let Some(limit) = self.options.max_partitions else {
+            return Ok(());
+        };
+        let held: u64 = topics.values().map(|t| u64::from(t.partition_count())).sum();
+        let after = held + u64::from(adding);
+        if after <= u64::from(limit) {
+            return Ok(());
+        }
+        Err(LogError::InvalidSettings {
+            topic: topic.to_owned(),
+            reason: format!(
+                "{adding} more partitions would make {after} on this host, past its limit of \
+                 {limit} (max_partitions: each partition keeps files open, and the process may \
+                 open only so many)"
+            ),
+        })
     }
 
     pub fn list_topics(&self) -> Vec<String> {
@@ -247,7 +274,12 @@ impl Log {
     /// Grows `name` to `total` partitions and tells subscribers, so groups rebalance.
     pub fn add_partitions(&self, name: &str, total: u32) -> Result<TopicDescription, LogError> {
         let topic = self.topic(name)?;
+        // Held across the growth, so two growths cannot both pass the budget.
+        let topics = self.topics.write();
+        let adding = total.saturating_sub(topic.partition_count());
+        self.check_partition_budget(&topics, name, adding)?;
         let previous = topic.add_partitions(total)?;
+        drop(topics);
         self.events.publish(TopicEvent::PartitionsAdded {
             topic: name.to_owned(),
             previous,

@@ -114,6 +114,9 @@ pub struct LogOptions {
     pub default_flush: FlushPolicy,
     /// How often the background thread applies retention.
     pub retention_check_interval: Duration,
+    /// Partitions the log may hold in all, checked before a topic is created or grown; `None`
+    /// is no limit. The host derives it from the file descriptors it may open.
+    pub max_partitions: Option<u32>,
 }
 
 impl Default for LogOptions {
@@ -121,6 +124,7 @@ impl Default for LogOptions {
         LogOptions {
             default_flush: FlushPolicy::EveryBatch,
             retention_check_interval: Duration::from_secs(300),
+            max_partitions: None,
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     Internal = 7,
     /// A well-formed request that makes no sense (for example a fetch of no partitions).
     InvalidRequest = 8,
+    /// The server is at its connection limit and closed this new connection; try again later.
+    TooManyConnections = 9,
 
     InvalidTopicName = 100,
     TopicExists = 101,
@@ -68,7 +70,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -77,6 +79,7 @@ impl ErrorCode {
         ErrorCode::ShuttingDown,
         ErrorCode::Internal,
         ErrorCode::InvalidRequest,
+        ErrorCode::TooManyConnections,
         ErrorCode::InvalidTopicName,
         ErrorCode::TopicExists,
         ErrorCode::UnknownTopic,
@@ -202,7 +205,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 36] = [
+    const PINNED: [(ErrorCode, u16); 37] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -211,6 +214,7 @@ mod tests {
         (ErrorCode::ShuttingDown, 6),
         (ErrorCode::Internal, 7),
         (ErrorCode::InvalidRequest, 8),
+        (ErrorCode::TooManyConnections, 9),
         (ErrorCode::InvalidTopicName, 100),
         (ErrorCode::TopicExists, 101),
         (ErrorCode::UnknownTopic, 102),

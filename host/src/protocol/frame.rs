@@ -6,7 +6,8 @@
 //! | 8     | request id | u64 little endian: chosen by the client, echoed by the answer     |
 //! | n     | payload    | one codec envelope (`Hello`, `Welcome`, `Request` or `Response`)  |
 //!
-//! The length is checked against the reader's limit before any buffer grows for the frame, so a
+//! The length is checked against the reader's limit before any buffer grows for the frame, and
+//! a buffer then grows only as the frame's bytes arrive (see [`super::FrameReader`]), so a
 //! hostile length prefix costs nothing.
 
 use regroup_assignor_api::codec::{self, Envelope};

@@ -33,4 +33,4 @@ pub use frame::{
 };
 pub use handshake::{Hello, PROTOCOL_VERSIONS, Welcome, negotiate_version};
 pub use messages::{Request, Response};
-pub use stream::{FrameReader, FrameWriter, SharedFrame};
+pub use stream::{FrameReader, FrameWriter, MemoryPool, SharedFrame};

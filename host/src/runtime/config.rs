@@ -55,10 +55,23 @@ pub struct HostConfig {
     pub isolation: Isolation,
     /// Per-strategy exceptions to `isolation`, by strategy name.
     pub isolate: BTreeMap<String, Isolation>,
-    /// Open connections beyond this wait in the kernel's accept queue.
+    /// Connections served at once (Kafka's `max.connections`); one more is refused with a
+    /// logged warning. 0: half the file descriptors the process may open (its limit is raised
+    /// to the hard limit at start); a larger value is lowered to that.
     pub max_connections: usize,
     /// Largest request payload the server reads.
     pub max_frame_bytes: usize,
+    /// Bytes the requests being read may take together (Kafka's `queued.max.request.bytes`);
+    /// never less than one largest request.
+    pub queued_max_request_bytes: usize,
+    /// A connection that sends no hello within this long is closed.
+    pub handshake_timeout_ms: u64,
+    /// A connection that sends no request for this long, with no join or fetch of its own
+    /// waiting, is closed (Kafka's `connections.max.idle.ms`).
+    pub connections_max_idle_ms: u64,
+    /// Partitions the host may hold in all, checked before a topic is created or grown. 0: as
+    /// many as the file descriptors left beside `max_connections` allow (three per partition).
+    pub max_partitions: u32,
     /// How often the coordinator's clock runs: session expiry, rebalance timeouts, retries and
     /// plugin events are noticed at this granularity.
     pub tick_interval_ms: u64,
@@ -84,8 +97,12 @@ impl Default for HostConfig {
             plugin_deadline_ms: 10_000,
             isolation: Isolation::InProcess,
             isolate: BTreeMap::new(),
-            max_connections: 1024,
+            max_connections: 0,
             max_frame_bytes: crate::protocol::DEFAULT_MAX_FRAME_BYTES,
+            queued_max_request_bytes: crate::server::DEFAULT_QUEUED_MAX_REQUEST_BYTES,
+            handshake_timeout_ms: crate::server::DEFAULT_HANDSHAKE_TIMEOUT.as_millis() as u64,
+            connections_max_idle_ms: crate::server::DEFAULT_CONNECTIONS_MAX_IDLE.as_millis() as u64,
+            max_partitions: 0,
             tick_interval_ms: 25,
             worker_threads: 0,
         }
@@ -104,6 +121,14 @@ impl HostConfig {
 
     pub(crate) fn millis(ms: u64) -> Duration {
         Duration::from_millis(ms)
+    }
+
+    /// A timeout in ms where 0 means none: then about a century.
+    pub(crate) fn millis_or_never(ms: u64) -> Duration {
+        match ms {
+            0 => Duration::from_secs(u64::from(u32::MAX)),
+            ms => Duration::from_millis(ms),
+        }
     }
 
     pub(crate) fn limit(value: u64) -> Option<u64> {

@@ -7,6 +7,7 @@
 //! - `driver.rs`: the thread that forwards topic events and ticks the coordinator.
 //! - `signals.rs`: Ctrl-C and SIGTERM.
 //! - `memory.rs`: [`keep_freed_memory`], the allocator settings the binary runs with.
+//! - `limits.rs`: [`DescriptorBudget`], file descriptors shared by connections and partitions.
 //! - `error.rs`: [`HostError`].
 //!
 //! Data directory layout: `<data_dir>/topics/` is the log's root, `<data_dir>/groups/` holds
@@ -24,6 +25,7 @@ mod catalog;
 mod config;
 mod driver;
 mod error;
+mod limits;
 mod memory;
 mod signals;
 
@@ -37,6 +39,7 @@ use tokio::sync::oneshot;
 pub use catalog::LogTopics;
 pub use config::{HostConfig, parse_flush_policy};
 pub use error::HostError;
+pub use limits::{DESCRIPTORS_PER_PARTITION, DescriptorBudget, raise_open_files_limit};
 pub use memory::keep_freed_memory;
 
 use crate::group::{Coordinator, CoordinatorConfig, OffsetsRecovery};
@@ -73,9 +76,11 @@ impl Host {
     /// `config.listen`. Returns once the server accepts connections. Usable from synchronous
     /// and asynchronous code alike: the server runs on its own runtime and threads.
     pub fn start(config: HostConfig) -> Result<RunningHost, HostError> {
+        let budget = descriptor_budget(&config);
         let log_options = LogOptions {
             default_flush: config.flush,
             retention_check_interval: HostConfig::millis(config.retention_check_interval_ms),
+            max_partitions: Some(budget.max_partitions),
         };
         let (log, log_report) =
             Log::open(config.data_dir.join("topics"), log_options).map_err(HostError::Log)?;
@@ -117,8 +122,15 @@ impl Host {
         services.default_session_timeout = HostConfig::millis(config.session_timeout_ms);
         services.default_rebalance_timeout = HostConfig::millis(config.rebalance_timeout_ms);
         let server_config = ServerConfig {
-            max_connections: config.max_connections,
+            max_connections: budget.max_connections,
             max_frame_bytes: config.max_frame_bytes,
+            // 0 is no limit, as for every limit of the host's configuration.
+            queued_max_request_bytes: match config.queued_max_request_bytes {
+                0 => usize::MAX,
+                bytes => bytes,
+            },
+            handshake_timeout: HostConfig::millis_or_never(config.handshake_timeout_ms),
+            connections_max_idle: HostConfig::millis_or_never(config.connections_max_idle_ms),
             ..ServerConfig::default()
         };
         let (stop_server, server_stopped) = oneshot::channel::<()>();
@@ -145,6 +157,25 @@ impl Host {
             driver: Some(driver),
         })
     }
+}
+
+/// Raises the descriptor limit and splits it between connections and partitions.
+fn descriptor_budget(config: &HostConfig) -> DescriptorBudget {
+    let open_files = raise_open_files_limit().unwrap_or_else(|| {
+        tracing::warn!("cannot read the open files limit (RLIMIT_NOFILE); assuming 1024");
+        1024
+    });
+    let (budget, notes) = DescriptorBudget::split(open_files, config.max_connections, config.max_partitions);
+    for note in notes {
+        tracing::warn!("{note}");
+    }
+    tracing::info!(
+        open_files,
+        max_connections = budget.max_connections,
+        max_partitions = budget.max_partitions,
+        "file descriptor budget"
+    );
+    budget
 }
 
 fn registry_config(config: &HostConfig) -> Result<RegistryConfig, HostError> {

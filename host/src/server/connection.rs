@@ -5,8 +5,13 @@
 //! order (produce requests to one partition stay in order), except long polls (group joins,
 //! fetches that wait for records), which run as their own tasks so that heartbeats on the same
 //! connection are not held up; their answers may overtake others, matched by request id.
+//!
+//! A connection that has not sent its hello within [`ServerConfig::handshake_timeout`] is
+//! closed, and so is one that sent no request for [`ServerConfig::connections_max_idle`] while
+//! no long poll of its own was waiting: a peer cannot keep a connection slot by saying nothing.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use regroup_assignor_api::codec::{self, CodecError};
@@ -19,9 +24,12 @@ use super::shutdown::Shutdown;
 use super::{ServerConfig, Services};
 use crate::log::ReadBuffer;
 use crate::protocol::{
-    ErrorCode, FrameError, FrameReader, FrameWriter, Hello, Request, Response, Welcome, WireError,
-    encode_frame, negotiate_version,
+    ErrorCode, FrameError, FrameReader, FrameWriter, Hello, MemoryPool, Request, Response, Welcome,
+    WireError, encode_frame, negotiate_version,
 };
+
+/// Largest hello read: a client name of a few KiB at most.
+const MAX_HELLO_BYTES: usize = 16 * 1024;
 
 /// Answers queued for the writer before the reader stops reading (backpressure on clients that
 /// send without reading).
@@ -30,6 +38,8 @@ const OUTBOX_FRAMES: usize = 256;
 pub(super) struct Handler {
     pub(super) services: Arc<Services>,
     pub(super) config: Arc<ServerConfig>,
+    /// The server's budget for requests being read.
+    pub(super) memory: MemoryPool,
     pub(super) shutdown: Shutdown,
     /// Dropped with the handler: the server's shutdown waits for every one.
     pub(super) _shutdown_complete: mpsc::Sender<()>,
@@ -93,7 +103,8 @@ impl Outbox {
 impl Handler {
     pub(super) async fn run(mut self, socket: TcpStream) {
         let (read, write) = socket.into_split();
-        let mut reader = FrameReader::new(read, self.config.max_frame_bytes);
+        let mut reader =
+            FrameReader::with_memory_pool(read, self.config.max_frame_bytes, self.memory.clone());
         let (sender, queue) = mpsc::channel(OUTBOX_FRAMES);
         let spares = Spares::default();
         let writer = tokio::spawn(write_frames(FrameWriter::new(write), queue, spares.clone()));
@@ -118,9 +129,19 @@ impl Handler {
         reader: &mut FrameReader<OwnedReadHalf>,
         outbox: &Outbox,
     ) -> Result<bool, FrameError> {
+        // A hello is small: a large first frame is refused before the pool is asked for memory.
+        reader.set_max_payload(MAX_HELLO_BYTES.min(self.config.max_frame_bytes));
         let frame = tokio::select! {
             frame = reader.next_frame() => frame,
             () = self.shutdown.recv() => return Ok(false),
+            () = tokio::time::sleep(self.config.handshake_timeout) => {
+                tracing::debug!(
+                    peer = %self.peer,
+                    timeout = ?self.config.handshake_timeout,
+                    "closing a connection that sent no hello in time"
+                );
+                return Ok(false);
+            }
         };
         let frame = match frame {
             Ok(Some(frame)) => frame,
@@ -149,6 +170,7 @@ impl Handler {
             )),
         };
         let accepted = matches!(welcome, Welcome::Accepted { .. });
+        reader.set_max_payload(self.config.max_frame_bytes);
         if let Welcome::Refused(refusal) = &welcome {
             tracing::warn!(peer = %self.peer, %refusal, "handshake refused");
         }
@@ -157,12 +179,28 @@ impl Handler {
     }
 
     async fn serve(&mut self, reader: &mut FrameReader<OwnedReadHalf>, outbox: &Outbox) {
+        let idle = self.config.connections_max_idle;
+        let long_polls = Arc::new(AtomicUsize::new(0));
         loop {
-            let frame = tokio::select! {
-                // A request being read is abandoned at shutdown; one being served finishes.
-                biased;
-                () = self.shutdown.recv() => return,
-                frame = reader.next_frame() => frame,
+            let mut idle_since = tokio::time::Instant::now();
+            // One read per frame, kept across the idle checks (a frame is never read twice).
+            let next = reader.next_frame();
+            tokio::pin!(next);
+            let frame = loop {
+                tokio::select! {
+                    // A request being read is abandoned at shutdown; one being served finishes.
+                    biased;
+                    () = self.shutdown.recv() => return,
+                    frame = &mut next => break frame,
+                    () = tokio::time::sleep_until(idle_since + idle) => {
+                        if long_polls.load(Ordering::Acquire) == 0 {
+                            tracing::debug!(peer = %self.peer, ?idle, "closing an idle connection");
+                            return;
+                        }
+                        // Waiting for its own join or fetch is not idleness.
+                        idle_since = tokio::time::Instant::now();
+                    }
+                }
             };
             let frame = match frame {
                 Ok(Some(frame)) => frame,
@@ -190,9 +228,12 @@ impl Handler {
             };
             if dispatch::is_long_poll(&request) {
                 let outbox = outbox.clone();
+                long_polls.fetch_add(1, Ordering::AcqRel);
+                let long_polls = Arc::clone(&long_polls);
                 tokio::spawn(async move {
                     let answer = dispatch::serve(context, request).await;
                     outbox.answer(request_id, answer).await;
+                    long_polls.fetch_sub(1, Ordering::AcqRel);
                 });
             } else {
                 let answer = dispatch::serve(context, request).await;

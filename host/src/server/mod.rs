@@ -3,7 +3,8 @@
 //!
 //! - `mod.rs` (this file): [`run`], [`ServerConfig`], [`Services`].
 //! - `listener.rs`: the accept loop; a semaphore permit is taken before each accept, so at most
-//!   [`ServerConfig::max_connections`] connections are open.
+//!   [`ServerConfig::max_connections`] connections are served; past the limit a new connection
+//!   is answered with [`crate::protocol::ErrorCode::TooManyConnections`] and closed.
 //! - `shutdown.rs`: the shutdown signal every handler listens to.
 //! - `connection.rs`: one connection: handshake, reading frames, the writer task.
 //! - `dispatch.rs`: one request to its handler; core calls that may touch the disk or run a
@@ -30,27 +31,50 @@ use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
 use crate::group::Coordinator;
 use crate::log::{Log, TopicSettings};
-use crate::protocol::DEFAULT_MAX_FRAME_BYTES;
+use crate::protocol::{DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_LEN, MemoryPool};
 use crate::registry::Registry;
 
-/// How the server treats connections.
+/// How the server treats connections. Every limit bounds what one peer, or all of them
+/// together, can make the server hold; each follows the Kafka broker setting named.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Connections beyond this wait in the kernel's accept queue.
+    /// Connections served at once (Kafka's `max.connections`); one more is refused with
+    /// [`crate::protocol::ErrorCode::TooManyConnections`] and a logged warning.
     pub max_connections: usize,
-    /// Largest request payload read; a larger frame is refused before anything is allocated.
+    /// Largest request payload read; a larger frame is refused from its header alone.
     pub max_frame_bytes: usize,
+    /// Bytes the requests being read may take together, on all connections (Kafka's
+    /// `queued.max.request.bytes`). A request larger than a connection's fixed 64 KiB buffer
+    /// reserves its size first, and its connection reads nothing more until it can.
+    pub queued_max_request_bytes: usize,
+    /// A connection that has not sent its hello within this long is closed.
+    pub handshake_timeout: Duration,
+    /// A connection that sent no request for this long, with no answer owed to it, is closed
+    /// (Kafka's `connections.max.idle.ms`).
+    pub connections_max_idle: Duration,
     /// Longest wait a fetch may ask for when no records are there.
     pub max_fetch_wait: Duration,
     /// Names the server in the handshake.
     pub server_name: String,
 }
 
+/// Kafka leaves `queued.max.request.bytes` unbounded; 512 MiB holds seven largest requests at
+/// once, or thousands of ordinary ones.
+pub const DEFAULT_QUEUED_MAX_REQUEST_BYTES: usize = 512 << 20;
+/// A few seconds, as Kafka's clients give a connection to be set up
+/// (`socket.connection.setup.timeout.ms`, 10 s).
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Kafka's `connections.max.idle.ms`: 10 minutes.
+pub const DEFAULT_CONNECTIONS_MAX_IDLE: Duration = Duration::from_secs(600);
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             max_connections: 1024,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            queued_max_request_bytes: DEFAULT_QUEUED_MAX_REQUEST_BYTES,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            connections_max_idle: DEFAULT_CONNECTIONS_MAX_IDLE,
             max_fetch_wait: Duration::from_secs(30),
             server_name: format!("regroup {}", env!("CARGO_PKG_VERSION")),
         }
@@ -94,12 +118,19 @@ pub async fn run(
     config: ServerConfig,
     shutdown: impl Future,
 ) {
+    // A request of the largest size must fit, or it would wait forever.
+    let pool_bytes = config
+        .queued_max_request_bytes
+        .max(config.max_frame_bytes + FRAME_HEADER_LEN);
     let (notify_shutdown, _) = watch::channel(false);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
     let mut server = listener::Listener {
         listener,
         services,
-        limit_connections: Arc::new(Semaphore::new(config.max_connections)),
+        limit_connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
+        limit_refusals: Arc::new(Semaphore::new(listener::REFUSALS_AT_ONCE)),
+        refusals: listener::RefusalLog::default(),
+        memory: MemoryPool::new(pool_bytes),
         config: Arc::new(config),
         notify_shutdown,
         shutdown_complete_tx,

@@ -177,6 +177,10 @@ impl ConsumerConfig {
             "max.partition.fetch.bytes" => self.max_partition_fetch_bytes = bytes()?,
             "client.rack" => self.rack = Some(value.to_owned()),
             "client.id" => self.client.client_id = value.to_owned(),
+            "request.timeout.ms" => self.client.request_timeout = millis()?,
+            "socket.connection.setup.timeout.ms" => self.client.connection_setup_timeout = millis()?,
+            "reconnect.backoff.ms" => self.client.backoff = millis()?,
+            "reconnect.backoff.max.ms" => self.client.max_backoff = millis()?,
             _ => return Err(ClientError::Config(format!("unknown consumer property {key:?}"))),
         }
         Ok(())
@@ -238,6 +242,22 @@ mod tests {
         assert_eq!(config.session_timeout, Duration::from_millis(6000));
         assert!(!config.enable_auto_commit);
         assert_eq!(config.auto_offset_reset, OffsetReset::Earliest);
+    }
+
+    #[test]
+    fn connection_timeouts_and_backoff_take_kafkas_names() {
+        let config = ConsumerConfig::from_properties(&[
+            ("group.id", "g"),
+            ("request.timeout.ms", "5000"),
+            ("socket.connection.setup.timeout.ms", "700"),
+            ("reconnect.backoff.ms", "20"),
+            ("reconnect.backoff.max.ms", "900"),
+        ])
+        .unwrap();
+        assert_eq!(config.client.request_timeout, Duration::from_millis(5000));
+        assert_eq!(config.client.connection_setup_timeout, Duration::from_millis(700));
+        assert_eq!(config.client.backoff, Duration::from_millis(20));
+        assert_eq!(config.client.max_backoff, Duration::from_millis(900));
     }
 
     #[test]

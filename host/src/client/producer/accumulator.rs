@@ -18,6 +18,8 @@ pub(crate) struct ReadyBatch {
     pub(super) partition: u32,
     pub(super) records: Vec<WireRecord>,
     pub(super) acks: Vec<Ack>,
+    /// When its first record was added: its delivery timeout runs from here.
+    pub(super) opened: Instant,
 }
 
 struct OpenBatch {
@@ -126,6 +128,7 @@ impl Accumulator {
             partition,
             records: batch.records,
             acks: batch.acks,
+            opened: batch.opened,
         })
     }
 

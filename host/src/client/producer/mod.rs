@@ -31,6 +31,10 @@ pub struct ProducerConfig {
     pub max_in_flight: usize,
     /// Partition counts are looked up again after this long (Kafka's `metadata.max.age.ms`).
     pub metadata_max_age: Duration,
+    /// How long a record may wait for its acknowledgement, from when it joined a batch,
+    /// retries and reconnects included (Kafka's `delivery.timeout.ms`); then it fails with
+    /// [`ClientError::DeliveryTimeout`].
+    pub delivery_timeout: Duration,
     pub client: ClientOptions,
 }
 
@@ -41,6 +45,7 @@ impl Default for ProducerConfig {
             batch_bytes: 512 * 1024,
             max_in_flight: 16,
             metadata_max_age: Duration::from_secs(30),
+            delivery_timeout: Duration::from_secs(120),
             client: ClientOptions {
                 client_id: "regroup-producer".to_owned(),
                 ..ClientOptions::default()

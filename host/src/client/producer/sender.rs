@@ -10,6 +10,7 @@ use super::accumulator::ReadyBatch;
 use super::{RecordMetadata, Shared};
 use crate::client::ClientError;
 use crate::client::connection::EncodedRequest;
+use crate::group::PartitionName;
 use crate::protocol::messages::records::{Produce, ProducedBatch};
 use crate::protocol::{Request, Response};
 
@@ -52,26 +53,49 @@ pub(super) async fn send_batches(shared: Arc<Shared>, mut queue: mpsc::Unbounded
                     partition,
                     records,
                     acks,
+                    opened,
                 } = batch;
+                let deadline = tokio::time::Instant::from_std(opened + shared.config.delivery_timeout);
                 let request = EncodedRequest::new(&Request::Produce(Produce {
                     topic: topic.clone(),
                     records,
                 }));
-                // Queued on the connection here, in order; answered in the spawned task.
-                let answer = match shared.client.connection().await {
-                    Ok(connection) => Ok(connection.send(&request)),
-                    Err(error) => Err(error),
+                // Queued on the connection here, in order; answered in the spawned task. A
+                // batch whose time is up fails at once instead of waiting for a connection.
+                let answer = match tokio::time::timeout_at(deadline, shared.client.connection()).await {
+                    Ok(Ok(connection)) => Ok(connection.send(&request)),
+                    Ok(Err(error)) => Err(Some(error)),
+                    Err(_) => Err(None),
                 };
                 let client = shared.client.clone();
+                let delivery_timeout = shared.config.delivery_timeout;
                 tokio::spawn(async move {
-                    let result = match answer {
-                        Ok(answer) => match answer.await {
-                            Ok(Err(error)) if error.is_connection() => client.call_encoded(&request).await,
-                            Ok(result) => result,
-                            Err(_) => client.call_encoded(&request).await,
-                        },
-                        Err(_) => client.call_encoded(&request).await,
+                    let last_error = std::sync::Mutex::new(None);
+                    let retry = async |error: Option<ClientError>| {
+                        *last_error.lock().unwrap_or_else(|p| p.into_inner()) = error;
+                        client.call_encoded(&request).await
                     };
+                    let delivered = tokio::time::timeout_at(deadline, async {
+                        match answer {
+                            Ok(answer) => match answer.await {
+                                Ok(Err(error)) if error.is_connection() => retry(Some(error)).await,
+                                Ok(result) => result,
+                                Err(_) => retry(None).await,
+                            },
+                            Err(error) => retry(error).await,
+                        }
+                    })
+                    .await;
+                    let result = delivered.unwrap_or_else(|_| {
+                        Err(ClientError::DeliveryTimeout {
+                            partition: PartitionName::new(&topic, partition),
+                            after: delivery_timeout,
+                            last_error: last_error
+                                .into_inner()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .map(Box::new),
+                        })
+                    });
                     answer_records(&topic, partition, result, acks);
                     drop(permit);
                 });

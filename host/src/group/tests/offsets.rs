@@ -18,6 +18,61 @@ fn two_members(h: &Harness) -> Vec<Client> {
     clients
 }
 
+/// Gives every partition of `topic` `count` records, so commits up to `count` lie inside it.
+fn with_records(h: &Harness, topic: &str, count: i64) {
+    for partition in 0..h.topics.partitions(topic).unwrap() {
+        for timestamp in 0..count {
+            h.topics.append(topic, partition, timestamp);
+        }
+    }
+}
+
+#[test]
+fn commits_outside_the_partition_or_with_oversized_metadata_are_refused_before_writing() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    with_records(&h, "t", 100);
+    let clients = two_members(&h);
+    let p = clients[0].outcome().partitions[0].clone();
+    let commit = |offset: i64, metadata: &str| {
+        h.coordinator.commit_offsets(
+            "g",
+            &member(&clients[0]),
+            &[(p.clone(), committed(offset, metadata))],
+        )
+    };
+    let refusal = |result: Result<(), GroupError>| match result {
+        Err(GroupError::InvalidRequest { reason, .. }) => reason,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert!(refusal(commit(-1, "")).contains("negative"));
+    assert!(refusal(commit(101, "")).contains("past the partition's end (100)"));
+    let metadata = "m".repeat(DEFAULT_OFFSET_METADATA_MAX_BYTES + 1);
+    assert!(refusal(commit(5, &metadata)).contains("offset.metadata.max.bytes"));
+    assert!(
+        h.coordinator.fetch_offsets("g", None).is_empty(),
+        "nothing was written"
+    );
+    commit(100, &"m".repeat(DEFAULT_OFFSET_METADATA_MAX_BYTES)).unwrap();
+    assert_eq!(h.coordinator.fetch_offsets("g", None).len(), 1);
+}
+
+#[test]
+fn group_ids_past_the_limit_are_refused_without_being_repeated_whole() {
+    let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    let long = "g".repeat(100_000);
+    let error = h
+        .coordinator
+        .commit_offsets(&long, &Committer::Standalone, &[])
+        .unwrap_err();
+    assert!(error.to_string().contains("at most 255 bytes"), "{error}");
+    assert!(error.to_string().len() < 300, "{error}");
+    let error = h
+        .coordinator
+        .commit_offsets("", &Committer::Standalone, &[])
+        .unwrap_err();
+    assert!(error.to_string().contains("empty"), "{error}");
+}
+
 fn member(c: &Client) -> Committer {
     Committer::Member {
         member_id: c.id(),
@@ -28,6 +83,7 @@ fn member(c: &Client) -> Committer {
 #[test]
 fn offsets_survive_a_coordinator_restart_including_a_torn_tail() {
     let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    with_records(&h, "t", 100);
     let clients = two_members(&h);
     let p0 = clients[0].outcome().partitions[0].clone();
     h.coordinator
@@ -103,6 +159,7 @@ fn offsets_survive_a_coordinator_restart_including_a_torn_tail() {
 #[test]
 fn commits_from_a_stale_generation_or_a_non_owner_are_fenced() {
     let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    with_records(&h, "t", 100);
     let mut clients = two_members(&h);
     let (mine, theirs) = (
         clients[0].outcome().partitions[0].clone(),
@@ -293,6 +350,7 @@ fn an_empty_groups_offsets_reset_to_earliest_latest_a_timestamp_or_an_offset() {
 #[test]
 fn an_empty_group_can_be_deleted_with_its_offsets() {
     let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    with_records(&h, "t", 100);
     let clients = two_members(&h);
     let p = clients[0].outcome().partitions[0].clone();
     h.coordinator

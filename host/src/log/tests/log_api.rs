@@ -188,6 +188,7 @@ fn background_retention_advances_the_log_start() {
     let options = LogOptions {
         default_flush: FlushPolicy::Os,
         retention_check_interval: Duration::from_millis(10),
+        ..LogOptions::default()
     };
     let (log, _) = Log::open(dir.path(), options).unwrap();
     let settings = TopicSettings {
@@ -257,4 +258,26 @@ fn stray_entries_in_the_log_and_topic_directories_are_reported() {
         .create_topic("half-created", 1, TopicSettings::default())
         .unwrap_err();
     assert!(error.to_string().contains("holds no topic"), "{error}");
+}
+
+#[test]
+fn partitions_past_the_hosts_limit_are_refused_before_any_file_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = LogOptions {
+        default_flush: FlushPolicy::Os,
+        max_partitions: Some(10),
+        ..LogOptions::default()
+    };
+    let (log, _) = Log::open(dir.path(), options).unwrap();
+    log.create_topic("small", 6, TopicSettings::default()).unwrap();
+    let error = log
+        .create_topic("huge", 100_000, TopicSettings::default())
+        .unwrap_err();
+    assert!(matches!(error, LogError::InvalidSettings { .. }), "{error}");
+    assert!(error.to_string().contains("limit of 10"), "{error}");
+    assert!(!dir.path().join("huge").exists(), "nothing was created");
+    let error = log.add_partitions("small", 11).unwrap_err();
+    assert!(error.to_string().contains("would make 11 on"), "{error}");
+    assert_eq!(log.describe_topic("small").unwrap().partitions.len(), 6);
+    log.create_topic("fits", 4, TopicSettings::default()).unwrap();
 }
