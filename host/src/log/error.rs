@@ -41,11 +41,10 @@ pub enum LogError {
     #[error("topic {topic:?} partition {partition}: an append needs at least one record")]
     EmptyBatch { topic: String, partition: u32 },
 
-    #[error("topic {topic:?} partition {partition}: record {index} of the batch {reason}")]
-    InvalidRecord {
+    #[error("topic {topic:?} partition {partition}: batch refused: {reason}")]
+    InvalidBatch {
         topic: String,
         partition: u32,
-        index: usize,
         reason: String,
     },
 
@@ -76,7 +75,11 @@ pub enum LogError {
         reason: String,
     },
 
-    #[error("{path}: stored format version {found} is not supported (this build reads version {supported})")]
+    #[error(
+        "{path}: stored log format version {found} is not supported; this build reads version \
+         {supported} (Kafka's record batch v2, see docs/log-format.md). Read the data out with the \
+         Regroup build that wrote it, or move the data directory aside to start empty"
+    )]
     UnsupportedFormat {
         path: PathBuf,
         found: u16,

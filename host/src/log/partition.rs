@@ -11,10 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use super::batch::{self, MAX_BATCH_BYTES};
+use super::batch::{self, BatchHeader, MAX_BATCH_BYTES};
 use super::buffer::ReadBuffer;
 use super::error::LogError;
-use super::file_header::HEADER_LEN;
 use super::record::Record;
 use super::recovery::{self, PartitionRecovery};
 use super::segment::{FetchedBatch, NO_TIMESTAMP, RawRead, Segment};
@@ -177,7 +176,8 @@ impl Partition {
         self.config.flush
     }
 
-    /// Appends `records` as one batch; their offsets are consecutive from the returned base.
+    /// Appends `records` as one batch (encoded here, records without a timestamp getting
+    /// `append_time_ms`); their offsets are consecutive from the returned base.
     pub fn append(&self, records: &[Record], append_time_ms: i64) -> Result<AppendedBatch, LogError> {
         if records.is_empty() {
             return Err(LogError::EmptyBatch {
@@ -185,21 +185,27 @@ impl Partition {
                 partition: self.id,
             });
         }
-        if let Some((index, reason)) = records
-            .iter()
-            .enumerate()
-            .find_map(|(i, r)| batch::unstorable(r).map(|why| (i, why)))
-        {
-            return Err(LogError::InvalidRecord {
-                topic: self.topic.clone(),
-                partition: self.id,
-                index,
-                reason,
-            });
-        }
-        let mut active = self.lock_appender();
-        let base_offset = self.high_watermark();
-        let bytes = batch::encode(base_offset, records, append_time_ms);
+        let mut bytes = batch::encode(0, records, append_time_ms);
+        self.check_size(&bytes)?;
+        // `encode` has just computed the CRC: reading the header back is enough (and a second
+        // CRC pass over every produced byte is not free).
+        let header = batch::parse_header(&bytes).expect("a freshly encoded, size-checked batch parses");
+        self.append_checked(&mut bytes, header)
+    }
+
+    /// Appends a producer's encoded batch (Kafka's record batch v2) as it is, once it passes
+    /// [`batch::validate_for_append`]; only its base offset is rewritten.
+    pub fn append_batch(&self, mut bytes: Vec<u8>) -> Result<AppendedBatch, LogError> {
+        self.check_size(&bytes)?;
+        let header = batch::validate_for_append(&bytes).map_err(|defect| LogError::InvalidBatch {
+            topic: self.topic.clone(),
+            partition: self.id,
+            reason: defect.to_string(),
+        })?;
+        self.append_checked(&mut bytes, header)
+    }
+
+    fn check_size(&self, bytes: &[u8]) -> Result<(), LogError> {
         if bytes.len() > MAX_BATCH_BYTES {
             return Err(LogError::BatchTooLarge {
                 topic: self.topic.clone(),
@@ -208,13 +214,20 @@ impl Partition {
                 limit: MAX_BATCH_BYTES,
             });
         }
-        // `encode` has just computed the CRC: reading the header back is enough (and a second
-        // CRC pass over every produced byte is not free).
-        let header = batch::parse_header(&bytes).expect("a freshly encoded, size-checked batch parses");
+        Ok(())
+    }
+
+    /// Gives a checked batch its base offset and stores it.
+    fn append_checked(&self, bytes: &mut [u8], mut header: BatchHeader) -> Result<AppendedBatch, LogError> {
+        let mut active = self.lock_appender();
+        let base_offset = self.high_watermark();
+        batch::set_base_offset(bytes, base_offset);
+        header.base_offset = base_offset;
+        let bytes = &*bytes;
         if !active.is_empty() && active.size() + bytes.len() as u64 > u64::from(self.config.segment_bytes) {
             *active = self.roll(&active, base_offset)?;
         }
-        active.write(&bytes, &header)?;
+        active.write(bytes, &header)?;
         if self.config.flush == FlushPolicy::EveryBatch {
             active.sync()?;
         } else {
@@ -448,7 +461,7 @@ impl Partition {
             partition: self.id,
             log_start_offset: self.log_start_offset(),
             high_watermark: self.high_watermark(),
-            size_bytes: segments.values().map(|s| s.size() - HEADER_LEN as u64).sum(),
+            size_bytes: segments.values().map(|s| s.size()).sum(),
             segment_count: segments.len(),
         }
     }
@@ -562,20 +575,21 @@ mod tests {
     }
 
     #[test]
-    fn a_record_the_layout_cannot_hold_is_refused_and_nothing_is_written() {
+    fn a_batch_that_fails_its_checks_is_refused_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(1 << 20)).unwrap();
-        let long_name = Record::new("v").with_header("n".repeat(70_000), "x");
-        let mut many = Record::new("v");
-        for i in 0..70_000 {
-            many = many.with_header(format!("h{i}"), "");
-        }
-        for (bad, want) in [(long_name, "header name of 70000 bytes"), (many, "70000 headers")] {
-            let error = partition.append(&[Record::new("ok"), bad], 1).unwrap_err();
-            assert!(
-                matches!(error, LogError::InvalidRecord { index: 1, .. }),
-                "{error}"
-            );
+        let good = batch::encode(0, &[Record::new("ok")], 1);
+        let mut flipped = good.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        let mut two = good.clone();
+        two.extend_from_slice(&good);
+        for (bad, want) in [
+            (flipped, "checksum"),
+            (two, "exactly one batch"),
+            (vec![0; 10], "needs 61 bytes"),
+        ] {
+            let error = partition.append_batch(bad).unwrap_err();
+            assert!(matches!(error, LogError::InvalidBatch { .. }), "{error}");
             assert!(error.to_string().contains(want), "{error}");
         }
         assert_eq!(
@@ -583,11 +597,17 @@ mod tests {
             0,
             "no part of a refused batch is stored"
         );
-        partition.append(&[Record::new("ok")], 1).unwrap();
-        assert_eq!(
-            partition.fetch(0, 1 << 20).unwrap().batches[0].records[0].value,
-            b"ok"
-        );
+        // Kafka's layout has no 16-bit limits: 70,000 headers or a 70,000-byte name are stored.
+        let mut many = Record::new("v").with_header("n".repeat(70_000), "x");
+        for i in 0..70_000 {
+            many = many.with_header(format!("h{i}"), "");
+        }
+        partition.append(&[Record::new("ok"), many], 1).unwrap();
+        partition.append_batch(good).unwrap();
+        let fetched = partition.fetch(0, 1 << 20).unwrap();
+        assert_eq!(fetched.batches[0].records[1].headers.len(), 70_001);
+        assert_eq!(fetched.batches[1].records[0].offset, 2);
+        assert_eq!(fetched.batches[1].records[0].value, b"ok");
     }
 
     #[test]
@@ -639,7 +659,7 @@ mod tests {
     #[test]
     fn retention_by_size_and_age_deletes_whole_old_segments() {
         let dir = tempfile::tempdir().unwrap();
-        // 100 bytes hold the file header and one of these batches, so each record gets a segment.
+        // 100 bytes hold one of these batches but not two, so each record gets a segment.
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(100)).unwrap();
         for i in 0..10i64 {
             partition

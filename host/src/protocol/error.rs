@@ -48,6 +48,8 @@ pub enum ErrorCode {
     CorruptLog = 110,
     UnsupportedLogFormat = 111,
     LogStorage = 112,
+    /// A produced batch that is not a valid Kafka record batch v2 (the message says why).
+    InvalidBatch = 113,
 
     UnknownGroup = 201,
     UnknownMember = 202,
@@ -68,7 +70,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -90,6 +92,7 @@ impl ErrorCode {
         ErrorCode::CorruptLog,
         ErrorCode::UnsupportedLogFormat,
         ErrorCode::LogStorage,
+        ErrorCode::InvalidBatch,
         ErrorCode::UnknownGroup,
         ErrorCode::UnknownMember,
         ErrorCode::IllegalGeneration,
@@ -153,7 +156,7 @@ impl From<&LogError> for ErrorCode {
             LogError::PartitionCountNotIncreased { .. } => ErrorCode::PartitionCountNotIncreased,
             LogError::ReplicationFactorUnsupported { .. } => ErrorCode::ReplicationFactorUnsupported,
             LogError::EmptyBatch { .. } => ErrorCode::EmptyBatch,
-            LogError::InvalidRecord { .. } => ErrorCode::InvalidRequest,
+            LogError::InvalidBatch { .. } => ErrorCode::InvalidBatch,
             LogError::BatchTooLarge { .. } => ErrorCode::BatchTooLarge,
             LogError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
             LogError::Corrupt { .. } => ErrorCode::CorruptLog,
@@ -202,7 +205,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 36] = [
+    const PINNED: [(ErrorCode, u16); 37] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -224,6 +227,7 @@ mod tests {
         (ErrorCode::CorruptLog, 110),
         (ErrorCode::UnsupportedLogFormat, 111),
         (ErrorCode::LogStorage, 112),
+        (ErrorCode::InvalidBatch, 113),
         (ErrorCode::UnknownGroup, 201),
         (ErrorCode::UnknownMember, 202),
         (ErrorCode::IllegalGeneration, 203),

@@ -1,4 +1,7 @@
-//! The open batches, one per partition, and the choice of partition for each record.
+//! The open batches, one per partition, and the choice of partition for each record. Records
+//! are encoded into their partition's batch (Kafka's record batch v2, the log's format) as they
+//! come; a batch gets its producer fields and sequence number when it closes, in the order it
+//! will be sent, and its header and CRC when the sender encodes it.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -7,23 +10,68 @@ use tokio::sync::oneshot;
 
 use super::RecordMetadata;
 use crate::client::ClientError;
-use crate::log::{Record, partition_for_key};
-use crate::protocol::messages::records::WireRecord;
+use crate::log::{BatchBuilder, Compression, ProducerFields, Record, now_ms, partition_for_key};
+use crate::protocol::Request;
+use crate::protocol::messages::records::Produce;
 
 pub(super) type Ack = oneshot::Sender<Result<RecordMetadata, ClientError>>;
 
-/// A batch on its way: every record has its partition set.
+/// A batch on its way, its producer fields and sequence fixed.
 pub(crate) struct ReadyBatch {
     pub(super) topic: String,
     pub(super) partition: u32,
-    pub(super) records: Vec<WireRecord>,
+    records: BatchBuilder,
+    producer: ProducerFields,
     pub(super) acks: Vec<Ack>,
 }
 
+impl ReadyBatch {
+    /// The produce request for this batch, its records compressed with `compression`; `Err`
+    /// when the compressor fails. Sent again as it is after a lost answer, so a resend carries
+    /// the same sequence number and the host can tell it from a new batch.
+    pub(super) fn into_request(
+        self,
+        compression: Compression,
+    ) -> (String, u32, Result<Request, ClientError>, Vec<Ack>) {
+        let ReadyBatch {
+            topic,
+            partition,
+            records,
+            producer,
+            acks,
+        } = self;
+        let request = records
+            .finish(producer, compression, now_ms())
+            .map(|batch| {
+                Request::Produce(Produce {
+                    topic: topic.clone(),
+                    partition,
+                    batch,
+                })
+            })
+            .map_err(|defect| ClientError::Encode(defect.to_string()));
+        (topic, partition, request, acks)
+    }
+
+    #[cfg(test)]
+    pub(super) fn producer(&self) -> ProducerFields {
+        self.producer
+    }
+
+    #[cfg(test)]
+    pub(super) fn records(&self) -> Vec<crate::log::StoredRecord> {
+        let bytes = self
+            .records
+            .clone()
+            .finish(self.producer, Compression::None, 0)
+            .unwrap();
+        crate::log::decode_batches(&bytes).unwrap()
+    }
+}
+
 struct OpenBatch {
-    records: Vec<WireRecord>,
+    records: BatchBuilder,
     acks: Vec<Ack>,
-    bytes: usize,
     opened: Instant,
 }
 
@@ -34,24 +82,25 @@ struct TopicBatches {
     sticky: Option<u32>,
     rotation: u32,
     open: HashMap<u32, OpenBatch>,
+    /// Each partition's next sequence number (idempotent producing).
+    next_sequence: HashMap<u32, i32>,
 }
 
 #[derive(Default)]
 pub(super) struct Accumulator {
     topics: HashMap<String, TopicBatches>,
-}
-
-/// Bytes a record adds to a batch, roughly as the log stores it.
-fn record_bytes(record: &Record) -> usize {
-    let headers: usize = record
-        .headers
-        .iter()
-        .map(|h| 6 + h.name.len() + h.value.len())
-        .sum();
-    22 + record.key.as_ref().map_or(0, Vec::len) + record.value.len() + headers
+    /// The producer id and epoch the host gave (Kafka's InitProducerId), when idempotent.
+    producer: Option<(i64, i16)>,
 }
 
 impl Accumulator {
+    /// Makes every batch closed from now on carry `producer_id` and `epoch` and a sequence
+    /// number per partition.
+    #[allow(dead_code)] // until the producer asks the host for an id
+    pub(super) fn set_producer(&mut self, producer_id: i64, epoch: i16) {
+        self.producer = Some((producer_id, epoch));
+    }
+
     /// The known partition count of `topic`, unless older than `max_age`.
     pub(super) fn partition_count(&self, topic: &str, max_age: Duration) -> Option<u32> {
         self.topics
@@ -70,24 +119,26 @@ impl Accumulator {
                 sticky: None,
                 rotation: 0,
                 open: HashMap::new(),
+                next_sequence: HashMap::new(),
             });
         entry.partition_count = count;
         entry.counted_at = now;
     }
 
     /// Adds `record` to its partition's batch (chosen as the log would); returns the batch if
-    /// that made it full.
+    /// that made it full. A record without a timestamp gets the time now (Kafka's create time).
     pub(super) fn add(
         &mut self,
         topic: &str,
         partition_count: u32,
-        mut record: Record,
+        record: Record,
         ack: Ack,
         batch_bytes: usize,
     ) -> Option<ReadyBatch> {
         if !self.topics.contains_key(topic) {
             self.set_partition_count(topic, partition_count, Instant::now());
         }
+        let producer = self.producer;
         let state = self.topics.get_mut(topic).expect("just ensured");
         let count = state.partition_count.max(1);
         let partition = match (record.partition, &record.key) {
@@ -98,39 +149,57 @@ impl Accumulator {
                 state.rotation % count
             }),
         };
-        record.partition = Some(partition);
-        let bytes = record_bytes(&record);
         let batch = state.open.entry(partition).or_insert_with(|| OpenBatch {
-            records: Vec::new(),
+            records: BatchBuilder::with_capacity(batch_bytes.min(1 << 20)),
             acks: Vec::new(),
-            bytes: 0,
             opened: Instant::now(),
         });
-        batch.records.push(WireRecord::from(record));
+        batch
+            .records
+            .push(&record, record.timestamp.unwrap_or_else(now_ms));
         batch.acks.push(ack);
-        batch.bytes += bytes;
-        if batch.bytes < batch_bytes {
+        if batch.records.len() < batch_bytes {
             return None;
         }
-        Self::close(topic, state, partition)
+        Self::close(topic, state, partition, producer)
     }
 
-    fn close(topic: &str, state: &mut TopicBatches, partition: u32) -> Option<ReadyBatch> {
+    fn close(
+        topic: &str,
+        state: &mut TopicBatches,
+        partition: u32,
+        producer: Option<(i64, i16)>,
+    ) -> Option<ReadyBatch> {
         let batch = state.open.remove(&partition)?;
         if state.sticky == Some(partition) {
             // Kafka's sticky partitioner moves on once the sticky batch is sent.
             state.sticky = None;
         }
+        let producer = match producer {
+            Some((producer_id, producer_epoch)) => {
+                let sequence = state.next_sequence.entry(partition).or_insert(0);
+                let base_sequence = *sequence;
+                *sequence = crate::log::sequence_after(base_sequence, batch.records.record_count() as i32);
+                ProducerFields {
+                    producer_id,
+                    producer_epoch,
+                    base_sequence,
+                }
+            }
+            None => ProducerFields::NONE,
+        };
         Some(ReadyBatch {
             topic: topic.to_owned(),
             partition,
             records: batch.records,
+            producer,
             acks: batch.acks,
         })
     }
 
-    /// Takes every batch opened at or before `lingered_since` says so.
+    /// Takes every batch whose opening time `due` accepts.
     pub(super) fn drain(&mut self, due: impl Fn(Instant) -> bool) -> Vec<ReadyBatch> {
+        let producer = self.producer;
         let mut ready = Vec::new();
         for (topic, state) in &mut self.topics {
             let partitions: Vec<u32> = state
@@ -140,7 +209,7 @@ impl Accumulator {
                 .map(|(partition, _)| *partition)
                 .collect();
             for partition in partitions {
-                ready.extend(Self::close(topic, state, partition));
+                ready.extend(Self::close(topic, state, partition, producer));
             }
         }
         ready
@@ -174,7 +243,12 @@ mod tests {
         let partitions_of = |value: &[u8]| -> Vec<u32> {
             let mut found: Vec<u32> = batches
                 .iter()
-                .flat_map(|b| b.records.iter().filter(|r| r.value == value).map(|_| b.partition))
+                .flat_map(|b| {
+                    b.records()
+                        .into_iter()
+                        .filter(|r| r.value == value)
+                        .map(|_| b.partition)
+                })
                 .collect();
             found.dedup();
             found
@@ -183,11 +257,6 @@ mod tests {
         assert_eq!(partitions_of(b"explicit"), vec![2]);
         let sticky = partitions_of(b"keyless");
         assert_eq!(sticky.len(), 1, "both keyless records share one partition");
-        assert!(
-            batches
-                .iter()
-                .all(|b| b.records.iter().all(|r| r.partition == Some(b.partition)))
-        );
         // The sticky partition moved on with its batch.
         add(&mut acc, Record::new("keyless"));
         let next = acc.drain(|_| true);
@@ -197,11 +266,34 @@ mod tests {
     #[test]
     fn a_batch_is_ready_once_it_holds_batch_bytes() {
         let mut acc = Accumulator::default();
+        // 61 bytes of batch header, then 108 bytes per record: three pass 300 bytes.
         let record = || Record::new(vec![0u8; 100]).to_partition(0);
-        assert!(acc.add("t", 1, record(), oneshot::channel().0, 250).is_none());
-        assert!(acc.add("t", 1, record(), oneshot::channel().0, 250).is_none());
-        let full = acc.add("t", 1, record(), oneshot::channel().0, 250).unwrap();
-        assert_eq!(full.records.len(), 3);
+        assert!(acc.add("t", 1, record(), oneshot::channel().0, 300).is_none());
+        assert!(acc.add("t", 1, record(), oneshot::channel().0, 300).is_none());
+        let full = acc.add("t", 1, record(), oneshot::channel().0, 300).unwrap();
+        assert_eq!(full.records().len(), 3);
         assert!(acc.oldest().is_none());
+    }
+
+    #[test]
+    fn batches_get_consecutive_sequences_per_partition_once_idempotent() {
+        let mut acc = Accumulator::default();
+        add(&mut acc, Record::new("before").to_partition(0));
+        let plain = acc.drain(|_| true);
+        assert_eq!(plain[0].producer(), ProducerFields::NONE);
+        acc.set_producer(9, 2);
+        for (partition, sequence) in [(0, 0), (0, 2), (1, 0), (0, 4)] {
+            add(&mut acc, Record::new("a").to_partition(partition));
+            add(&mut acc, Record::new("b").to_partition(partition));
+            let batch = acc.drain(|_| true).pop().unwrap();
+            let fields = batch.producer();
+            assert_eq!(
+                (fields.producer_id, fields.producer_epoch, fields.base_sequence),
+                (9, 2, sequence),
+                "partition {partition}"
+            );
+        }
+        add(&mut acc, Record::new("c").to_partition(0));
+        assert_eq!(acc.drain(|_| true)[0].producer().base_sequence, 6);
     }
 }

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use super::admin::{Client, ClientOptions};
 use super::error::ClientError;
-use crate::log::Record;
+use crate::log::{Compression, Record};
 use accumulator::Accumulator;
 
 /// How a producer batches.
@@ -31,6 +31,8 @@ pub struct ProducerConfig {
     pub max_in_flight: usize,
     /// Partition counts are looked up again after this long (Kafka's `metadata.max.age.ms`).
     pub metadata_max_age: Duration,
+    /// How each batch's records are compressed (Kafka's `compression.type`, default `none`).
+    pub compression: Compression,
     pub client: ClientOptions,
 }
 
@@ -41,6 +43,7 @@ impl Default for ProducerConfig {
             batch_bytes: 512 * 1024,
             max_in_flight: 16,
             metadata_max_age: Duration::from_secs(30),
+            compression: Compression::None,
             client: ClientOptions {
                 client_id: "regroup-producer".to_owned(),
                 ..ClientOptions::default()
@@ -165,14 +168,15 @@ impl Producer {
         let shared = &self.handle.shared;
         let partitions = self.partition_count(topic).await?;
         let (ack, delivery) = oneshot::channel();
-        let full = shared
-            .lock()
-            .add(topic, partitions, record, ack, shared.config.batch_bytes);
-        match full {
-            Some(batch) => {
-                let _ = shared.ready.send(sender::Outbound::Batch(batch));
+        {
+            let mut accumulator = shared.lock();
+            match accumulator.add(topic, partitions, record, ack, shared.config.batch_bytes) {
+                // Queued under the lock, so batches are sent in the order they closed.
+                Some(batch) => {
+                    let _ = shared.ready.send(sender::Outbound::Batch(batch));
+                }
+                None => shared.batch_opened.notify_one(),
             }
-            None => shared.batch_opened.notify_one(),
         }
         Ok(Delivery(delivery))
     }
@@ -180,9 +184,12 @@ impl Producer {
     /// Sends every open batch now and waits for all records enqueued so far.
     pub async fn flush(&self) -> Result<(), ClientError> {
         let shared = &self.handle.shared;
-        let batches = shared.lock().drain(|_| true);
-        for batch in batches {
-            let _ = shared.ready.send(sender::Outbound::Batch(batch));
+        {
+            // Queued under the lock, so batches are sent in the order they closed.
+            let mut accumulator = shared.lock();
+            for batch in accumulator.drain(|_| true) {
+                let _ = shared.ready.send(sender::Outbound::Batch(batch));
+            }
         }
         let (done, flushed) = oneshot::channel();
         let _ = shared.ready.send(sender::Outbound::Flush(done));

@@ -6,15 +6,14 @@ use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::accumulator::ReadyBatch;
 use super::{RecordMetadata, Shared};
 use crate::client::ClientError;
 use crate::client::connection::EncodedRequest;
-use crate::protocol::messages::records::{Produce, ProducedBatch};
-use crate::protocol::{Request, Response};
+use crate::protocol::Response;
+use crate::protocol::messages::records::ProducedBatch;
 
 pub(crate) enum Outbound {
-    Batch(ReadyBatch),
+    Batch(super::accumulator::ReadyBatch),
     /// Answered once every batch queued before it has its answer.
     Flush(oneshot::Sender<()>),
 }
@@ -28,8 +27,10 @@ pub(super) async fn linger(shared: Arc<Shared>) {
             Some(opened) => {
                 tokio::time::sleep_until((opened + linger).into()).await;
                 let now = std::time::Instant::now();
-                let due = shared.lock().drain(|opened| opened + linger <= now);
-                for batch in due {
+                // Queued under the lock, so batches are sent in the order they closed (their
+                // sequence numbers' order).
+                let mut accumulator = shared.lock();
+                for batch in accumulator.drain(|opened| opened + linger <= now) {
                     let _ = shared.ready.send(Outbound::Batch(batch));
                 }
             }
@@ -47,16 +48,14 @@ pub(super) async fn send_batches(shared: Arc<Shared>, mut queue: mpsc::Unbounded
                     .acquire_owned()
                     .await
                     .expect("never closed");
-                let ReadyBatch {
-                    topic,
-                    partition,
-                    records,
-                    acks,
-                } = batch;
-                let request = EncodedRequest::new(&Request::Produce(Produce {
-                    topic: topic.clone(),
-                    records,
-                }));
+                let (topic, partition, request, acks) = batch.into_request(shared.config.compression);
+                let request = match request {
+                    Ok(request) => EncodedRequest::new(&request),
+                    Err(error) => {
+                        answer_records(&topic, partition, Err(error), acks);
+                        continue;
+                    }
+                };
                 // Queued on the connection here, in order; answered in the spawned task.
                 let answer = match shared.client.connection().await {
                     Ok(connection) => Ok(connection.send(&request)),

@@ -258,3 +258,34 @@ fn stray_entries_in_the_log_and_topic_directories_are_reported() {
         .unwrap_err();
     assert!(error.to_string().contains("holds no topic"), "{error}");
 }
+
+#[test]
+fn a_data_directory_of_log_format_1_is_refused_at_open_naming_the_file_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let log = open(dir.path());
+        log.create_topic("old", 1, TopicSettings::default()).unwrap();
+    }
+    let conf = dir.path().join("old").join("topic.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.starts_with("format_version=2\n"), "{text}");
+    std::fs::write(&conf, text.replace("format_version=2", "format_version=1")).unwrap();
+    let error = Log::open(dir.path(), LogOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            LogError::UnsupportedFormat {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(message.contains(&conf.display().to_string()), "{message}");
+    assert!(
+        message.contains("Read the data out with the Regroup build that wrote it"),
+        "{message}"
+    );
+}

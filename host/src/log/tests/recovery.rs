@@ -54,10 +54,10 @@ fn first_segment(dir: &Path) -> SegmentPaths {
 /// Byte positions where each batch of a segment starts, plus the end of the last one.
 fn batch_boundaries(log: &Path) -> Vec<u64> {
     let bytes = fs::read(log).unwrap();
-    let mut boundaries = vec![16u64];
-    let mut position = 16usize;
+    let mut boundaries = vec![0u64];
+    let mut position = 0usize;
     while position < bytes.len() {
-        position += 4 + u32::from_le_bytes(bytes[position..position + 4].try_into().unwrap()) as usize;
+        position += 12 + u32::from_be_bytes(bytes[position + 8..position + 12].try_into().unwrap()) as usize;
         boundaries.push(position as u64);
     }
     boundaries
@@ -297,19 +297,20 @@ fn an_empty_segment_opens_clean() {
 }
 
 #[test]
-fn segment_cut_off_inside_its_header_is_reset_to_empty() {
+fn segment_cut_off_inside_its_first_batch_header_is_truncated_to_empty() {
     let dir = tempfile::tempdir().unwrap();
-    write_batches(dir.path(), 0);
+    write_batches(dir.path(), 1);
     let paths = first_segment(dir.path());
     set_len(&paths.log, 5);
     let (partition, actions) = reopen(dir.path());
     assert!(
-        actions.contains(&RecoveryAction::ResetEmptySegment {
-            segment: paths.log.clone(),
-            found_bytes: 5
-        }),
+        actions.iter().any(|a| matches!(
+            a,
+            RecoveryAction::TruncatedTail { segment, kept_bytes: 0, dropped_bytes: 5, .. } if *segment == paths.log
+        )),
         "{actions:?}"
     );
+    assert_eq!(partition.high_watermark(), 0);
     partition.append(&[Record::new("b0-r0")], 0).unwrap();
     assert_eq!(
         partition.fetch(0, 100).unwrap().batches[0].records[0].value,
@@ -333,24 +334,34 @@ fn empty_last_segment_after_a_roll_keeps_the_offsets_of_the_one_before() {
 }
 
 #[test]
-fn segment_from_a_newer_format_is_refused() {
+fn segment_of_log_format_1_is_refused_naming_the_file_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    write_batches(dir.path(), 2);
+    write_batches(dir.path(), 0);
     let log = first_segment(dir.path()).log;
-    let mut bytes = fs::read(&log).unwrap();
-    bytes[4] = 2;
-    fs::write(&log, &bytes).unwrap();
+    // Format 1: a 16-byte header (magic, version 1, kind 1, base offset), then its own batches.
+    let mut format_1 = b"RGLG\x01\x00\x01\x00".to_vec();
+    format_1.extend_from_slice(&[0; 8]);
+    format_1.extend_from_slice(&[29, 0, 0, 0, 1, 2, 3, 4]);
+    fs::write(&log, &format_1).unwrap();
     let error = Partition::open(dir.path(), "t", 0, CONFIG).unwrap_err();
     assert!(
         matches!(
             error,
             LogError::UnsupportedFormat {
-                found: 2,
-                supported: 1,
+                found: 1,
+                supported: 2,
                 ..
             }
         ),
         "{error}"
+    );
+    let message = error.to_string();
+    assert!(message.contains(&log.display().to_string()), "{message}");
+    assert!(message.contains("move the data directory aside"), "{message}");
+    assert_eq!(
+        fs::read(&log).unwrap(),
+        format_1,
+        "the old file is left as it was"
     );
 }
 

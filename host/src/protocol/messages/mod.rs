@@ -1,5 +1,6 @@
-//! The messages of protocol version 2 (version 1 carried fetched records one by one; version 2
-//! carries them as the log's stored batches): one [`Request`] enum, one [`Response`] enum, and one
+//! The messages of protocol version 3 (version 1 carried fetched records one by one; version 2
+//! carried them as the log's stored batches; version 3 carries Kafka's record batch v2 both ways,
+//! a produce being one encoded batch for one partition): one [`Request`] enum, one [`Response`] enum, and one
 //! module per family of requests holding their payloads and conversions to and from the core's
 //! types.
 //!
@@ -75,7 +76,7 @@ pub enum Request {
 
 impl Envelope for Request {
     const TAG: [u8; 4] = *b"RGRQ";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 }
 
 impl Request {
@@ -129,7 +130,7 @@ pub enum Response {
 
 impl Envelope for Response {
     const TAG: [u8; 4] = *b"RGRS";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     /// Fetch answers are nearly all batch bytes; every other answer is small.
     fn size_hint(&self) -> usize {
@@ -197,16 +198,17 @@ mod tests {
             Request::ListTopics,
             Request::Produce(Produce {
                 topic: "t".into(),
-                records: vec![WireRecord {
-                    key: Some(b"k".to_vec()),
-                    value: vec![1, 2, 3],
-                    headers: vec![WireHeader {
-                        name: "h".into(),
-                        value: b"v".to_vec(),
-                    }],
-                    timestamp: Some(5),
-                    partition: None,
-                }],
+                partition: 2,
+                batch: crate::log::encode_batch(
+                    0,
+                    &[crate::log::Record::new(vec![1, 2, 3])
+                        .with_key("k")
+                        .with_header("h", "v")],
+                    5,
+                    crate::log::ProducerFields::NONE,
+                    crate::log::Compression::None,
+                )
+                .unwrap(),
             }),
             Request::Heartbeat(MemberRef {
                 group: "g".into(),

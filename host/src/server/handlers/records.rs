@@ -8,28 +8,27 @@ use tokio::time::Instant;
 use super::super::Services;
 use super::super::dispatch::{Context, blocking};
 use crate::group::PartitionName;
-use crate::log::{OffsetSpec, ReadBuffer, Record};
+use crate::log::{OffsetSpec, ReadBuffer};
 use crate::protocol::messages::groups::MemberRef;
 use crate::protocol::messages::records::{Fetch, FetchPartition, ListOffset, Produce, ProducedBatch};
 use crate::protocol::{ErrorCode, FetchedFrame, ReadBounds, Response, WireError};
 
-/// Appends, then acknowledges: the log has flushed per the topic's policy when `append` returns.
+/// Appends the producer's batch as it is, then acknowledges: the log has flushed per the
+/// topic's policy when `append_batch` returns.
 pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> Result<Response, WireError> {
     let log = context.services.log.clone();
-    let Produce { topic, records } = produce;
-    let records: Vec<Record> = records.into_iter().map(Record::from).collect();
-    let batches = blocking(move || Ok(log.append(&topic, records)?)).await?;
+    let Produce {
+        topic,
+        partition,
+        batch,
+    } = produce;
+    let appended = blocking(move || Ok(log.append_batch(&topic, partition, batch)?)).await?;
     context.services.appended.notify_waiters();
-    Ok(Response::Produced(
-        batches
-            .into_iter()
-            .map(|b| ProducedBatch {
-                partition: b.partition,
-                base_offset: b.base_offset,
-                last_offset: b.last_offset,
-            })
-            .collect(),
-    ))
+    Ok(Response::Produced(vec![ProducedBatch {
+        partition: appended.partition,
+        base_offset: appended.base_offset,
+        last_offset: appended.last_offset,
+    }]))
 }
 
 /// Reads every asked partition; when none has records (and none failed), waits for an append,
