@@ -48,6 +48,32 @@ pub enum LogError {
         reason: String,
     },
 
+    #[error(
+        "topic {topic:?} partition {partition}: producer {producer_id} epoch {epoch} sent sequence \
+         {found} where {expected} was expected (out of order sequence: a batch is missing or was \
+         sent long ago)"
+    )]
+    OutOfOrderSequence {
+        topic: String,
+        partition: u32,
+        producer_id: i64,
+        epoch: i16,
+        expected: i32,
+        found: i32,
+    },
+
+    #[error(
+        "topic {topic:?} partition {partition}: producer {producer_id} sent epoch {found}, older \
+         than its current epoch {current} (invalid producer epoch: a newer producer took over)"
+    )]
+    InvalidProducerEpoch {
+        topic: String,
+        partition: u32,
+        producer_id: i64,
+        current: i16,
+        found: i16,
+    },
+
     #[error("topic {topic:?} partition {partition}: batch of {size} bytes exceeds the limit of {limit}")]
     BatchTooLarge {
         topic: String,

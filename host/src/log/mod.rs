@@ -18,6 +18,9 @@
 //! - `compression.rs`: the batch compression codecs (gzip, snappy, lz4, zstd).
 //! - `file_header.rs`: the versioned header at the start of every index file.
 //! - `record.rs`: [`Record`] in, [`StoredRecord`] out.
+//! - `producers.rs`: idempotent producing: each partition's last batches per producer, rebuilt
+//!   from the batch headers at open.
+//! - `producer_ids.rs`: producer ids, never handed out twice (`<root>/@producer-ids`).
 //! - `partitioner.rs`: Kafka's murmur2 key partitioning and sticky keyless batches.
 //! - `recovery.rs`: checking tails, truncating torn ones, rebuilding indexes, the report.
 //! - `retention.rs`: deleting old segments by size and age, in a background thread.
@@ -42,6 +45,8 @@ mod flush;
 mod index;
 mod partition;
 mod partitioner;
+mod producer_ids;
+mod producers;
 mod record;
 mod recovery;
 mod retention;
@@ -135,6 +140,7 @@ impl Topics {
 #[derive(Debug)]
 pub struct Log {
     root: PathBuf,
+    producer_ids: producer_ids::ProducerIds,
     options: LogOptions,
     topics: Arc<Topics>,
     events: EventBus,
@@ -153,6 +159,9 @@ impl Log {
             let entry = entry.map_err(LogError::io("list log directory", &root))?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
+            if name == producer_ids::FILE_NAME {
+                continue;
+            }
             let is_topic =
                 path.is_dir() && validate_topic_name(&name).is_ok() && path.join(topic::CONF_FILE).is_file();
             if !is_topic {
@@ -178,8 +187,10 @@ impl Log {
             )
             .map_err(spawn_error)?,
         ];
+        let producer_ids = producer_ids::ProducerIds::open(&root)?;
         let log = Log {
             root,
+            producer_ids,
             options,
             topics,
             events: EventBus::default(),
@@ -285,6 +296,12 @@ impl Log {
         records: &[Record],
     ) -> Result<AppendedBatch, LogError> {
         self.topic(topic)?.partition(partition)?.append(records, now_ms())
+    }
+
+    /// A new producer id and its epoch, for an idempotent producer (Kafka's InitProducerId): no
+    /// id is handed out twice, restarts included.
+    pub fn init_producer_id(&self) -> Result<(i64, i16), LogError> {
+        self.producer_ids.allocate()
     }
 
     /// Appends a producer's encoded batch (Kafka's record batch v2) to `partition` as it is, once

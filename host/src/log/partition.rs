@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::batch::{self, BatchHeader, MAX_BATCH_BYTES};
 use super::buffer::ReadBuffer;
 use super::error::LogError;
+use super::producers::{ProducerStates, SequenceCheck, SequenceError};
 use super::record::Record;
 use super::recovery::{self, PartitionRecovery};
 use super::segment::{FetchedBatch, NO_TIMESTAMP, RawRead, Segment};
@@ -25,6 +26,9 @@ pub struct AppendedBatch {
     pub partition: u32,
     pub base_offset: u64,
     pub last_offset: u64,
+    /// True when the batch was an idempotent producer's resend of a batch stored already: these
+    /// are the offsets it got then, and nothing was written now.
+    pub duplicate: bool,
 }
 
 /// The answer to a fetch: whole batches plus where the log begins and ends.
@@ -102,6 +106,8 @@ pub struct Partition {
     log_start_offset: AtomicU64,
     /// Set by appends, cleared by the interval flusher before it syncs.
     unflushed: AtomicBool,
+    /// What idempotent producers have stored here; taken after `appender`, only by appends.
+    producers: Mutex<ProducerStates>,
 }
 
 impl Partition {
@@ -129,6 +135,7 @@ impl Partition {
         if segments.is_empty() {
             segments.insert(0, Arc::new(Segment::create(dir, 0, config.index_interval_bytes)?));
         }
+        let producers = rebuild_producer_states(segments.values())?;
         let active = Arc::clone(segments.values().next_back().expect("at least one segment"));
         let log_start_offset = *segments.keys().next().expect("at least one segment");
         let high_watermark = active.next_offset();
@@ -156,6 +163,7 @@ impl Partition {
             high_watermark: AtomicU64::new(high_watermark),
             log_start_offset: AtomicU64::new(log_start_offset),
             unflushed: AtomicBool::new(false),
+            producers: Mutex::new(producers),
         };
         Ok((partition, report))
     }
@@ -217,9 +225,32 @@ impl Partition {
         Ok(())
     }
 
-    /// Gives a checked batch its base offset and stores it.
+    /// Gives a checked batch its base offset and stores it, unless it is a batch of an
+    /// idempotent producer stored already (answered with the offsets it got then) or out of its
+    /// producer's order (refused); see `producers.rs`.
     fn append_checked(&self, bytes: &mut [u8], mut header: BatchHeader) -> Result<AppendedBatch, LogError> {
         let mut active = self.lock_appender();
+        let mut producers = self.producers.lock().unwrap_or_else(|p| p.into_inner());
+        match producers.check(&header) {
+            Ok(SequenceCheck::Append) => {}
+            Ok(SequenceCheck::Duplicate(stored)) => {
+                tracing::debug!(
+                    topic = self.topic,
+                    partition = self.id,
+                    producer_id = header.producer_id,
+                    sequence = header.base_sequence,
+                    base_offset = stored.base_offset,
+                    "duplicate batch answered with its first offsets"
+                );
+                return Ok(AppendedBatch {
+                    partition: self.id,
+                    base_offset: stored.base_offset,
+                    last_offset: stored.last_offset,
+                    duplicate: true,
+                });
+            }
+            Err(refusal) => return Err(self.sequence_error(refusal)),
+        }
         let base_offset = self.high_watermark();
         batch::set_base_offset(bytes, base_offset);
         header.base_offset = base_offset;
@@ -234,12 +265,44 @@ impl Partition {
             self.unflushed.store(true, Ordering::Release);
         }
         active.publish(&header);
+        producers.record(&header);
         self.high_watermark.store(header.next_offset(), Ordering::Release);
         Ok(AppendedBatch {
             partition: self.id,
             base_offset,
             last_offset: header.last_offset(),
+            duplicate: false,
         })
+    }
+
+    fn sequence_error(&self, refusal: SequenceError) -> LogError {
+        let (topic, partition) = (self.topic.clone(), self.id);
+        match refusal {
+            SequenceError::StaleEpoch {
+                producer_id,
+                current,
+                found,
+            } => LogError::InvalidProducerEpoch {
+                topic,
+                partition,
+                producer_id,
+                current,
+                found,
+            },
+            SequenceError::OutOfOrder {
+                producer_id,
+                epoch,
+                expected,
+                found,
+            } => LogError::OutOfOrderSequence {
+                topic,
+                partition,
+                producer_id,
+                epoch,
+                expected,
+                found,
+            },
+        }
     }
 
     /// Starts a new segment at `base_offset`, making the old one durable first unless the OS
@@ -508,6 +571,17 @@ impl Partition {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The producer state of a partition's batches, rebuilt from their headers (see `producers.rs`).
+fn rebuild_producer_states<'a>(
+    segments: impl Iterator<Item = &'a Arc<Segment>>,
+) -> Result<ProducerStates, LogError> {
+    let mut states = ProducerStates::default();
+    for segment in segments {
+        segment.for_each_header(|header| states.record(header))?;
+    }
+    Ok(states)
 }
 
 #[cfg(test)]

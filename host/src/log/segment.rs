@@ -303,6 +303,41 @@ impl Segment {
         })
     }
 
+    /// Hands every published batch's header to `each`, oldest first, reading only the headers
+    /// (a window of small batches at once; one header per read when batches are large).
+    pub fn for_each_header(&self, mut each: impl FnMut(&BatchHeader)) -> Result<(), LogError> {
+        const WINDOW: usize = 64 * 1024;
+        let size = self.size();
+        let mut window = vec![0u8; WINDOW];
+        let (mut window_start, mut window_len) = (0u64, 0usize);
+        let mut position = 0u64;
+        let mut last_size = 0usize;
+        while position < size {
+            let in_window = position >= window_start
+                && position + BATCH_HEADER_LEN as u64 <= window_start + window_len as u64;
+            if !in_window {
+                // Large batches: read just the next header; small ones: a window of them.
+                let want = if last_size > WINDOW / 8 {
+                    BATCH_HEADER_LEN
+                } else {
+                    WINDOW
+                };
+                window_len = want.min((size - position) as usize);
+                self.log
+                    .read_exact_at(&mut window[..window_len], position)
+                    .map_err(LogError::io("read segment", &self.paths.log))?;
+                window_start = position;
+            }
+            let at = (position - window_start) as usize;
+            let header = batch::parse_header(&window[at..window_len])
+                .map_err(|defect| self.corrupt(position, defect))?;
+            each(&header);
+            last_size = header.size;
+            position += header.size as u64;
+        }
+        Ok(())
+    }
+
     /// The offset and timestamp of the first record whose timestamp is at least `timestamp`;
     /// for a compressed batch, the batch's first offset and max timestamp (its records are not
     /// decompressed here).

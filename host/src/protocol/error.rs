@@ -50,6 +50,12 @@ pub enum ErrorCode {
     LogStorage = 112,
     /// A produced batch that is not a valid Kafka record batch v2 (the message says why).
     InvalidBatch = 113,
+    /// A batch of an idempotent producer that does not follow its last (Kafka's
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER).
+    OutOfOrderSequence = 114,
+    /// A batch of an idempotent producer whose epoch is older than its current one (Kafka's
+    /// INVALID_PRODUCER_EPOCH).
+    InvalidProducerEpoch = 115,
 
     UnknownGroup = 201,
     UnknownMember = 202,
@@ -70,7 +76,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -93,6 +99,8 @@ impl ErrorCode {
         ErrorCode::UnsupportedLogFormat,
         ErrorCode::LogStorage,
         ErrorCode::InvalidBatch,
+        ErrorCode::OutOfOrderSequence,
+        ErrorCode::InvalidProducerEpoch,
         ErrorCode::UnknownGroup,
         ErrorCode::UnknownMember,
         ErrorCode::IllegalGeneration,
@@ -157,6 +165,8 @@ impl From<&LogError> for ErrorCode {
             LogError::ReplicationFactorUnsupported { .. } => ErrorCode::ReplicationFactorUnsupported,
             LogError::EmptyBatch { .. } => ErrorCode::EmptyBatch,
             LogError::InvalidBatch { .. } => ErrorCode::InvalidBatch,
+            LogError::OutOfOrderSequence { .. } => ErrorCode::OutOfOrderSequence,
+            LogError::InvalidProducerEpoch { .. } => ErrorCode::InvalidProducerEpoch,
             LogError::BatchTooLarge { .. } => ErrorCode::BatchTooLarge,
             LogError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
             LogError::Corrupt { .. } => ErrorCode::CorruptLog,
@@ -205,7 +215,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 37] = [
+    const PINNED: [(ErrorCode, u16); 39] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -228,6 +238,8 @@ mod tests {
         (ErrorCode::UnsupportedLogFormat, 111),
         (ErrorCode::LogStorage, 112),
         (ErrorCode::InvalidBatch, 113),
+        (ErrorCode::OutOfOrderSequence, 114),
+        (ErrorCode::InvalidProducerEpoch, 115),
         (ErrorCode::UnknownGroup, 201),
         (ErrorCode::UnknownMember, 202),
         (ErrorCode::IllegalGeneration, 203),

@@ -64,6 +64,7 @@ pub(super) async fn serve(context: Context, request: Request) -> Answer {
         Request::FetchOffsets(fetch) => Ok(handlers::offsets::fetch(&context, fetch)),
         Request::ResetOffsets(reset) => handlers::offsets::reset(&context, reset).await,
         Request::ListPlugins => handlers::plugins::list(&context).await,
+        Request::InitProducerId => handlers::records::init_producer_id(&context).await,
     };
     Answer::Response(result.unwrap_or_else(|error| refused(kind, error)))
 }

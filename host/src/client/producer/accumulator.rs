@@ -96,7 +96,6 @@ pub(super) struct Accumulator {
 impl Accumulator {
     /// Makes every batch closed from now on carry `producer_id` and `epoch` and a sequence
     /// number per partition.
-    #[allow(dead_code)] // until the producer asks the host for an id
     pub(super) fn set_producer(&mut self, producer_id: i64, epoch: i16) {
         self.producer = Some((producer_id, epoch));
     }

@@ -33,6 +33,10 @@ pub struct ProducerConfig {
     pub metadata_max_age: Duration,
     /// How each batch's records are compressed (Kafka's `compression.type`, default `none`).
     pub compression: Compression,
+    /// Each batch carries a producer id, epoch and sequence number, so the host stores a batch
+    /// sent again (its answer lost to a crash or a dropped connection) once (Kafka's
+    /// `enable.idempotence`, on by default as in Kafka).
+    pub enable_idempotence: bool,
     pub client: ClientOptions,
 }
 
@@ -44,6 +48,7 @@ impl Default for ProducerConfig {
             max_in_flight: 16,
             metadata_max_age: Duration::from_secs(30),
             compression: Compression::None,
+            enable_idempotence: true,
             client: ClientOptions {
                 client_id: "regroup-producer".to_owned(),
                 ..ClientOptions::default()
@@ -134,16 +139,22 @@ impl Drop for Handle {
 impl Producer {
     pub async fn connect(addr: &str, config: ProducerConfig) -> Result<Producer, ClientError> {
         let client = Client::connect_with(addr, config.client.clone()).await?;
-        Ok(Producer::with_client(client, config))
+        Producer::with_client(client, config).await
     }
 
-    /// A producer over an existing client's connection.
-    pub fn with_client(client: Client, config: ProducerConfig) -> Producer {
+    /// A producer over an existing client's connection; with idempotence on, it first asks the
+    /// host for a producer id.
+    pub async fn with_client(client: Client, config: ProducerConfig) -> Result<Producer, ClientError> {
+        let mut accumulator = Accumulator::default();
+        if config.enable_idempotence {
+            let (producer_id, epoch) = client.init_producer_id().await?;
+            accumulator.set_producer(producer_id, epoch);
+        }
         let (ready, batches) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             client,
             config,
-            accumulator: std::sync::Mutex::new(Accumulator::default()),
+            accumulator: std::sync::Mutex::new(accumulator),
             batch_opened: Notify::new(),
             ready,
         });
@@ -151,9 +162,9 @@ impl Producer {
             tokio::spawn(sender::linger(Arc::clone(&shared))),
             tokio::spawn(sender::send_batches(Arc::clone(&shared), batches)),
         ];
-        Producer {
+        Ok(Producer {
             handle: Arc::new(Handle { shared, tasks }),
-        }
+        })
     }
 
     /// Sends one record and waits until the host has appended it.

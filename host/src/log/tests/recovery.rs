@@ -401,3 +401,66 @@ fn torn_tail_of_many_segments_only_touches_the_last() {
     );
     assert_holds_batches(&partition, 39);
 }
+
+/// A batch of `values` from idempotent producer 42 (epoch 0) starting at `sequence`.
+fn producer_batch(sequence: i32, values: &[&str]) -> Vec<u8> {
+    let records: Vec<Record> = values.iter().map(|v| Record::new(*v).with_timestamp(5)).collect();
+    let producer = crate::log::ProducerFields {
+        producer_id: 42,
+        producer_epoch: 0,
+        base_sequence: sequence,
+    };
+    crate::log::encode_batch(0, &records, 0, producer, crate::log::Compression::None).unwrap()
+}
+
+#[test]
+fn idempotent_producer_state_survives_a_reopen_across_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = PartitionConfig {
+        segment_bytes: 300,
+        ..CONFIG
+    };
+    let mut sent = Vec::new();
+    {
+        let (partition, _) = Partition::open(dir.path(), "t", 0, small).unwrap();
+        for i in 0..10 {
+            let batch = producer_batch(i * 2, &["a", "b"]);
+            sent.push(batch.clone());
+            let appended = partition.append_batch(batch).unwrap();
+            assert_eq!(appended.base_offset, i as u64 * 2);
+        }
+        assert!(partition.describe().segment_count > 2);
+    }
+    let (partition, actions) = Partition::open(dir.path(), "t", 0, small).unwrap();
+    assert!(actions.actions.is_empty(), "{:?}", actions.actions);
+    // The last five batches resent after the restart: answered with their first offsets.
+    for (i, batch) in sent.iter().enumerate().skip(5) {
+        let again = partition.append_batch(batch.clone()).unwrap();
+        assert_eq!(
+            (again.base_offset, again.last_offset),
+            (i as u64 * 2, i as u64 * 2 + 1)
+        );
+    }
+    assert_eq!(partition.high_watermark(), 20, "no resend was stored");
+    let gap = partition.append_batch(producer_batch(21, &["x"])).unwrap_err();
+    assert!(
+        matches!(
+            gap,
+            LogError::OutOfOrderSequence {
+                producer_id: 42,
+                expected: 20,
+                found: 21,
+                ..
+            }
+        ),
+        "{gap}"
+    );
+    assert!(gap.to_string().contains("out of order sequence"), "{gap}");
+    assert_eq!(
+        partition
+            .append_batch(producer_batch(20, &["c"]))
+            .unwrap()
+            .base_offset,
+        20
+    );
+}

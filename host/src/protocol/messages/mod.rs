@@ -72,6 +72,9 @@ pub enum Request {
         group: String,
     },
     ListPlugins,
+    /// A producer id and epoch for an idempotent producer (Kafka's InitProducerId); answered
+    /// with [`Response::ProducerId`].
+    InitProducerId,
 }
 
 impl Envelope for Request {
@@ -102,6 +105,7 @@ impl Request {
             Request::ListGroups => "list-groups",
             Request::DeleteGroup { .. } => "delete-group",
             Request::ListPlugins => "list-plugins",
+            Request::InitProducerId => "init-producer-id",
         }
     }
 }
@@ -126,6 +130,11 @@ pub enum Response {
     Group(GroupInfo),
     Groups(Vec<GroupSummary>),
     Plugins(PluginList),
+    /// A producer id no producer has had, and its epoch.
+    ProducerId {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
 }
 
 impl Envelope for Response {
@@ -182,6 +191,7 @@ impl Response {
             Response::Group(_) => "group",
             Response::Groups(_) => "groups",
             Response::Plugins(_) => "plugins",
+            Response::ProducerId { .. } => "producer-id",
         }
     }
 }

@@ -23,6 +23,9 @@ pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> R
         batch,
     } = produce;
     let appended = blocking(move || Ok(log.append_batch(&topic, partition, batch)?)).await?;
+    if !appended.duplicate {
+        crash_after_append_if_asked();
+    }
     context.services.appended.notify_waiters();
     Ok(Response::Produced(vec![ProducedBatch {
         partition: appended.partition,
@@ -30,6 +33,33 @@ pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> R
         last_offset: appended.last_offset,
     }]))
 }
+
+/// A producer id and epoch no producer has had (the log keeps the allocation durable).
+pub(in crate::server) async fn init_producer_id(context: &Context) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let (producer_id, producer_epoch) = blocking(move || Ok(log.init_producer_id()?)).await?;
+    Ok(Response::ProducerId {
+        producer_id,
+        producer_epoch,
+    })
+}
+
+/// Fault injection for crash tests, in debug builds only: with `REGROUP_TEST_SIGKILL_AFTER_APPEND`
+/// set, the host SIGKILLs itself after an append has stored a batch (flushed per the topic's
+/// policy) and before the producer is answered, the moment a lost answer makes a producer resend.
+#[cfg(debug_assertions)]
+fn crash_after_append_if_asked() {
+    if std::env::var_os("REGROUP_TEST_SIGKILL_AFTER_APPEND").is_some() {
+        tracing::warn!("REGROUP_TEST_SIGKILL_AFTER_APPEND is set: killing the host after an append");
+        // SAFETY: kill(2) on our own pid with a valid signal has no memory effects.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn crash_after_append_if_asked() {}
 
 /// Reads every asked partition; when none has records (and none failed), waits for an append,
 /// up to the asked wait, and reads again. The answer is laid out as a frame while reading: the
