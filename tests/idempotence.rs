@@ -22,9 +22,19 @@ fn free_addr() -> String {
     listener.local_addr().unwrap().to_string()
 }
 
+/// A `regroup serve` process, killed on drop so a failing test leaves none behind.
+struct Host(Child);
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `regroup serve` on `addr`, flushing every batch; with `kill_hook`, it kills itself after the
 /// first append it makes. Returns once it listens.
-fn serve(data_dir: &Path, addr: &str, kill_hook: bool) -> Child {
+fn serve(data_dir: &Path, addr: &str, kill_hook: bool) -> Host {
     let mut command = Command::new(regroup_exe());
     command
         .args(["serve", "--listen", addr, "--flush", "every_batch", "--data-dir"])
@@ -37,21 +47,21 @@ fn serve(data_dir: &Path, addr: &str, kill_hook: bool) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let host = Host(child);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
     assert!(
         line.starts_with("regroup listening on"),
         "unexpected first line {line:?}"
     );
-    child
+    host
 }
 
 /// Waits for the host to die of the hook's SIGKILL, then starts it again on the same port.
-fn restart_after_its_sigkill(mut child: Child, data_dir: &Path, addr: &str, kill_hook: bool) -> Child {
+fn restart_after_its_sigkill(mut host: Host, data_dir: &Path, addr: &str, kill_hook: bool) -> Host {
     use std::os::unix::process::ExitStatusExt;
-    let status = child.wait().unwrap();
+    let status = host.0.wait().unwrap();
     assert_eq!(
         status.signal(),
         Some(9),
@@ -136,8 +146,7 @@ fn twenty_sigkills_between_fsync_and_answer_leave_every_record_stored_once() {
         host = restart_after_its_sigkill(host, dir.path(), &addr, true);
     }
     let offsets = producer.join().unwrap();
-    let _ = host.kill();
-    host.wait().unwrap();
+    drop(host);
     let records = stored_records(dir.path());
     let duplicated = duplicates(&records);
     eprintln!("duplicates after {KILLS} SIGKILLs between fsync and answer: {duplicated}");
@@ -165,10 +174,9 @@ fn without_idempotence_the_same_crash_stores_the_batch_twice() {
     let host = serve(dir.path(), &addr, true);
     create_topic(&addr);
     let producer = produce_in_background(&addr, 1, false);
-    let mut host = restart_after_its_sigkill(host, dir.path(), &addr, false);
+    let host = restart_after_its_sigkill(host, dir.path(), &addr, false);
     let offsets = producer.join().unwrap();
-    let _ = host.kill();
-    host.wait().unwrap();
+    drop(host);
     assert_eq!(offsets, [1], "the resend was appended after the first copy");
     let records = stored_records(dir.path());
     assert_eq!(records.len(), 2, "{records:?}");

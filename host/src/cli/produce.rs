@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{Server, block_on};
 use crate::client::{Producer, ProducerConfig};
-use crate::log::Record;
+use crate::log::{Compression, Record};
 
 #[derive(Args)]
 pub struct ProduceArgs {
@@ -27,6 +27,9 @@ pub struct ProduceArgs {
     /// How long a batch waits for more records, in ms.
     #[arg(long, default_value_t = 5)]
     linger_ms: u64,
+    /// Compress each batch: none, gzip, snappy, lz4 or zstd (Kafka's `compression.type`).
+    #[arg(long, default_value = "none")]
+    compression: Compression,
     #[command(flatten)]
     server: Server,
 }
@@ -35,6 +38,7 @@ pub fn run(args: ProduceArgs) -> Result<ExitCode, String> {
     block_on(async move {
         let config = ProducerConfig {
             linger: Duration::from_millis(args.linger_ms),
+            compression: args.compression,
             ..ProducerConfig::default()
         };
         let producer = Producer::connect(&args.server.addr, config)

@@ -229,3 +229,65 @@ fn sequences_wrap_from_i32_max_to_zero() {
     assert_eq!(sequence_after(i32::MAX, 1), 0);
     assert_eq!(sequence_after(i32::MAX - 1, 3), 1);
 }
+
+#[test]
+fn compressed_batches_round_trip_with_every_codec_and_store_untouched() {
+    let records: Vec<Record> = (0..500)
+        .map(|i| {
+            Record::new(format!("value {i} {}", "x".repeat(i % 40)))
+                .with_key(format!("key-{}", i % 7))
+                .with_header("n", i.to_string())
+                .with_timestamp(1_000 + i as i64)
+        })
+        .collect();
+    let plain = encode(0, &records, 0);
+    for codec in [
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+    ] {
+        let bytes = encode_batch(7, &records, 0, ProducerFields::NONE, codec).unwrap();
+        assert!(bytes.len() < plain.len() / 2, "{codec:?}: {} bytes", bytes.len());
+        let header = validate_for_append(&bytes).unwrap();
+        assert_eq!(header.compression(), Ok(codec));
+        assert_eq!((header.record_count, header.max_timestamp), (500, 1_499));
+        let decoded = decode_records(&bytes).unwrap();
+        assert_eq!(decoded.len(), 500, "{codec:?}");
+        assert_eq!(decoded[499].offset, 7 + 499);
+        assert_eq!(decoded[499].key.as_deref(), Some(&b"key-2"[..]));
+        assert_eq!(
+            decoded[123].value,
+            format!("value 123 {}", "x".repeat(3)).into_bytes()
+        );
+        let mut in_place = Vec::new();
+        visit_batches_in_place(&bytes, |_, in_bytes| in_place.push(in_bytes)).unwrap();
+        assert!(
+            in_place.iter().all(|&b| !b),
+            "decompressed records are not in the batch bytes"
+        );
+    }
+}
+
+#[test]
+fn an_append_checks_a_compressed_batch_s_header_and_crc_but_never_decompresses_it() {
+    let records = vec![Record::new("v".repeat(100)); 20];
+    let good = encode_batch(0, &records, 0, ProducerFields::NONE, Compression::Lz4).unwrap();
+    // Garbage where the LZ4 frame was, with a CRC that matches it: the host stores it as it is
+    // (it does not decompress), and the reader that does decompress refuses it.
+    let mut garbage = good.clone();
+    for byte in &mut garbage[BATCH_HEADER_LEN..] {
+        *byte = 0x5a;
+    }
+    let crc = crc32c::crc32c(&garbage[CRC_START..]);
+    garbage[17..21].copy_from_slice(&crc.to_be_bytes());
+    assert_eq!(validate_for_append(&garbage).unwrap().record_count, 20);
+    let defect = decode_records(&garbage).unwrap_err();
+    assert!(matches!(defect, BatchDefect::Decompression(_)), "{defect}");
+    let mut flipped = good;
+    flipped[BATCH_HEADER_LEN + 3] ^= 1;
+    assert!(matches!(
+        validate_for_append(&flipped),
+        Err(BatchDefect::CrcMismatch { .. })
+    ));
+}
