@@ -182,3 +182,83 @@ fn without_idempotence_the_same_crash_stores_the_batch_twice() {
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!(duplicates(&records), 1);
 }
+
+#[test]
+fn a_sigkill_with_many_batches_in_flight_stores_each_record_once() {
+    // Small batches, sixteen in flight: after the crash each is sent again on its own, and a
+    // later one may reach the new host before the one ahead of it (it is tried again).
+    const RECORDS: usize = 400;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let host = serve(dir.path(), &addr, true);
+    create_topic(&addr);
+    let producer_addr = addr.clone();
+    let producer = std::thread::spawn(move || {
+        runtime().block_on(async {
+            let config = ProducerConfig {
+                linger: Duration::ZERO,
+                batch_bytes: 300,
+                max_in_flight: 16,
+                ..ProducerConfig::default()
+            };
+            let producer = Producer::connect(&producer_addr, config).await.unwrap();
+            let mut deliveries = Vec::new();
+            for i in 0..RECORDS {
+                let record = Record::new(format!("record-{i}"));
+                deliveries.push(producer.enqueue(TOPIC, record).await.unwrap());
+            }
+            let mut offsets = Vec::new();
+            for delivery in deliveries {
+                offsets.push(delivery.await.unwrap().offset);
+            }
+            offsets
+        })
+    });
+    let host = restart_after_its_sigkill(host, dir.path(), &addr, false);
+    let mut offsets = producer.join().unwrap();
+    drop(host);
+    offsets.sort();
+    offsets.dedup();
+    assert_eq!(
+        offsets.len(),
+        RECORDS,
+        "every record answered with an offset of its own"
+    );
+    let records = stored_records(dir.path());
+    assert_eq!(duplicates(&records), 0);
+    assert_eq!(records.len(), RECORDS);
+}
+
+#[test]
+fn after_a_batch_fails_for_good_the_producer_goes_on_under_a_new_producer_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let host = serve(dir.path(), &addr, false);
+    create_topic(&addr);
+    let host_slot = std::sync::Mutex::new(Some(host));
+    runtime().block_on(async {
+        let mut config = ProducerConfig {
+            linger: Duration::ZERO,
+            ..ProducerConfig::default()
+        };
+        config.client.reconnect_timeout = Duration::from_millis(500);
+        let producer = Producer::connect(&addr, config).await.unwrap();
+        producer.send(TOPIC, Record::new("first")).await.unwrap();
+        drop(host_slot.lock().unwrap().take());
+        // The host is gone for longer than a request may wait: this batch fails for good, and
+        // its sequence number is never stored.
+        producer
+            .send(TOPIC, Record::new("lost"))
+            .await
+            .expect_err("no host to store it");
+        *host_slot.lock().unwrap() = Some(serve(dir.path(), &addr, false));
+        let landed = producer.send(TOPIC, Record::new("after")).await.unwrap();
+        assert_eq!(
+            landed.offset, 1,
+            "stored after the first, not refused as out of order"
+        );
+    });
+    drop(host_slot);
+    let values: Vec<Vec<u8>> = stored_records(dir.path()).into_iter().map(|r| r.value).collect();
+    assert_eq!(values, [b"first".to_vec(), b"after".to_vec()]);
+}

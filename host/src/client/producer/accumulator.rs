@@ -1,7 +1,7 @@
 //! The open batches, one per partition, and the choice of partition for each record. Records
 //! are encoded into their partition's batch (Kafka's record batch v2, the log's format) as they
-//! come; a batch gets its producer fields and sequence number when it closes, in the order it
-//! will be sent, and its header and CRC when the sender encodes it.
+//! come; the sender gives a batch its producer fields and sequence number (`idempotence.rs`),
+//! header and CRC when it sends it.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -16,28 +16,31 @@ use crate::protocol::messages::records::Produce;
 
 pub(super) type Ack = oneshot::Sender<Result<RecordMetadata, ClientError>>;
 
-/// A batch on its way, its producer fields and sequence fixed.
+/// A closed batch on its way to the sender.
 pub(crate) struct ReadyBatch {
     pub(super) topic: String,
     pub(super) partition: u32,
     records: BatchBuilder,
-    producer: ProducerFields,
     pub(super) acks: Vec<Ack>,
 }
 
 impl ReadyBatch {
-    /// The produce request for this batch, its records compressed with `compression`; `Err`
-    /// when the compressor fails. Sent again as it is after a lost answer, so a resend carries
-    /// the same sequence number and the host can tell it from a new batch.
+    pub(super) fn record_count(&self) -> u32 {
+        self.records.record_count()
+    }
+
+    /// The produce request for this batch with `producer`'s fields, its records compressed with
+    /// `compression`; `Err` when the compressor fails. Sent again as it is after a lost answer,
+    /// so a resend carries the same sequence number and the host can tell it from a new batch.
     pub(super) fn into_request(
         self,
+        producer: ProducerFields,
         compression: Compression,
     ) -> (String, u32, Result<Request, ClientError>, Vec<Ack>) {
         let ReadyBatch {
             topic,
             partition,
             records,
-            producer,
             acks,
         } = self;
         let request = records
@@ -54,16 +57,11 @@ impl ReadyBatch {
     }
 
     #[cfg(test)]
-    pub(super) fn producer(&self) -> ProducerFields {
-        self.producer
-    }
-
-    #[cfg(test)]
     pub(super) fn records(&self) -> Vec<crate::log::StoredRecord> {
         let bytes = self
             .records
             .clone()
-            .finish(self.producer, Compression::None, 0)
+            .finish(ProducerFields::NONE, Compression::None, 0)
             .unwrap();
         crate::log::decode_batches(&bytes).unwrap()
     }
@@ -82,24 +80,14 @@ struct TopicBatches {
     sticky: Option<u32>,
     rotation: u32,
     open: HashMap<u32, OpenBatch>,
-    /// Each partition's next sequence number (idempotent producing).
-    next_sequence: HashMap<u32, i32>,
 }
 
 #[derive(Default)]
 pub(super) struct Accumulator {
     topics: HashMap<String, TopicBatches>,
-    /// The producer id and epoch the host gave (Kafka's InitProducerId), when idempotent.
-    producer: Option<(i64, i16)>,
 }
 
 impl Accumulator {
-    /// Makes every batch closed from now on carry `producer_id` and `epoch` and a sequence
-    /// number per partition.
-    pub(super) fn set_producer(&mut self, producer_id: i64, epoch: i16) {
-        self.producer = Some((producer_id, epoch));
-    }
-
     /// The known partition count of `topic`, unless older than `max_age`.
     pub(super) fn partition_count(&self, topic: &str, max_age: Duration) -> Option<u32> {
         self.topics
@@ -118,7 +106,6 @@ impl Accumulator {
                 sticky: None,
                 rotation: 0,
                 open: HashMap::new(),
-                next_sequence: HashMap::new(),
             });
         entry.partition_count = count;
         entry.counted_at = now;
@@ -137,7 +124,6 @@ impl Accumulator {
         if !self.topics.contains_key(topic) {
             self.set_partition_count(topic, partition_count, Instant::now());
         }
-        let producer = self.producer;
         let state = self.topics.get_mut(topic).expect("just ensured");
         let count = state.partition_count.max(1);
         let partition = match (record.partition, &record.key) {
@@ -160,45 +146,25 @@ impl Accumulator {
         if batch.records.len() < batch_bytes {
             return None;
         }
-        Self::close(topic, state, partition, producer)
+        Self::close(topic, state, partition)
     }
 
-    fn close(
-        topic: &str,
-        state: &mut TopicBatches,
-        partition: u32,
-        producer: Option<(i64, i16)>,
-    ) -> Option<ReadyBatch> {
+    fn close(topic: &str, state: &mut TopicBatches, partition: u32) -> Option<ReadyBatch> {
         let batch = state.open.remove(&partition)?;
         if state.sticky == Some(partition) {
             // Kafka's sticky partitioner moves on once the sticky batch is sent.
             state.sticky = None;
         }
-        let producer = match producer {
-            Some((producer_id, producer_epoch)) => {
-                let sequence = state.next_sequence.entry(partition).or_insert(0);
-                let base_sequence = *sequence;
-                *sequence = crate::log::sequence_after(base_sequence, batch.records.record_count() as i32);
-                ProducerFields {
-                    producer_id,
-                    producer_epoch,
-                    base_sequence,
-                }
-            }
-            None => ProducerFields::NONE,
-        };
         Some(ReadyBatch {
             topic: topic.to_owned(),
             partition,
             records: batch.records,
-            producer,
             acks: batch.acks,
         })
     }
 
     /// Takes every batch whose opening time `due` accepts.
     pub(super) fn drain(&mut self, due: impl Fn(Instant) -> bool) -> Vec<ReadyBatch> {
-        let producer = self.producer;
         let mut ready = Vec::new();
         for (topic, state) in &mut self.topics {
             let partitions: Vec<u32> = state
@@ -208,7 +174,7 @@ impl Accumulator {
                 .map(|(partition, _)| *partition)
                 .collect();
             for partition in partitions {
-                ready.extend(Self::close(topic, state, partition, producer));
+                ready.extend(Self::close(topic, state, partition));
             }
         }
         ready
@@ -272,27 +238,5 @@ mod tests {
         let full = acc.add("t", 1, record(), oneshot::channel().0, 300).unwrap();
         assert_eq!(full.records().len(), 3);
         assert!(acc.oldest().is_none());
-    }
-
-    #[test]
-    fn batches_get_consecutive_sequences_per_partition_once_idempotent() {
-        let mut acc = Accumulator::default();
-        add(&mut acc, Record::new("before").to_partition(0));
-        let plain = acc.drain(|_| true);
-        assert_eq!(plain[0].producer(), ProducerFields::NONE);
-        acc.set_producer(9, 2);
-        for (partition, sequence) in [(0, 0), (0, 2), (1, 0), (0, 4)] {
-            add(&mut acc, Record::new("a").to_partition(partition));
-            add(&mut acc, Record::new("b").to_partition(partition));
-            let batch = acc.drain(|_| true).pop().unwrap();
-            let fields = batch.producer();
-            assert_eq!(
-                (fields.producer_id, fields.producer_epoch, fields.base_sequence),
-                (9, 2, sequence),
-                "partition {partition}"
-            );
-        }
-        add(&mut acc, Record::new("c").to_partition(0));
-        assert_eq!(acc.drain(|_| true)[0].producer().base_sequence, 6);
     }
 }

@@ -4,8 +4,10 @@
 //! - `mod.rs` (this file): the handle, its config and the send calls.
 //! - `accumulator.rs`: partition choice (the log's rule) and the open batches.
 //! - `sender.rs`: the tasks that send batches in order and answer each record.
+//! - `idempotence.rs`: the producer id and per-partition sequence numbers batches carry.
 
 mod accumulator;
+mod idempotence;
 mod sender;
 
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use super::admin::{Client, ClientOptions};
 use super::error::ClientError;
 use crate::log::{Compression, Record};
 use accumulator::Accumulator;
+use idempotence::Sequencer;
 
 /// How a producer batches.
 #[derive(Debug, Clone)]
@@ -116,6 +119,8 @@ pub(super) struct Shared {
     client: Client,
     config: ProducerConfig,
     accumulator: std::sync::Mutex<Accumulator>,
+    /// The producer id and sequence numbers, used by the sender in send order.
+    sequencer: std::sync::Mutex<Sequencer>,
     /// Wakes the linger task when a batch opens.
     batch_opened: Notify,
     /// Batches ready to go, in the order they must be sent.
@@ -145,16 +150,17 @@ impl Producer {
     /// A producer over an existing client's connection; with idempotence on, it first asks the
     /// host for a producer id.
     pub async fn with_client(client: Client, config: ProducerConfig) -> Result<Producer, ClientError> {
-        let mut accumulator = Accumulator::default();
+        let mut sequencer = Sequencer::default();
         if config.enable_idempotence {
             let (producer_id, epoch) = client.init_producer_id().await?;
-            accumulator.set_producer(producer_id, epoch);
+            sequencer.start(producer_id, epoch);
         }
         let (ready, batches) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             client,
             config,
-            accumulator: std::sync::Mutex::new(accumulator),
+            accumulator: std::sync::Mutex::new(Accumulator::default()),
+            sequencer: std::sync::Mutex::new(sequencer),
             batch_opened: Notify::new(),
             ready,
         });
@@ -230,5 +236,10 @@ impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, Accumulator> {
         // Held only for synchronous updates of the batches; each leaves them whole.
         self.accumulator.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sequencer(&self) -> std::sync::MutexGuard<'_, Sequencer> {
+        // Held only for synchronous updates, never across an await.
+        self.sequencer.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

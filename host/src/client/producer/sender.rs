@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::{RecordMetadata, Shared};
+use super::{RecordMetadata, Shared, idempotence};
 use crate::client::ClientError;
 use crate::client::connection::EncodedRequest;
 use crate::protocol::Response;
@@ -48,21 +48,32 @@ pub(super) async fn send_batches(shared: Arc<Shared>, mut queue: mpsc::Unbounded
                     .acquire_owned()
                     .await
                     .expect("never closed");
-                let (topic, partition, request, acks) = batch.into_request(shared.config.compression);
+                let producer = match idempotence::next_batch(&shared, &batch).await {
+                    Ok(producer) => producer,
+                    Err(error) => {
+                        answer_records(&batch.topic, batch.partition, Err(error), batch.acks);
+                        continue;
+                    }
+                };
+                let (topic, partition, request, acks) =
+                    batch.into_request(producer, shared.config.compression);
                 let request = match request {
                     Ok(request) => EncodedRequest::new(&request),
                     Err(error) => {
+                        shared.sequencer().failed(producer);
                         answer_records(&topic, partition, Err(error), acks);
                         continue;
                     }
                 };
+                let deadline = tokio::time::Instant::now() + shared.config.client.reconnect_timeout;
                 // Queued on the connection here, in order; answered in the spawned task.
                 let answer = match shared.client.connection().await {
                     Ok(connection) => Ok(connection.send(&request)),
                     Err(error) => Err(error),
                 };
-                let client = shared.client.clone();
+                let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
+                    let client = &shared.client;
                     let result = match answer {
                         Ok(answer) => match answer.await {
                             Ok(Err(error)) if error.is_connection() => client.call_encoded(&request).await,
@@ -71,6 +82,11 @@ pub(super) async fn send_batches(shared: Arc<Shared>, mut queue: mpsc::Unbounded
                         },
                         Err(_) => client.call_encoded(&request).await,
                     };
+                    let result =
+                        idempotence::resend_while_out_of_order(client, &request, result, deadline).await;
+                    if !matches!(result, Ok(Response::Produced(_))) {
+                        shared.sequencer().failed(producer);
+                    }
                     answer_records(&topic, partition, result, acks);
                     drop(permit);
                 });
@@ -102,6 +118,7 @@ fn answer_records(
                 answer: "produced (not one batch)",
             }),
         },
+        Ok(Response::Error(error)) => Err(ClientError::Server(error)),
         Ok(other) => Err(ClientError::UnexpectedAnswer {
             request: "produce",
             answer: other.kind(),
