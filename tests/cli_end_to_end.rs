@@ -2,7 +2,10 @@
 //! temp directory, the client commands against it, consumers as processes killed with SIGKILL,
 //! plugins dropped into the live plugin directory, and a restart on the same data.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
 use std::time::Duration;
 
 use regroup_tests::cli::{

@@ -169,7 +169,9 @@ async fn requests_being_read_share_one_memory_budget_and_wait_for_it() {
         peer.write_all(&vec![0; 100_000]).await.unwrap();
         stalled.push(peer);
     }
-    let producer = Producer::with_client(client.clone(), ProducerConfig::default());
+    let producer = Producer::with_client(client.clone(), ProducerConfig::default())
+        .await
+        .unwrap();
     let send = producer.send("t", Record::new(vec![7u8; 300_000]));
     tokio::pin!(send);
     assert!(
@@ -210,7 +212,9 @@ async fn commits_and_group_ids_past_their_limits_are_refused_and_nothing_is_stor
     let host = start_host_with(dir.path(), |_| {});
     let client = Client::connect(&addr(&host)).await.unwrap();
     client.create_topic(CreateTopic::new("t", 1)).await.unwrap();
-    let producer = Producer::with_client(client.clone(), ProducerConfig::default());
+    let producer = Producer::with_client(client.clone(), ProducerConfig::default())
+        .await
+        .unwrap();
     for _ in 0..10 {
         producer.send("t", Record::new("r")).await.unwrap();
     }

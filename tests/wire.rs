@@ -268,3 +268,69 @@ async fn a_restarted_host_has_its_topics_records_and_committed_offsets() {
     consumer.close().await.unwrap();
     host.shutdown().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_compressed_with_each_codec_are_stored_as_sent_and_consumed_back() {
+    use regroup::log::Compression;
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_host(dir.path());
+    let admin = admin(&host).await;
+    let value = |i: u32| format!("event {i}: {}", "payload ".repeat(20)).into_bytes();
+    for codec in [
+        Compression::None,
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+    ] {
+        let topic = format!("events-{}", codec.name());
+        admin.create_topic(CreateTopic::new(&topic, 1)).await.unwrap();
+        let config = ProducerConfig {
+            compression: codec,
+            ..ProducerConfig::default()
+        };
+        let producer = Producer::connect(&addr(&host), config).await.unwrap();
+        let mut deliveries = Vec::new();
+        for i in 0..2000 {
+            let record = Record::new(value(i)).with_key(format!("k{}", i % 3));
+            deliveries.push(producer.enqueue(&topic, record).await.unwrap());
+        }
+        for delivery in deliveries {
+            delivery.await.unwrap();
+        }
+        producer.close().await.unwrap();
+        // The stored batches are the producer's, still compressed: the host did not inflate them.
+        let stored = admin.describe_topic(&topic).await.unwrap().partitions[0].size_bytes;
+        let plain: u64 = (0..2000).map(|i| value(i).len() as u64).sum();
+        if codec == Compression::None {
+            assert!(stored > plain, "{stored} bytes stored for {plain} of values");
+        } else {
+            assert!(
+                stored < plain / 5,
+                "{codec:?}: {stored} bytes stored for {plain} of values"
+            );
+        }
+
+        let group = format!("readers-{}", codec.name());
+        let mut consumer = Consumer::connect(&addr(&host), manual_consumer(&group, Duration::from_secs(10)))
+            .await
+            .unwrap();
+        consumer.subscribe(&[topic.as_str()]);
+        let mut values = Vec::new();
+        let started = tokio::time::Instant::now();
+        while values.len() < 2000 {
+            assert!(
+                started.elapsed() < LIMIT,
+                "{codec:?}: gave up after {}",
+                values.len()
+            );
+            for record in consumer.poll(Duration::from_millis(200)).await.unwrap() {
+                assert_eq!(record.offset, values.len() as u64);
+                values.push(record.value.as_slice().to_vec());
+            }
+        }
+        assert_eq!(values, (0..2000).map(value).collect::<Vec<_>>(), "{codec:?}");
+        consumer.close().await.unwrap();
+    }
+    host.shutdown().unwrap();
+}

@@ -173,8 +173,9 @@ fn last_log_file(dir: &Path) -> PathBuf {
 /// Appends the first half of a batch, as a crash in the middle of a write leaves it.
 fn tear_tail(segment: &Path) {
     let mut file = OpenOptions::new().append(true).open(segment).unwrap();
-    let declared_length = (BATCH_BYTES as u32).to_le_bytes();
-    file.write_all(&declared_length).unwrap();
+    // Kafka's batch header starts with the base offset, then the big-endian length.
+    file.write_all(&0i64.to_be_bytes()).unwrap();
+    file.write_all(&(BATCH_BYTES as i32).to_be_bytes()).unwrap();
     file.write_all(&vec![7u8; BATCH_BYTES as usize / 2]).unwrap();
 }
 

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{Server, block_on, plural};
 use crate::client::{Producer, ProducerConfig};
-use crate::log::Record;
+use crate::log::{Compression, Record};
 
 #[derive(Args)]
 pub struct ProduceArgs {
@@ -31,6 +31,9 @@ pub struct ProduceArgs {
     /// delivery.timeout.ms).
     #[arg(long, default_value_t = 120_000)]
     delivery_timeout_ms: u64,
+    /// Compress each batch: none, gzip, snappy, lz4 or zstd (Kafka's `compression.type`).
+    #[arg(long, default_value = "none")]
+    compression: Compression,
     #[command(flatten)]
     server: Server,
 }
@@ -41,6 +44,7 @@ pub fn run(args: ProduceArgs) -> Result<ExitCode, String> {
         let config = ProducerConfig {
             linger: Duration::from_millis(args.linger_ms),
             delivery_timeout: Duration::from_millis(args.delivery_timeout_ms),
+            compression: args.compression,
             client: args.server.options(defaults.client.clone()),
             ..defaults
         };

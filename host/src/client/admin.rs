@@ -364,6 +364,12 @@ impl Client {
         let answer = self.admin_call(&Request::ListPlugins).await?;
         expect_answer!(answer, "list-plugins", Response::Plugins(plugins) => plugins)
     }
+
+    /// A producer id and epoch for an idempotent producer (Kafka's InitProducerId).
+    pub async fn init_producer_id(&self) -> Result<(i64, i16), ClientError> {
+        let answer = self.call(&Request::InitProducerId).await?;
+        expect_answer!(answer, "init-producer-id", Response::ProducerId { producer_id, producer_epoch } => (producer_id, producer_epoch))
+    }
 }
 
 pub(crate) use expect_answer;

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use super::consumer::ConsumerRecord;
 use super::error::ClientError;
 use super::record_bytes::RecordBytes;
-use crate::log::{next_offset_after, visit_batches};
+use crate::log::{next_offset_after, visit_batches_in_place};
 use crate::protocol::messages::ResponseView;
 use crate::protocol::{
     FrameError, FrameReader, FrameWriter, Hello, Request, Response, SharedFrame, Welcome, WireError,
@@ -80,19 +80,25 @@ impl FetchedBatches {
     ) -> Result<Option<u64>, String> {
         let base = self.frame.as_ptr() as usize;
         let mut next = None;
-        visit_batches(self.bytes(), |record| {
+        visit_batches_in_place(self.bytes(), |record, in_frame| {
             if record.offset < from {
                 return;
             }
             next = Some(record.offset + 1);
-            let start = record.value.as_ptr() as usize - base;
+            // An uncompressed batch's values stay in the frame; a decompressed one's are copied.
+            let value = if in_frame {
+                let start = record.value.as_ptr() as usize - base;
+                RecordBytes::shared(&self.frame, start..start + record.value.len())
+            } else {
+                RecordBytes::from(record.value)
+            };
             records.push(ConsumerRecord {
                 topic: topic.to_owned(),
                 partition,
                 offset: record.offset,
                 timestamp: record.timestamp,
                 key: record.key.map(<[u8]>::to_vec),
-                value: RecordBytes::shared(&self.frame, start..start + record.value.len()),
+                value,
                 headers: record.headers,
             });
         })
@@ -522,7 +528,8 @@ mod tests {
         assert_eq!(records[0].key.as_deref(), Some(&b"k"[..]));
         assert_eq!((records[2].topic.as_str(), records[2].partition), ("t", 0));
         assert!(
-            std::ptr::eq(records[2].value.as_ptr(), &frame[range.end - 3 - 2]),
+            // The last value, then its record's header count (a one-byte varint).
+            std::ptr::eq(records[2].value.as_ptr(), &frame[range.end - 3 - 1]),
             "a value points into the frame"
         );
 

@@ -58,6 +58,9 @@ pub enum ClientError {
         partition: PartitionName,
         reason: String,
     },
+    /// A batch could not be encoded (its compressor failed).
+    #[error("cannot encode a batch: {0}")]
+    Encode(String),
     #[error("{partition} is not assigned to this consumer")]
     NotAssigned { partition: PartitionName },
 }

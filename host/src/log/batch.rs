@@ -1,61 +1,133 @@
-//! A batch: the unit of append, checksum and fetch.
+//! Kafka's record batch, version 2 (magic 2): the unit of append, checksum, fetch and storage,
+//! byte for byte as Kafka's own segment files hold it (`DefaultRecordBatch.java`,
+//! `DefaultRecord.java` in Kafka). A producer's batch is stored as it arrived with only its base
+//! offset (bytes 0..8) rewritten; the CRC starts at the attributes, so it stays valid. Fetches
+//! serve the stored bytes as they are.
 //!
-//! Batch layout (all integers little-endian):
+//! Batch header (61 bytes, big-endian):
 //!
-//! | offset | size | field          | meaning                                                  |
-//! |-------:|-----:|----------------|----------------------------------------------------------|
-//! | 0      | 4    | length         | u32, bytes after this field (crc through last record)    |
-//! | 4      | 4    | crc            | u32, CRC32C (Castagnoli) of bytes `8 .. 4 + length`      |
-//! | 8      | 1    | batch_version  | u8, [`BATCH_VERSION`]                                    |
-//! | 9      | 8    | base_offset    | u64, offset of the first record                          |
-//! | 17     | 4    | record_count   | u32, at least 1; record `i` has offset `base_offset + i` |
-//! | 21     | 8    | max_timestamp  | i64, largest record timestamp (ms since the epoch)       |
-//! | 29     | ...  | records        | `record_count` records, laid out as below                |
+//! | offset | size | field                  | meaning                                                        |
+//! |-------:|-----:|------------------------|----------------------------------------------------------------|
+//! | 0      | 8    | base_offset            | i64, offset of the first record (set by the log on append)     |
+//! | 8      | 4    | batch_length           | i32, bytes after this field (the batch is `12 + batch_length`) |
+//! | 12     | 4    | partition_leader_epoch | i32, kept as the producer sent it (-1 from Regroup's client)   |
+//! | 16     | 1    | magic                  | i8, `2`                                                        |
+//! | 17     | 4    | crc                    | u32, CRC-32C (Castagnoli) of bytes `21 ..` end                 |
+//! | 21     | 2    | attributes             | i16: bits 0-2 compression (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd), bit 3 timestamp type (1 = log append time), bit 4 transactional, bit 5 control |
+//! | 23     | 4    | last_offset_delta      | i32, last record's offset minus base_offset                    |
+//! | 27     | 8    | base_timestamp         | i64, the first record's timestamp (ms since the epoch)         |
+//! | 35     | 8    | max_timestamp          | i64, the largest record timestamp                              |
+//! | 43     | 8    | producer_id            | i64, -1 without idempotence                                    |
+//! | 51     | 2    | producer_epoch         | i16, -1 without idempotence                                    |
+//! | 53     | 4    | base_sequence          | i32, the first record's sequence number, -1 without idempotence|
+//! | 57     | 4    | record_count           | i32, at least 1                                                |
+//! | 61     | ...  | records                | `record_count` records, compressed as a whole when the attributes say so |
 //!
-//! Record layout:
+//! Record (every integer a zigzag varint or varlong, see `varint.rs`):
 //!
-//! | size | field        | meaning                                               |
-//! |-----:|--------------|-------------------------------------------------------|
-//! | 4    | body_length  | u32, bytes after this field                           |
-//! | 8    | timestamp    | i64, ms since the epoch                               |
-//! | 4    | key_length   | i32, -1 when the record has no key                    |
-//! | k    | key          |                                                       |
-//! | 4    | value_length | u32                                                   |
-//! | v    | value        |                                                       |
-//! | 2    | header_count | u16                                                   |
-//! |      | headers      | each: u16 name length, UTF-8 name, u32 value length, value |
+//! | field           | meaning                                                     |
+//! |-----------------|-------------------------------------------------------------|
+//! | length          | varint, bytes of the record after this field                |
+//! | attributes      | i8, unused (0)                                              |
+//! | timestamp_delta | varlong, timestamp minus base_timestamp                     |
+//! | offset_delta    | varint, offset minus base_offset                            |
+//! | key_length      | varint, -1 for no key                                       |
+//! | key             |                                                             |
+//! | value_length    | varint, -1 for a null value (read back as empty)            |
+//! | value           |                                                             |
+//! | header_count    | varint                                                      |
+//! | headers         | each: varint key length, UTF-8 key, varint value length (-1 null, read back as empty), value |
 //!
-//! The CRC covers the base offset too, so a batch copied to the wrong place is caught.
+//! With the log-append-time bit set, every record's timestamp is the batch's max_timestamp.
 
+use super::compression::{self, Compression};
 use super::record::{Header, Record, StoredRecord};
+use super::varint;
 
-pub const BATCH_HEADER_LEN: usize = 29;
-pub const BATCH_VERSION: u8 = 1;
+/// Bytes of the fixed header, up to and including the record count.
+pub const BATCH_HEADER_LEN: usize = 61;
+/// The only batch version this log reads and writes (Kafka's "magic").
+pub const MAGIC: i8 = 2;
 /// Largest batch the log accepts: keeps a torn length field from asking for gigabytes.
 pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
-const LENGTH_FIELD: usize = 4;
-/// The smallest record: body length, timestamp, key length, value length, header count.
-const MIN_RECORD_LEN: usize = 4 + 8 + 4 + 4 + 2;
+/// `producer_id` of a batch sent without idempotence.
+pub const NO_PRODUCER_ID: i64 = -1;
+/// `producer_epoch` of a batch sent without idempotence.
+pub const NO_PRODUCER_EPOCH: i16 = -1;
+/// `base_sequence` of a batch sent without idempotence.
+pub const NO_SEQUENCE: i32 = -1;
+/// The base offset and length fields, which the length does not count.
+const LOG_OVERHEAD: usize = 12;
+/// Where the CRC's coverage starts: the attributes.
+const CRC_START: usize = 21;
+const TIMESTAMP_TYPE_BIT: i16 = 1 << 3;
+const TRANSACTIONAL_BIT: i16 = 1 << 4;
+const CONTROL_BIT: i16 = 1 << 5;
+/// The smallest record: length, attributes, timestamp and offset deltas, key and value lengths,
+/// header count, one byte each.
+const MIN_RECORD_LEN: usize = 7;
 
 /// The fixed part of a batch, readable without the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchHeader {
-    /// Bytes of the whole batch, length field included.
+    /// Bytes of the whole batch, base offset and length fields included.
     pub size: usize,
-    pub crc: u32,
     pub base_offset: u64,
-    pub record_count: u32,
+    pub partition_leader_epoch: i32,
+    pub crc: u32,
+    pub attributes: i16,
+    pub last_offset_delta: i32,
+    pub base_timestamp: i64,
     pub max_timestamp: i64,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+    pub record_count: u32,
 }
 
 impl BatchHeader {
     pub fn last_offset(&self) -> u64 {
-        self.base_offset + u64::from(self.record_count) - 1
+        self.base_offset + self.last_offset_delta as u64
     }
 
     pub fn next_offset(&self) -> u64 {
-        self.base_offset + u64::from(self.record_count)
+        self.last_offset() + 1
     }
+
+    /// The codec the records are compressed with, if this build knows it.
+    pub fn compression(&self) -> Result<Compression, BatchDefect> {
+        Compression::from_attributes(self.attributes)
+    }
+
+    /// True when every record's timestamp is the time the log appended the batch.
+    pub fn log_append_time(&self) -> bool {
+        self.attributes & TIMESTAMP_TYPE_BIT != 0
+    }
+
+    pub fn is_transactional(&self) -> bool {
+        self.attributes & TRANSACTIONAL_BIT != 0
+    }
+
+    pub fn is_control(&self) -> bool {
+        self.attributes & CONTROL_BIT != 0
+    }
+
+    /// True when the batch came from an idempotent producer.
+    pub fn has_producer_id(&self) -> bool {
+        self.producer_id != NO_PRODUCER_ID
+    }
+
+    /// The sequence number of the batch's last record; sequences wrap from `i32::MAX` to 0, as
+    /// Kafka's do.
+    pub fn last_sequence(&self) -> i32 {
+        sequence_after(self.base_sequence, self.last_offset_delta)
+    }
+}
+
+/// `sequence` advanced by `delta`, wrapping from `i32::MAX` to 0.
+pub fn sequence_after(sequence: i32, delta: i32) -> i32 {
+    let next = i64::from(sequence) + i64::from(delta);
+    (next % (i64::from(i32::MAX) + 1)) as i32
 }
 
 /// Why bytes are not a valid batch.
@@ -64,93 +136,251 @@ pub enum BatchDefect {
     #[error("batch needs {needed} bytes but only {available} remain")]
     Truncated { needed: usize, available: usize },
     #[error("batch length field {0} is implausible")]
-    ImplausibleLength(u32),
+    ImplausibleLength(i32),
     #[error("batch checksum mismatch: stored {stored:#010x}, computed {computed:#010x}")]
     CrcMismatch { stored: u32, computed: u32 },
-    #[error("unknown batch version {0}")]
-    UnknownVersion(u8),
+    #[error("batch magic {0} is not 2 (Kafka's record batch v2 is the only batch format served)")]
+    UnknownVersion(i8),
     #[error("batch holds no records")]
     NoRecords,
+    #[error("malformed batch header: {0}")]
+    MalformedHeader(String),
     #[error("malformed record: {0}")]
     MalformedRecord(&'static str),
+    #[error("unsupported batch: {0}")]
+    Unsupported(String),
+    #[error("compressed records do not decompress: {0}")]
+    Decompression(String),
 }
 
-/// Encodes `records` as one batch whose first offset is `base_offset`.
-/// Records without a timestamp get `append_time_ms`.
-pub fn encode(base_offset: u64, records: &[Record], append_time_ms: i64) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(BATCH_HEADER_LEN + records.iter().map(encoded_record_len).sum::<usize>());
-    out.extend_from_slice(&[0u8; 8]); // length and crc, filled in below
-    out.push(BATCH_VERSION);
-    out.extend_from_slice(&base_offset.to_le_bytes());
-    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
-    let max_timestamp = records
-        .iter()
-        .map(|r| r.timestamp.unwrap_or(append_time_ms))
-        .max()
-        .unwrap_or(append_time_ms);
-    out.extend_from_slice(&max_timestamp.to_le_bytes());
+/// The producer fields of a batch: who sent it and its place in that producer's sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProducerFields {
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+}
+
+impl ProducerFields {
+    /// A batch from a producer without idempotence.
+    pub const NONE: ProducerFields = ProducerFields {
+        producer_id: NO_PRODUCER_ID,
+        producer_epoch: NO_PRODUCER_EPOCH,
+        base_sequence: NO_SEQUENCE,
+    };
+}
+
+/// Encodes `records` as one uncompressed batch whose first offset is `base_offset`, without
+/// producer fields. Records without a timestamp get `default_timestamp`.
+pub fn encode(base_offset: u64, records: &[Record], default_timestamp: i64) -> Vec<u8> {
+    encode_batch(
+        base_offset,
+        records,
+        default_timestamp,
+        ProducerFields::NONE,
+        Compression::None,
+    )
+    .expect("an uncompressed batch always encodes")
+}
+
+/// Encodes `records` as one batch: the records (compressed with `compression` as one block),
+/// `producer`'s fields, timestamps of type create time (records without one get
+/// `default_timestamp`). Fails only when the compressor does.
+pub fn encode_batch(
+    base_offset: u64,
+    records: &[Record],
+    default_timestamp: i64,
+    producer: ProducerFields,
+    compression: Compression,
+) -> Result<Vec<u8>, BatchDefect> {
+    let mut builder = BatchBuilder::with_capacity(records.iter().map(encoded_record_len).sum());
     for record in records {
-        encode_record(record, record.timestamp.unwrap_or(append_time_ms), &mut out);
+        builder.push(record, record.timestamp.unwrap_or(default_timestamp));
     }
-    let length = (out.len() - LENGTH_FIELD) as u32;
-    out[0..4].copy_from_slice(&length.to_le_bytes());
-    let crc = crc32c::crc32c(&out[8..]);
-    out[4..8].copy_from_slice(&crc.to_le_bytes());
-    out
+    let mut bytes = builder.finish(producer, compression, default_timestamp)?;
+    set_base_offset(&mut bytes, base_offset);
+    Ok(bytes)
 }
 
-/// Why `record` cannot be stored in the layout above (its header count and name lengths are
-/// `u16`s), or `None` if it can.
-pub fn unstorable(record: &Record) -> Option<String> {
-    if record.headers.len() > usize::from(u16::MAX) {
-        return Some(format!(
-            "has {} headers; at most {} fit",
-            record.headers.len(),
-            u16::MAX
-        ));
-    }
-    record
-        .headers
-        .iter()
-        .find(|h| h.name.len() > usize::from(u16::MAX))
-        .map(|h| {
-            format!(
-                "has a header name of {} bytes; at most {} fit",
-                h.name.len(),
-                u16::MAX
-            )
-        })
+/// A batch being filled record by record, as a producer fills it: each record is encoded as it
+/// comes (its deltas are relative to the first record), the header is written by
+/// [`BatchBuilder::finish`].
+#[derive(Debug, Clone)]
+pub struct BatchBuilder {
+    bytes: Vec<u8>,
+    record_count: i32,
+    base_timestamp: i64,
+    max_timestamp: i64,
 }
 
-fn encoded_record_len(record: &Record) -> usize {
+impl BatchBuilder {
+    /// An empty batch with room for `record_bytes` of records.
+    pub fn with_capacity(record_bytes: usize) -> Self {
+        let mut bytes = Vec::with_capacity(BATCH_HEADER_LEN + record_bytes);
+        bytes.resize(BATCH_HEADER_LEN, 0);
+        BatchBuilder {
+            bytes,
+            record_count: 0,
+            base_timestamp: 0,
+            max_timestamp: i64::MIN,
+        }
+    }
+
+    /// Adds `record` with `timestamp` (the record's own is not looked at).
+    pub fn push(&mut self, record: &Record, timestamp: i64) {
+        if self.record_count == 0 {
+            self.base_timestamp = timestamp;
+        }
+        self.max_timestamp = self.max_timestamp.max(timestamp);
+        encode_record(
+            record,
+            timestamp.wrapping_sub(self.base_timestamp),
+            self.record_count,
+            &mut self.bytes,
+        );
+        self.record_count += 1;
+    }
+
+    /// Bytes of the batch so far, uncompressed.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.record_count == 0
+    }
+
+    pub fn record_count(&self) -> u32 {
+        self.record_count as u32
+    }
+
+    /// The whole batch, base offset 0: header filled in with `producer`'s fields, records
+    /// compressed with `compression`, CRC computed. An empty batch's timestamps are
+    /// `empty_timestamp` (the log refuses it anyway). Fails only when the compressor does.
+    pub fn finish(
+        self,
+        producer: ProducerFields,
+        compression: Compression,
+        empty_timestamp: i64,
+    ) -> Result<Vec<u8>, BatchDefect> {
+        let BatchBuilder {
+            mut bytes,
+            record_count,
+            base_timestamp,
+            max_timestamp,
+        } = self;
+        let (base_timestamp, max_timestamp) = if record_count == 0 {
+            (empty_timestamp, empty_timestamp)
+        } else {
+            (base_timestamp, max_timestamp)
+        };
+        if compression != Compression::None {
+            let mut compressed = Vec::with_capacity(bytes.len() / 2 + BATCH_HEADER_LEN);
+            compressed.extend_from_slice(&bytes[..BATCH_HEADER_LEN]);
+            compression::compress(compression, &bytes[BATCH_HEADER_LEN..], &mut compressed)?;
+            bytes = compressed;
+        }
+        let length = (bytes.len() - LOG_OVERHEAD) as i32;
+        let mut header = Vec::with_capacity(BATCH_HEADER_LEN);
+        header.extend_from_slice(&0i64.to_be_bytes());
+        header.extend_from_slice(&length.to_be_bytes());
+        header.extend_from_slice(&(-1i32).to_be_bytes());
+        header.push(MAGIC as u8);
+        header.extend_from_slice(&[0; 4]); // crc, below
+        header.extend_from_slice(&compression.attributes().to_be_bytes());
+        header.extend_from_slice(&(record_count - 1).to_be_bytes());
+        header.extend_from_slice(&base_timestamp.to_be_bytes());
+        header.extend_from_slice(&max_timestamp.to_be_bytes());
+        header.extend_from_slice(&producer.producer_id.to_be_bytes());
+        header.extend_from_slice(&producer.producer_epoch.to_be_bytes());
+        header.extend_from_slice(&producer.base_sequence.to_be_bytes());
+        header.extend_from_slice(&record_count.to_be_bytes());
+        bytes[..BATCH_HEADER_LEN].copy_from_slice(&header);
+        let crc = crc32c::crc32c(&bytes[CRC_START..]);
+        bytes[17..21].copy_from_slice(&crc.to_be_bytes());
+        Ok(bytes)
+    }
+}
+
+fn record_body_len(record: &Record, timestamp_delta: i64, offset_delta: i32) -> usize {
+    let key = record
+        .key
+        .as_ref()
+        .map_or(varint::len(-1), |key| varint::len(key.len() as i64) + key.len());
     let headers: usize = record
         .headers
         .iter()
-        .map(|h| 6 + h.name.len() + h.value.len())
+        .map(|h| {
+            varint::len(h.name.len() as i64)
+                + h.name.len()
+                + varint::len(h.value.len() as i64)
+                + h.value.len()
+        })
         .sum();
-    4 + 8 + 4 + record.key.as_ref().map_or(0, Vec::len) + 4 + record.value.len() + 2 + headers
+    1 + varint::len(timestamp_delta)
+        + varint::len(i64::from(offset_delta))
+        + key
+        + varint::len(record.value.len() as i64)
+        + record.value.len()
+        + varint::len(record.headers.len() as i64)
+        + headers
 }
 
-fn encode_record(record: &Record, timestamp: i64, out: &mut Vec<u8>) {
-    out.extend_from_slice(&((encoded_record_len(record) - 4) as u32).to_le_bytes());
-    out.extend_from_slice(&timestamp.to_le_bytes());
+/// An upper bound of the bytes `record` takes in a batch (its deltas at their longest).
+pub fn encoded_record_len(record: &Record) -> usize {
+    let body = record_body_len(record, i64::MAX, i32::MAX);
+    varint::len(body as i64) + body
+}
+
+fn encode_record(record: &Record, timestamp_delta: i64, offset_delta: i32, out: &mut Vec<u8>) {
+    varint::put(record_body_len(record, timestamp_delta, offset_delta) as i64, out);
+    out.push(0); // attributes
+    varint::put(timestamp_delta, out);
+    varint::put(i64::from(offset_delta), out);
     match &record.key {
         Some(key) => {
-            out.extend_from_slice(&(key.len() as i32).to_le_bytes());
+            varint::put(key.len() as i64, out);
             out.extend_from_slice(key);
         }
-        None => out.extend_from_slice(&(-1i32).to_le_bytes()),
+        None => varint::put(-1, out),
     }
-    out.extend_from_slice(&(record.value.len() as u32).to_le_bytes());
+    varint::put(record.value.len() as i64, out);
     out.extend_from_slice(&record.value);
-    out.extend_from_slice(&(record.headers.len() as u16).to_le_bytes());
+    varint::put(record.headers.len() as i64, out);
     for header in &record.headers {
-        out.extend_from_slice(&(header.name.len() as u16).to_le_bytes());
+        varint::put(header.name.len() as i64, out);
         out.extend_from_slice(header.name.as_bytes());
-        out.extend_from_slice(&(header.value.len() as u32).to_le_bytes());
+        varint::put(header.value.len() as i64, out);
         out.extend_from_slice(&header.value);
     }
+}
+
+/// Writes `base_offset` into the batch at the start of `bytes` (its first 8 bytes): the only
+/// change the log makes to a producer's batch. The CRC does not cover it.
+pub fn set_base_offset(bytes: &mut [u8], base_offset: u64) {
+    bytes[0..8].copy_from_slice(&(base_offset as i64).to_be_bytes());
+}
+
+fn be_i16(bytes: &[u8], at: usize) -> i16 {
+    i16::from_be_bytes(bytes[at..at + 2].try_into().expect("2 bytes"))
+}
+
+fn be_i32(bytes: &[u8], at: usize) -> i32 {
+    i32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn be_i64(bytes: &[u8], at: usize) -> i64 {
+    i64::from_be_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// The size a batch starting at `bytes` claims, read from its length field alone (at least 12
+/// bytes needed); `None` when the field is implausible.
+pub fn claimed_size(bytes: &[u8]) -> Option<usize> {
+    let length = be_i32(bytes.get(..LOG_OVERHEAD)?, 8);
+    let size = usize::try_from(length).ok()? + LOG_OVERHEAD;
+    (BATCH_HEADER_LEN..=MAX_BATCH_BYTES)
+        .contains(&size)
+        .then_some(size)
 }
 
 /// Reads the fixed part of a batch from its first [`BATCH_HEADER_LEN`] bytes (no CRC check).
@@ -161,24 +391,36 @@ pub fn parse_header(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
             available: bytes.len(),
         });
     }
-    let length = u32::from_le_bytes(bytes[0..4].try_into().expect("4 bytes"));
-    let size = length as usize + LENGTH_FIELD;
-    if !(BATCH_HEADER_LEN..=MAX_BATCH_BYTES).contains(&size) {
-        return Err(BatchDefect::ImplausibleLength(length));
+    let size = claimed_size(bytes).ok_or(BatchDefect::ImplausibleLength(be_i32(bytes, 8)))?;
+    let magic = bytes[16] as i8;
+    if magic != MAGIC {
+        return Err(BatchDefect::UnknownVersion(magic));
     }
-    if bytes[8] != BATCH_VERSION {
-        return Err(BatchDefect::UnknownVersion(bytes[8]));
-    }
-    let record_count = u32::from_le_bytes(bytes[17..21].try_into().expect("4 bytes"));
+    let base_offset = be_i64(bytes, 0);
+    let last_offset_delta = be_i32(bytes, 23);
+    let record_count = be_i32(bytes, 57);
     if record_count == 0 {
         return Err(BatchDefect::NoRecords);
     }
+    if base_offset < 0 || last_offset_delta < 0 || record_count < 0 {
+        return Err(BatchDefect::MalformedHeader(format!(
+            "base offset {base_offset}, last offset delta {last_offset_delta} and record count \
+             {record_count} must not be negative"
+        )));
+    }
     Ok(BatchHeader {
         size,
-        crc: u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes")),
-        base_offset: u64::from_le_bytes(bytes[9..17].try_into().expect("8 bytes")),
-        record_count,
-        max_timestamp: i64::from_le_bytes(bytes[21..29].try_into().expect("8 bytes")),
+        base_offset: base_offset as u64,
+        partition_leader_epoch: be_i32(bytes, 12),
+        crc: u32::from_be_bytes(bytes[17..21].try_into().expect("4 bytes")),
+        attributes: be_i16(bytes, 21),
+        last_offset_delta,
+        base_timestamp: be_i64(bytes, 27),
+        max_timestamp: be_i64(bytes, 35),
+        producer_id: be_i64(bytes, 43),
+        producer_epoch: be_i16(bytes, 51),
+        base_sequence: be_i32(bytes, 53),
+        record_count: record_count as u32,
     })
 }
 
@@ -191,12 +433,73 @@ pub fn verify(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
             available: bytes.len(),
         });
     }
-    let computed = crc32c::crc32c(&bytes[8..header.size]);
+    let computed = crc32c::crc32c(&bytes[CRC_START..header.size]);
     if computed != header.crc {
         return Err(BatchDefect::CrcMismatch {
             stored: header.crc,
             computed,
         });
+    }
+    Ok(header)
+}
+
+/// Checks a producer's batch before it is appended: exactly one whole batch, CRC, a known
+/// codec, no transaction or control markers (not supported), `last_offset_delta` one less than
+/// the record count, producer fields all set or all unset; and for an uncompressed batch that
+/// its records parse, number `record_count`, carry offset deltas 0, 1, 2, ... and no timestamp
+/// above `max_timestamp`. Compressed records are not decompressed: they are stored untouched.
+pub fn validate_for_append(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
+    let header = verify(bytes)?;
+    if header.size != bytes.len() {
+        return Err(BatchDefect::MalformedHeader(format!(
+            "{} bytes follow the batch of {} bytes; an append is exactly one batch",
+            bytes.len() - header.size,
+            header.size
+        )));
+    }
+    let compression = header.compression()?;
+    if header.is_transactional() || header.is_control() {
+        return Err(BatchDefect::Unsupported(
+            "transactional and control batches (transactions are not supported)".to_owned(),
+        ));
+    }
+    if i64::from(header.last_offset_delta) + 1 != i64::from(header.record_count) {
+        return Err(BatchDefect::MalformedHeader(format!(
+            "last offset delta {} does not match the record count {}",
+            header.last_offset_delta, header.record_count
+        )));
+    }
+    let producer_unset = [
+        header.producer_id == NO_PRODUCER_ID,
+        header.producer_epoch == NO_PRODUCER_EPOCH,
+        header.base_sequence == NO_SEQUENCE,
+    ];
+    if producer_unset.contains(&true) && producer_unset.contains(&false) {
+        return Err(BatchDefect::MalformedHeader(format!(
+            "producer id {}, epoch {} and base sequence {} must be all set or all -1",
+            header.producer_id, header.producer_epoch, header.base_sequence
+        )));
+    }
+    if header.has_producer_id()
+        && (header.producer_id < 0 || header.producer_epoch < 0 || header.base_sequence < 0)
+    {
+        return Err(BatchDefect::MalformedHeader(format!(
+            "producer id {}, epoch {} and base sequence {} must not be negative",
+            header.producer_id, header.producer_epoch, header.base_sequence
+        )));
+    }
+    if compression == Compression::None {
+        // Offset deltas increase within 0..=last_offset_delta, one per record: 0, 1, 2, ...
+        let mut max_timestamp = i64::MIN;
+        walk_records(&header, &bytes[BATCH_HEADER_LEN..header.size], |_, record| {
+            max_timestamp = max_timestamp.max(record.timestamp);
+        })?;
+        if !header.log_append_time() && max_timestamp > header.max_timestamp {
+            return Err(BatchDefect::MalformedHeader(format!(
+                "a record has timestamp {max_timestamp}, above the batch's max timestamp {}",
+                header.max_timestamp
+            )));
+        }
     }
     Ok(header)
 }
@@ -234,7 +537,8 @@ pub fn next_offset_after(mut bytes: &[u8]) -> Option<u64> {
     next
 }
 
-/// A record read in place: key and value borrowed from the batch bytes.
+/// A record read in place: key and value borrowed from the batch bytes (or, for a compressed
+/// batch, from its decompressed records).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordView<'a> {
     pub offset: u64,
@@ -244,12 +548,21 @@ pub struct RecordView<'a> {
     pub headers: Vec<Header>,
 }
 
-/// As [`decode_batches`], handing each record to `each` as it is read, its key and value
-/// borrowed from `bytes` (no copy). A batch's records are handed over only once its CRC has
-/// matched; on an error, records of the batches before it have been handed over already.
-pub fn visit_batches<'a>(
-    mut bytes: &'a [u8],
-    mut each: impl FnMut(RecordView<'a>),
+/// As [`decode_batches`], handing each record to `each` as it is read. Records of an
+/// uncompressed batch borrow their key and value from `bytes` (no copy); those of a compressed
+/// batch borrow from a buffer that lives only for the call, so `each` must copy what it keeps
+/// ([`RecordView`]'s lifetime says which: use [`visit_batches_in_place`] to tell them apart). A
+/// batch's records are handed over only once its CRC has matched and it has decoded whole; on an
+/// error, records of the batches before it have been handed over already.
+pub fn visit_batches(bytes: &[u8], mut each: impl FnMut(RecordView<'_>)) -> Result<(), BatchDefect> {
+    visit_batches_in_place(bytes, |record, _| each(record))
+}
+
+/// As [`visit_batches`], also telling `each` whether the record's key and value lie in `bytes`
+/// (`true`) or in a decompressed copy.
+pub fn visit_batches_in_place(
+    mut bytes: &[u8],
+    mut each: impl FnMut(RecordView<'_>, bool),
 ) -> Result<(), BatchDefect> {
     while !bytes.is_empty() {
         let size = visit_batch(bytes, &mut each)?;
@@ -265,7 +578,7 @@ fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, B
         // Bounded by what the bytes can hold, whatever the count field claims.
         records.reserve((header.record_count as usize).min(header.size / MIN_RECORD_LEN));
     }
-    visit_batch(bytes, &mut |record: RecordView<'_>| {
+    visit_batch(bytes, &mut |record: RecordView<'_>, _| {
         records.push(StoredRecord {
             offset: record.offset,
             timestamp: record.timestamp,
@@ -276,54 +589,116 @@ fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, B
     })
 }
 
-/// Verifies the batch at the start of `bytes`, hands its records to `each` and returns the
-/// batch's size.
-fn visit_batch<'a>(bytes: &'a [u8], each: &mut impl FnMut(RecordView<'a>)) -> Result<usize, BatchDefect> {
+/// One record as the batch holds it.
+struct RawRecord<'a> {
+    offset_delta: i32,
+    timestamp: i64,
+    key: Option<&'a [u8]>,
+    value: &'a [u8],
+    headers: Vec<Header>,
+}
+
+/// Verifies the batch at the start of `bytes`, decodes it whole (decompressing if need be),
+/// then hands its records to `each`; returns the batch's size.
+fn visit_batch(bytes: &[u8], each: &mut impl FnMut(RecordView<'_>, bool)) -> Result<usize, BatchDefect> {
     let header = verify(bytes)?;
-    let mut cursor = Cursor {
-        bytes: &bytes[BATCH_HEADER_LEN..header.size],
+    let compression = header.compression()?;
+    let stored = &bytes[BATCH_HEADER_LEN..header.size];
+    let decompressed;
+    let records = if compression == Compression::None {
+        stored
+    } else {
+        decompressed = compression::decompress(compression, stored, MAX_BATCH_BYTES)?;
+        decompressed.as_slice()
     };
-    for index in 0..u64::from(header.record_count) {
-        let body_length = cursor.u32()? as usize;
-        let mut body = Cursor {
-            bytes: cursor.take(body_length)?,
+    // Decoded whole first, so a batch is handed over all or nothing.
+    let mut parsed = Vec::with_capacity((header.record_count as usize).min(records.len() / MIN_RECORD_LEN));
+    walk_records(&header, records, |_, record| parsed.push(record))?;
+    for record in parsed {
+        each(
+            RecordView {
+                offset: header.base_offset + record.offset_delta as u64,
+                timestamp: record.timestamp,
+                key: record.key,
+                value: record.value,
+                headers: record.headers,
+            },
+            compression == Compression::None,
+        );
+    }
+    Ok(header.size)
+}
+
+/// Parses `header.record_count` records from `body` (the batch's records, decompressed),
+/// handing each to `each` with its index; the records must fill `body` exactly and their offset
+/// deltas must stay within the batch.
+fn walk_records<'a>(
+    header: &BatchHeader,
+    body: &'a [u8],
+    mut each: impl FnMut(usize, RawRecord<'a>),
+) -> Result<(), BatchDefect> {
+    let mut cursor = Cursor { bytes: body };
+    let mut last_delta = -1i64;
+    for index in 0..header.record_count as usize {
+        let length = cursor.varint()?;
+        let length =
+            usize::try_from(length).map_err(|_| BatchDefect::MalformedRecord("negative record length"))?;
+        let mut record = Cursor {
+            bytes: cursor.take(length)?,
         };
-        let timestamp = body.i64()?;
-        let key = match body.i32()? {
-            -1 => None,
-            length if length >= 0 => Some(body.take(length as usize)?),
-            _ => return Err(BatchDefect::MalformedRecord("negative key length")),
-        };
-        let value_length = body.u32()? as usize;
-        let value = body.take(value_length)?;
-        let header_count = body.u16()?;
-        let mut headers = Vec::with_capacity(header_count as usize);
+        record.take(1)?; // attributes, unused
+        let timestamp_delta = record.varlong()?;
+        let offset_delta = record.varint()?;
+        if i64::from(offset_delta) <= last_delta || offset_delta > header.last_offset_delta {
+            return Err(BatchDefect::MalformedRecord(
+                "offset deltas must increase and stay within the batch",
+            ));
+        }
+        last_delta = i64::from(offset_delta);
+        let key = record.optional_bytes("negative key length")?;
+        let value = record
+            .optional_bytes("negative value length")?
+            .unwrap_or_default();
+        let header_count = record.varint()?;
+        if header_count < 0 {
+            return Err(BatchDefect::MalformedRecord("negative header count"));
+        }
+        let mut headers = Vec::with_capacity((header_count as usize).min(record.bytes.len() / 2));
         for _ in 0..header_count {
-            let name_length = body.u16()? as usize;
-            let name = std::str::from_utf8(body.take(name_length)?)
-                .map_err(|_| BatchDefect::MalformedRecord("header name is not UTF-8"))?
+            let name_length = usize::try_from(record.varint()?)
+                .map_err(|_| BatchDefect::MalformedRecord("negative header key length"))?;
+            let name = std::str::from_utf8(record.take(name_length)?)
+                .map_err(|_| BatchDefect::MalformedRecord("header key is not UTF-8"))?
                 .to_owned();
-            let value_length = body.u32()? as usize;
-            headers.push(Header {
-                name,
-                value: body.take(value_length)?.to_vec(),
-            });
+            let value = record
+                .optional_bytes("negative header value length")?
+                .unwrap_or_default()
+                .to_vec();
+            headers.push(Header { name, value });
         }
-        if !body.bytes.is_empty() {
-            return Err(BatchDefect::MalformedRecord("record body longer than its fields"));
+        if !record.bytes.is_empty() {
+            return Err(BatchDefect::MalformedRecord("record longer than its fields"));
         }
-        each(RecordView {
-            offset: header.base_offset + index,
-            timestamp,
-            key,
-            value,
-            headers,
-        });
+        let timestamp = if header.log_append_time() {
+            header.max_timestamp
+        } else {
+            header.base_timestamp.wrapping_add(timestamp_delta)
+        };
+        each(
+            index,
+            RawRecord {
+                offset_delta,
+                timestamp,
+                key,
+                value,
+                headers,
+            },
+        );
     }
     if !cursor.bytes.is_empty() {
         return Err(BatchDefect::MalformedRecord("bytes after the last record"));
     }
-    Ok(header.size)
+    Ok(())
 }
 
 struct Cursor<'a> {
@@ -342,117 +717,23 @@ impl<'a> Cursor<'a> {
         Ok(head)
     }
 
-    fn u16(&mut self) -> Result<u16, BatchDefect> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
+    fn varint(&mut self) -> Result<i32, BatchDefect> {
+        varint::read_varint(&mut self.bytes).ok_or(BatchDefect::MalformedRecord("bad varint"))
     }
 
-    fn u32(&mut self) -> Result<u32, BatchDefect> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    fn varlong(&mut self) -> Result<i64, BatchDefect> {
+        varint::read_varlong(&mut self.bytes).ok_or(BatchDefect::MalformedRecord("bad varlong"))
     }
 
-    fn i32(&mut self) -> Result<i32, BatchDefect> {
-        Ok(i32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
-    }
-
-    fn i64(&mut self) -> Result<i64, BatchDefect> {
-        Ok(i64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    /// A varint length, then that many bytes; -1 is `None`, below that `negative`.
+    fn optional_bytes(&mut self, negative: &'static str) -> Result<Option<&'a [u8]>, BatchDefect> {
+        match self.varint()? {
+            -1 => Ok(None),
+            length if length >= 0 => Ok(Some(self.take(length as usize)?)),
+            _ => Err(BatchDefect::MalformedRecord(negative)),
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample() -> Vec<Record> {
-        vec![
-            Record::new("v0")
-                .with_key("k0")
-                .with_header("h", "x")
-                .with_timestamp(5),
-            Record::new(Vec::new()),
-            Record::new("v2").with_timestamp(9),
-        ]
-    }
-
-    #[test]
-    fn the_offset_after_back_to_back_batches_comes_from_their_headers() {
-        let mut bytes = encode(40, &sample(), 7);
-        bytes.extend(encode(43, &sample()[..2], 7));
-        assert_eq!(next_offset_after(&bytes), Some(45));
-        assert_eq!(next_offset_after(&bytes[..bytes.len() - 1]), Some(43));
-        assert_eq!(next_offset_after(&[]), None);
-    }
-
-    #[test]
-    fn batch_round_trips_keys_values_headers_and_timestamps() {
-        let bytes = encode(40, &sample(), 7);
-        let header = verify(&bytes).unwrap();
-        assert_eq!(
-            (header.base_offset, header.record_count, header.max_timestamp),
-            (40, 3, 9)
-        );
-        assert_eq!(header.size, bytes.len());
-        let records = decode_records(&bytes).unwrap();
-        assert_eq!(records.iter().map(|r| r.offset).collect::<Vec<_>>(), [40, 41, 42]);
-        assert_eq!(records[0].key.as_deref(), Some(&b"k0"[..]));
-        assert_eq!(
-            records[0].headers,
-            vec![Header {
-                name: "h".into(),
-                value: b"x".to_vec()
-            }]
-        );
-        assert_eq!(records[1].key, None);
-        assert_eq!(
-            records[1].timestamp, 7,
-            "a record without timestamp takes the append time"
-        );
-        assert_eq!(records[2].value, b"v2");
-    }
-
-    #[test]
-    fn any_flipped_bit_after_the_length_is_caught() {
-        let bytes = encode(0, &sample(), 7);
-        for position in 4..bytes.len() {
-            let mut damaged = bytes.clone();
-            damaged[position] ^= 0x10;
-            assert!(
-                verify(&damaged).is_err(),
-                "flip at byte {position} went unnoticed"
-            );
-        }
-    }
-
-    #[test]
-    fn batches_back_to_back_decode_in_order_and_any_damage_is_a_defect() {
-        let mut bytes = encode(40, &sample(), 7);
-        let first_len = bytes.len();
-        bytes.extend(encode(43, &sample()[..1], 8));
-        let offsets: Vec<u64> = decode_batches(&bytes).unwrap().iter().map(|r| r.offset).collect();
-        assert_eq!(offsets, [40, 41, 42, 43]);
-        assert_eq!(decode_batches(&[]).unwrap(), []);
-        for cut in (1..bytes.len()).filter(|&cut| cut != first_len) {
-            assert!(
-                decode_batches(&bytes[..cut]).is_err(),
-                "torn at {cut} went unnoticed"
-            );
-        }
-        for position in 0..bytes.len() {
-            let mut damaged = bytes.clone();
-            damaged[position] ^= 0x01;
-            assert!(
-                decode_batches(&damaged).is_err(),
-                "flip at byte {position} went unnoticed"
-            );
-        }
-    }
-
-    #[test]
-    fn torn_and_zeroed_batches_are_defects_not_panics() {
-        let bytes = encode(0, &sample(), 7);
-        for cut in 0..bytes.len() {
-            assert!(verify(&bytes[..cut]).is_err());
-        }
-        assert_eq!(verify(&[0u8; 64]), Err(BatchDefect::ImplausibleLength(0)));
-    }
-}
+mod tests;

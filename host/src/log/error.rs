@@ -41,12 +41,37 @@ pub enum LogError {
     #[error("topic {topic:?} partition {partition}: an append needs at least one record")]
     EmptyBatch { topic: String, partition: u32 },
 
-    #[error("topic {topic:?} partition {partition}: record {index} of the batch {reason}")]
-    InvalidRecord {
+    #[error("topic {topic:?} partition {partition}: batch refused: {reason}")]
+    InvalidBatch {
         topic: String,
         partition: u32,
-        index: usize,
         reason: String,
+    },
+
+    #[error(
+        "topic {topic:?} partition {partition}: producer {producer_id} epoch {epoch} sent sequence \
+         {found} where {expected} was expected (out of order sequence: a batch is missing or was \
+         sent long ago)"
+    )]
+    OutOfOrderSequence {
+        topic: String,
+        partition: u32,
+        producer_id: i64,
+        epoch: i16,
+        expected: i32,
+        found: i32,
+    },
+
+    #[error(
+        "topic {topic:?} partition {partition}: producer {producer_id} sent epoch {found}, older \
+         than its current epoch {current} (invalid producer epoch: a newer producer took over)"
+    )]
+    InvalidProducerEpoch {
+        topic: String,
+        partition: u32,
+        producer_id: i64,
+        current: i16,
+        found: i16,
     },
 
     #[error("topic {topic:?} partition {partition}: batch of {size} bytes exceeds the limit of {limit}")]
@@ -76,7 +101,11 @@ pub enum LogError {
         reason: String,
     },
 
-    #[error("{path}: stored format version {found} is not supported (this build reads version {supported})")]
+    #[error(
+        "{path}: stored log format version {found} is not supported; this build reads version \
+         {supported} (Kafka's record batch v2, see docs/log-format.md). Read the data out with the \
+         Regroup build that wrote it, or move the data directory aside to start empty"
+    )]
     UnsupportedFormat {
         path: PathBuf,
         found: u16,

@@ -1,10 +1,11 @@
-//! The 16-byte header that opens every segment and index file.
+//! The 16-byte header that opens every index file (`.index`, `.timeindex`). Segment `.log` files
+//! have none: they hold Kafka's record batches from byte 0, as Kafka's own segment files do.
 //!
 //! | offset | size | field          | value                                             |
 //! |-------:|-----:|----------------|---------------------------------------------------|
 //! | 0      | 4    | magic          | `b"RGLG"`                                         |
 //! | 4      | 2    | format_version | u16 LE, [`FORMAT_VERSION`]                        |
-//! | 6      | 1    | kind           | 1 = log segment, 2 = offset index, 3 = time index |
+//! | 6      | 1    | kind           | 2 = offset index, 3 = time index (1 was the `.log` file of format 1) |
 //! | 7      | 1    | reserved       | 0                                                 |
 //! | 8      | 8    | base_offset    | u64 LE, the segment's first offset                |
 //!
@@ -16,8 +17,9 @@ use super::error::LogError;
 
 pub const HEADER_LEN: usize = 16;
 pub const MAGIC: [u8; 4] = *b"RGLG";
-/// The only layout this build reads and writes (see `docs/log-format.md`).
-pub const FORMAT_VERSION: u16 = 1;
+/// The only layout this build reads and writes (see `docs/log-format.md`): 2 stores Kafka's
+/// record batch v2 in header-less `.log` files; 1 stored Regroup's own batches after a header.
+pub const FORMAT_VERSION: u16 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -86,25 +88,25 @@ mod tests {
 
     #[test]
     fn wrong_kind_base_or_magic_is_refused() {
-        let header = encode(FileKind::Log, 7);
+        let header = encode(FileKind::TimeIndex, 7);
         assert!(verify(&header, FileKind::OffsetIndex, 7, Path::new("t")).is_err());
-        assert!(verify(&header, FileKind::Log, 8, Path::new("t")).is_err());
+        assert!(verify(&header, FileKind::TimeIndex, 8, Path::new("t")).is_err());
         let mut zeroed = header;
         zeroed[0..4].fill(0);
-        assert!(verify(&zeroed, FileKind::Log, 7, Path::new("t")).is_err());
-        assert!(verify(&header[..10], FileKind::Log, 7, Path::new("t")).is_err());
+        assert!(verify(&zeroed, FileKind::TimeIndex, 7, Path::new("t")).is_err());
+        assert!(verify(&header[..10], FileKind::TimeIndex, 7, Path::new("t")).is_err());
     }
 
     #[test]
     fn newer_version_is_reported_as_unsupported() {
-        let mut header = encode(FileKind::Log, 0);
-        header[4..6].copy_from_slice(&2u16.to_le_bytes());
-        let error = verify(&header, FileKind::Log, 0, Path::new("t")).unwrap_err();
+        let mut header = encode(FileKind::OffsetIndex, 0);
+        header[4..6].copy_from_slice(&3u16.to_le_bytes());
+        let error = verify(&header, FileKind::OffsetIndex, 0, Path::new("t")).unwrap_err();
         assert!(matches!(
             error,
             LogError::UnsupportedFormat {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ));

@@ -1,6 +1,8 @@
-//! The partitioned log (issue 4): topics split into partitions, each an append-only run of
-//! segment files with checksummed batches, recovered after a crash and trimmed by retention.
-//! It knows nothing of sockets; [`Log`] is the whole API.
+//! The partitioned log: topics split into partitions, each an append-only run of segment files
+//! holding Kafka's record batches (v2, byte for byte as Kafka's own segment files hold them),
+//! recovered after a crash and trimmed by retention. A producer's batch is appended with only
+//! its base offset rewritten and served back as stored. It knows nothing of sockets; [`Log`] is
+//! the whole API.
 //!
 //! Files, one concern each:
 //!
@@ -11,9 +13,14 @@
 //! - `partition.rs`: one partition: append lock, segment map, fetch, offsets, retention step.
 //! - `segment.rs`: one segment's `.log` file and its indexes; positioned reads and writes.
 //! - `index.rs`: the sparse offset and time indexes.
-//! - `batch.rs`: the batch and record byte layout and its CRC32C.
-//! - `file_header.rs`: the versioned header at the start of every file.
+//! - `batch.rs`: Kafka's record batch v2: layout, CRC-32C, checks on append, the one codec.
+//! - `varint.rs`: Kafka's zigzag varints, as records use them.
+//! - `compression.rs`: the batch compression codecs (gzip, snappy, lz4, zstd).
+//! - `file_header.rs`: the versioned header at the start of every index file.
 //! - `record.rs`: [`Record`] in, [`StoredRecord`] out.
+//! - `producers.rs`: idempotent producing: each partition's last batches per producer, rebuilt
+//!   from the batch headers at open.
+//! - `producer_ids.rs`: producer ids, never handed out twice (`<root>/@producer-ids`).
 //! - `partitioner.rs`: Kafka's murmur2 key partitioning and sticky keyless batches.
 //! - `recovery.rs`: checking tails, truncating torn ones, rebuilding indexes, the report.
 //! - `retention.rs`: deleting old segments by size and age, in a background thread.
@@ -29,6 +36,7 @@
 mod background;
 mod batch;
 mod buffer;
+mod compression;
 mod durable_fs;
 mod error;
 mod events;
@@ -37,6 +45,8 @@ mod flush;
 mod index;
 mod partition;
 mod partitioner;
+mod producer_ids;
+mod producers;
 mod record;
 mod recovery;
 mod retention;
@@ -44,6 +54,7 @@ mod segment;
 mod settings;
 mod topic;
 mod topic_name;
+mod varint;
 
 #[cfg(test)]
 mod tests;
@@ -54,8 +65,12 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
-pub use batch::{BatchDefect, RecordView, decode_batches, next_offset_after, visit_batches};
+pub use batch::{
+    BatchBuilder, BatchDefect, BatchHeader, ProducerFields, RecordView, decode_batches, encode_batch,
+    next_offset_after, sequence_after, visit_batches, visit_batches_in_place,
+};
 pub use buffer::ReadBuffer;
+pub use compression::Compression;
 pub use error::LogError;
 pub use events::TopicEvent;
 pub use file_header::FORMAT_VERSION;
@@ -125,6 +140,7 @@ impl Topics {
 #[derive(Debug)]
 pub struct Log {
     root: PathBuf,
+    producer_ids: producer_ids::ProducerIds,
     options: LogOptions,
     topics: Arc<Topics>,
     events: EventBus,
@@ -143,6 +159,9 @@ impl Log {
             let entry = entry.map_err(LogError::io("list log directory", &root))?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
+            if name == producer_ids::FILE_NAME {
+                continue;
+            }
             let is_topic =
                 path.is_dir() && validate_topic_name(&name).is_ok() && path.join(topic::CONF_FILE).is_file();
             if !is_topic {
@@ -168,8 +187,10 @@ impl Log {
             )
             .map_err(spawn_error)?,
         ];
+        let producer_ids = producer_ids::ProducerIds::open(&root)?;
         let log = Log {
             root,
+            producer_ids,
             options,
             topics,
             events: EventBus::default(),
@@ -307,6 +328,23 @@ impl Log {
         records: &[Record],
     ) -> Result<AppendedBatch, LogError> {
         self.topic(topic)?.partition(partition)?.append(records, now_ms())
+    }
+
+    /// A new producer id and its epoch, for an idempotent producer (Kafka's InitProducerId): no
+    /// id is handed out twice, restarts included.
+    pub fn init_producer_id(&self) -> Result<(i64, i16), LogError> {
+        self.producer_ids.allocate()
+    }
+
+    /// Appends a producer's encoded batch (Kafka's record batch v2) to `partition` as it is, once
+    /// its header, CRC and (uncompressed) records check out; only its base offset is rewritten.
+    pub fn append_batch(
+        &self,
+        topic: &str,
+        partition: u32,
+        batch: Vec<u8>,
+    ) -> Result<AppendedBatch, LogError> {
+        self.topic(topic)?.partition(partition)?.append_batch(batch)
     }
 
     /// Whole batches from `offset` within `max_bytes` (at least one batch when any is there).

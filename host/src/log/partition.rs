@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use super::batch::{self, MAX_BATCH_BYTES};
+use super::batch::{self, BatchHeader, MAX_BATCH_BYTES};
 use super::buffer::ReadBuffer;
 use super::error::LogError;
-use super::file_header::HEADER_LEN;
-use super::record::Record;
+use super::producers::{ProducerStates, SequenceCheck, SequenceError};
+use super::record::{Record, now_ms};
 use super::recovery::{self, PartitionRecovery};
 use super::segment::{FetchedBatch, NO_TIMESTAMP, RawRead, Segment};
 use super::settings::FlushPolicy;
@@ -26,6 +26,9 @@ pub struct AppendedBatch {
     pub partition: u32,
     pub base_offset: u64,
     pub last_offset: u64,
+    /// True when the batch was an idempotent producer's resend of a batch stored already: these
+    /// are the offsets it got then, and nothing was written now.
+    pub duplicate: bool,
 }
 
 /// The answer to a fetch: whole batches plus where the log begins and ends.
@@ -110,6 +113,8 @@ pub struct Partition {
     /// empty. After a restart, its newest record's timestamp stands in (a later roll, never an
     /// earlier one).
     active_since_ms: AtomicI64,
+    /// What idempotent producers have stored here; taken after `appender`, only by appends.
+    producers: Mutex<ProducerStates>,
 }
 
 impl Partition {
@@ -137,6 +142,7 @@ impl Partition {
         if segments.is_empty() {
             segments.insert(0, Arc::new(Segment::create(dir, 0, config.index_interval_bytes)?));
         }
+        let producers = rebuild_producer_states(segments.values())?;
         let active = Arc::clone(segments.values().next_back().expect("at least one segment"));
         let log_start_offset = *segments.keys().next().expect("at least one segment");
         let high_watermark = active.next_offset();
@@ -170,6 +176,7 @@ impl Partition {
             log_start_offset: AtomicU64::new(log_start_offset),
             unflushed: AtomicBool::new(false),
             active_since_ms: AtomicI64::new(active_since_ms),
+            producers: Mutex::new(producers),
         };
         Ok((partition, report))
     }
@@ -190,7 +197,8 @@ impl Partition {
         self.config.flush
     }
 
-    /// Appends `records` as one batch; their offsets are consecutive from the returned base.
+    /// Appends `records` as one batch (encoded here, records without a timestamp getting
+    /// `append_time_ms`); their offsets are consecutive from the returned base.
     pub fn append(&self, records: &[Record], append_time_ms: i64) -> Result<AppendedBatch, LogError> {
         if records.is_empty() {
             return Err(LogError::EmptyBatch {
@@ -198,21 +206,27 @@ impl Partition {
                 partition: self.id,
             });
         }
-        if let Some((index, reason)) = records
-            .iter()
-            .enumerate()
-            .find_map(|(i, r)| batch::unstorable(r).map(|why| (i, why)))
-        {
-            return Err(LogError::InvalidRecord {
-                topic: self.topic.clone(),
-                partition: self.id,
-                index,
-                reason,
-            });
-        }
-        let mut active = self.lock_appender();
-        let base_offset = self.high_watermark();
-        let bytes = batch::encode(base_offset, records, append_time_ms);
+        let mut bytes = batch::encode(0, records, append_time_ms);
+        self.check_size(&bytes)?;
+        // `encode` has just computed the CRC: reading the header back is enough (and a second
+        // CRC pass over every produced byte is not free).
+        let header = batch::parse_header(&bytes).expect("a freshly encoded, size-checked batch parses");
+        self.append_checked(&mut bytes, header, append_time_ms)
+    }
+
+    /// Appends a producer's encoded batch (Kafka's record batch v2) as it is, once it passes
+    /// [`batch::validate_for_append`]; only its base offset is rewritten.
+    pub fn append_batch(&self, mut bytes: Vec<u8>) -> Result<AppendedBatch, LogError> {
+        self.check_size(&bytes)?;
+        let header = batch::validate_for_append(&bytes).map_err(|defect| LogError::InvalidBatch {
+            topic: self.topic.clone(),
+            partition: self.id,
+            reason: defect.to_string(),
+        })?;
+        self.append_checked(&mut bytes, header, now_ms())
+    }
+
+    fn check_size(&self, bytes: &[u8]) -> Result<(), LogError> {
         if bytes.len() > MAX_BATCH_BYTES {
             return Err(LogError::BatchTooLarge {
                 topic: self.topic.clone(),
@@ -221,9 +235,44 @@ impl Partition {
                 limit: MAX_BATCH_BYTES,
             });
         }
-        // `encode` has just computed the CRC: reading the header back is enough (and a second
-        // CRC pass over every produced byte is not free).
-        let header = batch::parse_header(&bytes).expect("a freshly encoded, size-checked batch parses");
+        Ok(())
+    }
+
+    /// Gives a checked batch its base offset and stores it, unless it is a batch of an
+    /// idempotent producer stored already (answered with the offsets it got then) or out of its
+    /// producer's order (refused); see `producers.rs`.
+    fn append_checked(
+        &self,
+        bytes: &mut [u8],
+        mut header: BatchHeader,
+        append_time_ms: i64,
+    ) -> Result<AppendedBatch, LogError> {
+        let mut active = self.lock_appender();
+        let mut producers = self.producers.lock().unwrap_or_else(|p| p.into_inner());
+        match producers.check(&header) {
+            Ok(SequenceCheck::Append) => {}
+            Ok(SequenceCheck::Duplicate(stored)) => {
+                tracing::debug!(
+                    topic = self.topic,
+                    partition = self.id,
+                    producer_id = header.producer_id,
+                    sequence = header.base_sequence,
+                    base_offset = stored.base_offset,
+                    "duplicate batch answered with its first offsets"
+                );
+                return Ok(AppendedBatch {
+                    partition: self.id,
+                    base_offset: stored.base_offset,
+                    last_offset: stored.last_offset,
+                    duplicate: true,
+                });
+            }
+            Err(refusal) => return Err(self.sequence_error(refusal)),
+        }
+        let base_offset = self.high_watermark();
+        batch::set_base_offset(bytes, base_offset);
+        header.base_offset = base_offset;
+        let bytes = &*bytes;
         let since = self.active_since_ms.load(Ordering::Acquire);
         let full = active.size() + bytes.len() as u64 > u64::from(self.config.segment_bytes);
         let aged = since != NO_TIMESTAMP
@@ -232,7 +281,7 @@ impl Partition {
             *active = self.roll(&active, base_offset)?;
         }
         let first_in_segment = active.is_empty();
-        active.write(&bytes, &header)?;
+        active.write(bytes, &header)?;
         if first_in_segment || since == NO_TIMESTAMP {
             self.active_since_ms.store(append_time_ms, Ordering::Release);
         }
@@ -242,12 +291,44 @@ impl Partition {
             self.unflushed.store(true, Ordering::Release);
         }
         active.publish(&header);
+        producers.record(&header);
         self.high_watermark.store(header.next_offset(), Ordering::Release);
         Ok(AppendedBatch {
             partition: self.id,
             base_offset,
             last_offset: header.last_offset(),
+            duplicate: false,
         })
+    }
+
+    fn sequence_error(&self, refusal: SequenceError) -> LogError {
+        let (topic, partition) = (self.topic.clone(), self.id);
+        match refusal {
+            SequenceError::StaleEpoch {
+                producer_id,
+                current,
+                found,
+            } => LogError::InvalidProducerEpoch {
+                topic,
+                partition,
+                producer_id,
+                current,
+                found,
+            },
+            SequenceError::OutOfOrder {
+                producer_id,
+                epoch,
+                expected,
+                found,
+            } => LogError::OutOfOrderSequence {
+                topic,
+                partition,
+                producer_id,
+                epoch,
+                expected,
+                found,
+            },
+        }
     }
 
     /// Starts a new segment at `base_offset`, making the old one durable first unless the OS
@@ -483,7 +564,7 @@ impl Partition {
             partition: self.id,
             log_start_offset: self.log_start_offset(),
             high_watermark: self.high_watermark(),
-            size_bytes: segments.values().map(|s| s.size() - HEADER_LEN as u64).sum(),
+            size_bytes: segments.values().map(|s| s.size()).sum(),
             segment_count: segments.len(),
         }
     }
@@ -530,6 +611,17 @@ impl Partition {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The producer state of a partition's batches, rebuilt from their headers (see `producers.rs`).
+fn rebuild_producer_states<'a>(
+    segments: impl Iterator<Item = &'a Arc<Segment>>,
+) -> Result<ProducerStates, LogError> {
+    let mut states = ProducerStates::default();
+    for segment in segments {
+        segment.for_each_header(|header| states.record(header))?;
+    }
+    Ok(states)
 }
 
 #[cfg(test)]
@@ -598,20 +690,21 @@ mod tests {
     }
 
     #[test]
-    fn a_record_the_layout_cannot_hold_is_refused_and_nothing_is_written() {
+    fn a_batch_that_fails_its_checks_is_refused_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(1 << 20)).unwrap();
-        let long_name = Record::new("v").with_header("n".repeat(70_000), "x");
-        let mut many = Record::new("v");
-        for i in 0..70_000 {
-            many = many.with_header(format!("h{i}"), "");
-        }
-        for (bad, want) in [(long_name, "header name of 70000 bytes"), (many, "70000 headers")] {
-            let error = partition.append(&[Record::new("ok"), bad], 1).unwrap_err();
-            assert!(
-                matches!(error, LogError::InvalidRecord { index: 1, .. }),
-                "{error}"
-            );
+        let good = batch::encode(0, &[Record::new("ok")], 1);
+        let mut flipped = good.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        let mut two = good.clone();
+        two.extend_from_slice(&good);
+        for (bad, want) in [
+            (flipped, "checksum"),
+            (two, "exactly one batch"),
+            (vec![0; 10], "needs 61 bytes"),
+        ] {
+            let error = partition.append_batch(bad).unwrap_err();
+            assert!(matches!(error, LogError::InvalidBatch { .. }), "{error}");
             assert!(error.to_string().contains(want), "{error}");
         }
         assert_eq!(
@@ -619,11 +712,17 @@ mod tests {
             0,
             "no part of a refused batch is stored"
         );
-        partition.append(&[Record::new("ok")], 1).unwrap();
-        assert_eq!(
-            partition.fetch(0, 1 << 20).unwrap().batches[0].records[0].value,
-            b"ok"
-        );
+        // Kafka's layout has no 16-bit limits: 70,000 headers or a 70,000-byte name are stored.
+        let mut many = Record::new("v").with_header("n".repeat(70_000), "x");
+        for i in 0..70_000 {
+            many = many.with_header(format!("h{i}"), "");
+        }
+        partition.append(&[Record::new("ok"), many], 1).unwrap();
+        partition.append_batch(good).unwrap();
+        let fetched = partition.fetch(0, 1 << 20).unwrap();
+        assert_eq!(fetched.batches[0].records[1].headers.len(), 70_001);
+        assert_eq!(fetched.batches[1].records[0].offset, 2);
+        assert_eq!(fetched.batches[1].records[0].value, b"ok");
     }
 
     #[test]
@@ -675,7 +774,7 @@ mod tests {
     #[test]
     fn retention_by_size_and_age_deletes_whole_old_segments() {
         let dir = tempfile::tempdir().unwrap();
-        // 100 bytes hold the file header and one of these batches, so each record gets a segment.
+        // 100 bytes hold one of these batches but not two, so each record gets a segment.
         let (partition, _) = Partition::open(dir.path(), "t", 0, config(100)).unwrap();
         for i in 0..10i64 {
             partition

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use super::batch::{self, BATCH_HEADER_LEN, BatchDefect, BatchHeader};
 use super::error::LogError;
-use super::file_header::{self, FileKind, HEADER_LEN};
+use super::file_header::{FORMAT_VERSION, FileKind};
 use super::index::{self, IndexFile, OffsetEntry, StoredIndex, TimeEntry};
 use super::segment::{NO_TIMESTAMP, RecoveredSegment, SegmentPaths, parse_file_name};
 
@@ -44,8 +44,6 @@ pub enum RecoveryAction {
     RebuiltIndex { index: PathBuf, reason: String },
     /// Index entries that pointed past the end of the log were dropped.
     TrimmedIndex { index: PathBuf, dropped_entries: usize },
-    /// A segment too short to hold its header (a crash while creating it) was reset to empty.
-    ResetEmptySegment { segment: PathBuf, found_bytes: u64 },
     /// An index file with no segment beside it was deleted.
     RemovedOrphanIndex { index: PathBuf },
     /// A file that is not part of the log was left where it is.
@@ -76,13 +74,6 @@ impl fmt::Display for RecoveryAction {
                     f,
                     "dropped {dropped_entries} entries past the end of the log from {}",
                     index.display()
-                )
-            }
-            RecoveryAction::ResetEmptySegment { segment, found_bytes } => {
-                write!(
-                    f,
-                    "reset {} ({found_bytes} bytes, no complete header) to an empty segment",
-                    segment.display()
                 )
             }
             RecoveryAction::RemovedOrphanIndex { index } => {
@@ -157,23 +148,7 @@ fn recover_segment(
         .metadata()
         .map_err(LogError::io("stat segment", &paths.log))?
         .len();
-    if length < HEADER_LEN as u64 {
-        // A crash while creating the segment: no batch can be in it, so start it afresh.
-        log.set_len(0)
-            .and_then(|()| log.write_all_at(&file_header::encode(FileKind::Log, base_offset), 0))
-            .and_then(|()| log.sync_all())
-            .map_err(LogError::io("reset segment", &paths.log))?;
-        actions.push(RecoveryAction::ResetEmptySegment {
-            segment: paths.log.clone(),
-            found_bytes: length,
-        });
-        length = HEADER_LEN as u64;
-    } else {
-        let mut header = [0u8; HEADER_LEN];
-        log.read_exact_at(&mut header, 0)
-            .map_err(LogError::io("read segment header", &paths.log))?;
-        file_header::verify(&header, FileKind::Log, base_offset, &paths.log)?;
-    }
+    refuse_format_1(&log, &paths.log, length)?;
 
     let mut rebuild_reason = None;
     let mut offsets = match index::read_stored::<OffsetEntry>(&paths.offset_index, base_offset)? {
@@ -222,9 +197,6 @@ fn recover_segment(
         if offsets
             .windows(2)
             .any(|pair| pair[0].position >= pair[1].position)
-            || offsets
-                .first()
-                .is_some_and(|e| (e.position as usize) < HEADER_LEN)
         {
             rebuild_reason = Some("index positions are not increasing".to_owned());
         } else if let Some(last) = offsets.last() {
@@ -247,15 +219,13 @@ fn recover_segment(
     // and the index cadence pick up exactly where they were.
     let resume_from_time = times.last().map(|t| {
         let count = offsets.partition_point(|e| e.relative_offset <= t.relative_offset);
-        count
-            .checked_sub(1)
-            .map_or(HEADER_LEN as u64, |i| u64::from(offsets[i].position))
+        count.checked_sub(1).map_or(0, |i| u64::from(offsets[i].position))
     });
     let resume_from_offsets = offsets.last().map(|e| u64::from(e.position));
     let mut position = match (resume_from_offsets, resume_from_time) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) => a,
-        _ => HEADER_LEN as u64,
+        _ => 0,
     };
     let last_indexed_position = resume_from_offsets;
     let mut running_max = times.last().map_or(NO_TIMESTAMP, |t| t.timestamp);
@@ -397,13 +367,26 @@ fn truncate_tail(
     Ok(())
 }
 
+/// Refuses a segment written by Regroup's log format 1, whose `.log` files opened with a
+/// 16-byte `RGLG` header: this build stores Kafka's record batches from byte 0.
+fn refuse_format_1(log: &File, path: &Path, length: u64) -> Result<(), LogError> {
+    let mut magic = [0u8; 4];
+    if length >= 4 && log.read_exact_at(&mut magic, 0).is_ok() && magic == *b"RGLG" {
+        return Err(LogError::UnsupportedFormat {
+            path: path.to_path_buf(),
+            found: 1,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(())
+}
+
 /// Where the next batch would start if the damaged one's length field is to be believed.
 fn position_after_damaged_batch(log: &File, position: u64, length: u64) -> Option<u64> {
-    let mut bytes = [0u8; 4];
+    let mut bytes = [0u8; 12];
     log.read_exact_at(&mut bytes, position).ok()?;
-    let size = u64::from(u32::from_le_bytes(bytes)) + 4;
-    let next = position.checked_add(size)?;
-    (size >= BATCH_HEADER_LEN as u64 && next + (BATCH_HEADER_LEN as u64) <= length).then_some(next)
+    let next = position.checked_add(batch::claimed_size(&bytes)? as u64)?;
+    (next + (BATCH_HEADER_LEN as u64) <= length).then_some(next)
 }
 
 /// Reads and checks the whole batch at `position` of a file `length` bytes long.

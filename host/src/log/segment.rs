@@ -2,7 +2,8 @@
 //!
 //! Files are named by the segment's base offset, zero-padded to 20 digits
 //! (`00000000000000001000.log`, `.index`, `.timeindex`), so a directory listing sorts by offset.
-//! The `.log` file is the [file header](super::file_header) followed by [batches](super::batch).
+//! The `.log` file is nothing but [batches](super::batch), back to back from byte 0, as in
+//! Kafka's own segment files; the indexes keep Regroup's [file header](super::file_header).
 //!
 //! Writes happen only under the partition's append lock; reads take no lock on the file and
 //! stop at `size`, which is advanced only after a whole batch is written (and synced, when the
@@ -16,9 +17,10 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use super::batch::{self, BATCH_HEADER_LEN, BatchHeader};
 use super::buffer::ReadBuffer;
+use super::compression::Compression;
 use super::durable_fs::sync_dir;
 use super::error::LogError;
-use super::file_header::{self, FileKind, HEADER_LEN};
+use super::file_header::FileKind;
 use super::index::{IndexFile, OffsetEntry, TimeEntry};
 use super::record::StoredRecord;
 
@@ -83,7 +85,7 @@ pub struct Segment {
     base_offset: u64,
     paths: SegmentPaths,
     log: File,
-    /// Bytes of complete, published batches (header included).
+    /// Bytes of complete, published batches.
     size: AtomicU64,
     next_offset: AtomicU64,
     max_timestamp: AtomicI64,
@@ -102,9 +104,8 @@ impl Segment {
             .truncate(true)
             .open(&paths.log)
             .map_err(LogError::io("create segment", &paths.log))?;
-        log.write_all_at(&file_header::encode(FileKind::Log, base_offset), 0)
-            .and_then(|()| log.sync_all())
-            .map_err(LogError::io("write segment header", &paths.log))?;
+        log.sync_all()
+            .map_err(LogError::io("sync new segment", &paths.log))?;
         let offset_index = IndexFile::write_new(&paths.offset_index, base_offset, Vec::new())?;
         let time_index = IndexFile::write_new(&paths.time_index, base_offset, Vec::new())?;
         sync_dir(dir)?;
@@ -113,7 +114,7 @@ impl Segment {
                 base_offset,
                 paths,
                 log,
-                size: HEADER_LEN as u64,
+                size: 0,
                 next_offset: base_offset,
                 max_timestamp: NO_TIMESTAMP,
                 offset_index,
@@ -302,7 +303,44 @@ impl Segment {
         })
     }
 
-    /// The offset and timestamp of the first record whose timestamp is at least `timestamp`.
+    /// Hands every published batch's header to `each`, oldest first, reading only the headers
+    /// (a window of small batches at once; one header per read when batches are large).
+    pub fn for_each_header(&self, mut each: impl FnMut(&BatchHeader)) -> Result<(), LogError> {
+        const WINDOW: usize = 64 * 1024;
+        let size = self.size();
+        let mut window = vec![0u8; WINDOW];
+        let (mut window_start, mut window_len) = (0u64, 0usize);
+        let mut position = 0u64;
+        let mut last_size = 0usize;
+        while position < size {
+            let in_window = position >= window_start
+                && position + BATCH_HEADER_LEN as u64 <= window_start + window_len as u64;
+            if !in_window {
+                // Large batches: read just the next header; small ones: a window of them.
+                let want = if last_size > WINDOW / 8 {
+                    BATCH_HEADER_LEN
+                } else {
+                    WINDOW
+                };
+                window_len = want.min((size - position) as usize);
+                self.log
+                    .read_exact_at(&mut window[..window_len], position)
+                    .map_err(LogError::io("read segment", &self.paths.log))?;
+                window_start = position;
+            }
+            let at = (position - window_start) as usize;
+            let header = batch::parse_header(&window[at..window_len])
+                .map_err(|defect| self.corrupt(position, defect))?;
+            each(&header);
+            last_size = header.size;
+            position += header.size as u64;
+        }
+        Ok(())
+    }
+
+    /// The offset and timestamp of the first record whose timestamp is at least `timestamp`;
+    /// for a compressed batch, the batch's first offset and max timestamp (its records are not
+    /// decompressed here).
     pub fn find_by_timestamp(&self, timestamp: i64) -> Result<Option<(u64, i64)>, LogError> {
         if self.max_timestamp() < timestamp {
             return Ok(None);
@@ -317,11 +355,16 @@ impl Segment {
                 .times
                 .scan_start_for(timestamp)
                 .and_then(|relative| indexes.offsets.position_at_or_before(relative))
-                .map_or(HEADER_LEN as u64, u64::from)
+                .map_or(0, u64::from)
         };
         let mut position = start_position;
         while position < size {
             let header = self.read_header(position, size)?;
+            if header.max_timestamp >= timestamp && header.compression() != Ok(Compression::None) {
+                // The log does not decompress what it stores: the batch's first offset, whose
+                // records a reader filters by timestamp itself.
+                return Ok(Some((header.base_offset, header.max_timestamp)));
+            }
             if header.max_timestamp >= timestamp {
                 let mut bytes = vec![0u8; header.size];
                 self.log
@@ -362,7 +405,7 @@ impl Segment {
             indexes
                 .offsets
                 .position_at_or_before(relative)
-                .map_or(HEADER_LEN as u64, u64::from)
+                .map_or(0, u64::from)
         };
         while position < size {
             let header = self.read_header(position, size)?;

@@ -317,7 +317,7 @@ mod tests {
             partitions: 1,
             settings: TopicSettings::default(),
         })
-        .replace("format_version=1", "format_version=9");
+        .replace(&format!("format_version={FORMAT_VERSION}"), "format_version=9");
         assert!(matches!(
             decode_conf(&text, Path::new("c")),
             Err(LogError::UnsupportedFormat { found: 9, .. })

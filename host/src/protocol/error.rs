@@ -50,6 +50,14 @@ pub enum ErrorCode {
     CorruptLog = 110,
     UnsupportedLogFormat = 111,
     LogStorage = 112,
+    /// A produced batch that is not a valid Kafka record batch v2 (the message says why).
+    InvalidBatch = 113,
+    /// A batch of an idempotent producer that does not follow its last (Kafka's
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER).
+    OutOfOrderSequence = 114,
+    /// A batch of an idempotent producer whose epoch is older than its current one (Kafka's
+    /// INVALID_PRODUCER_EPOCH).
+    InvalidProducerEpoch = 115,
 
     UnknownGroup = 201,
     UnknownMember = 202,
@@ -70,7 +78,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -93,6 +101,9 @@ impl ErrorCode {
         ErrorCode::CorruptLog,
         ErrorCode::UnsupportedLogFormat,
         ErrorCode::LogStorage,
+        ErrorCode::InvalidBatch,
+        ErrorCode::OutOfOrderSequence,
+        ErrorCode::InvalidProducerEpoch,
         ErrorCode::UnknownGroup,
         ErrorCode::UnknownMember,
         ErrorCode::IllegalGeneration,
@@ -156,7 +167,9 @@ impl From<&LogError> for ErrorCode {
             LogError::PartitionCountNotIncreased { .. } => ErrorCode::PartitionCountNotIncreased,
             LogError::ReplicationFactorUnsupported { .. } => ErrorCode::ReplicationFactorUnsupported,
             LogError::EmptyBatch { .. } => ErrorCode::EmptyBatch,
-            LogError::InvalidRecord { .. } => ErrorCode::InvalidRequest,
+            LogError::InvalidBatch { .. } => ErrorCode::InvalidBatch,
+            LogError::OutOfOrderSequence { .. } => ErrorCode::OutOfOrderSequence,
+            LogError::InvalidProducerEpoch { .. } => ErrorCode::InvalidProducerEpoch,
             LogError::BatchTooLarge { .. } => ErrorCode::BatchTooLarge,
             LogError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
             LogError::Corrupt { .. } => ErrorCode::CorruptLog,
@@ -205,7 +218,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 37] = [
+    const PINNED: [(ErrorCode, u16); 40] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -228,6 +241,9 @@ mod tests {
         (ErrorCode::CorruptLog, 110),
         (ErrorCode::UnsupportedLogFormat, 111),
         (ErrorCode::LogStorage, 112),
+        (ErrorCode::InvalidBatch, 113),
+        (ErrorCode::OutOfOrderSequence, 114),
+        (ErrorCode::InvalidProducerEpoch, 115),
         (ErrorCode::UnknownGroup, 201),
         (ErrorCode::UnknownMember, 202),
         (ErrorCode::IllegalGeneration, 203),

@@ -65,6 +65,7 @@ pub(super) async fn serve(context: Context, request: Request) -> Answer {
         Request::ResetOffsets(reset) => handlers::offsets::reset(&context, reset).await,
         Request::ListPlugins => handlers::plugins::list(&context).await,
         Request::DeleteOffsets { group, topic } => handlers::offsets::delete(&context, group, topic).await,
+        Request::InitProducerId => handlers::records::init_producer_id(&context).await,
     };
     Answer::Response(result.unwrap_or_else(|error| refused(kind, error)))
 }

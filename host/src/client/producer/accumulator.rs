@@ -1,4 +1,7 @@
-//! The open batches, one per partition, and the choice of partition for each record.
+//! The open batches, one per partition, and the choice of partition for each record. Records
+//! are encoded into their partition's batch (Kafka's record batch v2, the log's format) as they
+//! come; the sender gives a batch its producer fields and sequence number (`idempotence.rs`),
+//! header and CRC when it sends it.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -7,25 +10,69 @@ use tokio::sync::oneshot;
 
 use super::RecordMetadata;
 use crate::client::ClientError;
-use crate::log::{Record, partition_for_key};
-use crate::protocol::messages::records::WireRecord;
+use crate::log::{BatchBuilder, Compression, ProducerFields, Record, now_ms, partition_for_key};
+use crate::protocol::Request;
+use crate::protocol::messages::records::Produce;
 
 pub(super) type Ack = oneshot::Sender<Result<RecordMetadata, ClientError>>;
 
-/// A batch on its way: every record has its partition set.
+/// A closed batch on its way to the sender.
 pub(crate) struct ReadyBatch {
     pub(super) topic: String,
     pub(super) partition: u32,
-    pub(super) records: Vec<WireRecord>,
+    records: BatchBuilder,
     pub(super) acks: Vec<Ack>,
     /// When its first record was added: its delivery timeout runs from here.
     pub(super) opened: Instant,
 }
 
+impl ReadyBatch {
+    pub(super) fn record_count(&self) -> u32 {
+        self.records.record_count()
+    }
+
+    /// The produce request for this batch with `producer`'s fields, its records compressed with
+    /// `compression`; `Err` when the compressor fails. Sent again as it is after a lost answer,
+    /// so a resend carries the same sequence number and the host can tell it from a new batch.
+    pub(super) fn into_request(
+        self,
+        producer: ProducerFields,
+        compression: Compression,
+    ) -> (String, u32, Result<Request, ClientError>, Vec<Ack>) {
+        let ReadyBatch {
+            topic,
+            partition,
+            records,
+            acks,
+            opened: _,
+        } = self;
+        let request = records
+            .finish(producer, compression, now_ms())
+            .map(|batch| {
+                Request::Produce(Produce {
+                    topic: topic.clone(),
+                    partition,
+                    batch,
+                })
+            })
+            .map_err(|defect| ClientError::Encode(defect.to_string()));
+        (topic, partition, request, acks)
+    }
+
+    #[cfg(test)]
+    pub(super) fn records(&self) -> Vec<crate::log::StoredRecord> {
+        let bytes = self
+            .records
+            .clone()
+            .finish(ProducerFields::NONE, Compression::None, 0)
+            .unwrap();
+        crate::log::decode_batches(&bytes).unwrap()
+    }
+}
+
 struct OpenBatch {
-    records: Vec<WireRecord>,
+    records: BatchBuilder,
     acks: Vec<Ack>,
-    bytes: usize,
     opened: Instant,
 }
 
@@ -41,16 +88,6 @@ struct TopicBatches {
 #[derive(Default)]
 pub(super) struct Accumulator {
     topics: HashMap<String, TopicBatches>,
-}
-
-/// Bytes a record adds to a batch, roughly as the log stores it.
-fn record_bytes(record: &Record) -> usize {
-    let headers: usize = record
-        .headers
-        .iter()
-        .map(|h| 6 + h.name.len() + h.value.len())
-        .sum();
-    22 + record.key.as_ref().map_or(0, Vec::len) + record.value.len() + headers
 }
 
 impl Accumulator {
@@ -78,12 +115,12 @@ impl Accumulator {
     }
 
     /// Adds `record` to its partition's batch (chosen as the log would); returns the batch if
-    /// that made it full.
+    /// that made it full. A record without a timestamp gets the time now (Kafka's create time).
     pub(super) fn add(
         &mut self,
         topic: &str,
         partition_count: u32,
-        mut record: Record,
+        record: Record,
         ack: Ack,
         batch_bytes: usize,
     ) -> Option<ReadyBatch> {
@@ -100,18 +137,16 @@ impl Accumulator {
                 state.rotation % count
             }),
         };
-        record.partition = Some(partition);
-        let bytes = record_bytes(&record);
         let batch = state.open.entry(partition).or_insert_with(|| OpenBatch {
-            records: Vec::new(),
+            records: BatchBuilder::with_capacity(batch_bytes.min(1 << 20)),
             acks: Vec::new(),
-            bytes: 0,
             opened: Instant::now(),
         });
-        batch.records.push(WireRecord::from(record));
+        batch
+            .records
+            .push(&record, record.timestamp.unwrap_or_else(now_ms));
         batch.acks.push(ack);
-        batch.bytes += bytes;
-        if batch.bytes < batch_bytes {
+        if batch.records.len() < batch_bytes {
             return None;
         }
         Self::close(topic, state, partition)
@@ -132,7 +167,7 @@ impl Accumulator {
         })
     }
 
-    /// Takes every batch opened at or before `lingered_since` says so.
+    /// Takes every batch whose opening time `due` accepts.
     pub(super) fn drain(&mut self, due: impl Fn(Instant) -> bool) -> Vec<ReadyBatch> {
         let mut ready = Vec::new();
         for (topic, state) in &mut self.topics {
@@ -177,7 +212,12 @@ mod tests {
         let partitions_of = |value: &[u8]| -> Vec<u32> {
             let mut found: Vec<u32> = batches
                 .iter()
-                .flat_map(|b| b.records.iter().filter(|r| r.value == value).map(|_| b.partition))
+                .flat_map(|b| {
+                    b.records()
+                        .into_iter()
+                        .filter(|r| r.value == value)
+                        .map(|_| b.partition)
+                })
                 .collect();
             found.dedup();
             found
@@ -186,11 +226,6 @@ mod tests {
         assert_eq!(partitions_of(b"explicit"), vec![2]);
         let sticky = partitions_of(b"keyless");
         assert_eq!(sticky.len(), 1, "both keyless records share one partition");
-        assert!(
-            batches
-                .iter()
-                .all(|b| b.records.iter().all(|r| r.partition == Some(b.partition)))
-        );
         // The sticky partition moved on with its batch.
         add(&mut acc, Record::new("keyless"));
         let next = acc.drain(|_| true);
@@ -200,11 +235,12 @@ mod tests {
     #[test]
     fn a_batch_is_ready_once_it_holds_batch_bytes() {
         let mut acc = Accumulator::default();
+        // 61 bytes of batch header, then 108 bytes per record: three pass 300 bytes.
         let record = || Record::new(vec![0u8; 100]).to_partition(0);
-        assert!(acc.add("t", 1, record(), oneshot::channel().0, 250).is_none());
-        assert!(acc.add("t", 1, record(), oneshot::channel().0, 250).is_none());
-        let full = acc.add("t", 1, record(), oneshot::channel().0, 250).unwrap();
-        assert_eq!(full.records.len(), 3);
+        assert!(acc.add("t", 1, record(), oneshot::channel().0, 300).is_none());
+        assert!(acc.add("t", 1, record(), oneshot::channel().0, 300).is_none());
+        let full = acc.add("t", 1, record(), oneshot::channel().0, 300).unwrap();
+        assert_eq!(full.records().len(), 3);
         assert!(acc.oldest().is_none());
     }
 }

@@ -4,8 +4,10 @@
 //! - `mod.rs` (this file): the handle, its config and the send calls.
 //! - `accumulator.rs`: partition choice (the log's rule) and the open batches.
 //! - `sender.rs`: the tasks that send batches in order and answer each record.
+//! - `idempotence.rs`: the producer id and per-partition sequence numbers batches carry.
 
 mod accumulator;
+mod idempotence;
 mod sender;
 
 use std::sync::Arc;
@@ -16,8 +18,9 @@ use tokio::task::JoinHandle;
 
 use super::admin::{Client, ClientOptions};
 use super::error::ClientError;
-use crate::log::Record;
+use crate::log::{Compression, Record};
 use accumulator::Accumulator;
+use idempotence::Sequencer;
 
 /// How a producer batches.
 #[derive(Debug, Clone)]
@@ -35,6 +38,12 @@ pub struct ProducerConfig {
     /// retries and reconnects included (Kafka's `delivery.timeout.ms`); then it fails with
     /// [`ClientError::DeliveryTimeout`].
     pub delivery_timeout: Duration,
+    /// How each batch's records are compressed (Kafka's `compression.type`, default `none`).
+    pub compression: Compression,
+    /// Each batch carries a producer id, epoch and sequence number, so the host stores a batch
+    /// sent again (its answer lost to a crash or a dropped connection) once (Kafka's
+    /// `enable.idempotence`, on by default as in Kafka).
+    pub enable_idempotence: bool,
     pub client: ClientOptions,
 }
 
@@ -46,6 +55,8 @@ impl Default for ProducerConfig {
             max_in_flight: 16,
             metadata_max_age: Duration::from_secs(30),
             delivery_timeout: Duration::from_secs(120),
+            compression: Compression::None,
+            enable_idempotence: true,
             client: ClientOptions {
                 client_id: "regroup-producer".to_owned(),
                 ..ClientOptions::default()
@@ -113,6 +124,8 @@ pub(super) struct Shared {
     client: Client,
     config: ProducerConfig,
     accumulator: std::sync::Mutex<Accumulator>,
+    /// The producer id and sequence numbers, used by the sender in send order.
+    sequencer: std::sync::Mutex<Sequencer>,
     /// Wakes the linger task when a batch opens.
     batch_opened: Notify,
     /// Batches ready to go, in the order they must be sent.
@@ -136,16 +149,23 @@ impl Drop for Handle {
 impl Producer {
     pub async fn connect(addr: &str, config: ProducerConfig) -> Result<Producer, ClientError> {
         let client = Client::connect_with(addr, config.client.clone()).await?;
-        Ok(Producer::with_client(client, config))
+        Producer::with_client(client, config).await
     }
 
-    /// A producer over an existing client's connection.
-    pub fn with_client(client: Client, config: ProducerConfig) -> Producer {
+    /// A producer over an existing client's connection; with idempotence on, it first asks the
+    /// host for a producer id.
+    pub async fn with_client(client: Client, config: ProducerConfig) -> Result<Producer, ClientError> {
+        let mut sequencer = Sequencer::default();
+        if config.enable_idempotence {
+            let (producer_id, epoch) = client.init_producer_id().await?;
+            sequencer.start(producer_id, epoch);
+        }
         let (ready, batches) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             client,
             config,
             accumulator: std::sync::Mutex::new(Accumulator::default()),
+            sequencer: std::sync::Mutex::new(sequencer),
             batch_opened: Notify::new(),
             ready,
         });
@@ -153,9 +173,9 @@ impl Producer {
             tokio::spawn(sender::linger(Arc::clone(&shared))),
             tokio::spawn(sender::send_batches(Arc::clone(&shared), batches)),
         ];
-        Producer {
+        Ok(Producer {
             handle: Arc::new(Handle { shared, tasks }),
-        }
+        })
     }
 
     /// Sends one record and waits until the host has appended it.
@@ -170,14 +190,15 @@ impl Producer {
         let shared = &self.handle.shared;
         let partitions = self.partition_count(topic).await?;
         let (ack, delivery) = oneshot::channel();
-        let full = shared
-            .lock()
-            .add(topic, partitions, record, ack, shared.config.batch_bytes);
-        match full {
-            Some(batch) => {
-                let _ = shared.ready.send(sender::Outbound::Batch(batch));
+        {
+            let mut accumulator = shared.lock();
+            match accumulator.add(topic, partitions, record, ack, shared.config.batch_bytes) {
+                // Queued under the lock, so batches are sent in the order they closed.
+                Some(batch) => {
+                    let _ = shared.ready.send(sender::Outbound::Batch(batch));
+                }
+                None => shared.batch_opened.notify_one(),
             }
-            None => shared.batch_opened.notify_one(),
         }
         Ok(Delivery(delivery))
     }
@@ -185,9 +206,12 @@ impl Producer {
     /// Sends every open batch now and waits for all records enqueued so far.
     pub async fn flush(&self) -> Result<(), ClientError> {
         let shared = &self.handle.shared;
-        let batches = shared.lock().drain(|_| true);
-        for batch in batches {
-            let _ = shared.ready.send(sender::Outbound::Batch(batch));
+        {
+            // Queued under the lock, so batches are sent in the order they closed.
+            let mut accumulator = shared.lock();
+            for batch in accumulator.drain(|_| true) {
+                let _ = shared.ready.send(sender::Outbound::Batch(batch));
+            }
         }
         let (done, flushed) = oneshot::channel();
         let _ = shared.ready.send(sender::Outbound::Flush(done));
@@ -217,5 +241,10 @@ impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, Accumulator> {
         // Held only for synchronous updates of the batches; each leaves them whole.
         self.accumulator.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sequencer(&self) -> std::sync::MutexGuard<'_, Sequencer> {
+        // Held only for synchronous updates, never across an await.
+        self.sequencer.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

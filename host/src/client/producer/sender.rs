@@ -6,16 +6,15 @@ use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::accumulator::ReadyBatch;
-use super::{RecordMetadata, Shared};
+use super::{RecordMetadata, Shared, idempotence};
 use crate::client::ClientError;
 use crate::client::connection::EncodedRequest;
 use crate::group::PartitionName;
-use crate::protocol::messages::records::{Produce, ProducedBatch};
-use crate::protocol::{Request, Response};
+use crate::protocol::Response;
+use crate::protocol::messages::records::ProducedBatch;
 
 pub(crate) enum Outbound {
-    Batch(ReadyBatch),
+    Batch(super::accumulator::ReadyBatch),
     /// Answered once every batch queued before it has its answer.
     Flush(oneshot::Sender<()>),
 }
@@ -29,8 +28,10 @@ pub(super) async fn linger(shared: Arc<Shared>) {
             Some(opened) => {
                 tokio::time::sleep_until((opened + linger).into()).await;
                 let now = std::time::Instant::now();
-                let due = shared.lock().drain(|opened| opened + linger <= now);
-                for batch in due {
+                // Queued under the lock, so batches are sent in the order they closed (their
+                // sequence numbers' order).
+                let mut accumulator = shared.lock();
+                for batch in accumulator.drain(|opened| opened + linger <= now) {
                     let _ = shared.ready.send(Outbound::Batch(batch));
                 }
             }
@@ -48,18 +49,39 @@ pub(super) async fn send_batches(shared: Arc<Shared>, mut queue: mpsc::Unbounded
                     .acquire_owned()
                     .await
                     .expect("never closed");
-                let ReadyBatch {
-                    topic,
-                    partition,
-                    records,
-                    acks,
-                    opened,
-                } = batch;
-                let deadline = tokio::time::Instant::from_std(opened + shared.config.delivery_timeout);
-                let request = EncodedRequest::new(&Request::Produce(Produce {
-                    topic: topic.clone(),
-                    records,
-                }));
+                let deadline = tokio::time::Instant::from_std(batch.opened + shared.config.delivery_timeout);
+                let delivery_timeout = shared.config.delivery_timeout;
+                let timed_out = move |topic: &str, partition: u32, last_error: Option<ClientError>| {
+                    ClientError::DeliveryTimeout {
+                        partition: PartitionName::new(topic, partition),
+                        after: delivery_timeout,
+                        last_error: last_error.map(Box::new),
+                    }
+                };
+                // A producer id is asked for at most until the batch's time is up.
+                let producer =
+                    match tokio::time::timeout_at(deadline, idempotence::next_batch(&shared, &batch)).await {
+                        Ok(Ok(producer)) => producer,
+                        Ok(Err(error)) => {
+                            answer_records(&batch.topic, batch.partition, Err(error), batch.acks);
+                            continue;
+                        }
+                        Err(_) => {
+                            let error = timed_out(&batch.topic, batch.partition, None);
+                            answer_records(&batch.topic, batch.partition, Err(error), batch.acks);
+                            continue;
+                        }
+                    };
+                let (topic, partition, request, acks) =
+                    batch.into_request(producer, shared.config.compression);
+                let request = match request {
+                    Ok(request) => EncodedRequest::new(&request),
+                    Err(error) => {
+                        shared.sequencer().failed(producer);
+                        answer_records(&topic, partition, Err(error), acks);
+                        continue;
+                    }
+                };
                 // Queued on the connection here, in order; answered in the spawned task. A
                 // batch whose time is up fails at once instead of waiting for a connection.
                 let answer = match tokio::time::timeout_at(deadline, shared.client.connection()).await {
@@ -67,35 +89,33 @@ pub(super) async fn send_batches(shared: Arc<Shared>, mut queue: mpsc::Unbounded
                     Ok(Err(error)) => Err(Some(error)),
                     Err(_) => Err(None),
                 };
-                let client = shared.client.clone();
-                let delivery_timeout = shared.config.delivery_timeout;
+                let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
+                    let client = &shared.client;
                     let last_error = std::sync::Mutex::new(None);
                     let retry = async |error: Option<ClientError>| {
                         *last_error.lock().unwrap_or_else(|p| p.into_inner()) = error;
                         client.call_encoded(&request).await
                     };
                     let delivered = tokio::time::timeout_at(deadline, async {
-                        match answer {
+                        let result = match answer {
                             Ok(answer) => match answer.await {
                                 Ok(Err(error)) if error.is_connection() => retry(Some(error)).await,
                                 Ok(result) => result,
                                 Err(_) => retry(None).await,
                             },
                             Err(error) => retry(error).await,
-                        }
+                        };
+                        idempotence::resend_while_out_of_order(client, &request, result, deadline).await
                     })
                     .await;
                     let result = delivered.unwrap_or_else(|_| {
-                        Err(ClientError::DeliveryTimeout {
-                            partition: PartitionName::new(&topic, partition),
-                            after: delivery_timeout,
-                            last_error: last_error
-                                .into_inner()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .map(Box::new),
-                        })
+                        let last_error = last_error.into_inner().unwrap_or_else(|p| p.into_inner());
+                        Err(timed_out(&topic, partition, last_error))
                     });
+                    if !matches!(result, Ok(Response::Produced(_))) {
+                        shared.sequencer().failed(producer);
+                    }
                     answer_records(&topic, partition, result, acks);
                     drop(permit);
                 });
@@ -127,6 +147,7 @@ fn answer_records(
                 answer: "produced (not one batch)",
             }),
         },
+        Ok(Response::Error(error)) => Err(ClientError::Server(error)),
         Ok(other) => Err(ClientError::UnexpectedAnswer {
             request: "produce",
             answer: other.kind(),

@@ -281,3 +281,34 @@ fn partitions_past_the_hosts_limit_are_refused_before_any_file_is_created() {
     assert_eq!(log.describe_topic("small").unwrap().partitions.len(), 6);
     log.create_topic("fits", 4, TopicSettings::default()).unwrap();
 }
+
+#[test]
+fn a_data_directory_of_log_format_1_is_refused_at_open_naming_the_file_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let log = open(dir.path());
+        log.create_topic("old", 1, TopicSettings::default()).unwrap();
+    }
+    let conf = dir.path().join("old").join("topic.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.starts_with("format_version=2\n"), "{text}");
+    std::fs::write(&conf, text.replace("format_version=2", "format_version=1")).unwrap();
+    let error = Log::open(dir.path(), LogOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            LogError::UnsupportedFormat {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(message.contains(&conf.display().to_string()), "{message}");
+    assert!(
+        message.contains("Read the data out with the Regroup build that wrote it"),
+        "{message}"
+    );
+}

@@ -55,10 +55,10 @@ fn first_segment(dir: &Path) -> SegmentPaths {
 /// Byte positions where each batch of a segment starts, plus the end of the last one.
 fn batch_boundaries(log: &Path) -> Vec<u64> {
     let bytes = fs::read(log).unwrap();
-    let mut boundaries = vec![16u64];
-    let mut position = 16usize;
+    let mut boundaries = vec![0u64];
+    let mut position = 0usize;
     while position < bytes.len() {
-        position += 4 + u32::from_le_bytes(bytes[position..position + 4].try_into().unwrap()) as usize;
+        position += 12 + u32::from_be_bytes(bytes[position + 8..position + 12].try_into().unwrap()) as usize;
         boundaries.push(position as u64);
     }
     boundaries
@@ -298,19 +298,20 @@ fn an_empty_segment_opens_clean() {
 }
 
 #[test]
-fn segment_cut_off_inside_its_header_is_reset_to_empty() {
+fn segment_cut_off_inside_its_first_batch_header_is_truncated_to_empty() {
     let dir = tempfile::tempdir().unwrap();
-    write_batches(dir.path(), 0);
+    write_batches(dir.path(), 1);
     let paths = first_segment(dir.path());
     set_len(&paths.log, 5);
     let (partition, actions) = reopen(dir.path());
     assert!(
-        actions.contains(&RecoveryAction::ResetEmptySegment {
-            segment: paths.log.clone(),
-            found_bytes: 5
-        }),
+        actions.iter().any(|a| matches!(
+            a,
+            RecoveryAction::TruncatedTail { segment, kept_bytes: 0, dropped_bytes: 5, .. } if *segment == paths.log
+        )),
         "{actions:?}"
     );
+    assert_eq!(partition.high_watermark(), 0);
     partition.append(&[Record::new("b0-r0")], 0).unwrap();
     assert_eq!(
         partition.fetch(0, 100).unwrap().batches[0].records[0].value,
@@ -334,24 +335,34 @@ fn empty_last_segment_after_a_roll_keeps_the_offsets_of_the_one_before() {
 }
 
 #[test]
-fn segment_from_a_newer_format_is_refused() {
+fn segment_of_log_format_1_is_refused_naming_the_file_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    write_batches(dir.path(), 2);
+    write_batches(dir.path(), 0);
     let log = first_segment(dir.path()).log;
-    let mut bytes = fs::read(&log).unwrap();
-    bytes[4] = 2;
-    fs::write(&log, &bytes).unwrap();
+    // Format 1: a 16-byte header (magic, version 1, kind 1, base offset), then its own batches.
+    let mut format_1 = b"RGLG\x01\x00\x01\x00".to_vec();
+    format_1.extend_from_slice(&[0; 8]);
+    format_1.extend_from_slice(&[29, 0, 0, 0, 1, 2, 3, 4]);
+    fs::write(&log, &format_1).unwrap();
     let error = Partition::open(dir.path(), "t", 0, CONFIG).unwrap_err();
     assert!(
         matches!(
             error,
             LogError::UnsupportedFormat {
-                found: 2,
-                supported: 1,
+                found: 1,
+                supported: 2,
                 ..
             }
         ),
         "{error}"
+    );
+    let message = error.to_string();
+    assert!(message.contains(&log.display().to_string()), "{message}");
+    assert!(message.contains("move the data directory aside"), "{message}");
+    assert_eq!(
+        fs::read(&log).unwrap(),
+        format_1,
+        "the old file is left as it was"
     );
 }
 
@@ -390,4 +401,67 @@ fn torn_tail_of_many_segments_only_touches_the_last() {
         report.actions
     );
     assert_holds_batches(&partition, 39);
+}
+
+/// A batch of `values` from idempotent producer 42 (epoch 0) starting at `sequence`.
+fn producer_batch(sequence: i32, values: &[&str]) -> Vec<u8> {
+    let records: Vec<Record> = values.iter().map(|v| Record::new(*v).with_timestamp(5)).collect();
+    let producer = crate::log::ProducerFields {
+        producer_id: 42,
+        producer_epoch: 0,
+        base_sequence: sequence,
+    };
+    crate::log::encode_batch(0, &records, 0, producer, crate::log::Compression::None).unwrap()
+}
+
+#[test]
+fn idempotent_producer_state_survives_a_reopen_across_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = PartitionConfig {
+        segment_bytes: 300,
+        ..CONFIG
+    };
+    let mut sent = Vec::new();
+    {
+        let (partition, _) = Partition::open(dir.path(), "t", 0, small).unwrap();
+        for i in 0..10 {
+            let batch = producer_batch(i * 2, &["a", "b"]);
+            sent.push(batch.clone());
+            let appended = partition.append_batch(batch).unwrap();
+            assert_eq!(appended.base_offset, i as u64 * 2);
+        }
+        assert!(partition.describe().segment_count > 2);
+    }
+    let (partition, actions) = Partition::open(dir.path(), "t", 0, small).unwrap();
+    assert!(actions.actions.is_empty(), "{:?}", actions.actions);
+    // The last five batches resent after the restart: answered with their first offsets.
+    for (i, batch) in sent.iter().enumerate().skip(5) {
+        let again = partition.append_batch(batch.clone()).unwrap();
+        assert_eq!(
+            (again.base_offset, again.last_offset),
+            (i as u64 * 2, i as u64 * 2 + 1)
+        );
+    }
+    assert_eq!(partition.high_watermark(), 20, "no resend was stored");
+    let gap = partition.append_batch(producer_batch(21, &["x"])).unwrap_err();
+    assert!(
+        matches!(
+            gap,
+            LogError::OutOfOrderSequence {
+                producer_id: 42,
+                expected: 20,
+                found: 21,
+                ..
+            }
+        ),
+        "{gap}"
+    );
+    assert!(gap.to_string().contains("out of order sequence"), "{gap}");
+    assert_eq!(
+        partition
+            .append_batch(producer_batch(20, &["c"]))
+            .unwrap()
+            .base_offset,
+        20
+    );
 }

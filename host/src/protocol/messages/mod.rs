@@ -1,5 +1,6 @@
-//! The messages of protocol version 2 (version 1 carried fetched records one by one; version 2
-//! carries them as the log's stored batches): one [`Request`] enum, one [`Response`] enum, and one
+//! The messages of protocol version 3 (version 1 carried fetched records one by one; version 2
+//! carried them as the log's stored batches; version 3 carries Kafka's record batch v2 both ways,
+//! a produce being one encoded batch for one partition): one [`Request`] enum, one [`Response`] enum, and one
 //! module per family of requests holding their payloads and conversions to and from the core's
 //! types.
 //!
@@ -77,11 +78,14 @@ pub enum Request {
         group: String,
         topic: String,
     },
+    /// A producer id and epoch for an idempotent producer (Kafka's InitProducerId); answered
+    /// with [`Response::ProducerId`].
+    InitProducerId,
 }
 
 impl Envelope for Request {
     const TAG: [u8; 4] = *b"RGRQ";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 }
 
 impl Request {
@@ -108,6 +112,7 @@ impl Request {
             Request::DeleteGroup { .. } => "delete-group",
             Request::ListPlugins => "list-plugins",
             Request::DeleteOffsets { .. } => "delete-offsets",
+            Request::InitProducerId => "init-producer-id",
         }
     }
 }
@@ -132,11 +137,16 @@ pub enum Response {
     Group(GroupInfo),
     Groups(Vec<GroupSummary>),
     Plugins(PluginList),
+    /// A producer id no producer has had, and its epoch.
+    ProducerId {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
 }
 
 impl Envelope for Response {
     const TAG: [u8; 4] = *b"RGRS";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     /// Fetch answers are nearly all batch bytes; every other answer is small.
     fn size_hint(&self) -> usize {
@@ -188,6 +198,7 @@ impl Response {
             Response::Group(_) => "group",
             Response::Groups(_) => "groups",
             Response::Plugins(_) => "plugins",
+            Response::ProducerId { .. } => "producer-id",
         }
     }
 }
@@ -204,16 +215,17 @@ mod tests {
             Request::ListTopics,
             Request::Produce(Produce {
                 topic: "t".into(),
-                records: vec![WireRecord {
-                    key: Some(b"k".to_vec()),
-                    value: vec![1, 2, 3],
-                    headers: vec![WireHeader {
-                        name: "h".into(),
-                        value: b"v".to_vec(),
-                    }],
-                    timestamp: Some(5),
-                    partition: None,
-                }],
+                partition: 2,
+                batch: crate::log::encode_batch(
+                    0,
+                    &[crate::log::Record::new(vec![1, 2, 3])
+                        .with_key("k")
+                        .with_header("h", "v")],
+                    5,
+                    crate::log::ProducerFields::NONE,
+                    crate::log::Compression::None,
+                )
+                .unwrap(),
             }),
             Request::Heartbeat(MemberRef {
                 group: "g".into(),

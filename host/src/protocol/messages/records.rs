@@ -1,86 +1,27 @@
-//! Records in and out: produce, fetch, list offsets. Produced keys, values and header values
-//! travel as byte strings (one copy each, see `serde_bytes`); fetched records travel as the log
-//! stores them, whole batches in one byte string (read by the server straight into the answer's
-//! frame, see [`crate::protocol::FetchedFrame`], without checking them), decoded by the client
-//! with the log's own decoder ([`crate::log::visit_batches`]), which checks every batch's CRC.
+//! Records in and out: produce, fetch, list offsets. Records travel both ways as Kafka's record
+//! batches (v2), the log's one batch format: a producer sends one encoded batch per partition,
+//! stored as it is; fetched batches travel as the log stores them, back to back in one byte
+//! string (read by the server straight into the answer's frame, see
+//! [`crate::protocol::FetchedFrame`], without checking them), decoded by the client with the
+//! log's own decoder ([`crate::log::visit_batches`]), which checks every batch's CRC.
 
 use serde::{Deserialize, Serialize};
 
 use super::groups::MemberRef;
-use crate::log::{Header, OffsetSpec, Record};
+use crate::log::OffsetSpec;
 use crate::protocol::WireError;
 
-/// A record header on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireHeader {
-    pub name: String,
-    #[serde(with = "serde_bytes")]
-    pub value: Vec<u8>,
-}
-
-/// A record to append ([`Record`] on the wire).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireRecord {
-    #[serde(with = "serde_bytes")]
-    pub key: Option<Vec<u8>>,
-    #[serde(with = "serde_bytes")]
-    pub value: Vec<u8>,
-    pub headers: Vec<WireHeader>,
-    pub timestamp: Option<i64>,
-    /// An explicit partition; `None` lets the log's partitioner choose.
-    pub partition: Option<u32>,
-}
-
-fn headers_in(headers: Vec<Header>) -> Vec<WireHeader> {
-    headers
-        .into_iter()
-        .map(|h| WireHeader {
-            name: h.name,
-            value: h.value,
-        })
-        .collect()
-}
-
-fn headers_out(headers: Vec<WireHeader>) -> Vec<Header> {
-    headers
-        .into_iter()
-        .map(|h| Header {
-            name: h.name,
-            value: h.value,
-        })
-        .collect()
-}
-
-impl From<Record> for WireRecord {
-    fn from(record: Record) -> Self {
-        WireRecord {
-            key: record.key,
-            value: record.value,
-            headers: headers_in(record.headers),
-            timestamp: record.timestamp,
-            partition: record.partition,
-        }
-    }
-}
-
-impl From<WireRecord> for Record {
-    fn from(record: WireRecord) -> Self {
-        Record {
-            key: record.key,
-            value: record.value,
-            headers: headers_out(record.headers),
-            timestamp: record.timestamp,
-            partition: record.partition,
-        }
-    }
-}
-
-/// Appends records to a topic, routed as the log routes them; answered with
-/// [`super::Response::Produced`] once appended (and flushed, per the topic's policy).
+/// Appends one batch to one partition: Kafka's record batch v2 as the producer encoded it
+/// (layout in `log/batch.rs`; with its producer id, epoch and sequence when idempotent,
+/// compressed or not). The log checks it and stores it as it is, only its base offset set;
+/// answered with [`super::Response::Produced`] once appended (and flushed, per the topic's
+/// policy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Produce {
     pub topic: String,
-    pub records: Vec<WireRecord>,
+    pub partition: u32,
+    #[serde(with = "serde_bytes")]
+    pub batch: Vec<u8>,
 }
 
 /// Where one batch of a produce landed.
@@ -120,7 +61,7 @@ pub struct FetchedPartition {
     pub result: Result<PartitionRecords, WireError>,
 }
 
-/// Since protocol version 2, records are whole batches as the log stores them (layout in
+/// Records are whole batches as the log stores them (Kafka's record batch v2, layout in
 /// `log/batch.rs`), back to back; the first batch may begin before the asked offset, so the
 /// reader skips records below it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

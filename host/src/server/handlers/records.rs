@@ -8,29 +8,58 @@ use tokio::time::Instant;
 use super::super::Services;
 use super::super::dispatch::{Context, blocking};
 use crate::group::PartitionName;
-use crate::log::{OffsetSpec, ReadBuffer, Record};
+use crate::log::{OffsetSpec, ReadBuffer};
 use crate::protocol::messages::groups::MemberRef;
 use crate::protocol::messages::records::{Fetch, FetchPartition, ListOffset, Produce, ProducedBatch};
 use crate::protocol::{ErrorCode, FetchedFrame, ReadBounds, Response, WireError};
 
-/// Appends, then acknowledges: the log has flushed per the topic's policy when `append` returns.
+/// Appends the producer's batch as it is, then acknowledges: the log has flushed per the
+/// topic's policy when `append_batch` returns.
 pub(in crate::server) async fn produce(context: &Context, produce: Produce) -> Result<Response, WireError> {
     let log = context.services.log.clone();
-    let Produce { topic, records } = produce;
-    let records: Vec<Record> = records.into_iter().map(Record::from).collect();
-    let batches = blocking(move || Ok(log.append(&topic, records)?)).await?;
+    let Produce {
+        topic,
+        partition,
+        batch,
+    } = produce;
+    let appended = blocking(move || Ok(log.append_batch(&topic, partition, batch)?)).await?;
+    if !appended.duplicate {
+        crash_after_append_if_asked();
+    }
     context.services.appended.notify_waiters();
-    Ok(Response::Produced(
-        batches
-            .into_iter()
-            .map(|b| ProducedBatch {
-                partition: b.partition,
-                base_offset: b.base_offset,
-                last_offset: b.last_offset,
-            })
-            .collect(),
-    ))
+    Ok(Response::Produced(vec![ProducedBatch {
+        partition: appended.partition,
+        base_offset: appended.base_offset,
+        last_offset: appended.last_offset,
+    }]))
 }
+
+/// A producer id and epoch no producer has had (the log keeps the allocation durable).
+pub(in crate::server) async fn init_producer_id(context: &Context) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let (producer_id, producer_epoch) = blocking(move || Ok(log.init_producer_id()?)).await?;
+    Ok(Response::ProducerId {
+        producer_id,
+        producer_epoch,
+    })
+}
+
+/// Fault injection for crash tests, in debug builds only: with `REGROUP_TEST_SIGKILL_AFTER_APPEND`
+/// set, the host SIGKILLs itself after an append has stored a batch (flushed per the topic's
+/// policy) and before the producer is answered, the moment a lost answer makes a producer resend.
+#[cfg(debug_assertions)]
+fn crash_after_append_if_asked() {
+    if std::env::var_os("REGROUP_TEST_SIGKILL_AFTER_APPEND").is_some() {
+        tracing::warn!("REGROUP_TEST_SIGKILL_AFTER_APPEND is set: killing the host after an append");
+        // SAFETY: kill(2) on our own pid with a valid signal has no memory effects.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn crash_after_append_if_asked() {}
 
 /// Reads every asked partition; when none has records (and none failed), waits for an append,
 /// up to the asked wait, and reads again. The answer is laid out as a frame while reading: the
