@@ -349,6 +349,38 @@ fn an_in_process_endless_loop_misses_the_deadline_without_blocking_the_caller() 
 }
 
 #[test]
+fn an_in_process_run_past_its_deadline_is_never_started_again_while_it_runs_then_cools_down() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(&plugin_lib("fixture-misbehaving"), dir.path(), "misbehaving.so");
+    let mut config = config(dir.path());
+    config.deadline = Duration::from_millis(700);
+    config.overrun_cooldown = Duration::from_secs(1);
+    let registry = Registry::start(config).unwrap();
+
+    let err = registry.assign("misbehaving", group("sleep:2500")).unwrap_err();
+    assert_eq!(
+        err.failure,
+        RunFailure::DeadlineExceeded(Duration::from_millis(700))
+    );
+    // Its thread sleeps on: a second run would be a second thread, so none is started.
+    let err = registry.assign("misbehaving", group("")).unwrap_err();
+    assert_eq!(err.failure, RunFailure::StillRunning, "{err}");
+    // Once that run ends, the cool-down keeps it aside a while longer; then it runs again.
+    let err = wait_for("the abandoned run to end", PATIENCE, || {
+        registry
+            .assign("misbehaving", group(""))
+            .err()
+            .filter(|e| e.failure != RunFailure::StillRunning)
+    });
+    assert!(matches!(err.failure, RunFailure::SetAside(_)), "{err}");
+    assert!(err.to_string().contains("set aside"), "{err}");
+    let out = wait_for("the cool-down to end", PATIENCE, || {
+        registry.assign("misbehaving", group("")).ok()
+    });
+    assert_eq!(out.members[0].partitions.len(), 4);
+}
+
+#[test]
 fn an_invalid_assignment_is_rejected_naming_the_violation() {
     for isolation in [Isolation::InProcess, Isolation::Isolated] {
         let (_dir, registry) = misbehaving_registry(isolation);

@@ -42,6 +42,8 @@ pub enum LoadError {
     Probe(String),
     #[error("strategy name {name:?} is already served by {holder}")]
     NameTaken { name: String, holder: String },
+    #[error("checking it failed inside the host ({0}); the file is rejected and other files are unaffected")]
+    CheckPanicked(String),
 }
 
 impl LoadError {
@@ -80,4 +82,10 @@ pub enum RunFailure {
     WorkerDied(String),
     #[error("replied with unreadable bytes: {0}")]
     BadReply(String),
+    #[error(
+        "was not started: an earlier in-process run that missed its deadline is still running (its thread cannot be stopped; isolate this plugin to have such runs killed)"
+    )]
+    StillRunning,
+    #[error("is set aside for another {0:?} after an in-process run missed its deadline")]
+    SetAside(Duration),
 }

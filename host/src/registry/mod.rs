@@ -18,10 +18,12 @@ mod elf;
 mod error;
 mod events;
 mod loader;
+mod markers;
 mod scan;
 mod strategy;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, Weak, mpsc};
 use std::thread;
@@ -55,6 +57,13 @@ pub struct RegistryConfig {
     pub default_isolation: Isolation,
     /// Isolation per strategy name.
     pub isolation: BTreeMap<String, Isolation>,
+    /// How long a strategy whose in-process run missed its deadline is set aside (not run,
+    /// so groups fall back at once) after that run ends.
+    pub overrun_cooldown: Duration,
+    /// Where in-process plugin runs leave a marker while they last; markers left by an earlier
+    /// process (one that died during such a run) make those strategies run isolated. `None`
+    /// keeps no markers.
+    pub run_markers: Option<PathBuf>,
 }
 
 impl RegistryConfig {
@@ -69,6 +78,8 @@ impl RegistryConfig {
             probe_timeout: Duration::from_secs(10),
             default_isolation: Isolation::InProcess,
             isolation: BTreeMap::new(),
+            overrun_cooldown: Duration::from_secs(300),
+            run_markers: None,
         }
     }
 
@@ -123,7 +134,15 @@ impl Registry {
     /// Builds the registry and loads every plugin in the directory, waiting for files that are
     /// still settling (a few seconds at most; later rescans, [`Registry::rescan`] or
     /// [`Registry::watch`], pick up the rest).
-    pub fn start(config: RegistryConfig) -> Result<Registry, RegistryError> {
+    pub fn start(mut config: RegistryConfig) -> Result<Registry, RegistryError> {
+        if let Some(dir) = &config.run_markers {
+            for (name, origin) in markers::take(dir) {
+                tracing::warn!(
+                    "strategy {name} ({origin}) was running in-process when the last host process ended (a crash?): it runs isolated in this process"
+                );
+                config.isolation.insert(name, Isolation::Isolated);
+            }
+        }
         let shadow_dir = tempfile::Builder::new()
             .prefix("regroup-plugins-")
             .tempdir()
@@ -137,6 +156,7 @@ impl Registry {
                     hash: "built-in".to_owned(),
                     isolation: Isolation::InProcess,
                     runner: strategy::Runner::Linked(assignor),
+                    overruns: strategy::Overruns::new(config.overrun_cooldown, None),
                 };
                 (strategy.info.name.clone(), Arc::new(strategy))
             })
@@ -313,7 +333,12 @@ fn rescan_loop(
             }
         }
         let Some(inner) = registry.upgrade() else { return };
-        settling = inner.rescan();
+        // Files are judged one by one, each behind its own catch; this one keeps hot reloading
+        // alive even if something else in a rescan panics.
+        settling = catch_unwind(AssertUnwindSafe(|| inner.rescan())).unwrap_or_else(|_| {
+            tracing::error!("a plugin rescan panicked; the next one runs as usual");
+            false
+        });
     }
 }
 

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 use super::child::{self, Worker};
 use super::error::LoadError;
 use super::loader;
-use super::strategy::{Isolation, Runner, Source, Strategy};
+use super::strategy::{Isolation, Overruns, Runner, Source, Strategy};
 use super::{RegistryConfig, RejectedFile};
 
 /// What identifies one version of a file without reading it.
@@ -176,8 +177,13 @@ impl Scanner {
             if record.hash() == Some(hash.as_str()) {
                 continue; // touched, same content
             }
-            let outcome = match load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config)
-            {
+            // One file's checks must never end a scan (at start, the host; later, the rescan
+            // thread): a panic in them rejects that file and the scan goes on.
+            let loaded = catch_unwind(AssertUnwindSafe(|| {
+                load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config)
+            }))
+            .unwrap_or_else(|payload| Err(LoadError::CheckPanicked(panic_message(&*payload))));
+            let outcome = match loaded {
                 Ok(strategy) => {
                     tracing::info!(
                         "plugin file {} loaded: strategy {} {} ({}, {})",
@@ -278,6 +284,14 @@ fn rejected(path: &Path, hash: Option<String>, error: LoadError) -> Outcome {
     Outcome::Rejected { hash, error }
 }
 
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
+}
+
 pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -321,6 +335,7 @@ fn load_file(
             hash: hash.to_owned(),
             isolation: Isolation::InProcess,
             runner,
+            overruns: overruns(config),
         });
     }
     let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout).and_then(|info| {
@@ -342,12 +357,17 @@ fn load_file(
             hash: hash.to_owned(),
             isolation,
             runner,
+            overruns: overruns(config),
         }),
         Err(error) => {
             let _ = fs::remove_file(&shadow);
             Err(error)
         }
     }
+}
+
+fn overruns(config: &RegistryConfig) -> Overruns {
+    Overruns::new(config.overrun_cooldown, config.run_markers.clone())
 }
 
 /// Writes a file that no one can see half-written: a temporary name, then a rename.
