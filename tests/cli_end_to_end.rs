@@ -25,7 +25,9 @@ impl Server {
         let mut command = Command::new(regroup_exe());
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
+            .arg(data_dir)
+            // The consumers here use 1.5 s sessions, below Kafka's 6 s minimum.
+            .args(["--group-min-session-timeout-ms", "1000"]);
         if let Some(dir) = plugin_dir {
             command.arg("--plugin-dir").arg(dir);
         }

@@ -10,7 +10,7 @@
 //! - `error.rs`: [`HostError`].
 //!
 //! Data directory layout: `<data_dir>/topics/` is the log's root, `<data_dir>/groups/` holds
-//! `offsets.log`.
+//! `offsets.log`, `<data_dir>/plugin-runs/` a marker per in-process plugin run in progress.
 //!
 //! ```no_run
 //! use regroup::runtime::{Host, HostConfig};
@@ -73,6 +73,7 @@ impl Host {
     /// `config.listen`. Returns once the server accepts connections. Usable from synchronous
     /// and asynchronous code alike: the server runs on its own runtime and threads.
     pub fn start(config: HostConfig) -> Result<RunningHost, HostError> {
+        config.check().map_err(HostError::Config)?;
         let log_options = LogOptions {
             default_flush: config.flush,
             retention_check_interval: HostConfig::millis(config.retention_check_interval_ms),
@@ -86,7 +87,7 @@ impl Host {
         let topic_events = log.subscribe();
         let topics = Arc::new(LogTopics::new(&log));
         let (coordinator, offsets_report) = Coordinator::open(
-            CoordinatorConfig::new(config.data_dir.join("groups")),
+            coordinator_config(&config),
             Arc::new(registry.clone()),
             topics.clone(),
             topics,
@@ -156,7 +157,21 @@ fn registry_config(config: &HostConfig) -> Result<RegistryConfig, HostError> {
     registry.deadline = HostConfig::millis(config.plugin_deadline_ms);
     registry.default_isolation = config.isolation;
     registry.isolation = config.isolate.clone();
+    registry.overrun_cooldown = HostConfig::millis(config.plugin_overrun_cooldown_ms);
+    registry.run_markers = Some(config.data_dir.join(RUN_MARKERS_DIR));
     Ok(registry)
+}
+
+/// Under the data directory: markers of in-process plugin runs (crash-loop protection).
+pub const RUN_MARKERS_DIR: &str = "plugin-runs";
+
+fn coordinator_config(config: &HostConfig) -> CoordinatorConfig {
+    let mut coordinator = CoordinatorConfig::new(config.data_dir.join("groups"));
+    coordinator.min_session_timeout = HostConfig::millis(config.group_min_session_timeout_ms);
+    coordinator.max_session_timeout = HostConfig::millis(config.group_max_session_timeout_ms);
+    coordinator.max_rebalance_timeout = HostConfig::millis(config.group_max_rebalance_timeout_ms);
+    coordinator.strategy_threads = config.strategy_threads;
+    coordinator
 }
 
 /// The server's own runtime on its own thread; the runtime is built, run and dropped there, so
