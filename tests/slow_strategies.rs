@@ -113,6 +113,11 @@ async fn a_group_whose_strategy_misses_its_deadline_settles_on_the_next_and_stay
         failures.contains("\"misbehaving\""),
         "describe says why: {failures}"
     );
+    let ids = ids.lock().unwrap().clone();
+    assert!(
+        ids.iter().all(|seen| seen.len() == 1),
+        "no member was ever removed and rejoined under a new id: {ids:?}"
+    );
 
     stop.store(true, Ordering::SeqCst);
     for member in members {

@@ -138,11 +138,13 @@ impl Settling {
     }
 
     pub fn tick(&self, now: Instant) {
-        self.settled(self.0.tick(now))
+        self.0.tick(now);
+        self.settled(())
     }
 
     pub fn topics_changed(&self, topics: &[&str], now: Instant) {
-        self.settled(self.0.topics_changed(topics, now))
+        self.0.topics_changed(topics, now);
+        self.settled(())
     }
 }
 
