@@ -261,8 +261,7 @@ impl Coordinator {
             // A panic here would leave the group waiting forever for a run that never ends.
             let result = catch_unwind(AssertUnwindSafe(|| job.run(&*self.inner.strategies)))
                 .unwrap_or_else(|_| JobResult::runner_failed("running the strategies panicked".to_owned()));
-            let now = prepared;
-            self.observe(prepared); // BUG-CHECK
+            let now = self.observe(prepared);
             let mut g = lock(group);
             g.apply(job, result, self.backoff(), now);
             match g.prepare(&*self.inner.strategies, &*self.inner.catalog, now) {
