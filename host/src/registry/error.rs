@@ -42,6 +42,12 @@ pub enum LoadError {
     Probe(String),
     #[error("strategy name {name:?} is already served by {holder}")]
     NameTaken { name: String, holder: String },
+    #[error("its assign call failed on a test group: {0}")]
+    AssignFailed(String),
+    #[error("its assign call on a test group did not finish within the {0} ms deadline")]
+    AssignHung(u64),
+    #[error("crashed in its assign call on a test group ({0}); the probe process took the hit")]
+    AssignCrashed(String),
     #[error("checking it failed inside the host ({0}); the file is rejected and other files are unaffected")]
     CheckPanicked(String),
 }

@@ -31,7 +31,9 @@ use std::time::{Duration, Instant};
 
 use regroup_assignor_api::model::{Assignment, GroupSpec};
 
-pub use child::{PROBE_COMMAND, WORKER_COMMAND, probe_main, worker_main};
+pub use child::{
+    ASSIGN_PROBE_COMMAND, PROBE_COMMAND, TestRun, WORKER_COMMAND, assign_probe_main, probe_main, worker_main,
+};
 pub use error::{LoadError, RunError, RunFailure};
 pub use events::{Change, RegistryEvent};
 pub use strategy::{Isolation, Source, Strategy};
@@ -262,12 +264,15 @@ pub struct CheckedPlugin {
     pub hash: String,
 }
 
-/// Judges one file exactly as the registry would before loading it (structure, then a probe
-/// load of a copy in a child process of `helper_exe`), without serving it.
+/// Judges one file as the registry would before loading it (structure, then a probe load of a
+/// copy in a child process of `helper_exe`), without serving it; with `test_run`, the probe also
+/// runs `assign` once on a small group and the file fails if that call crashes, hangs or answers
+/// wrongly.
 pub fn check_file(
     path: &Path,
     helper_exe: &Path,
     probe_timeout: Duration,
+    test_run: Option<&TestRun>,
 ) -> Result<CheckedPlugin, LoadError> {
     use sha2::Digest;
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(e.to_string()))?;
@@ -278,7 +283,7 @@ pub fn check_file(
     let copy = scratch
         .path()
         .join(format!("check.{}", std::env::consts::DLL_EXTENSION));
-    let info = scan::vet(&copy, &bytes, helper_exe, probe_timeout)?;
+    let info = scan::vet(&copy, &bytes, helper_exe, probe_timeout, test_run)?;
     Ok(CheckedPlugin {
         info,
         hash: scan::hex(&sha2::Sha256::digest(&bytes)),

@@ -297,17 +297,22 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Everything short of loading into this process: the structural checks on `bytes`, a shadow
-/// copy at `shadow`, and a probe load of the copy in a child process of `helper_exe`.
+/// copy at `shadow`, and a probe load of the copy in a child process of `helper_exe` (which also
+/// runs `test_run`, if given).
 pub(super) fn vet(
     shadow: &Path,
     bytes: &[u8],
     helper_exe: &Path,
     probe_timeout: Duration,
+    test_run: Option<&child::TestRun>,
 ) -> Result<AssignorInfo, LoadError> {
     loader::check_bytes(bytes)?;
     write_new(shadow, bytes)
         .map_err(|e| LoadError::Io(format!("cannot write the shadow copy {}: {e}", shadow.display())))?;
-    child::probe(helper_exe, shadow, probe_timeout)
+    match test_run {
+        None => child::probe(helper_exe, shadow, probe_timeout),
+        Some(run) => child::probe_assign(helper_exe, shadow, probe_timeout, run),
+    }
 }
 
 /// Vets the file's `bytes` and loads them where the strategy's isolation says, from a new shadow
@@ -338,7 +343,7 @@ fn load_file(
             overruns: overruns(config),
         });
     }
-    let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout).and_then(|info| {
+    let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout, None).and_then(|info| {
         let isolation = config.isolation_for(&info.name);
         let runner = match isolation {
             Isolation::InProcess => {

@@ -203,7 +203,7 @@ impl Strategy {
     }
 }
 
-fn decode_reply(bytes: &[u8]) -> Result<Assignment, RunFailure> {
+pub(super) fn decode_reply(bytes: &[u8]) -> Result<Assignment, RunFailure> {
     let AssignReply(reply) = codec::decode(bytes).map_err(|e| RunFailure::BadReply(e.to_string()))?;
     reply.map_err(|f| {
         if f.panicked {
