@@ -339,6 +339,27 @@ fn an_abort_in_isolated_mode_costs_only_the_worker() {
 }
 
 #[test]
+fn an_isolated_plugin_that_allocates_past_the_worker_memory_limit_costs_only_its_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(&plugin_lib("fixture-misbehaving"), dir.path(), "misbehaving.so");
+    let mut config = config(dir.path());
+    config.default_isolation = Isolation::Isolated;
+    config.deadline = Duration::from_secs(60);
+    config.worker_max_memory = Some(256 << 20);
+    let registry = Registry::start(config).unwrap();
+    // A gigabyte: fine without a limit, four times this worker's.
+    let err = registry
+        .assign("misbehaving", group("allocate:1024"))
+        .unwrap_err();
+    assert!(
+        matches!(&err.failure, RunFailure::WorkerDied(how) if how.contains("at most 256 MiB of heap")),
+        "{err}"
+    );
+    // Within the limit it works, in a fresh worker.
+    registry.assign("misbehaving", group("allocate:64")).unwrap();
+}
+
+#[test]
 fn an_in_process_endless_loop_misses_the_deadline_without_blocking_the_caller() {
     let (_dir, registry) = misbehaving_registry(Isolation::InProcess);
     let err = registry.assign("misbehaving", group("loop")).unwrap_err();

@@ -409,20 +409,42 @@ struct WorkerProcess {
 pub struct Worker {
     exe: std::path::PathBuf,
     library: std::path::PathBuf,
+    /// The most heap (RLIMIT_DATA) a worker may take; `None` for no limit.
+    max_memory: Option<u64>,
     process: Mutex<Option<WorkerProcess>>,
 }
 
 impl Worker {
-    pub fn new(exe: &Path, library: &Path) -> Self {
+    pub fn new(exe: &Path, library: &Path, max_memory: Option<u64>) -> Self {
         Worker {
             exe: exe.to_owned(),
             library: library.to_owned(),
+            max_memory,
             process: Mutex::new(None),
         }
     }
 
     fn start(&self) -> Result<WorkerProcess, WorkerFailure> {
-        let mut child = Command::new(&self.exe)
+        let mut command = Command::new(&self.exe);
+        if let Some(bytes) = self.max_memory {
+            use std::os::unix::process::CommandExt;
+            let limit = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            // SAFETY: runs in the forked child before exec; setrlimit is async-signal-safe and
+            // touches only the limit passed by value.
+            unsafe {
+                command.pre_exec(move || {
+                    if libc::setrlimit(libc::RLIMIT_DATA, &limit) == 0 {
+                        Ok(())
+                    } else {
+                        Err(io::Error::last_os_error())
+                    }
+                });
+            }
+        }
+        let mut child = command
             .arg(WORKER_COMMAND)
             .arg(&self.library)
             .stdin(Stdio::piped())
@@ -457,9 +479,17 @@ impl Worker {
                 Ok(Ok(None)) | Ok(Err(_)) => {
                     // The pipe broke: the worker is gone. Reap it for its exit status.
                     let status = wait_with_timeout(child, Duration::from_secs(1));
-                    Err(WorkerFailure::Died(
-                        status.map_or("stopped answering".to_owned(), describe_exit),
-                    ))
+                    let mut how = status.map_or("stopped answering".to_owned(), describe_exit);
+                    if let Some(bytes) = self.max_memory
+                        && status.is_some_and(|s| s.signal().is_some())
+                    {
+                        // Running out of its heap aborts a Rust worker: say what the limit was.
+                        how.push_str(&format!(
+                            " (workers may hold at most {} MiB of heap: plugin_worker_max_memory_bytes)",
+                            bytes >> 20
+                        ));
+                    }
+                    Err(WorkerFailure::Died(how))
                 }
                 Err(_) => {
                     // Killing the worker breaks its pipes, which ends the I/O thread.

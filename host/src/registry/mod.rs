@@ -59,6 +59,9 @@ pub struct RegistryConfig {
     pub default_isolation: Isolation,
     /// Isolation per strategy name.
     pub isolation: BTreeMap<String, Isolation>,
+    /// The most heap (RLIMIT_DATA) an isolated worker may take, so an allocating plugin costs its
+    /// worker and never the machine; `None` for no limit. (An in-process plugin cannot be bounded.)
+    pub worker_max_memory: Option<u64>,
     /// How long a strategy whose in-process run missed its deadline is set aside (not run,
     /// so groups fall back at once) after that run ends.
     pub overrun_cooldown: Duration,
@@ -69,7 +72,8 @@ pub struct RegistryConfig {
 }
 
 impl RegistryConfig {
-    /// Defaults: rescans every second, files settle for 200 ms, assignments get 10 s.
+    /// Defaults: rescans every second, files settle for 200 ms, assignments get 10 s, isolated
+    /// workers 4 GiB of heap.
     pub fn new(plugin_dir: Option<PathBuf>, helper_exe: PathBuf) -> Self {
         RegistryConfig {
             plugin_dir,
@@ -80,6 +84,7 @@ impl RegistryConfig {
             probe_timeout: Duration::from_secs(10),
             default_isolation: Isolation::InProcess,
             isolation: BTreeMap::new(),
+            worker_max_memory: Some(4 << 30),
             overrun_cooldown: Duration::from_secs(300),
             run_markers: None,
         }

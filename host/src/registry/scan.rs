@@ -351,7 +351,9 @@ fn load_file(
                 modules.insert(hash.to_owned(), (info.clone(), module));
                 Runner::InProcess(module)
             }
-            Isolation::Isolated => Runner::Isolated(Worker::new(&config.helper_exe, &shadow)),
+            Isolation::Isolated => {
+                Runner::Isolated(Worker::new(&config.helper_exe, &shadow, config.worker_max_memory))
+            }
         };
         Ok((info, isolation, runner))
     });

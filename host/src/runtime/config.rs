@@ -63,6 +63,8 @@ pub struct HostConfig {
     pub plugin_overrun_cooldown_ms: u64,
     /// How many groups' strategies may run at once; more runs queue.
     pub strategy_threads: usize,
+    /// The most heap an isolated plugin worker may take (4 GiB); 0 means no limit.
+    pub plugin_worker_max_memory_bytes: u64,
     /// Where plugin strategies run: `"in-process"` (fastest) or `"isolated"` (a worker process
     /// per plugin, killed at the deadline).
     pub isolation: Isolation,
@@ -99,6 +101,7 @@ impl Default for HostConfig {
             plugin_deadline_ms: 10_000,
             plugin_overrun_cooldown_ms: 300_000,
             strategy_threads: 4,
+            plugin_worker_max_memory_bytes: 4 << 30,
             isolation: Isolation::InProcess,
             isolate: BTreeMap::new(),
             max_connections: 1024,

@@ -158,6 +158,7 @@ fn registry_config(config: &HostConfig) -> Result<RegistryConfig, HostError> {
     registry.default_isolation = config.isolation;
     registry.isolation = config.isolate.clone();
     registry.overrun_cooldown = HostConfig::millis(config.plugin_overrun_cooldown_ms);
+    registry.worker_max_memory = HostConfig::limit(config.plugin_worker_max_memory_bytes);
     registry.run_markers = Some(config.data_dir.join(RUN_MARKERS_DIR));
     Ok(registry)
 }
