@@ -12,6 +12,7 @@
 //! - `strategies.rs`: [`Strategies`], over the plugin registry or in memory.
 //! - `topics.rs`: [`TopicCatalog`] and [`OffsetResolver`], which the log implements.
 //! - `ticket.rs`: [`JoinTicket`], a join's answer.
+//! - `jobs.rs`: the bounded pool of threads that run strategies.
 //! - `types.rs`, `error.rs`: requests, answers, [`GroupError`].
 //!
 //! # Group states (as in Kafka)
@@ -40,7 +41,20 @@
 //! rebalance timeout (the largest of the members') with the laggards removed. Then the
 //! candidates are ranked by the rule in [`negotiate`], the chosen strategy runs outside any lock
 //! with only its user data, and each member receives its partitions, the assignor's data for it,
-//! the generation, the strategy and the protocol. A failing strategy is logged, shown in
+//! the generation, the strategy and the protocol.
+//!
+//! **Strategy runs** happen on the coordinator's job threads (`jobs.rs`, at most
+//! [`CoordinatorConfig::strategy_threads`] at once), never in the call that made the rebalance
+//! ready: a join or a tick returns at once, so one slow strategy never delays session expiry,
+//! rebalance timeouts or retries in other groups. A run's result is applied when it ends, at the
+//! coordinator's clock then (the latest `now` any call brought; the host ticks every few ms), and
+//! members count as heard from at that moment. Tools and tests that drive the coordinator by
+//! hand wait with [`Coordinator::wait_for_strategy_runs`].
+//!
+//! **Timeouts** a member asks for are bounded: the session timeout by
+//! [`CoordinatorConfig::min_session_timeout`] and [`CoordinatorConfig::max_session_timeout`]
+//! (Kafka's `group.min.session.timeout.ms` and `group.max.session.timeout.ms`), the rebalance
+//! timeout by [`CoordinatorConfig::max_rebalance_timeout`]; a join outside them is refused. A failing strategy is logged, shown in
 //! [`GroupDescription::last_rebalance`], and the next candidate runs; if none works, members
 //! keep their assignment, the group is marked degraded and a rebalance is retried with a
 //! doubling backoff.
