@@ -204,6 +204,26 @@ mod tests {
     }
 
     #[test]
+    fn a_default_session_outside_the_group_bounds_is_refused_naming_both() {
+        assert_eq!(HostConfig::default().check(), Ok(()));
+        let config = HostConfig {
+            session_timeout_ms: 3000,
+            ..HostConfig::default()
+        };
+        let error = config.check().unwrap_err();
+        assert!(
+            error.contains("session_timeout_ms (3000)")
+                && error.contains("group_min_session_timeout_ms (6000)"),
+            "{error}"
+        );
+        let config = HostConfig {
+            rebalance_timeout_ms: 0,
+            ..HostConfig::default()
+        };
+        assert!(config.check().unwrap_err().contains("rebalance_timeout_ms (0)"));
+    }
+
+    #[test]
     fn the_default_listens_on_loopback_only() {
         assert!(HostConfig::default().listen.ip().is_loopback());
     }
