@@ -177,12 +177,8 @@ impl Scanner {
             if record.hash() == Some(hash.as_str()) {
                 continue; // touched, same content
             }
-            // One file's checks must never end a scan (at start, the host; later, the rescan
-            // thread): a panic in them rejects that file and the scan goes on.
-            let loaded = catch_unwind(AssertUnwindSafe(|| {
-                load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config)
-            }))
-            .unwrap_or_else(|payload| Err(LoadError::CheckPanicked(panic_message(&*payload))));
+            let loaded =
+                judged(|| load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config));
             let outcome = match loaded {
                 Ok(strategy) => {
                     tracing::info!(
@@ -282,6 +278,13 @@ fn rejected(path: &Path, hash: Option<String>, error: LoadError) -> Outcome {
         tracing::debug!("plugin file {}: full report:\n{detail}", path.display());
     }
     Outcome::Rejected { hash, error }
+}
+
+/// Runs one file's checks and load. They must never end a scan (at start, the host; later, the
+/// rescan thread): a panic in them rejects that file and the scan goes on to the next.
+fn judged(judge: impl FnOnce() -> Result<Strategy, LoadError>) -> Result<Strategy, LoadError> {
+    catch_unwind(AssertUnwindSafe(judge))
+        .unwrap_or_else(|payload| Err(LoadError::CheckPanicked(panic_message(&*payload))))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -387,6 +390,15 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_judging_a_file_rejects_that_file_instead_of_ending_the_scan() {
+        let outcome = judged(|| panic!("an index out of bounds, say"));
+        assert_eq!(
+            outcome.unwrap_err(),
+            LoadError::CheckPanicked("an index out of bounds, say".into())
+        );
+    }
 
     #[test]
     fn temporary_and_hidden_names_are_never_candidates() {
