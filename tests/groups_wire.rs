@@ -320,3 +320,27 @@ async fn many_members_starting_at_once_settle_in_a_few_generations() {
     }
     host.shutdown().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_with_a_session_timeout_beyond_the_hosts_bound_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_host(dir.path());
+    let client = admin(&host).await;
+    client.create_topic(CreateTopic::new("events", 2)).await.unwrap();
+    let mut config = manual_consumer("frozen", Duration::from_secs(10));
+    // The longest a member can ask for on the wire: it once froze a group for 49 days.
+    config.session_timeout = Duration::from_millis(u64::from(u32::MAX));
+    let mut consumer = Consumer::connect(&addr(&host), config).await.unwrap();
+    consumer.subscribe(&["events"]);
+    let error = consumer.poll(Duration::from_millis(200)).await.unwrap_err();
+    assert!(
+        error.to_string().contains(
+            "session timeout 4294967295 ms is outside the host's bounds of 100 to 1800000 ms (group.min.session.timeout.ms, group.max.session.timeout.ms)"
+        ),
+        "{error}"
+    );
+    assert!(
+        client.describe_group("frozen").await.is_err(),
+        "no group was made"
+    );
+}

@@ -44,6 +44,52 @@ fn plugins_check_reports_each_file_and_fails_if_any_is_rejected() {
 }
 
 #[test]
+fn plugins_check_runs_assign_once_and_rejects_a_plugin_that_crashes_hangs_or_answers_wrongly_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = publish(&plugin_lib("fixture-misbehaving"), dir.path(), "misbehaving.so");
+    let check = |user_data: &str| {
+        let out = Command::new(regroup_exe())
+            .args([
+                "plugins",
+                "check",
+                "--deadline-ms",
+                "1500",
+                "--user-data",
+                user_data,
+            ])
+            .arg(&file)
+            // A panic's backtrace, captured in a debug build, can take most of a deadline.
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, text) = check("");
+    assert_eq!(
+        code,
+        Some(0),
+        "it assigns correctly when not asked to fail: {text}"
+    );
+    for (ask, says) in [
+        (
+            "abort",
+            "crashed in its assign call on a test group (killed by signal 6 (SIGABRT))",
+        ),
+        ("loop", "did not finish within the 1500 ms deadline"),
+        ("panic", "panicked: asked to panic"),
+        ("error", "returned an error: asked to fail"),
+        ("invalid:unassigned", "returned an invalid assignment"),
+    ] {
+        let (code, text) = check(ask);
+        assert_eq!(code, Some(1), "{ask}: {text}");
+        assert!(
+            text.starts_with("rejected") && text.contains(says),
+            "{ask}: {text}"
+        );
+    }
+}
+
+#[test]
 fn every_strategy_crate_builds_a_plugin_that_passes_the_check() {
     let strategies = [
         ("regroup-range", "range"),

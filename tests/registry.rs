@@ -280,11 +280,18 @@ fn a_truncated_file_that_is_later_completed_is_loaded() {
 }
 
 fn misbehaving_registry(isolation: Isolation) -> (tempfile::TempDir, Registry) {
+    misbehaving_registry_with_deadline(isolation, Duration::from_millis(700))
+}
+
+fn misbehaving_registry_with_deadline(
+    isolation: Isolation,
+    deadline: Duration,
+) -> (tempfile::TempDir, Registry) {
     let dir = tempfile::tempdir().unwrap();
     publish(&plugin_lib("fixture-misbehaving"), dir.path(), "misbehaving.so");
     let mut config = config(dir.path());
     config.default_isolation = isolation;
-    config.deadline = Duration::from_millis(700);
+    config.deadline = deadline;
     let registry = Registry::start(config).unwrap();
     assert_eq!(registry.get("misbehaving").unwrap().isolation, isolation);
     (dir, registry)
@@ -293,7 +300,9 @@ fn misbehaving_registry(isolation: Isolation) -> (tempfile::TempDir, Registry) {
 #[test]
 fn a_panicking_assign_returns_an_error_and_the_host_lives() {
     for isolation in [Isolation::InProcess, Isolation::Isolated] {
-        let (_dir, registry) = misbehaving_registry(isolation);
+        // A panic's backtrace (with RUST_BACKTRACE set, in a debug build, on a busy machine) can
+        // take longer than the 700 ms the loop tests use; this run must not meet the deadline.
+        let (_dir, registry) = misbehaving_registry_with_deadline(isolation, Duration::from_secs(30));
         let err = registry.assign("misbehaving", group("panic")).unwrap_err();
         assert_eq!(
             err.failure,
@@ -339,6 +348,27 @@ fn an_abort_in_isolated_mode_costs_only_the_worker() {
 }
 
 #[test]
+fn an_isolated_plugin_that_allocates_past_the_worker_memory_limit_costs_only_its_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(&plugin_lib("fixture-misbehaving"), dir.path(), "misbehaving.so");
+    let mut config = config(dir.path());
+    config.default_isolation = Isolation::Isolated;
+    config.deadline = Duration::from_secs(60);
+    config.worker_max_memory = Some(256 << 20);
+    let registry = Registry::start(config).unwrap();
+    // A gigabyte: fine without a limit, four times this worker's.
+    let err = registry
+        .assign("misbehaving", group("allocate:1024"))
+        .unwrap_err();
+    assert!(
+        matches!(&err.failure, RunFailure::WorkerDied(how) if how.contains("at most 256 MiB of heap")),
+        "{err}"
+    );
+    // Within the limit it works, in a fresh worker.
+    registry.assign("misbehaving", group("allocate:64")).unwrap();
+}
+
+#[test]
 fn an_in_process_endless_loop_misses_the_deadline_without_blocking_the_caller() {
     let (_dir, registry) = misbehaving_registry(Isolation::InProcess);
     let err = registry.assign("misbehaving", group("loop")).unwrap_err();
@@ -346,6 +376,38 @@ fn an_in_process_endless_loop_misses_the_deadline_without_blocking_the_caller() 
         err.failure,
         RunFailure::DeadlineExceeded(Duration::from_millis(700))
     );
+}
+
+#[test]
+fn an_in_process_run_past_its_deadline_is_never_started_again_while_it_runs_then_cools_down() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(&plugin_lib("fixture-misbehaving"), dir.path(), "misbehaving.so");
+    let mut config = config(dir.path());
+    config.deadline = Duration::from_millis(700);
+    config.overrun_cooldown = Duration::from_secs(1);
+    let registry = Registry::start(config).unwrap();
+
+    let err = registry.assign("misbehaving", group("sleep:2500")).unwrap_err();
+    assert_eq!(
+        err.failure,
+        RunFailure::DeadlineExceeded(Duration::from_millis(700))
+    );
+    // Its thread sleeps on: a second run would be a second thread, so none is started.
+    let err = registry.assign("misbehaving", group("")).unwrap_err();
+    assert_eq!(err.failure, RunFailure::StillRunning, "{err}");
+    // Once that run ends, the cool-down keeps it aside a while longer; then it runs again.
+    let err = wait_for("the abandoned run to end", PATIENCE, || {
+        registry
+            .assign("misbehaving", group(""))
+            .err()
+            .filter(|e| e.failure != RunFailure::StillRunning)
+    });
+    assert!(matches!(err.failure, RunFailure::SetAside(_)), "{err}");
+    assert!(err.to_string().contains("set aside"), "{err}");
+    let out = wait_for("the cool-down to end", PATIENCE, || {
+        registry.assign("misbehaving", group("")).ok()
+    });
+    assert_eq!(out.members[0].partitions.len(), 4);
 }
 
 #[test]

@@ -98,6 +98,7 @@ fn loading(lib: &[u8]) {
                     &dir.path().join("range.so"),
                     &support::release_artifact("regroup"),
                     Duration::from_secs(10),
+                    None,
                 )
                 .unwrap();
                 start.elapsed()

@@ -36,7 +36,9 @@ impl Server {
         let mut command = Command::new(regroup_exe());
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
+            .arg(data_dir)
+            // The consumers here use 1.5 s sessions, below Kafka's 6 s minimum.
+            .args(["--group-min-session-timeout-ms", "1000"]);
         configure(&mut command);
         let mut child = command
             .stdout(Stdio::piped())

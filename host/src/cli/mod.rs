@@ -79,6 +79,9 @@ pub fn main() -> ExitCode {
         if command == registry::PROBE_COMMAND {
             return registry::probe_main(&PathBuf::from(library));
         }
+        if command == registry::ASSIGN_PROBE_COMMAND {
+            return registry::assign_probe_main(&PathBuf::from(library));
+        }
         if command == registry::WORKER_COMMAND {
             return registry::worker_main(&PathBuf::from(library));
         }

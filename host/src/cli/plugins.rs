@@ -15,7 +15,8 @@ use crate::registry::{self, Isolation, Registry, RegistryConfig};
 pub enum PluginsCommand {
     /// Every strategy the host would serve (built-in and from the directory) and every rejected file.
     List(ListArgs),
-    /// Probe-load plugin files in a child process and report each; exits non-zero if any is rejected.
+    /// Probe-load plugin files in a child process, run each once on a test group, and report each;
+    /// exits non-zero if any is rejected.
     Check(CheckArgs),
 }
 
@@ -48,6 +49,13 @@ pub struct CheckArgs {
     /// How long a probe load may take.
     #[arg(long, default_value_t = 10)]
     timeout_secs: u64,
+    /// How long the test `assign` call (three members, two topics) may take, in ms; the host's
+    /// default plugin deadline.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+    /// User data every member of the test group sends to the strategy.
+    #[arg(long, default_value = "")]
+    user_data: String,
     /// Print one JSON object instead of lines.
     #[arg(long)]
     json: bool,
@@ -200,10 +208,14 @@ fn served_by(addr: &str) -> Result<Listing, String> {
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let exe = super::helper_exe()?;
     let timeout = Duration::from_secs(args.timeout_secs);
+    let test_run = registry::TestRun {
+        deadline: Duration::from_millis(args.deadline_ms),
+        user_data: args.user_data.into_bytes(),
+    };
     let mut all_ok = true;
     let mut reports = Vec::new();
     for file in &args.files {
-        let outcome = registry::check_file(file, &exe, timeout);
+        let outcome = registry::check_file(file, &exe, timeout, Some(&test_run));
         all_ok &= outcome.is_ok();
         match (&outcome, args.json) {
             (Ok(p), false) => out!(

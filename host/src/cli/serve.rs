@@ -47,6 +47,15 @@ pub struct ServeArgs {
     /// Rebalance timeout for members that set none, in ms.
     #[arg(long, env = "REGROUP_REBALANCE_TIMEOUT_MS")]
     rebalance_timeout_ms: Option<u64>,
+    /// Shortest session timeout a member may ask for, in ms (Kafka's group.min.session.timeout.ms).
+    #[arg(long, env = "REGROUP_GROUP_MIN_SESSION_TIMEOUT_MS")]
+    group_min_session_timeout_ms: Option<u64>,
+    /// Longest session timeout a member may ask for, in ms (Kafka's group.max.session.timeout.ms).
+    #[arg(long, env = "REGROUP_GROUP_MAX_SESSION_TIMEOUT_MS")]
+    group_max_session_timeout_ms: Option<u64>,
+    /// Longest rebalance timeout a member may ask for, in ms.
+    #[arg(long, env = "REGROUP_GROUP_MAX_REBALANCE_TIMEOUT_MS")]
+    group_max_rebalance_timeout_ms: Option<u64>,
     /// How long one run of a strategy may take, in ms.
     #[arg(long, env = "REGROUP_PLUGIN_DEADLINE_MS")]
     plugin_deadline_ms: Option<u64>,
@@ -85,6 +94,18 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
         (args.session_timeout_ms, &mut config.session_timeout_ms),
         (args.rebalance_timeout_ms, &mut config.rebalance_timeout_ms),
         (args.plugin_deadline_ms, &mut config.plugin_deadline_ms),
+        (
+            args.group_min_session_timeout_ms,
+            &mut config.group_min_session_timeout_ms,
+        ),
+        (
+            args.group_max_session_timeout_ms,
+            &mut config.group_max_session_timeout_ms,
+        ),
+        (
+            args.group_max_rebalance_timeout_ms,
+            &mut config.group_max_rebalance_timeout_ms,
+        ),
     ];
     for (given, field) in numbers {
         if let Some(value) = given {

@@ -13,6 +13,7 @@
 //! - `topics.rs`: [`TopicCatalog`] and [`OffsetResolver`], which the log implements.
 //! - `ticket.rs`: [`JoinTicket`], a join's answer.
 //! - `limits.rs`: group id length, committed offsets and metadata within bounds.
+//! - `jobs.rs`: the bounded pool of threads that run strategies.
 //! - `types.rs`, `error.rs`: requests, answers, [`GroupError`].
 //!
 //! # Group states (as in Kafka)
@@ -41,7 +42,20 @@
 //! rebalance timeout (the largest of the members') with the laggards removed. Then the
 //! candidates are ranked by the rule in [`negotiate`], the chosen strategy runs outside any lock
 //! with only its user data, and each member receives its partitions, the assignor's data for it,
-//! the generation, the strategy and the protocol. A failing strategy is logged, shown in
+//! the generation, the strategy and the protocol.
+//!
+//! **Strategy runs** happen on the coordinator's job threads (`jobs.rs`, at most
+//! [`CoordinatorConfig::strategy_threads`] at once), never in the call that made the rebalance
+//! ready: a join or a tick returns at once, so one slow strategy never delays session expiry,
+//! rebalance timeouts or retries in other groups. A run's result is applied when it ends, at the
+//! coordinator's clock then (the latest `now` any call brought; the host ticks every few ms), and
+//! members count as heard from at that moment. Tools and tests that drive the coordinator by
+//! hand wait with [`Coordinator::wait_for_strategy_runs`].
+//!
+//! **Timeouts** a member asks for are bounded: the session timeout by
+//! [`CoordinatorConfig::min_session_timeout`] and [`CoordinatorConfig::max_session_timeout`]
+//! (Kafka's `group.min.session.timeout.ms` and `group.max.session.timeout.ms`), the rebalance
+//! timeout by [`CoordinatorConfig::max_rebalance_timeout`]; a join outside them is refused. A failing strategy is logged, shown in
 //! [`GroupDescription::last_rebalance`], and the next candidate runs; if none works, members
 //! keep their assignment, the group is marked degraded and a rebalance is retried with a
 //! doubling backoff.
@@ -83,6 +97,7 @@
 
 pub mod cooperative;
 mod error;
+mod jobs;
 mod limits;
 pub mod negotiate;
 mod offsets;
@@ -117,7 +132,7 @@ use crate::registry::{Change, RegistryEvent};
 use offsets::{OffsetBatch, OffsetOp, OffsetStore};
 use state::{Backoff, Group, JobResult};
 
-/// Where the coordinator keeps its files, and how it retries.
+/// Where the coordinator keeps its files, how it retries, and the timeouts it accepts.
 #[derive(Debug, Clone)]
 pub struct CoordinatorConfig {
     /// Holds `offsets.log`.
@@ -127,6 +142,18 @@ pub struct CoordinatorConfig {
     pub max_retry_backoff: Duration,
     /// Longest metadata one committed offset may carry (Kafka's `offset.metadata.max.bytes`).
     pub offset_metadata_max_bytes: usize,
+    /// The shortest session timeout a member may ask for (Kafka's
+    /// `group.min.session.timeout.ms`, 6 s).
+    pub min_session_timeout: Duration,
+    /// The longest session timeout a member may ask for (Kafka's `group.max.session.timeout.ms`,
+    /// 30 min).
+    pub max_session_timeout: Duration,
+    /// The longest rebalance timeout a member may ask for: a rebalance waits this long at most
+    /// for laggards. Kafka's broker has no such bound; this takes `group.max.session.timeout.ms`'s
+    /// 30 min.
+    pub max_rebalance_timeout: Duration,
+    /// How many groups' strategies may run at once; further runs queue.
+    pub strategy_threads: usize,
 }
 
 impl CoordinatorConfig {
@@ -136,6 +163,10 @@ impl CoordinatorConfig {
             retry_backoff: Duration::from_secs(1),
             max_retry_backoff: Duration::from_secs(60),
             offset_metadata_max_bytes: limits::DEFAULT_OFFSET_METADATA_MAX_BYTES,
+            min_session_timeout: Duration::from_millis(6_000),
+            max_session_timeout: Duration::from_millis(1_800_000),
+            max_rebalance_timeout: Duration::from_millis(1_800_000),
+            strategy_threads: 4,
         }
     }
 }
@@ -155,6 +186,9 @@ struct Inner {
     offsets: Mutex<OffsetStore>,
     events: Mutex<mpsc::Receiver<RegistryEvent>>,
     next_member: AtomicU64,
+    jobs: Arc<jobs::JobPool>,
+    /// See [`Coordinator::observe`].
+    clock: Mutex<Option<Instant>>,
     /// Distinguishes this process's member ids from an earlier one's.
     nonce: u64,
 }
@@ -183,6 +217,7 @@ impl Coordinator {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
             ^ u64::from(std::process::id()) << 32;
+        let jobs = jobs::JobPool::new(config.strategy_threads);
         let inner = Inner {
             config,
             strategies,
@@ -192,6 +227,8 @@ impl Coordinator {
             offsets: Mutex::new(offsets),
             events: Mutex::new(events),
             next_member: AtomicU64::new(1),
+            jobs,
+            clock: Mutex::new(None),
             nonce,
         };
         Ok((
@@ -218,17 +255,50 @@ impl Coordinator {
             })
     }
 
-    /// Runs the group's strategy if its rebalance is ready, outside the group's lock, and
-    /// applies the result; repeats while changes made meanwhile call for another run.
-    fn drive(&self, group: &Mutex<Group>, now: Instant) {
+    /// If the group's rebalance is ready, starts its strategy run on the job pool and returns:
+    /// no caller (a join, a tick over every group) waits for a strategy.
+    fn drive(&self, group: &Arc<Mutex<Group>>, now: Instant) {
+        let job = lock(group).prepare(&*self.inner.strategies, &*self.inner.catalog, now);
+        let Some(job) = job else { return };
+        let (coordinator, group) = (self.clone(), Arc::clone(group));
+        self.inner
+            .jobs
+            .submit(Box::new(move || coordinator.run_jobs(&group, job, now)));
+    }
+
+    /// The coordinator's clock: the latest `now` any call has brought (ticks bring one every
+    /// tick interval), for work that finishes with no caller, such as a strategy run.
+    fn observe(&self, now: Instant) -> Instant {
+        let mut clock = lock(&self.inner.clock);
+        let latest = clock.map_or(now, |c| c.max(now));
+        *clock = Some(latest);
+        latest
+    }
+
+    /// Runs `job` outside the group's lock and applies its result; repeats while changes made
+    /// meanwhile call for another run. The result is applied at the coordinator's time when the
+    /// run ends (not `prepared`, when it started: a member's last contact is when its answer goes
+    /// out, or a run that took most of a session would have every member expire right after).
+    fn run_jobs(&self, group: &Mutex<Group>, mut job: state::Job, prepared: Instant) {
         loop {
-            let job = lock(group).prepare(&*self.inner.strategies, &*self.inner.catalog, now);
-            let Some(mut job) = job else { return };
             // A panic here would leave the group waiting forever for a run that never ends.
             let result = catch_unwind(AssertUnwindSafe(|| job.run(&*self.inner.strategies)))
                 .unwrap_or_else(|_| JobResult::runner_failed("running the strategies panicked".to_owned()));
-            lock(group).apply(job, result, self.backoff(), now);
+            let now = self.observe(prepared);
+            let mut g = lock(group);
+            g.apply(job, result, self.backoff(), now);
+            match g.prepare(&*self.inner.strategies, &*self.inner.catalog, now) {
+                Some(next) => job = next,
+                None => return,
+            }
         }
+    }
+
+    /// Waits until no strategy runs (none queued, none running) for at most `timeout`; returns
+    /// whether that happened. For tools and tests that drive the coordinator by hand: a call that
+    /// starts a rebalance returns before the strategy has run.
+    pub fn wait_for_strategy_runs(&self, timeout: Duration) -> bool {
+        self.inner.jobs.wait_idle(timeout)
     }
 
     /// Joins (or rejoins) a group; the ticket is answered when the rebalance completes (at once
@@ -236,6 +306,7 @@ impl Coordinator {
     /// strategies leave no candidate.
     pub fn join(&self, req: JoinRequest, now: Instant) -> Result<JoinTicket, GroupError> {
         limits::check_group_id(&req.group)?;
+        self.observe(now);
         let invalid = |reason: String| GroupError::InvalidRequest {
             group: req.group.clone(),
             reason,
@@ -248,9 +319,7 @@ impl Coordinator {
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(format!("strategy {} is listed twice", w[0])));
         }
-        if req.session_timeout.is_zero() || req.rebalance_timeout.is_zero() {
-            return Err(invalid("session and rebalance timeouts must be positive".into()));
-        }
+        self.check_timeouts(&req).map_err(invalid)?;
         let host = self.inner.strategies.names();
         let mut new_id = || {
             format!(
@@ -284,6 +353,35 @@ impl Coordinator {
         Ok(ticket)
     }
 
+    /// The host's bounds on a member's timeouts (Kafka refuses a join outside them with
+    /// INVALID_SESSION_TIMEOUT).
+    fn check_timeouts(&self, req: &JoinRequest) -> Result<(), String> {
+        let config = &self.inner.config;
+        let ms = |d: Duration| d.as_millis();
+        let (session, min, max) = (
+            req.session_timeout,
+            config.min_session_timeout,
+            config.max_session_timeout,
+        );
+        if session < min || session > max {
+            return Err(format!(
+                "session timeout {} ms is outside the host's bounds of {} to {} ms (group.min.session.timeout.ms, group.max.session.timeout.ms)",
+                ms(session),
+                ms(min),
+                ms(max)
+            ));
+        }
+        let (rebalance, max) = (req.rebalance_timeout, config.max_rebalance_timeout);
+        if rebalance.is_zero() || rebalance > max {
+            return Err(format!(
+                "rebalance timeout {} ms is outside the host's bounds of 1 to {} ms (group_max_rebalance_timeout_ms)",
+                ms(rebalance),
+                ms(max)
+            ));
+        }
+        Ok(())
+    }
+
     /// A member's heartbeat: says whether to rejoin, wait, or take newly granted partitions.
     pub fn heartbeat(
         &self,
@@ -292,11 +390,13 @@ impl Coordinator {
         generation: i32,
         now: Instant,
     ) -> Result<HeartbeatState, GroupError> {
+        self.observe(now);
         lock(&*self.group(group)?).heartbeat(member_id, generation, now)
     }
 
     /// A member leaves: its partitions are freed and the others rebalance.
     pub fn leave(&self, group: &str, member_id: &str, now: Instant) -> Result<(), GroupError> {
+        self.observe(now);
         let g = self.group(group)?;
         lock(&g).leave(member_id, now)?;
         self.drive(&g, now);
@@ -312,6 +412,7 @@ impl Coordinator {
         partitions: &[PartitionName],
         now: Instant,
     ) -> Result<(), GroupError> {
+        self.observe(now);
         lock(&*self.group(group)?).revoked(member_id, generation, partitions, now)
     }
 
@@ -330,6 +431,7 @@ impl Coordinator {
     /// Session expiry, rebalance timeouts, retries and registry events, as of `now`. The server
     /// calls it periodically (say every 100 ms).
     pub fn tick(&self, now: Instant) {
+        self.observe(now);
         let events: Vec<RegistryEvent> = lock(&self.inner.events).try_iter().collect();
         for event in &events {
             self.strategy_changed(event, now);
@@ -344,6 +446,7 @@ impl Coordinator {
     /// Applies one registry event to every group (also done by [`Coordinator::tick`] for the
     /// events of the subscription made at open).
     pub fn strategy_changed(&self, event: &RegistryEvent, now: Instant) {
+        self.observe(now);
         let host = self.inner.strategies.names();
         let removed = event.change == Change::Removed;
         let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
@@ -356,6 +459,7 @@ impl Coordinator {
     /// The log says these topics changed (created, partitions added): groups reading them
     /// rebalance if their partition counts differ from the current assignment's.
     pub fn topics_changed(&self, topics: &[&str], now: Instant) {
+        self.observe(now);
         let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
         for group in groups {
             lock(&group).topics_changed(topics, &*self.inner.catalog, now);

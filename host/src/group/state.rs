@@ -181,6 +181,9 @@ pub(super) struct JobResult {
 impl Job {
     /// Runs the candidates in order until one produces a valid assignment.
     pub fn run(&mut self, strategies: &dyn Strategies) -> JobResult {
+        // Whatever the strategies log (a plugin named just before an in-process run that may
+        // take the host down with it) says for which group.
+        let _span = tracing::info_span!("rebalance", group = %self.group).entered();
         let mut failures = Vec::new();
         for (name, protocol, data) in std::mem::take(&mut self.candidates) {
             let mut spec = self.spec.clone();

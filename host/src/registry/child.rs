@@ -18,13 +18,17 @@ use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RSlice;
 use regroup_assignor_api::codec::{self, Envelope};
-use regroup_assignor_api::model::AssignorInfo;
+use regroup_assignor_api::kit;
+use regroup_assignor_api::model::{AssignorInfo, GroupSpec, Protocol};
 use serde::{Deserialize, Serialize};
 
-use super::error::LoadError;
+use super::error::{LoadError, RunFailure};
 use super::loader;
+use super::strategy::decode_reply;
 
 pub const PROBE_COMMAND: &str = "__probe-plugin";
+/// The probe that also runs `assign` once on a small test group (`regroup plugins check`).
+pub const ASSIGN_PROBE_COMMAND: &str = "__probe-plugin-assign";
 pub const WORKER_COMMAND: &str = "__plugin-worker";
 
 /// Largest reply a worker may send: far above a million-partition assignment.
@@ -49,6 +53,176 @@ pub fn probe_main(library: &Path) -> ExitCode {
     }
 }
 
+/// What the assign probe reports after its `assign` call: nothing, or what went wrong.
+#[derive(Debug, Serialize, Deserialize)]
+struct AssignReport(Result<(), String>);
+
+impl Envelope for AssignReport {
+    const TAG: [u8; 4] = *b"RGAR";
+    const VERSION: u16 = 1;
+}
+
+/// Most user data the assign probe reads from its stdin.
+const MAX_TEST_USER_DATA: u64 = 1 << 20;
+
+/// A `assign` call that a checked plugin must survive: on a small group (three members, two
+/// topics, nothing owned) whose members all send `user_data`, within `deadline`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestRun {
+    pub deadline: Duration,
+    pub user_data: Vec<u8>,
+}
+
+/// The test group of [`TestRun`], in the strategy's first protocol.
+fn test_group(info: &AssignorInfo, user_data: &[u8]) -> GroupSpec {
+    let protocol = info.protocols.first().copied().unwrap_or(Protocol::Eager);
+    GroupSpec::builder()
+        .protocol(protocol)
+        .topic("orders", 6)
+        .topic("clicks", 3)
+        .member("member-1", &["orders", "clicks"])
+        .user_data(user_data)
+        .member("member-2", &["orders"])
+        .user_data(user_data)
+        .member("member-3", &["orders", "clicks"])
+        .user_data(user_data)
+        .build()
+}
+
+/// The assign probe child's body: load and describe as the probe does and report that (one
+/// frame), then run `assign` on the test group with the user data read from stdin, validate the
+/// result, and report that (a second frame).
+pub fn assign_probe_main(library: &Path) -> ExitCode {
+    let mut out = match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => File::from(fd),
+        Err(_) => return ExitCode::from(2),
+    };
+    let loaded = loader::load(library).and_then(|loaded| Ok((loader::describe(loaded)?, loaded)));
+    let info = loaded
+        .as_ref()
+        .map(|(info, _)| info.clone())
+        .map_err(Clone::clone);
+    if write_frame(&mut out, &codec::encode(&ProbeReport(info))).is_err() {
+        return ExitCode::from(2);
+    }
+    let Ok((info, loaded)) = loaded else {
+        return ExitCode::SUCCESS;
+    };
+    let mut user_data = Vec::new();
+    let _ = io::stdin().take(MAX_TEST_USER_DATA).read_to_end(&mut user_data);
+    let group = test_group(&info, &user_data);
+    let reply = (loaded.module.assign())(RSlice::from_slice(&codec::encode(&group)));
+    let result = decode_reply(reply.as_slice())
+        .and_then(|assignment| kit::validate(&group, &assignment).map_err(RunFailure::Invalid))
+        .map_err(|failure| failure.to_string());
+    match write_frame(&mut out, &codec::encode(&AssignReport(result))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+/// Probe-loads `library` in a child process of `exe` as [`probe`] does, then has it run `run`:
+/// a plugin that crashes, hangs past the deadline or answers wrongly in `assign` is rejected.
+pub fn probe_assign(
+    exe: &Path,
+    library: &Path,
+    timeout: Duration,
+    run: &TestRun,
+) -> Result<AssignorInfo, LoadError> {
+    let mut child = Command::new(exe)
+        .arg(ASSIGN_PROBE_COMMAND)
+        .arg(library)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| LoadError::Probe(format!("cannot start {}: {e}", exe.display())))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let user_data = run.user_data.clone();
+    // Written from a thread and closed: the child reads it to the end only once loaded.
+    thread::spawn(move || {
+        let _ = stdin.write_all(&user_data);
+    });
+    let frames = frames_in_background(child.stdout.take().expect("piped"));
+    let stderr = read_in_background(child.stderr.take().expect("piped"));
+    let last_words = || {
+        let text = String::from_utf8_lossy(&stderr.recv_timeout(Duration::from_secs(1)).unwrap_or_default())
+            .into_owned();
+        last_line(&text).to_owned()
+    };
+    let info = match frames.recv_timeout(timeout) {
+        Ok(report) => codec::decode::<ProbeReport>(&report)
+            .map_err(|e| LoadError::Probe(format!("unreadable report: {e}")))
+            .and_then(|ProbeReport(result)| result),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(LoadError::ProbeHung(timeout.as_millis() as u64));
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            let status = wait_with_timeout(&mut child, Duration::from_secs(1));
+            let how = status.map_or("stopped without a report".to_owned(), describe_exit);
+            let crashed = status.is_some_and(|s| s.signal().is_some());
+            let why = join_nonempty(&how, &last_words());
+            return Err(if crashed {
+                LoadError::ProbeCrashed(why)
+            } else {
+                LoadError::Probe(why)
+            });
+        }
+    };
+    let info = match info {
+        Ok(info) => info,
+        Err(error) => {
+            let _ = wait_with_timeout(&mut child, Duration::from_secs(1));
+            return Err(error);
+        }
+    };
+    let outcome = match frames.recv_timeout(run.deadline) {
+        Ok(report) => match codec::decode::<AssignReport>(&report) {
+            Ok(AssignReport(Ok(()))) => Ok(info),
+            Ok(AssignReport(Err(why))) => Err(LoadError::AssignFailed(why)),
+            Err(e) => Err(LoadError::Probe(format!("unreadable report: {e}"))),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let _ = child.kill();
+            Err(LoadError::AssignHung(run.deadline.as_millis() as u64))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            let status = wait_with_timeout(&mut child, Duration::from_secs(1));
+            let how = status.map_or("stopped without a report".to_owned(), describe_exit);
+            Err(LoadError::AssignCrashed(join_nonempty(&how, &last_words())))
+        }
+    };
+    if wait_with_timeout(&mut child, Duration::from_secs(1)).is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    outcome
+}
+
+/// The last line of `text` that is not blank, trimmed.
+fn last_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+/// Each frame `pipe` carries, as it arrives; the channel closes at the end of the stream.
+fn frames_in_background(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        while let Ok(Some(frame)) = read_frame(&mut pipe) {
+            if tx.send(frame).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 /// Probe-loads `library` in a child process of `exe` and returns its self-description.
 pub fn probe(exe: &Path, library: &Path, timeout: Duration) -> Result<AssignorInfo, LoadError> {
     let mut child = Command::new(exe)
@@ -67,12 +241,7 @@ pub fn probe(exe: &Path, library: &Path, timeout: Duration) -> Result<AssignorIn
     };
     let stdout = stdout.recv().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&stderr.recv().unwrap_or_default()).into_owned();
-    let last_words = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(str::trim)
-        .unwrap_or("");
+    let last_words = last_line(&stderr);
     if status.success() {
         return match codec::decode::<ProbeReport>(&stdout) {
             Ok(ProbeReport(result)) => result,
@@ -240,20 +409,42 @@ struct WorkerProcess {
 pub struct Worker {
     exe: std::path::PathBuf,
     library: std::path::PathBuf,
+    /// The most heap (RLIMIT_DATA) a worker may take; `None` for no limit.
+    max_memory: Option<u64>,
     process: Mutex<Option<WorkerProcess>>,
 }
 
 impl Worker {
-    pub fn new(exe: &Path, library: &Path) -> Self {
+    pub fn new(exe: &Path, library: &Path, max_memory: Option<u64>) -> Self {
         Worker {
             exe: exe.to_owned(),
             library: library.to_owned(),
+            max_memory,
             process: Mutex::new(None),
         }
     }
 
     fn start(&self) -> Result<WorkerProcess, WorkerFailure> {
-        let mut child = Command::new(&self.exe)
+        let mut command = Command::new(&self.exe);
+        if let Some(bytes) = self.max_memory {
+            use std::os::unix::process::CommandExt;
+            let limit = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            // SAFETY: runs in the forked child before exec; setrlimit is async-signal-safe and
+            // touches only the limit passed by value.
+            unsafe {
+                command.pre_exec(move || {
+                    if libc::setrlimit(libc::RLIMIT_DATA, &limit) == 0 {
+                        Ok(())
+                    } else {
+                        Err(io::Error::last_os_error())
+                    }
+                });
+            }
+        }
+        let mut child = command
             .arg(WORKER_COMMAND)
             .arg(&self.library)
             .stdin(Stdio::piped())
@@ -288,9 +479,17 @@ impl Worker {
                 Ok(Ok(None)) | Ok(Err(_)) => {
                     // The pipe broke: the worker is gone. Reap it for its exit status.
                     let status = wait_with_timeout(child, Duration::from_secs(1));
-                    Err(WorkerFailure::Died(
-                        status.map_or("stopped answering".to_owned(), describe_exit),
-                    ))
+                    let mut how = status.map_or("stopped answering".to_owned(), describe_exit);
+                    if let Some(bytes) = self.max_memory
+                        && status.is_some_and(|s| s.signal().is_some())
+                    {
+                        // Running out of its heap aborts a Rust worker: say what the limit was.
+                        how.push_str(&format!(
+                            " (workers may hold at most {} MiB of heap: plugin_worker_max_memory_bytes)",
+                            bytes >> 20
+                        ));
+                    }
+                    Err(WorkerFailure::Died(how))
                 }
                 Err(_) => {
                     // Killing the worker breaks its pipes, which ends the I/O thread.

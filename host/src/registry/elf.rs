@@ -30,38 +30,60 @@ fn host_machine() -> u16 {
     }
 }
 
+/// Reads little-endian fields of untrusted bytes: every offset and length is checked, and any
+/// arithmetic that would overflow is an error, so no input can make it panic.
 struct Reader<'a> {
     bytes: &'a [u8],
 }
 
 impl Reader<'_> {
-    fn u16(&self, at: u64) -> u16 {
-        let at = at as usize;
-        u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]])
-    }
-    fn u32(&self, at: u64) -> u32 {
-        let at = at as usize;
-        u32::from_le_bytes(self.bytes[at..at + 4].try_into().expect("4 bytes"))
-    }
-    fn u64(&self, at: u64) -> u64 {
-        let at = at as usize;
-        u64::from_le_bytes(self.bytes[at..at + 8].try_into().expect("8 bytes"))
-    }
     fn len(&self) -> u64 {
         self.bytes.len() as u64
     }
+
+    /// The `size` bytes at `offset`, or why they are not in the file.
+    fn slice(&self, what: impl FnOnce() -> String, offset: u64, size: u64) -> Result<&[u8], ElfError> {
+        let end = offset.checked_add(size).filter(|&end| end <= self.len());
+        match end {
+            Some(end) => Ok(&self.bytes[offset as usize..end as usize]),
+            None => Err(ElfError::Truncated {
+                what: what(),
+                end: offset.saturating_add(size),
+                len: self.len(),
+            }),
+        }
+    }
+
+    fn array<const N: usize>(&self, what: &str, at: u64) -> Result<[u8; N], ElfError> {
+        let bytes = self.slice(|| what.to_owned(), at, N as u64)?;
+        Ok(bytes.try_into().expect("slice has N bytes"))
+    }
+    fn u16(&self, what: &str, at: u64) -> Result<u16, ElfError> {
+        self.array(what, at).map(u16::from_le_bytes)
+    }
+    fn u32(&self, what: &str, at: u64) -> Result<u32, ElfError> {
+        self.array(what, at).map(u32::from_le_bytes)
+    }
+    fn u64(&self, what: &str, at: u64) -> Result<u64, ElfError> {
+        self.array(what, at).map(u64::from_le_bytes)
+    }
+
     /// Errors unless `offset + size` lies within the file.
     fn within(&self, what: impl FnOnce() -> String, offset: u64, size: u64) -> Result<(), ElfError> {
-        let end = offset.saturating_add(size);
-        if end > self.len() {
-            return Err(ElfError::Truncated {
-                what: what(),
-                end,
-                len: self.len(),
-            });
-        }
-        Ok(())
+        self.slice(what, offset, size).map(|_| ())
     }
+}
+
+/// `base + index * stride`, or an error naming `what` if that overflows.
+fn entry_at(what: impl FnOnce() -> String, base: u64, index: u64, stride: u64) -> Result<u64, ElfError> {
+    index
+        .checked_mul(stride)
+        .and_then(|o| o.checked_add(base))
+        .ok_or_else(|| ElfError::Truncated {
+            what: what(),
+            end: u64::MAX,
+            len: 0,
+        })
 }
 
 struct Section {
@@ -85,39 +107,47 @@ pub fn check(bytes: &[u8], prefix: &str) -> Result<Vec<String>, ElfError> {
             "only 64-bit little-endian libraries are supported".into(),
         ));
     }
-    if r.u16(16) != ET_DYN {
+    let header = "the ELF header";
+    let kind = r.u16(header, 16)?;
+    if kind != ET_DYN {
         return Err(ElfError::Unsupported(format!(
-            "ELF type {} is not a shared library",
-            r.u16(16)
+            "ELF type {kind} is not a shared library"
         )));
     }
-    let machine = r.u16(18);
+    let machine = r.u16(header, 18)?;
     if machine != host_machine() {
         return Err(ElfError::Unsupported(format!(
             "built for machine {machine}, this host is machine {}",
             host_machine()
         )));
     }
-    let (phoff, shoff) = (r.u64(32), r.u64(40));
-    let (phentsize, phnum) = (r.u16(54) as u64, r.u16(56) as u64);
-    let (shentsize, shnum) = (r.u16(58) as u64, r.u16(60) as u64);
+    let (phoff, shoff) = (r.u64(header, 32)?, r.u64(header, 40)?);
+    let (phentsize, phnum) = (u64::from(r.u16(header, 54)?), u64::from(r.u16(header, 56)?));
+    let (shentsize, shnum) = (u64::from(r.u16(header, 58)?), u64::from(r.u16(header, 60)?));
     r.within(|| "the program header table".into(), phoff, phentsize * phnum)?;
     for i in 0..phnum {
-        let at = phoff + i * phentsize;
-        r.within(|| format!("program header {i}"), at, 56)?;
-        r.within(|| format!("segment {i}"), r.u64(at + 8), r.u64(at + 32))?;
+        let what = || format!("program header {i}");
+        let at = entry_at(what, phoff, i, phentsize)?;
+        r.within(what, at, 56)?;
+        let (offset, size) = (
+            r.u64("a program header", at + 8)?,
+            r.u64("a program header", at + 32)?,
+        );
+        r.within(|| format!("segment {i}"), offset, size)?;
     }
     r.within(|| "the section header table".into(), shoff, shentsize * shnum)?;
     let mut sections = Vec::with_capacity(shnum as usize);
     for i in 0..shnum {
-        let at = shoff + i * shentsize;
-        r.within(|| format!("section header {i}"), at, 64)?;
+        let what = || format!("section header {i}");
+        let at = entry_at(what, shoff, i, shentsize)?;
+        r.within(what, at, 64)?;
+        let field = "a section header";
         let s = Section {
-            kind: r.u32(at + 4),
-            offset: r.u64(at + 24),
-            size: r.u64(at + 32),
-            link: r.u32(at + 40),
-            entsize: r.u64(at + 56),
+            kind: r.u32(field, at + 4)?,
+            offset: r.u64(field, at + 24)?,
+            size: r.u64(field, at + 32)?,
+            link: r.u32(field, at + 40)?,
+            entsize: r.u64(field, at + 56)?,
         };
         if s.kind != SHT_NOBITS {
             r.within(|| format!("section {i}"), s.offset, s.size)?;
@@ -134,15 +164,15 @@ pub fn check(bytes: &[u8], prefix: &str) -> Result<Vec<String>, ElfError> {
                 "the dynamic symbol table names no string table".into(),
             ));
         };
+        // A NOBITS section was never checked against the file: read the table through the
+        // checked slice, which refuses one that lies outside it.
+        let names = r.slice(|| "the dynamic string table".into(), strtab.offset, strtab.size)?;
         for n in 0..dynsym.size / dynsym.entsize {
-            let at = dynsym.offset + n * dynsym.entsize;
-            let (name_at, shndx) = (r.u32(at) as u64, r.u16(at + 6));
-            if shndx == 0 || name_at >= strtab.size {
+            let at = entry_at(|| "a dynamic symbol".into(), dynsym.offset, n, dynsym.entsize)?;
+            let (name_at, shndx) = (r.u32("a dynamic symbol", at)?, r.u16("a dynamic symbol", at + 6)?);
+            let Some(name) = names.get(name_at as usize..).filter(|_| shndx != 0) else {
                 continue; // undefined (imported) symbol, or a name outside the table
-            }
-            let start = (strtab.offset + name_at) as usize;
-            let end = (strtab.offset + strtab.size) as usize;
-            let name = &bytes[start..end];
+            };
             let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
             if name.starts_with(prefix.as_bytes()) {
                 found.push(String::from_utf8_lossy(name).into_owned());
@@ -183,6 +213,75 @@ mod tests {
         let mut exe = own_library();
         exe[16] = 2; // ET_EXEC
         assert!(matches!(check(&exe, "x"), Err(ElfError::Unsupported(_))));
+    }
+
+    /// Offset of the section header that the dynamic symbol table links to (its string table).
+    fn dynstr_header(lib: &[u8]) -> usize {
+        let r = |at: usize, n: usize| -> u64 {
+            let mut v = [0u8; 8];
+            v[..n].copy_from_slice(&lib[at..at + n]);
+            u64::from_le_bytes(v)
+        };
+        let (shoff, shentsize, shnum) = (r(40, 8) as usize, r(58, 2) as usize, r(60, 2) as usize);
+        let dynsym = (0..shnum)
+            .map(|i| shoff + i * shentsize)
+            .find(|&at| r(at + 4, 4) == u64::from(SHT_DYNSYM))
+            .expect("a dynamic symbol table");
+        shoff + r(dynsym + 40, 4) as usize * shentsize
+    }
+
+    #[test]
+    fn a_string_table_outside_the_file_is_refused_not_read() {
+        // A crafted file: the symbol names' table marked NOBITS (so never checked as a section)
+        // and placed far past the end. The check once sliced it out of bounds and panicked.
+        let mut lib = own_library();
+        let strtab = dynstr_header(&lib);
+        lib[strtab + 4..strtab + 8].copy_from_slice(&SHT_NOBITS.to_le_bytes());
+        lib[strtab + 24..strtab + 32].copy_from_slice(&(u64::MAX - 4).to_le_bytes());
+        let err = check(&lib, "malloc").unwrap_err();
+        assert!(
+            matches!(&err, ElfError::Truncated { what, .. } if what == "the dynamic string table"),
+            "{err}"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes written over the parts the check reads (the ELF header, the program and
+        /// section header tables, the string table's header), in a whole or cut-short library,
+        /// give an answer, never a panic.
+        #[test]
+        fn mutated_or_truncated_libraries_never_panic_the_check(
+            edits in proptest::collection::vec((0usize..4, 0usize..4096, proptest::num::u64::ANY, 1usize..9), 1..8),
+            cut in proptest::bool::ANY,
+            keep in 0.0f64..1.0,
+        ) {
+            let original = library();
+            let mut lib = original.to_vec();
+            let at = |v: &[u8], o: usize, n: usize| {
+                let mut b = [0u8; 8];
+                b[..n].copy_from_slice(&v[o..o + n]);
+                u64::from_le_bytes(b) as usize
+            };
+            let regions = [
+                0,
+                at(original, 32, 8),
+                at(original, 40, 8),
+                dynstr_header(original),
+            ];
+            for (region, offset, value, width) in edits {
+                let start = (regions[region] + offset % 512).min(lib.len() - width);
+                lib[start..start + width].copy_from_slice(&value.to_le_bytes()[..width]);
+            }
+            let len = if cut { ((lib.len() as f64) * keep) as usize } else { lib.len() };
+            let _ = check(&lib[..len], "malloc");
+        }
+    }
+
+    fn library() -> &'static [u8] {
+        static LIBRARY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        LIBRARY.get_or_init(own_library)
     }
 
     #[test]

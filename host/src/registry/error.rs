@@ -42,6 +42,14 @@ pub enum LoadError {
     Probe(String),
     #[error("strategy name {name:?} is already served by {holder}")]
     NameTaken { name: String, holder: String },
+    #[error("its assign call failed on a test group: {0}")]
+    AssignFailed(String),
+    #[error("its assign call on a test group did not finish within the {0} ms deadline")]
+    AssignHung(u64),
+    #[error("crashed in its assign call on a test group ({0}); the probe process took the hit")]
+    AssignCrashed(String),
+    #[error("checking it failed inside the host ({0}); the file is rejected and other files are unaffected")]
+    CheckPanicked(String),
 }
 
 impl LoadError {
@@ -80,4 +88,10 @@ pub enum RunFailure {
     WorkerDied(String),
     #[error("replied with unreadable bytes: {0}")]
     BadReply(String),
+    #[error(
+        "was not started: an earlier in-process run that missed its deadline is still running (its thread cannot be stopped; isolate this plugin to have such runs killed)"
+    )]
+    StillRunning,
+    #[error("is set aside for another {0:?} after an in-process run missed its deadline")]
+    SetAside(Duration),
 }

@@ -18,10 +18,12 @@ mod elf;
 mod error;
 mod events;
 mod loader;
+mod markers;
 mod scan;
 mod strategy;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, Weak, mpsc};
 use std::thread;
@@ -29,7 +31,9 @@ use std::time::{Duration, Instant};
 
 use regroup_assignor_api::model::{Assignment, GroupSpec};
 
-pub use child::{PROBE_COMMAND, WORKER_COMMAND, probe_main, worker_main};
+pub use child::{
+    ASSIGN_PROBE_COMMAND, PROBE_COMMAND, TestRun, WORKER_COMMAND, assign_probe_main, probe_main, worker_main,
+};
 pub use error::{LoadError, RunError, RunFailure};
 pub use events::{Change, RegistryEvent};
 pub use strategy::{Isolation, Source, Strategy};
@@ -55,10 +59,21 @@ pub struct RegistryConfig {
     pub default_isolation: Isolation,
     /// Isolation per strategy name.
     pub isolation: BTreeMap<String, Isolation>,
+    /// The most heap (RLIMIT_DATA) an isolated worker may take, so an allocating plugin costs its
+    /// worker and never the machine; `None` for no limit. (An in-process plugin cannot be bounded.)
+    pub worker_max_memory: Option<u64>,
+    /// How long a strategy whose in-process run missed its deadline is set aside (not run,
+    /// so groups fall back at once) after that run ends.
+    pub overrun_cooldown: Duration,
+    /// Where in-process plugin runs leave a marker while they last; markers left by an earlier
+    /// process (one that died during such a run) make those strategies run isolated. `None`
+    /// keeps no markers.
+    pub run_markers: Option<PathBuf>,
 }
 
 impl RegistryConfig {
-    /// Defaults: rescans every second, files settle for 200 ms, assignments get 10 s.
+    /// Defaults: rescans every second, files settle for 200 ms, assignments get 10 s, isolated
+    /// workers 4 GiB of heap.
     pub fn new(plugin_dir: Option<PathBuf>, helper_exe: PathBuf) -> Self {
         RegistryConfig {
             plugin_dir,
@@ -69,6 +84,9 @@ impl RegistryConfig {
             probe_timeout: Duration::from_secs(10),
             default_isolation: Isolation::InProcess,
             isolation: BTreeMap::new(),
+            worker_max_memory: Some(4 << 30),
+            overrun_cooldown: Duration::from_secs(300),
+            run_markers: None,
         }
     }
 
@@ -123,7 +141,15 @@ impl Registry {
     /// Builds the registry and loads every plugin in the directory, waiting for files that are
     /// still settling (a few seconds at most; later rescans, [`Registry::rescan`] or
     /// [`Registry::watch`], pick up the rest).
-    pub fn start(config: RegistryConfig) -> Result<Registry, RegistryError> {
+    pub fn start(mut config: RegistryConfig) -> Result<Registry, RegistryError> {
+        if let Some(dir) = &config.run_markers {
+            for (name, origin) in markers::take(dir) {
+                tracing::warn!(
+                    "strategy {name} ({origin}) was running in-process when the last host process ended (a crash?): it runs isolated in this process"
+                );
+                config.isolation.insert(name, Isolation::Isolated);
+            }
+        }
         let shadow_dir = tempfile::Builder::new()
             .prefix("regroup-plugins-")
             .tempdir()
@@ -137,6 +163,7 @@ impl Registry {
                     hash: "built-in".to_owned(),
                     isolation: Isolation::InProcess,
                     runner: strategy::Runner::Linked(assignor),
+                    overruns: strategy::Overruns::new(config.overrun_cooldown, None),
                 };
                 (strategy.info.name.clone(), Arc::new(strategy))
             })
@@ -242,12 +269,15 @@ pub struct CheckedPlugin {
     pub hash: String,
 }
 
-/// Judges one file exactly as the registry would before loading it (structure, then a probe
-/// load of a copy in a child process of `helper_exe`), without serving it.
+/// Judges one file as the registry would before loading it (structure, then a probe load of a
+/// copy in a child process of `helper_exe`), without serving it; with `test_run`, the probe also
+/// runs `assign` once on a small group and the file fails if that call crashes, hangs or answers
+/// wrongly.
 pub fn check_file(
     path: &Path,
     helper_exe: &Path,
     probe_timeout: Duration,
+    test_run: Option<&TestRun>,
 ) -> Result<CheckedPlugin, LoadError> {
     use sha2::Digest;
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(e.to_string()))?;
@@ -258,7 +288,7 @@ pub fn check_file(
     let copy = scratch
         .path()
         .join(format!("check.{}", std::env::consts::DLL_EXTENSION));
-    let info = scan::vet(&copy, &bytes, helper_exe, probe_timeout)?;
+    let info = scan::vet(&copy, &bytes, helper_exe, probe_timeout, test_run)?;
     Ok(CheckedPlugin {
         info,
         hash: scan::hex(&sha2::Sha256::digest(&bytes)),
@@ -313,7 +343,12 @@ fn rescan_loop(
             }
         }
         let Some(inner) = registry.upgrade() else { return };
-        settling = inner.rescan();
+        // Files are judged one by one, each behind its own catch; this one keeps hot reloading
+        // alive even if something else in a rescan panics.
+        settling = catch_unwind(AssertUnwindSafe(|| inner.rescan())).unwrap_or_else(|_| {
+            tracing::error!("a plugin rescan panicked; the next one runs as usual");
+            false
+        });
     }
 }
 

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 use super::child::{self, Worker};
 use super::error::LoadError;
 use super::loader;
-use super::strategy::{Isolation, Runner, Source, Strategy};
+use super::strategy::{Isolation, Overruns, Runner, Source, Strategy};
 use super::{RegistryConfig, RejectedFile};
 
 /// What identifies one version of a file without reading it.
@@ -191,8 +192,9 @@ impl Scanner {
             if record.hash() == Some(hash.as_str()) {
                 continue; // touched, same content
             }
-            let outcome = match load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config)
-            {
+            let loaded =
+                judged(|| load_file(&mut self.shadows, &mut self.modules, &path, &bytes, &hash, config));
+            let outcome = match loaded {
                 Ok(strategy) => {
                     tracing::info!(
                         "plugin file {} loaded: strategy {} {} ({}, {})",
@@ -293,22 +295,42 @@ fn rejected(path: &Path, hash: Option<String>, error: LoadError) -> Outcome {
     Outcome::Rejected { hash, error }
 }
 
+/// Runs one file's checks and load. They must never end a scan (at start, the host; later, the
+/// rescan thread): a panic in them rejects that file and the scan goes on to the next.
+fn judged(judge: impl FnOnce() -> Result<Strategy, LoadError>) -> Result<Strategy, LoadError> {
+    catch_unwind(AssertUnwindSafe(judge))
+        .unwrap_or_else(|payload| Err(LoadError::CheckPanicked(panic_message(&*payload))))
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
+}
+
 pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything short of loading into this process: the structural checks on `bytes`, a shadow
-/// copy at `shadow`, and a probe load of the copy in a child process of `helper_exe`.
+/// copy at `shadow`, and a probe load of the copy in a child process of `helper_exe` (which also
+/// runs `test_run`, if given).
 pub(super) fn vet(
     shadow: &Path,
     bytes: &[u8],
     helper_exe: &Path,
     probe_timeout: Duration,
+    test_run: Option<&child::TestRun>,
 ) -> Result<AssignorInfo, LoadError> {
     loader::check_bytes(bytes)?;
     write_new(shadow, bytes)
         .map_err(|e| LoadError::Io(format!("cannot write the shadow copy {}: {e}", shadow.display())))?;
-    child::probe(helper_exe, shadow, probe_timeout)
+    match test_run {
+        None => child::probe(helper_exe, shadow, probe_timeout),
+        Some(run) => child::probe_assign(helper_exe, shadow, probe_timeout, run),
+    }
 }
 
 /// Vets the file's `bytes` and loads them where the strategy's isolation says, from a new shadow
@@ -336,9 +358,10 @@ fn load_file(
             hash: hash.to_owned(),
             isolation: Isolation::InProcess,
             runner,
+            overruns: overruns(config),
         });
     }
-    let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout).and_then(|info| {
+    let vetted = vet(&shadow, bytes, &config.helper_exe, config.probe_timeout, None).and_then(|info| {
         let isolation = config.isolation_for(&info.name);
         let runner = match isolation {
             Isolation::InProcess => {
@@ -346,7 +369,9 @@ fn load_file(
                 modules.insert(hash.to_owned(), (info.clone(), module));
                 Runner::InProcess(module)
             }
-            Isolation::Isolated => Runner::Isolated(Worker::new(&config.helper_exe, &shadow)),
+            Isolation::Isolated => {
+                Runner::Isolated(Worker::new(&config.helper_exe, &shadow, config.worker_max_memory))
+            }
         };
         Ok((info, isolation, runner))
     });
@@ -357,12 +382,17 @@ fn load_file(
             hash: hash.to_owned(),
             isolation,
             runner,
+            overruns: overruns(config),
         }),
         Err(error) => {
             let _ = fs::remove_file(&shadow);
             Err(error)
         }
     }
+}
+
+fn overruns(config: &RegistryConfig) -> Overruns {
+    Overruns::new(config.overrun_cooldown, config.run_markers.clone())
 }
 
 /// Writes a file that no one can see half-written: a temporary name, then a rename.
@@ -375,6 +405,15 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_judging_a_file_rejects_that_file_instead_of_ending_the_scan() {
+        let outcome = judged(|| panic!("an index out of bounds, say"));
+        assert_eq!(
+            outcome.unwrap_err(),
+            LoadError::CheckPanicked("an index out of bounds, say".into())
+        );
+    }
 
     #[test]
     fn temporary_and_hidden_names_are_never_candidates() {

@@ -48,8 +48,26 @@ pub struct HostConfig {
     /// Rebalance timeout of members that do not set one: how long a rebalance waits for them
     /// to rejoin.
     pub rebalance_timeout_ms: u64,
+    /// The shortest session timeout a member may ask for; a join outside the bounds is refused
+    /// (Kafka's `group.min.session.timeout.ms`, 6 s).
+    pub group_min_session_timeout_ms: u64,
+    /// The longest session timeout a member may ask for (Kafka's
+    /// `group.max.session.timeout.ms`, 30 min).
+    pub group_max_session_timeout_ms: u64,
+    /// The longest rebalance timeout a member may ask for, so no rebalance waits longer for
+    /// laggards (Kafka's broker has no such bound; this takes `group.max.session.timeout.ms`'s
+    /// 30 min).
+    pub group_max_rebalance_timeout_ms: u64,
     /// How long one run of an assignment strategy may take.
     pub plugin_deadline_ms: u64,
+    /// How long a strategy whose in-process run missed the deadline is set aside (groups fall
+    /// back at once) after that run ends; while it still runs, the strategy is never started
+    /// again.
+    pub plugin_overrun_cooldown_ms: u64,
+    /// How many groups' strategies may run at once; more runs queue.
+    pub strategy_threads: usize,
+    /// The most heap an isolated plugin worker may take (4 GiB); 0 means no limit.
+    pub plugin_worker_max_memory_bytes: u64,
     /// Where plugin strategies run: `"in-process"` (fastest) or `"isolated"` (a worker process
     /// per plugin, killed at the deadline).
     pub isolation: Isolation,
@@ -94,7 +112,13 @@ impl Default for HostConfig {
             segment_ms: 604_800_000,
             session_timeout_ms: 10_000,
             rebalance_timeout_ms: 60_000,
+            group_min_session_timeout_ms: 6_000,
+            group_max_session_timeout_ms: 1_800_000,
+            group_max_rebalance_timeout_ms: 1_800_000,
             plugin_deadline_ms: 10_000,
+            plugin_overrun_cooldown_ms: 300_000,
+            strategy_threads: 4,
+            plugin_worker_max_memory_bytes: 4 << 30,
             isolation: Isolation::InProcess,
             isolate: BTreeMap::new(),
             max_connections: 0,
@@ -110,13 +134,42 @@ impl Default for HostConfig {
 }
 
 impl HostConfig {
-    /// The defaults, with the data in `data_dir` and a free loopback port: what tests want.
+    /// The defaults, with the data in `data_dir` and a free loopback port, and sessions as
+    /// short as 100 ms allowed: what tests want.
     pub fn for_tests(data_dir: impl Into<PathBuf>) -> Self {
         HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
+            group_min_session_timeout_ms: 100,
             ..HostConfig::default()
         }
+    }
+
+    /// The settings that must agree with each other.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let (min, max) = (
+            self.group_min_session_timeout_ms,
+            self.group_max_session_timeout_ms,
+        );
+        if min == 0 || min > max {
+            return Err(format!(
+                "group_min_session_timeout_ms ({min}) must be at least 1 and at most group_max_session_timeout_ms ({max})"
+            ));
+        }
+        if !(min..=max).contains(&self.session_timeout_ms) {
+            return Err(format!(
+                "session_timeout_ms ({}) must lie within group_min_session_timeout_ms ({min}) and group_max_session_timeout_ms ({max})",
+                self.session_timeout_ms
+            ));
+        }
+        let max_rebalance = self.group_max_rebalance_timeout_ms;
+        if !(1..=max_rebalance).contains(&self.rebalance_timeout_ms) {
+            return Err(format!(
+                "rebalance_timeout_ms ({}) must lie within 1 and group_max_rebalance_timeout_ms ({max_rebalance})",
+                self.rebalance_timeout_ms
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn millis(ms: u64) -> Duration {
@@ -177,6 +230,26 @@ mod tests {
         assert_eq!(parse_flush_policy("every_batch"), Ok(FlushPolicy::EveryBatch));
         assert!(parse_flush_policy("interval_ms:0").is_err());
         assert!(parse_flush_policy("sometimes").unwrap_err().contains("sometimes"));
+    }
+
+    #[test]
+    fn a_default_session_outside_the_group_bounds_is_refused_naming_both() {
+        assert_eq!(HostConfig::default().check(), Ok(()));
+        let config = HostConfig {
+            session_timeout_ms: 3000,
+            ..HostConfig::default()
+        };
+        let error = config.check().unwrap_err();
+        assert!(
+            error.contains("session_timeout_ms (3000)")
+                && error.contains("group_min_session_timeout_ms (6000)"),
+            "{error}"
+        );
+        let config = HostConfig {
+            rebalance_timeout_ms: 0,
+            ..HostConfig::default()
+        };
+        assert!(config.check().unwrap_err().contains("rebalance_timeout_ms (0)"));
     }
 
     #[test]

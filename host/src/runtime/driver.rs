@@ -1,7 +1,8 @@
 //! The coordinator's driver thread: forwards the log's topic events (partitions added, topic
 //! created or deleted) to the coordinator, and runs [`Coordinator::tick`] (session expiry,
-//! rebalance timeouts, retries, plugin events) every tick interval. A thread, not a task: a tick
-//! may run an assignment strategy.
+//! rebalance timeouts, retries, plugin events) every tick interval. A tick never waits for a
+//! strategy (they run on the coordinator's job threads); it may still wait for a group's lock or
+//! the plugin registry, so it runs on a thread of its own rather than on the async runtime.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;

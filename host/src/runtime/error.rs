@@ -8,6 +8,8 @@ use crate::registry::RegistryError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
     #[error("cannot open the log: {0}")]
     Log(#[source] LogError),
     #[error("cannot start the plugin registry: {0}")]

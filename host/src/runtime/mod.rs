@@ -11,7 +11,7 @@
 //! - `error.rs`: [`HostError`].
 //!
 //! Data directory layout: `<data_dir>/topics/` is the log's root, `<data_dir>/groups/` holds
-//! `offsets.log`.
+//! `offsets.log`, `<data_dir>/plugin-runs/` a marker per in-process plugin run in progress.
 //!
 //! ```no_run
 //! use regroup::runtime::{Host, HostConfig};
@@ -76,6 +76,7 @@ impl Host {
     /// `config.listen`. Returns once the server accepts connections. Usable from synchronous
     /// and asynchronous code alike: the server runs on its own runtime and threads.
     pub fn start(config: HostConfig) -> Result<RunningHost, HostError> {
+        config.check().map_err(HostError::Config)?;
         let budget = descriptor_budget(&config);
         let log_options = LogOptions {
             default_flush: config.flush,
@@ -91,7 +92,7 @@ impl Host {
         let topic_events = log.subscribe();
         let topics = Arc::new(LogTopics::new(&log));
         let (coordinator, offsets_report) = Coordinator::open(
-            CoordinatorConfig::new(config.data_dir.join("groups")),
+            coordinator_config(&config),
             Arc::new(registry.clone()),
             topics.clone(),
             topics,
@@ -188,7 +189,22 @@ fn registry_config(config: &HostConfig) -> Result<RegistryConfig, HostError> {
     registry.deadline = HostConfig::millis(config.plugin_deadline_ms);
     registry.default_isolation = config.isolation;
     registry.isolation = config.isolate.clone();
+    registry.overrun_cooldown = HostConfig::millis(config.plugin_overrun_cooldown_ms);
+    registry.worker_max_memory = HostConfig::limit(config.plugin_worker_max_memory_bytes);
+    registry.run_markers = Some(config.data_dir.join(RUN_MARKERS_DIR));
     Ok(registry)
+}
+
+/// Under the data directory: markers of in-process plugin runs (crash-loop protection).
+pub const RUN_MARKERS_DIR: &str = "plugin-runs";
+
+fn coordinator_config(config: &HostConfig) -> CoordinatorConfig {
+    let mut coordinator = CoordinatorConfig::new(config.data_dir.join("groups"));
+    coordinator.min_session_timeout = HostConfig::millis(config.group_min_session_timeout_ms);
+    coordinator.max_session_timeout = HostConfig::millis(config.group_max_session_timeout_ms);
+    coordinator.max_rebalance_timeout = HostConfig::millis(config.group_max_rebalance_timeout_ms);
+    coordinator.strategy_threads = config.strategy_threads;
+    coordinator
 }
 
 /// The server's own runtime on its own thread; the runtime is built, run and dropped there, so

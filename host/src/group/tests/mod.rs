@@ -10,6 +10,7 @@ mod membership;
 mod negotiation;
 mod offsets;
 mod ownership_proptest;
+mod slow;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -107,8 +108,48 @@ impl Assignor for Deal {
     }
 }
 
+/// The coordinator as these tests drive it: each call that may start a rebalance waits for the
+/// strategy runs it started (they run on the coordinator's job threads), so a test reads the
+/// outcome right after the call, as a client would once its answer arrived.
+pub struct Settling(pub Coordinator);
+
+impl std::ops::Deref for Settling {
+    type Target = Coordinator;
+    fn deref(&self) -> &Coordinator {
+        &self.0
+    }
+}
+
+impl Settling {
+    fn settled<T>(&self, out: T) -> T {
+        assert!(
+            self.0.wait_for_strategy_runs(Duration::from_secs(30)),
+            "strategy runs did not finish"
+        );
+        out
+    }
+
+    pub fn join(&self, req: JoinRequest, now: Instant) -> Result<JoinTicket, GroupError> {
+        self.settled(self.0.join(req, now))
+    }
+
+    pub fn leave(&self, group: &str, member_id: &str, now: Instant) -> Result<(), GroupError> {
+        self.settled(self.0.leave(group, member_id, now))
+    }
+
+    pub fn tick(&self, now: Instant) {
+        self.0.tick(now);
+        self.settled(())
+    }
+
+    pub fn topics_changed(&self, topics: &[&str], now: Instant) {
+        self.0.topics_changed(topics, now);
+        self.settled(())
+    }
+}
+
 pub struct Harness {
-    pub coordinator: Coordinator,
+    pub coordinator: Settling,
     pub strategies: Arc<MemoryStrategies>,
     pub topics: Arc<MemoryTopics>,
     pub dir: tempfile::TempDir,
@@ -143,15 +184,18 @@ impl Harness {
             memory_topics.set_partitions(name, *partitions);
         }
         let dir = tempfile::tempdir().unwrap();
+        let mut config = CoordinatorConfig::new(dir.path().to_owned());
+        // Some tests use sessions shorter than Kafka's 6 s minimum.
+        config.min_session_timeout = Duration::from_millis(1);
         let (coordinator, _) = Coordinator::open(
-            CoordinatorConfig::new(dir.path().to_owned()),
+            config,
             served,
             Arc::clone(&memory_topics) as Arc<dyn TopicCatalog>,
             Arc::clone(&memory_topics) as Arc<dyn OffsetResolver>,
         )
         .unwrap();
         Harness {
-            coordinator,
+            coordinator: Settling(coordinator),
             strategies,
             topics: memory_topics,
             dir,
