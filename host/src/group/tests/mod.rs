@@ -391,6 +391,11 @@ impl Client {
 /// Steps every client until nothing happens, checking exclusivity after every step.
 pub fn settle(h: &Harness, clients: &mut [Client], now: Instant) {
     for _ in 0..100 {
+        // Joins made on other threads straight on the coordinator may still have runs going.
+        assert!(
+            h.coordinator.wait_for_strategy_runs(Duration::from_secs(30)),
+            "strategy runs did not finish"
+        );
         let mut acted = false;
         for i in 0..clients.len() {
             acted |= clients[i].step(h, now);

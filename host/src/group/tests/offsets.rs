@@ -368,6 +368,7 @@ fn an_empty_group_can_be_deleted_with_its_offsets() {
 #[test]
 fn a_commit_waiting_on_the_disk_holds_up_no_heartbeat_describe_or_offset_fetch() {
     let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    with_records(&h, "t", 100);
     let clients = two_members(&h);
     let p0 = clients[0].outcome().partitions[0].clone();
     let store = |h: &Harness| {
@@ -415,6 +416,7 @@ fn a_commit_waiting_on_the_disk_holds_up_no_heartbeat_describe_or_offset_fetch()
 #[test]
 fn a_deleted_topics_offsets_are_forgotten_and_its_members_commits_refused() {
     let h = Harness::new(vec![Deal::eager("deal")], &[("t", 2)]);
+    with_records(&h, "t", 100);
     let clients = two_members(&h);
     let p0 = clients[0].outcome().partitions[0].clone();
     h.coordinator
