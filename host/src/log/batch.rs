@@ -491,7 +491,7 @@ pub fn validate_for_append(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
     if compression == Compression::None {
         // Offset deltas increase within 0..=last_offset_delta, one per record: 0, 1, 2, ...
         let mut max_timestamp = i64::MIN;
-        walk_records(&header, &bytes[BATCH_HEADER_LEN..header.size], |_, record| {
+        walk_records(&header, &bytes[BATCH_HEADER_LEN..header.size], |record| {
             max_timestamp = max_timestamp.max(record.timestamp);
         })?;
         if !header.log_append_time() && max_timestamp > header.max_timestamp {
@@ -613,7 +613,7 @@ fn visit_batch(bytes: &[u8], each: &mut impl FnMut(RecordView<'_>, bool)) -> Res
     };
     // Decoded whole first, so a batch is handed over all or nothing.
     let mut parsed = Vec::with_capacity((header.record_count as usize).min(records.len() / MIN_RECORD_LEN));
-    walk_records(&header, records, |_, record| parsed.push(record))?;
+    walk_records(&header, records, |record| parsed.push(record))?;
     for record in parsed {
         each(
             RecordView {
@@ -630,16 +630,16 @@ fn visit_batch(bytes: &[u8], each: &mut impl FnMut(RecordView<'_>, bool)) -> Res
 }
 
 /// Parses `header.record_count` records from `body` (the batch's records, decompressed),
-/// handing each to `each` with its index; the records must fill `body` exactly and their offset
+/// handing each to `each`; the records must fill `body` exactly and their offset
 /// deltas must stay within the batch.
 fn walk_records<'a>(
     header: &BatchHeader,
     body: &'a [u8],
-    mut each: impl FnMut(usize, RawRecord<'a>),
+    mut each: impl FnMut(RawRecord<'a>),
 ) -> Result<(), BatchDefect> {
     let mut cursor = Cursor { bytes: body };
     let mut last_delta = -1i64;
-    for index in 0..header.record_count as usize {
+    for _ in 0..header.record_count {
         let length = cursor.varint()?;
         let length =
             usize::try_from(length).map_err(|_| BatchDefect::MalformedRecord("negative record length"))?;
@@ -684,16 +684,13 @@ fn walk_records<'a>(
         } else {
             header.base_timestamp.wrapping_add(timestamp_delta)
         };
-        each(
-            index,
-            RawRecord {
-                offset_delta,
-                timestamp,
-                key,
-                value,
-                headers,
-            },
-        );
+        each(RawRecord {
+            offset_delta,
+            timestamp,
+            key,
+            value,
+            headers,
+        });
     }
     if !cursor.bytes.is_empty() {
         return Err(BatchDefect::MalformedRecord("bytes after the last record"));

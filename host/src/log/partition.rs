@@ -291,7 +291,17 @@ impl Partition {
             self.unflushed.store(true, Ordering::Release);
         }
         active.publish(&header);
-        producers.record(&header);
+        let now = now_ms();
+        producers.record(&header, now);
+        let forgotten = producers.expire(now);
+        if forgotten > 0 {
+            tracing::debug!(
+                topic = self.topic,
+                partition = self.id,
+                forgotten,
+                "forgot producers idle for a day"
+            );
+        }
         self.high_watermark.store(header.next_offset(), Ordering::Release);
         Ok(AppendedBatch {
             partition: self.id,
@@ -619,7 +629,7 @@ fn rebuild_producer_states<'a>(
 ) -> Result<ProducerStates, LogError> {
     let mut states = ProducerStates::default();
     for segment in segments {
-        segment.for_each_header(|header| states.record(header))?;
+        segment.for_each_header(|header| states.record(header, header.max_timestamp))?;
     }
     Ok(states)
 }

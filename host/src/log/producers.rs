@@ -26,6 +26,13 @@ use super::batch::{BatchHeader, sequence_after};
 /// Batches remembered per producer and partition (Kafka's `NUM_BATCHES_TO_RETAIN`, which is also
 /// the most a Kafka producer keeps in flight with idempotence on).
 pub const REMEMBERED_BATCHES: usize = 5;
+/// A producer that stored nothing in a partition for this long is forgotten there (Kafka's
+/// `producer.id.expiration.ms`, default one day): the state stays bounded by the producers of a
+/// day, not of all time. A batch it sends later is taken as a new producer's.
+pub const PRODUCER_ID_EXPIRATION_MS: i64 = 24 * 60 * 60 * 1000;
+/// How often a partition looks for expired producers, at an append (Kafka's
+/// `producer.id.expiration.check.interval.ms`, default ten minutes).
+pub const EXPIRATION_CHECK_INTERVAL_MS: i64 = 10 * 60 * 1000;
 
 /// A batch as the partition remembers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +46,8 @@ pub struct RememberedBatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ProducerEntry {
     epoch: i16,
+    /// When its last batch was appended (at recovery: that batch's max timestamp).
+    last_append_ms: i64,
     /// Oldest first.
     batches: VecDeque<RememberedBatch>,
 }
@@ -72,6 +81,7 @@ pub enum SequenceError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProducerStates {
     by_id: HashMap<i64, ProducerEntry>,
+    last_expiration_check_ms: i64,
 }
 
 impl ProducerStates {
@@ -118,8 +128,8 @@ impl ProducerStates {
         }
     }
 
-    /// Remembers `header`'s batch, stored with its final base offset.
-    pub fn record(&mut self, header: &BatchHeader) {
+    /// Remembers `header`'s batch, stored with its final base offset at `append_ms`.
+    pub fn record(&mut self, header: &BatchHeader, append_ms: i64) {
         if !header.has_producer_id() {
             return;
         }
@@ -128,8 +138,10 @@ impl ProducerStates {
             .entry(header.producer_id)
             .or_insert_with(|| ProducerEntry {
                 epoch: header.producer_epoch,
+                last_append_ms: append_ms,
                 batches: VecDeque::with_capacity(REMEMBERED_BATCHES),
             });
+        entry.last_append_ms = entry.last_append_ms.max(append_ms);
         if header.producer_epoch != entry.epoch {
             entry.epoch = header.producer_epoch;
             entry.batches.clear();
@@ -143,6 +155,27 @@ impl ProducerStates {
             base_offset: header.base_offset,
             last_offset: header.last_offset(),
         });
+    }
+}
+
+impl ProducerStates {
+    /// Producers remembered.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Forgets the producers that appended nothing for [`PRODUCER_ID_EXPIRATION_MS`], at most
+    /// once per [`EXPIRATION_CHECK_INTERVAL_MS`]; returns how many went.
+    pub fn expire(&mut self, now_ms: i64) -> usize {
+        if now_ms.saturating_sub(self.last_expiration_check_ms) < EXPIRATION_CHECK_INTERVAL_MS {
+            return 0;
+        }
+        self.last_expiration_check_ms = now_ms;
+        let before = self.by_id.len();
+        self.by_id
+            .retain(|_, entry| now_ms.saturating_sub(entry.last_append_ms) < PRODUCER_ID_EXPIRATION_MS);
+        before - self.by_id.len()
     }
 }
 
@@ -173,7 +206,7 @@ mod tests {
         for (sequence, offset) in [(0, 0), (3, 10), (6, 20)] {
             let batch = header(0, sequence, 3, offset);
             assert_eq!(states.check(&batch), Ok(SequenceCheck::Append));
-            states.record(&batch);
+            states.record(&batch, 0);
         }
         assert_eq!(
             states.check(&header(0, 3, 3, 99)),
@@ -190,7 +223,7 @@ mod tests {
     #[test]
     fn a_gap_an_old_epoch_and_a_new_epoch_not_at_zero_are_refused() {
         let mut states = ProducerStates::default();
-        states.record(&header(2, 0, 3, 0));
+        states.record(&header(2, 0, 3, 0), 0);
         assert_eq!(
             states.check(&header(2, 4, 1, 9)),
             Err(SequenceError::OutOfOrder {
@@ -219,7 +252,7 @@ mod tests {
     fn only_the_last_five_batches_are_remembered() {
         let mut states = ProducerStates::default();
         for i in 0..7 {
-            states.record(&header(0, i, 1, u64::from(i as u32)));
+            states.record(&header(0, i, 1, u64::from(i as u32)), 0);
         }
         assert!(matches!(
             states.check(&header(0, 2, 1, 99)),
@@ -231,6 +264,31 @@ mod tests {
                 Err(SequenceError::OutOfOrder { expected: 7, .. })
             ),
             "a batch older than the last five is no longer known: refused, never stored again"
+        );
+    }
+
+    #[test]
+    fn producers_idle_for_a_day_are_forgotten_checked_every_ten_minutes() {
+        let mut states = ProducerStates::default();
+        let day = PRODUCER_ID_EXPIRATION_MS;
+        states.record(&header(0, 0, 1, 0), 0);
+        let mut other = header(0, 0, 1, 1);
+        other.producer_id = 8;
+        states.record(&other, day / 2);
+        assert_eq!(states.expire(day - 1), 0, "nobody idle for a day yet");
+        assert_eq!(states.expire(day), 0, "checked less than ten minutes ago");
+        assert_eq!(states.expire(day - 1 + EXPIRATION_CHECK_INTERVAL_MS), 1);
+        assert_eq!(states.len(), 1);
+        // Forgotten: its next batch is a new producer's, whatever its sequence.
+        assert_eq!(states.check(&header(0, 9, 1, 2)), Ok(SequenceCheck::Append));
+        assert!(
+            states
+                .check(&{
+                    let mut late = header(0, 9, 1, 2);
+                    late.producer_id = 8;
+                    late
+                })
+                .is_err()
         );
     }
 
@@ -255,7 +313,7 @@ mod tests {
                 match states.check(&batch).unwrap() {
                     SequenceCheck::Append => {
                         prop_assert_eq!(sequence, next_sequence);
-                        states.record(&batch);
+                        states.record(&batch, 0);
                         stored_sequences.extend(sequence..sequence + records as i32);
                         sent.push((sequence, records));
                         next_sequence += records as i32;
