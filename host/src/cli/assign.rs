@@ -79,13 +79,18 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
         ));
     }
     let run = |group: &GroupInput, path: &str| -> Result<Outcome, String> {
-        let spec = group.to_spec(protocol).map_err(|e| {
+        let within = |e: String| {
             if path.is_empty() {
                 e
             } else {
                 format!("{path}: {e}")
             }
-        })?;
+        };
+        let checked = group.to_spec(protocol).map_err(within)?;
+        for warning in checked.warnings {
+            eprintln!("warning: {}", within(warning));
+        }
+        let spec = checked.spec;
         let shared = Arc::new(spec.clone());
         let started = Instant::now();
         let assignment = strategy

@@ -30,6 +30,13 @@ pub struct MemberInput {
     pub rack: Option<String>,
 }
 
+/// A group ready for an assignor, and what was ignored to get there (one line each).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub spec: GroupSpec,
+    pub warnings: Vec<String>,
+}
+
 /// One change in a `--steps` replay.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
@@ -358,8 +365,10 @@ impl GroupInput {
         Ok(())
     }
 
-    /// The group as the assignor sees it, with every reference checked.
-    pub fn to_spec(&self, protocol: regroup_assignor_api::Protocol) -> Result<GroupSpec> {
+    /// The group as the assignor sees it, with every reference checked, and a warning line for
+    /// each thing ignored on the way. As Kafka's assignors do, a subscription to a topic that does
+    /// not exist is ignored and owned partitions of such a topic are dropped.
+    pub fn to_spec(&self, protocol: regroup_assignor_api::Protocol) -> Result<Checked> {
         let topics: Vec<Topic> = self
             .topics
             .iter()
@@ -375,43 +384,52 @@ impl GroupInput {
                 .position(|t| t == name)
                 .map(|i| TopicId(i as u32))
         };
+        let mut warnings = Vec::new();
         let members = self
             .members
             .iter()
             .enumerate()
             .map(|(i, m)| {
                 let path = format!("members[{i}] ({})", m.id);
-                let mut subscribed = m
-                    .topics
-                    .iter()
-                    .map(|t| {
-                        id_of(t).ok_or_else(|| {
-                            at(&path, format!("subscribes to {t:?}, which is not in \"topics\""))
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                subscribed.sort_unstable();
-                subscribed.dedup();
-                let owned = m
-                    .owned
-                    .iter()
-                    .map(|(t, p)| {
-                        let id = id_of(t).ok_or_else(|| {
-                            at(
+                let mut missing: Vec<&str> = Vec::new();
+                let mut subscribed: Vec<TopicId> = Vec::with_capacity(m.topics.len());
+                for t in &m.topics {
+                    match id_of(t) {
+                        Some(id) => subscribed.push(id),
+                        None if missing.contains(&t.as_str()) => {}
+                        None => {
+                            missing.push(t);
+                            warnings.push(at(
                                 &path,
-                                format!("owns a partition of {t:?}, which is not in \"topics\""),
-                            )
-                        })?;
-                        let partitions = topics[id.index()].partitions;
-                        if *p >= partitions {
-                            return Err(at(
-                                &path,
-                                format!("owns {t}-{p}, but {t:?} has {partitions} partitions"),
+                                format!("subscribes to {t:?}, which is not in \"topics\"; ignored"),
                             ));
                         }
-                        Ok(TopicPartition::new(id, *p))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                    }
+                }
+                subscribed.sort_unstable();
+                subscribed.dedup();
+                let mut gone: Vec<&str> = Vec::new();
+                let mut owned = Vec::with_capacity(m.owned.len());
+                for (t, p) in &m.owned {
+                    let Some(id) = id_of(t) else {
+                        if !gone.contains(&t.as_str()) {
+                            gone.push(t);
+                            warnings.push(at(
+                                &path,
+                                format!("owns partitions of {t:?}, which is not in \"topics\"; dropped"),
+                            ));
+                        }
+                        continue;
+                    };
+                    let partitions = topics[id.index()].partitions;
+                    if *p >= partitions {
+                        return Err(at(
+                            &path,
+                            format!("owns {t}-{p}, but {t:?} has {partitions} partitions"),
+                        ));
+                    }
+                    owned.push(TopicPartition::new(id, *p));
+                }
                 Ok(Member {
                     id: m.id.clone(),
                     instance_id: m.instance_id.clone(),
@@ -423,12 +441,13 @@ impl GroupInput {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(GroupSpec {
+        let spec = GroupSpec {
             generation: self.generation,
             protocol,
             topics,
             members,
-        })
+        };
+        Ok(Checked { spec, warnings })
     }
 
     /// Records an assignment as what each member owns, in the next generation.
@@ -460,7 +479,7 @@ mod tests {
     #[test]
     fn reads_the_documented_example() {
         let group = parse_group(EXAMPLE).unwrap();
-        let spec = group.to_spec(Protocol::Eager).unwrap();
+        let spec = group.to_spec(Protocol::Eager).unwrap().spec;
         assert_eq!(spec.generation, 5);
         assert_eq!(spec.topics[0].name, "clicks");
         assert_eq!(spec.topics[0].replica_racks.as_ref().unwrap()[2], ["r3", "r1"]);
@@ -514,14 +533,21 @@ mod tests {
     }
 
     #[test]
-    fn references_to_missing_topics_and_partitions_are_errors() {
-        let unknown =
-            parse_group(r#"{"topics": {"t": 2}, "members": [{"id": "a", "topics": ["x"]}]}"#).unwrap();
-        assert!(
-            unknown
-                .to_spec(Protocol::Eager)
-                .unwrap_err()
-                .contains("subscribes to \"x\"")
+    fn missing_topics_are_ignored_with_a_warning_and_partitions_beyond_a_topic_are_errors() {
+        let missing = parse_group(
+            r#"{"topics": {"t": 2}, "members": [{"id": "a", "topics": ["x", "t", "x"], "owned": [["t", 1], ["gone", 0], ["gone", 1]]}]}"#,
+        )
+        .unwrap();
+        let checked = missing.to_spec(Protocol::Eager).unwrap();
+        let t = checked.spec.topic_id("t").unwrap();
+        assert_eq!(checked.spec.members[0].topics.as_slice(), [t]);
+        assert_eq!(checked.spec.members[0].owned, [TopicPartition::new(t, 1)]);
+        assert_eq!(
+            checked.warnings,
+            [
+                "members[0] (a): subscribes to \"x\", which is not in \"topics\"; ignored",
+                "members[0] (a): owns partitions of \"gone\", which is not in \"topics\"; dropped",
+            ]
         );
         let beyond = parse_group(
             r#"{"topics": {"t": 2}, "members": [{"id": "a", "topics": ["t"], "owned": [["t", 2]]}]}"#,
