@@ -68,6 +68,17 @@ pub struct Topic {
     pub replica_racks: Option<Vec<Vec<String>>>,
 }
 
+impl Topic {
+    /// A topic of `partitions` partitions, replica racks unknown.
+    pub fn new(name: &str, partitions: u32) -> Self {
+        Topic {
+            name: name.to_owned(),
+            partitions,
+            replica_racks: None,
+        }
+    }
+}
+
 /// One member of the group as the assignor sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -88,6 +99,21 @@ pub struct Member {
     pub owned_generation: Option<i32>,
     /// The rack the member runs on, if it stated one.
     pub rack: Option<String>,
+}
+
+impl Member {
+    /// A member subscribing to `topics`, owning nothing, with no user data, instance id or rack.
+    pub fn new(id: &str, topics: Subscription) -> Self {
+        Member {
+            id: id.to_owned(),
+            instance_id: None,
+            topics,
+            user_data: Vec::new(),
+            owned: Vec::new(),
+            owned_generation: None,
+            rack: None,
+        }
+    }
 }
 
 /// A member's subscription: topic ids, sorted and without duplicates. It reads as a slice, clones
@@ -169,6 +195,16 @@ pub struct GroupSpec {
 }
 
 impl GroupSpec {
+    /// A spec of `topics` (sorted by name, names unique) and no members yet.
+    pub fn new(generation: i32, protocol: Protocol, topics: Vec<Topic>) -> Self {
+        GroupSpec {
+            generation,
+            protocol,
+            topics,
+            members: Vec::new(),
+        }
+    }
+
     /// Starts a spec; see [`GroupSpecBuilder`].
     pub fn builder() -> GroupSpecBuilder {
         GroupSpecBuilder::default()

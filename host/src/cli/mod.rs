@@ -2,6 +2,7 @@
 
 mod assign;
 mod assign_input;
+mod assign_output;
 mod consume;
 mod demo;
 mod groups;
