@@ -62,6 +62,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupInput<'a> {
+    /// The group's id, for strategies that read it.
+    #[serde(default)]
+    pub group_id: Option<String>,
     #[serde(default, deserialize_with = "or_default")]
     pub generation: i32,
     /// Partition count and optional replica racks per partition, by topic name.
@@ -482,6 +485,7 @@ impl<'a> GroupInput<'a> {
         }
         let mut spec = GroupSpec::new(self.generation, protocol, topics);
         spec.members = members;
+        spec.group_id = self.group_id.clone();
         claims.report(&spec, &mut warnings);
         Ok(Checked { spec, warnings })
     }

@@ -176,16 +176,14 @@ mod tests {
 
     fn target(spec: &GroupSpec, parts: &[(&str, &[u32])]) -> Assignment {
         let t = spec.topic_id("t").unwrap();
-        Assignment {
-            members: parts
+        Assignment::new(
+            parts
                 .iter()
-                .map(|(m, ps)| MemberAssignment {
-                    member_id: m.to_string(),
-                    partitions: ps.iter().map(|&p| TopicPartition::new(t, p)).collect(),
-                    user_data: vec![],
+                .map(|(m, ps)| {
+                    MemberAssignment::new(m, ps.iter().map(|&p| TopicPartition::new(t, p)).collect())
                 })
                 .collect(),
-        }
+        )
     }
 
     fn tps(spec: &GroupSpec, ps: &[u32]) -> Vec<TopicPartition> {
@@ -310,20 +308,10 @@ mod tests {
             v.sort_unstable();
             v
         };
-        let target = Assignment {
-            members: vec![
-                MemberAssignment {
-                    member_id: "consumer1".into(),
-                    partitions: at(&owned),
-                    user_data: vec![],
-                },
-                MemberAssignment {
-                    member_id: "consumer2".into(),
-                    partitions: at(&[("topic", 1), ("topic2", 0), ("topic2", 2)]),
-                    user_data: vec![],
-                },
-            ],
-        };
+        let target = Assignment::new(vec![
+            MemberAssignment::new("consumer1", at(&owned)),
+            MemberAssignment::new("consumer2", at(&[("topic", 1), ("topic2", 0), ("topic2", 2)])),
+        ]);
         let step = first_step(&spec, &target);
         assert_eq!(step.members[0].granted, at(&owned));
         assert!(step.members[0].pending.is_empty());

@@ -36,18 +36,14 @@ pub fn assign(group: &GroupSpec) -> Result<Assignment, AssignError> {
     } else {
         general(&ctx)
     };
-    Ok(Assignment {
-        members: group
+    Ok(Assignment::new(
+        group
             .members
             .iter()
             .zip(lists)
-            .map(|(m, partitions)| MemberAssignment {
-                member_id: m.id.clone(),
-                partitions,
-                user_data: Vec::new(),
-            })
+            .map(|(m, partitions)| MemberAssignment::new(&m.id, partitions))
             .collect(),
-    })
+    ))
 }
 
 /// What both paths need: partition layout, member order, resolved ownership claims, racks.
