@@ -10,8 +10,9 @@
 //! Cases: `fresh` (nobody owns anything) with `range` and `cooperative-sticky`, and `join` (every
 //! member owns its round-robin share at generation 1 and one more member joins owning nothing,
 //! Kafka's incremental case) with `cooperative-sticky`; each with and without `--json`. Each run's
-//! wall time and peak resident memory (the child's own `ru_maxrss`, from `wait4`) are recorded;
-//! the medians of `RUNS` runs are printed with the range seen.
+//! wall time, CPU time and peak resident memory (the child's own `ru_utime + ru_stime` and
+//! `ru_maxrss`, from `wait4`) are recorded; the medians of `RUNS` runs are printed, with the range
+//! of wall times and of peaks.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -25,7 +26,7 @@ mod support;
 const MEMBERS: usize = 2_000;
 const TOPICS: usize = 500;
 const PARTITIONS: u32 = 2_000;
-const RUNS: usize = 7;
+const RUNS: usize = 5;
 
 fn topic(t: usize) -> String {
     format!("topic-{t:04}")
@@ -84,8 +85,12 @@ fn inputs(dir: &Path) -> (PathBuf, PathBuf) {
     (fresh, join)
 }
 
-/// One run of `exe assign`: wall time and the child's peak resident memory in KiB.
-fn run(exe: &Path, strategy: &str, input: &Path, json: bool) -> (Duration, u64) {
+/// One run: wall time, CPU time (user + system) and peak resident memory in KiB.
+type Sample = (Duration, Duration, u64);
+
+/// One run of `exe assign`: its wall time, its own CPU time and peak resident memory (on a
+/// machine shared with other work, the wall time includes waiting for a core; the CPU time not).
+fn run(exe: &Path, strategy: &str, input: &Path, json: bool) -> Sample {
     let mut command = Command::new(exe);
     command
         .args(["assign", "--strategy", strategy, "--input"])
@@ -111,22 +116,25 @@ fn run(exe: &Path, strategy: &str, input: &Path, json: bool) -> (Duration, u64) 
         "{} assign --strategy {strategy} failed: {status}",
         exe.display()
     );
-    (took, usage.ru_maxrss as u64)
+    let cpu = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (took, cpu(usage.ru_utime) + cpu(usage.ru_stime), usage.ru_maxrss as u64)
 }
 
-fn summary(samples: &[(Duration, u64)]) -> String {
+fn summary(samples: &[Sample]) -> String {
     let times: Vec<Duration> = samples.iter().map(|s| s.0).collect();
-    let mut peaks: Vec<u64> = samples.iter().map(|s| s.1).collect();
+    let cpu: Vec<Duration> = samples.iter().map(|s| s.1).collect();
+    let mut peaks: Vec<u64> = samples.iter().map(|s| s.2).collect();
     peaks.sort_unstable();
     let (lo, hi) = (
         times.iter().min().copied().unwrap_or_default(),
         times.iter().max().copied().unwrap_or_default(),
     );
     format!(
-        "{} ({}-{}), peak {:.1} MiB ({:.1}-{:.1})",
+        "{} ({}-{}), CPU {}, peak {:.1} MiB ({:.1}-{:.1})",
         support::ms(support::median(times)),
         support::ms(lo),
         support::ms(hi),
+        support::ms(support::median(cpu)),
         peaks[peaks.len() / 2] as f64 / 1024.0,
         peaks[0] as f64 / 1024.0,
         peaks[peaks.len() - 1] as f64 / 1024.0
