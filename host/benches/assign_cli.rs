@@ -117,7 +117,11 @@ fn run(exe: &Path, strategy: &str, input: &Path, json: bool) -> Sample {
         exe.display()
     );
     let cpu = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    (took, cpu(usage.ru_utime) + cpu(usage.ru_stime), usage.ru_maxrss as u64)
+    (
+        took,
+        cpu(usage.ru_utime) + cpu(usage.ru_stime),
+        usage.ru_maxrss as u64,
+    )
 }
 
 fn summary(samples: &[Sample]) -> String {
