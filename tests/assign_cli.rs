@@ -230,3 +230,35 @@ fn kafkas_rack_aware_cooperative_case_keeps_only_on_rack_partitions_in_the_first
         [json!([["t1", 3]]), json!([["t2", 1]]), json!([["t3", 1]])]
     );
 }
+
+#[test]
+fn the_group_id_in_the_input_reaches_a_plugin_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(
+        &plugin_lib("fixture-reads-group-id"),
+        dir.path(),
+        "reads-group-id.so",
+    );
+    let dir_arg = dir.path().to_str().unwrap();
+    let run = |group: &str| {
+        json_of(&assign(
+            &[
+                "--strategy",
+                "reads-group-id",
+                "--plugin-dir",
+                dir_arg,
+                "--input",
+                "-",
+                "--json",
+            ],
+            group,
+        ))
+    };
+    let named = run(
+        r#"{"group_id": "orders-readers", "topics": {"orders": 2}, "members": [{"id": "c1", "topics": ["orders"]}]}"#,
+    );
+    // base64 of "orders-readers"
+    assert_eq!(named["members"]["c1"]["user_data_base64"], "b3JkZXJzLXJlYWRlcnM=");
+    let unnamed = run(r#"{"topics": {"orders": 2}, "members": [{"id": "c1", "topics": ["orders"]}]}"#);
+    assert_eq!(unnamed["members"]["c1"]["user_data_base64"], "bm9uZQ==");
+}
