@@ -1,4 +1,5 @@
-//! The contract can grow: a plugin built against the frozen contract 1.0 (`frozen/assignor-api-1.0`)
+//! The contract can grow: a plugin built against the frozen contract 1.0
+//! (`tests/fixtures/old-contract/contract-1.0`)
 //! still loads and assigns in a host whose group envelope has a field 1.0 never knew
 //! (`GroupSpec::group_id`), while a plugin built against the current contract reads that field.
 
