@@ -157,3 +157,108 @@ fn steps_replay_changes_carrying_each_assignment_forward() {
     );
     assert!(steps[3]["members"].get("a").is_none());
 }
+
+#[test]
+fn missing_topics_are_ignored_with_a_warning_per_member_and_topic_as_kafka_does() {
+    // Kafka's nonexistent-topic cases: consumer subscribes to topic2, which does not exist, and
+    // still lists partitions of the deleted topic3 as owned.
+    let group = r#"{"topics": {"topic": 3}, "members": [
+        {"id": "consumer", "topics": ["topic", "topic2"], "owned": [["topic", 0], ["topic3", 0], ["topic3", 1]], "generation": 1},
+        {"id": "other", "topics": ["topic2"]}]}"#;
+    for strategy in ["range", "roundrobin", "sticky", "cooperative-sticky"] {
+        let out = assign(&["--strategy", strategy, "--input", "-", "--json"], group);
+        let err = String::from_utf8_lossy(&out.stderr);
+        let parsed = json_of(&out);
+        assert_eq!(
+            parsed["members"]["consumer"]["partitions"],
+            json!([["topic", 0], ["topic", 1], ["topic", 2]]),
+            "{strategy}"
+        );
+        assert_eq!(parsed["members"]["other"]["partitions"], json!([]), "{strategy}");
+        let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+        assert_eq!(
+            warnings,
+            [
+                "warning: members[0] (consumer): subscribes to \"topic2\", which is not in \"topics\"; ignored",
+                "warning: members[0] (consumer): owns partitions of \"topic3\", which is not in \"topics\"; dropped",
+                "warning: members[1] (other): subscribes to \"topic2\", which is not in \"topics\"; ignored",
+            ],
+            "{strategy}: {err}"
+        );
+    }
+}
+
+/// Runs cooperative-sticky's first step on `group` and returns each member's granted partitions.
+fn cooperative_first_step(group: &str, members: &[&str]) -> Vec<Value> {
+    let out = json_of(&assign(
+        &["--strategy", "cooperative-sticky", "--input", "-", "--json"],
+        group,
+    ));
+    assert_eq!(out["protocol"], "cooperative");
+    members
+        .iter()
+        .map(|m| out["members"][*m]["partitions"].clone())
+        .collect()
+}
+
+#[test]
+fn a_stale_generations_claims_withhold_nothing_in_the_cooperative_first_step() {
+    // Kafka's example: consumer1 owns these at generation 10, consumer2 claims them at 9.
+    let group = r#"{"topics": {"topic": 3, "topic2": 3}, "members": [
+        {"id": "consumer1", "topics": ["topic", "topic2"], "owned": [["topic", 0], ["topic", 2], ["topic2", 1]], "generation": 10},
+        {"id": "consumer2", "topics": ["topic", "topic2"], "owned": [["topic", 0], ["topic", 2], ["topic2", 1]], "generation": 9}]}"#;
+    assert_eq!(
+        cooperative_first_step(group, &["consumer1", "consumer2"]),
+        [
+            json!([["topic", 0], ["topic", 2], ["topic2", 1]]),
+            json!([["topic", 1], ["topic2", 0], ["topic2", 2]])
+        ]
+    );
+}
+
+#[test]
+fn kafkas_rack_aware_cooperative_case_keeps_only_on_rack_partitions_in_the_first_step() {
+    let group = r#"{"topics": {
+        "t1": {"racks": [["a"], ["b"], ["c"], ["a"], ["b"], ["c"]]},
+        "t2": {"racks": [["a"], ["b"], ["c"], ["a"], ["b"], ["c"], ["a"]]},
+        "t3": {"racks": [["b"], ["c"]]}}, "members": [
+        {"id": "consumer0", "rack": "a", "topics": ["t1", "t2", "t3"], "owned": [["t1", 0], ["t1", 1], ["t1", 2], ["t1", 3], ["t1", 4]]},
+        {"id": "consumer1", "rack": "b", "topics": ["t1", "t2", "t3"], "owned": [["t1", 5], ["t2", 0], ["t2", 1], ["t2", 2], ["t2", 3]]},
+        {"id": "consumer2", "rack": "c", "topics": ["t1", "t3"], "owned": [["t2", 4], ["t2", 5], ["t2", 6], ["t3", 0], ["t3", 1]]}]}"#;
+    assert_eq!(
+        cooperative_first_step(group, &["consumer0", "consumer1", "consumer2"]),
+        [json!([["t1", 3]]), json!([["t2", 1]]), json!([["t3", 1]])]
+    );
+}
+
+#[test]
+fn the_group_id_in_the_input_reaches_a_plugin_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    publish(
+        &plugin_lib("fixture-reads-group-id"),
+        dir.path(),
+        "reads-group-id.so",
+    );
+    let dir_arg = dir.path().to_str().unwrap();
+    let run = |group: &str| {
+        json_of(&assign(
+            &[
+                "--strategy",
+                "reads-group-id",
+                "--plugin-dir",
+                dir_arg,
+                "--input",
+                "-",
+                "--json",
+            ],
+            group,
+        ))
+    };
+    let named = run(
+        r#"{"group_id": "orders-readers", "topics": {"orders": 2}, "members": [{"id": "c1", "topics": ["orders"]}]}"#,
+    );
+    // base64 of "orders-readers"
+    assert_eq!(named["members"]["c1"]["user_data_base64"], "b3JkZXJzLXJlYWRlcnM=");
+    let unnamed = run(r#"{"topics": {"orders": 2}, "members": [{"id": "c1", "topics": ["orders"]}]}"#);
+    assert_eq!(unnamed["members"]["c1"]["user_data_base64"], "bm9uZQ==");
+}

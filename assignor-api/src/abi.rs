@@ -54,9 +54,26 @@ pub struct AssignReply(pub Result<Assignment, PluginFailure>);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfoReply(pub Result<AssignorInfo, PluginFailure>);
 
+/// Version 1: the group as contract 1.0 knew it. Version 2 appends [`GroupSpec::group_id`].
 impl Envelope for GroupSpec {
     const TAG: [u8; 4] = *b"RGGS";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = crate::model::wire::NEWEST;
+    const OLDEST: u16 = 1;
+
+    fn serialize_version<S: serde::Serializer>(
+        &self,
+        version: u16,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::model::wire::write(self, version, serializer)
+    }
+
+    fn deserialize_version<'de, D: serde::Deserializer<'de>>(
+        version: u16,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::model::wire::read(version, deserializer)
+    }
 }
 
 impl Envelope for AssignReply {
@@ -79,9 +96,59 @@ impl Envelope for AssignReply {
     }
 }
 
+/// Version 1: the self-description of contract 1.0. Version 2 appends [`AssignorInfo::reads`].
 impl Envelope for InfoReply {
     const TAG: [u8; 4] = *b"RGIR";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+    const OLDEST: u16 = 1;
+
+    fn serialize_version<S: serde::Serializer>(
+        &self,
+        version: u16,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        if version >= 2 {
+            return self.serialize(serializer);
+        }
+        let v1 = self.0.as_ref().map(|info| InfoV1 {
+            name: info.name.clone(),
+            version: info.version.clone(),
+            description: info.description.clone(),
+            protocols: info.protocols.clone(),
+        });
+        v1.serialize(serializer)
+    }
+
+    fn deserialize_version<'de, D: serde::Deserializer<'de>>(
+        version: u16,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        if version >= 2 {
+            return Self::deserialize(deserializer);
+        }
+        let v1 = Result::<InfoV1, PluginFailure>::deserialize(deserializer)?;
+        Ok(InfoReply(v1.map(|info| {
+            let mut full = AssignorInfo::new(&info.name, &info.version, &info.description, &info.protocols);
+            // A plugin of contract 1.0 declares nothing: it reads version 1 of everything.
+            full.reads = Vec::new();
+            full
+        })))
+    }
+}
+
+/// [`AssignorInfo`] as contract 1.0 wrote it.
+#[derive(Serialize, Deserialize)]
+struct InfoV1 {
+    name: String,
+    version: String,
+    description: String,
+    protocols: Vec<crate::model::Protocol>,
+}
+
+/// The version of the [`GroupSpec`] envelope to send a plugin that describes itself with `info`:
+/// the newest both sides read, `None` if they share none.
+pub fn group_spec_version(info: &AssignorInfo) -> Option<u16> {
+    codec::Reads::newest_shared::<GroupSpec>(&info.reads)
 }
 
 /// Calls the plugin's `assign` on an encoded group and decodes its reply.

@@ -1,12 +1,15 @@
 //! The one codec of the project: version-tagged bincode envelopes.
 //!
 //! Every byte string Regroup makes (plugin calls, wire frames, stored files) is
-//! `tag (4 bytes) | version (u16, little endian) | bincode payload`. bincode is positional, so
-//! adding a field changes the shape: such a change bumps the type's [`Envelope::VERSION`] and old
-//! readers refuse the new bytes with a clear error instead of misreading them.
+//! `tag (4 bytes) | version (u16, little endian) | bincode payload`. bincode is positional, so a
+//! shape never changes in place: a type that grows gets a new [`Envelope::VERSION`] whose shape is
+//! the previous one with the new fields appended, each optional with a default. A reader takes
+//! every version from [`Envelope::OLDEST`] to its own newest (older bytes read as the newer shape
+//! with the defaults) and refuses any other with a clear error; a writer can write any of them
+//! ([`encode_version`]), so a newer side sends an older reader the shape it understands.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer};
+use serde::{Serialize, Serializer};
 
 /// Bytes before the payload: tag and version.
 pub const HEADER_LEN: usize = 6;
@@ -27,13 +30,63 @@ fn config() -> bincode::config::Configuration<
 pub trait Envelope: Serialize + DeserializeOwned {
     /// Four bytes naming the kind of value, checked on decode.
     const TAG: [u8; 4];
-    /// The shape's version; decoding refuses any other.
+    /// The newest shape's version: what this side writes unless asked for an older one.
     const VERSION: u16;
+    /// The oldest shape this side still reads and writes.
+    const OLDEST: u16 = Self::VERSION;
 
     /// About how many bytes the payload takes, so encoding reserves once instead of growing
     /// (and copying) its buffer step by step: what a million-partition assignment needs.
     fn size_hint(&self) -> usize {
         0
+    }
+
+    /// Writes the shape of `version` (from [`Self::OLDEST`] to [`Self::VERSION`]). Types with one
+    /// shape write it.
+    fn serialize_version<S: Serializer>(&self, version: u16, serializer: S) -> Result<S::Ok, S::Error> {
+        let _ = version;
+        self.serialize(serializer)
+    }
+
+    /// Reads the shape of `version` (from [`Self::OLDEST`] to [`Self::VERSION`]); fields newer
+    /// than `version` take their defaults. Types with one shape read it.
+    fn deserialize_version<'de, D: Deserializer<'de>>(
+        version: u16,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let _ = version;
+        Self::deserialize(deserializer)
+    }
+}
+
+/// Which versions of one kind of envelope a side reads: `oldest..=newest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reads {
+    pub tag: [u8; 4],
+    pub oldest: u16,
+    pub newest: u16,
+}
+
+impl Reads {
+    /// What this side reads of `T`.
+    pub fn of<T: Envelope>() -> Reads {
+        Reads {
+            tag: T::TAG,
+            oldest: T::OLDEST,
+            newest: T::VERSION,
+        }
+    }
+
+    /// The newest version of `T` that both this side writes and a reader declaring `reads`
+    /// reads; `None` if they share none. A reader that declares nothing for `T` reads version 1.
+    pub fn newest_shared<T: Envelope>(reads: &[Reads]) -> Option<u16> {
+        let theirs = reads.iter().find(|r| r.tag == T::TAG).copied().unwrap_or(Reads {
+            tag: T::TAG,
+            oldest: 1,
+            newest: 1,
+        });
+        let version = theirs.newest.min(T::VERSION);
+        (version >= theirs.oldest.max(T::OLDEST)).then_some(version)
     }
 }
 
@@ -43,10 +96,15 @@ pub enum CodecError {
     TooShort { len: usize },
     #[error("expected a {expected} envelope, found tag {found:?}")]
     WrongKind { expected: String, found: [u8; 4] },
-    #[error("{kind} envelope version {found} is not supported (this side reads version {supported})")]
+    #[error(
+        "{kind} envelope version {found} is not supported (this side reads versions {oldest} to {supported})"
+    )]
     UnsupportedVersion {
         kind: String,
         found: u16,
+        /// The oldest version this side reads.
+        oldest: u16,
+        /// The newest version this side reads.
         supported: u16,
     },
     #[error("malformed {kind} envelope: {reason}")]
@@ -59,29 +117,48 @@ fn kind_name(tag: [u8; 4]) -> String {
     String::from_utf8_lossy(&tag).into_owned()
 }
 
-/// Appends `value` as an envelope to `out`.
+/// Appends `value` as an envelope to `out`, in its newest shape.
 pub fn encode_into<T: Envelope>(value: &T, out: &mut Vec<u8>) {
-    out.extend_from_slice(&T::TAG);
-    out.extend_from_slice(&T::VERSION.to_le_bytes());
-    bincode::serde::encode_into_std_write(value, out, config())
-        .expect("writing to a Vec cannot fail and every Regroup type is serializable");
+    encode_version_into(value, T::VERSION, out)
 }
 
-/// `value` as an envelope.
+/// `value` as an envelope, in its newest shape.
 pub fn encode<T: Envelope>(value: &T) -> Vec<u8> {
+    encode_version(value, T::VERSION)
+}
+
+/// `value` as an envelope in the shape of `version`, for a reader that reads no newer one.
+///
+/// # Panics
+/// If `version` is outside `T::OLDEST..=T::VERSION` (pick it with [`Reads::newest_shared`]).
+pub fn encode_version<T: Envelope>(value: &T, version: u16) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + value.size_hint());
-    encode_into(value, &mut out);
+    encode_version_into(value, version, &mut out);
     out
 }
 
-/// Reads one envelope that must fill `bytes` exactly.
-pub fn decode<T: Envelope>(bytes: &[u8]) -> Result<T, CodecError> {
-    decode_view::<T, T>(bytes)
+fn encode_version_into<T: Envelope>(value: &T, version: u16, out: &mut Vec<u8>) {
+    assert!(
+        (T::OLDEST..=T::VERSION).contains(&version),
+        "{} envelopes are written in versions {} to {}, not {version}",
+        kind_name(T::TAG),
+        T::OLDEST,
+        T::VERSION
+    );
+    struct Shaped<'a, T>(&'a T, u16);
+    impl<T: Envelope> Serialize for Shaped<'_, T> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            self.0.serialize_version(self.1, serializer)
+        }
+    }
+    out.extend_from_slice(&T::TAG);
+    out.extend_from_slice(&version.to_le_bytes());
+    bincode::serde::encode_into_std_write(Shaped(value, version), out, config())
+        .expect("writing to a Vec cannot fail and every Regroup type is serializable");
 }
 
-/// As [`decode`], for an envelope of kind `E`, into `T`: a type of `E`'s shape (or of the shape
-/// of its first variants) that may borrow byte strings from `bytes` instead of copying them.
-pub fn decode_view<'de, E: Envelope, T: serde::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, CodecError> {
+/// Checks the header of an envelope of kind `E`; returns its version and payload.
+fn open<E: Envelope>(bytes: &[u8]) -> Result<(u16, &[u8]), CodecError> {
     if bytes.len() < HEADER_LEN {
         return Err(CodecError::TooShort { len: bytes.len() });
     }
@@ -93,26 +170,62 @@ pub fn decode_view<'de, E: Envelope, T: serde::Deserialize<'de>>(bytes: &'de [u8
         });
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != E::VERSION {
+    if !(E::OLDEST..=E::VERSION).contains(&version) {
         return Err(CodecError::UnsupportedVersion {
             kind: kind_name(E::TAG),
             found: version,
+            oldest: E::OLDEST,
             supported: E::VERSION,
         });
     }
-    let payload = &bytes[HEADER_LEN..];
-    let (value, read) = bincode::serde::borrow_decode_from_slice::<T, _>(payload, config()).map_err(|e| {
-        CodecError::Malformed {
-            kind: kind_name(E::TAG),
-            reason: e.to_string(),
+    Ok((version, &bytes[HEADER_LEN..]))
+}
+
+/// Reads one envelope that must fill `bytes` exactly, in any version this side reads.
+pub fn decode<T: Envelope>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (version, payload) = open::<T>(bytes)?;
+    struct Shape<T>(u16, std::marker::PhantomData<T>);
+    impl<'de, T: Envelope> DeserializeSeed<'de> for Shape<T> {
+        type Value = T;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+            T::deserialize_version(self.0, deserializer)
         }
+    }
+    let (value, read) = bincode::serde::seed_decode_from_slice(
+        Shape::<T>(version, std::marker::PhantomData),
+        payload,
+        config(),
+    )
+    .map_err(|e| CodecError::Malformed {
+        kind: kind_name(T::TAG),
+        reason: e.to_string(),
     })?;
+    finished::<T>(payload, read)?;
+    Ok(value)
+}
+
+fn finished<E: Envelope>(payload: &[u8], read: usize) -> Result<(), CodecError> {
     if read != payload.len() {
         return Err(CodecError::TrailingBytes {
             kind: kind_name(E::TAG),
             extra: payload.len() - read,
         });
     }
+    Ok(())
+}
+
+/// As [`decode`], for an envelope of kind `E` with a single shape, into `T`: a type of `E`'s
+/// shape (or of the shape of its first variants) that may borrow byte strings from `bytes`
+/// instead of copying them.
+pub fn decode_view<'de, E: Envelope, T: serde::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, CodecError> {
+    let (_, payload) = open::<E>(bytes)?;
+    let (value, read) = bincode::serde::borrow_decode_from_slice::<T, _>(payload, config()).map_err(|e| {
+        CodecError::Malformed {
+            kind: kind_name(E::TAG),
+            reason: e.to_string(),
+        }
+    })?;
+    finished::<E>(payload, read)?;
     Ok(value)
 }
 
@@ -214,6 +327,58 @@ mod tests {
     }
 
     #[test]
+    fn a_group_written_in_version_1_leaves_out_the_group_id_and_reads_back_without_it() {
+        let mut spec = spec();
+        spec.group_id = Some("readers".into());
+        let v1 = encode_version(&spec, 1);
+        let v2 = encode(&spec);
+        assert_eq!(u16::from_le_bytes([v1[4], v1[5]]), 1);
+        assert_eq!(u16::from_le_bytes([v2[4], v2[5]]), 2);
+        // Version 2 is version 1's payload with the new field appended.
+        assert_eq!(&v2[HEADER_LEN..v1.len()], &v1[HEADER_LEN..]);
+        assert_eq!(decode::<GroupSpec>(&v2).unwrap(), spec);
+        let read = decode::<GroupSpec>(&v1).unwrap();
+        assert_eq!(read.group_id, None);
+        spec.group_id = None;
+        assert_eq!(read, spec);
+    }
+
+    #[test]
+    fn an_info_reply_of_contract_1_0_reads_as_declaring_nothing_so_it_is_sent_version_1() {
+        use crate::abi::{InfoReply, group_spec_version};
+        use crate::model::AssignorInfo;
+        let info = AssignorInfo::new("old", "1.0.0", "d", &[Protocol::Eager]);
+        assert_eq!(group_spec_version(&info), Some(2));
+        let v1 = encode_version(&InfoReply(Ok(info.clone())), 1);
+        let InfoReply(read) = decode(&v1).unwrap();
+        let read = read.unwrap();
+        assert!(read.reads.is_empty());
+        assert_eq!(
+            (read.name.as_str(), read.protocols.as_slice()),
+            ("old", &[Protocol::Eager][..])
+        );
+        assert_eq!(group_spec_version(&read), Some(1));
+        let InfoReply(now) = decode(&encode(&InfoReply(Ok(info.clone())))).unwrap();
+        assert_eq!(now.unwrap(), info);
+    }
+
+    #[test]
+    fn a_reader_sharing_no_version_with_this_side_gets_none() {
+        let future = [Reads {
+            tag: *b"RGGS",
+            oldest: 5,
+            newest: 7,
+        }];
+        assert_eq!(Reads::newest_shared::<GroupSpec>(&future), None);
+        let wide = [Reads {
+            tag: *b"RGGS",
+            oldest: 1,
+            newest: 9,
+        }];
+        assert_eq!(Reads::newest_shared::<GroupSpec>(&wide), Some(2));
+    }
+
+    #[test]
     fn refuses_another_kind_of_envelope() {
         let mut bytes = encode(&spec());
         bytes[0] = b'X';
@@ -229,6 +394,7 @@ mod tests {
         bytes[4] = 99;
         let err = decode::<GroupSpec>(&bytes).unwrap_err();
         assert!(err.to_string().contains("version 99"), "{err}");
+        assert!(err.to_string().contains("reads versions 1 to 2"), "{err}");
     }
 
     #[test]

@@ -47,7 +47,13 @@ fn failure_from_panic(payload: Box<dyn Any + Send>) -> PluginFailure {
 
 /// The `info` shim's body.
 pub fn info_reply(instance: fn() -> &'static dyn Assignor) -> RVec<u8> {
-    let reply = catch_unwind(|| instance().info()).map_err(failure_from_panic);
+    let reply = catch_unwind(|| {
+        let mut info = instance().info();
+        // What the plugin reads is a property of the contract it was built against.
+        info.reads = vec![codec::Reads::of::<GroupSpec>()];
+        info
+    })
+    .map_err(failure_from_panic);
     // Encoding our own serializable types cannot panic.
     RVec::from(codec::encode(&InfoReply(reply)))
 }

@@ -459,6 +459,7 @@ pub fn large_group(
                 rack: None,
             })
             .collect(),
+        group_id: None,
     }
 }
 

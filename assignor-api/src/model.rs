@@ -61,6 +61,7 @@ impl TopicPartition {
 
 /// A topic the group may consume.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Topic {
     pub name: String,
     pub partitions: u32,
@@ -68,8 +69,20 @@ pub struct Topic {
     pub replica_racks: Option<Vec<Vec<String>>>,
 }
 
+impl Topic {
+    /// A topic of `partitions` partitions, replica racks unknown.
+    pub fn new(name: &str, partitions: u32) -> Self {
+        Topic {
+            name: name.to_owned(),
+            partitions,
+            replica_racks: None,
+        }
+    }
+}
+
 /// One member of the group as the assignor sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Member {
     /// The id the host gave this member.
     pub id: String,
@@ -88,6 +101,21 @@ pub struct Member {
     pub owned_generation: Option<i32>,
     /// The rack the member runs on, if it stated one.
     pub rack: Option<String>,
+}
+
+impl Member {
+    /// A member subscribing to `topics`, owning nothing, with no user data, instance id or rack.
+    pub fn new(id: &str, topics: Subscription) -> Self {
+        Member {
+            id: id.to_owned(),
+            instance_id: None,
+            topics,
+            user_data: Vec::new(),
+            owned: Vec::new(),
+            owned_generation: None,
+            rack: None,
+        }
+    }
 }
 
 /// A member's subscription: topic ids, sorted and without duplicates. It reads as a slice, clones
@@ -158,7 +186,12 @@ pub fn kafka_member_order(a: &Member, b: &Member) -> std::cmp::Ordering {
 
 /// Everything an assignor is given for one rebalance. On the wire, members with the same
 /// subscription share one copy of it (see `wire`).
+///
+/// The contract grows by adding fields here (and to the other structs of this module), each
+/// optional or with a default, in a new version of the envelope: that is why none of them can be
+/// built by struct literal outside this crate (use the constructors, then set fields).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GroupSpec {
     /// The generation this assignment will start.
     pub generation: i32,
@@ -166,9 +199,23 @@ pub struct GroupSpec {
     /// Sorted by name, names unique; [`TopicId`] indexes this list.
     pub topics: Vec<Topic>,
     pub members: Vec<Member>,
+    /// The group's id (Kafka's `group.id`), when the host knows it. Since version 2 of the
+    /// envelope: a plugin built against an older contract is sent version 1, without it.
+    pub group_id: Option<String>,
 }
 
 impl GroupSpec {
+    /// A spec of `topics` (sorted by name, names unique) and no members yet.
+    pub fn new(generation: i32, protocol: Protocol, topics: Vec<Topic>) -> Self {
+        GroupSpec {
+            generation,
+            protocol,
+            topics,
+            members: Vec::new(),
+            group_id: None,
+        }
+    }
+
     /// Starts a spec; see [`GroupSpecBuilder`].
     pub fn builder() -> GroupSpecBuilder {
         GroupSpecBuilder::default()
@@ -237,6 +284,7 @@ pub(crate) fn same_topics(a: &[TopicId], b: &[TopicId]) -> bool {
 
 /// What one member receives.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MemberAssignment {
     pub member_id: String,
     #[serde(with = "packed")]
@@ -246,13 +294,29 @@ pub struct MemberAssignment {
     pub user_data: Vec<u8>,
 }
 
+impl MemberAssignment {
+    /// `partitions` for `member_id`, with no user data.
+    pub fn new(member_id: &str, partitions: Vec<TopicPartition>) -> Self {
+        MemberAssignment {
+            member_id: member_id.to_owned(),
+            partitions,
+            user_data: Vec::new(),
+        }
+    }
+}
+
 /// An assignor's result: one entry per member (a member left out receives nothing).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Assignment {
     pub members: Vec<MemberAssignment>,
 }
 
 impl Assignment {
+    pub fn new(members: Vec<MemberAssignment>) -> Self {
+        Assignment { members }
+    }
+
     /// One empty entry per member of `spec`, in the spec's order, so `members[i]` is `spec.members[i]`.
     pub fn empty_for(spec: &GroupSpec) -> Self {
         Assignment {
@@ -416,7 +480,7 @@ mod packed {
 
 /// The envelope shape of a [`GroupSpec`]: subscriptions are stored once per distinct list and
 /// members refer to them by index, so 2,000 members subscribed to the same 500 topics cost one list.
-mod wire {
+pub(crate) mod wire {
     use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
     use super::{GroupSpec, Member, Protocol, Subscription, Topic, TopicId, TopicPartition, packed};
@@ -465,89 +529,123 @@ mod wire {
     /// as a new one: groups have few distinct subscriptions, and this bounds the cost when not.
     const RECENT: usize = 8;
 
+    /// The newest shape of the [`GroupSpec`] envelope (its `Envelope::VERSION`).
+    pub(crate) const NEWEST: u16 = 2;
+    /// The first shape with [`GroupSpec::group_id`], appended after version 1's fields.
+    const WITH_GROUP_ID: u16 = 2;
+
     impl Serialize for GroupSpec {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut subscriptions: Vec<&[TopicId]> = Vec::new();
-            let members = self
-                .members
-                .iter()
-                .map(|m| {
-                    let recent = subscriptions.len().saturating_sub(RECENT);
-                    let index = match subscriptions[recent..]
-                        .iter()
-                        .rposition(|s| super::same_topics(s, &m.topics))
-                    {
-                        Some(i) => recent + i,
-                        None => {
-                            subscriptions.push(&m.topics);
-                            subscriptions.len() - 1
-                        }
-                    };
-                    MemberOut {
-                        id: &m.id,
-                        instance_id: &m.instance_id,
-                        subscription: index as u32,
-                        user_data: packed::Slice(&m.user_data),
-                        owned: packed::Slice(&m.owned),
-                        owned_generation: m.owned_generation,
-                        rack: &m.rack,
-                    }
-                })
-                .collect();
-            SpecOut {
-                generation: self.generation,
-                protocol: self.protocol,
-                topics: &self.topics,
-                subscriptions: subscriptions.into_iter().map(packed::Slice).collect(),
-                members,
-            }
-            .serialize(serializer)
+            write(self, NEWEST, serializer)
         }
     }
 
     impl<'de> Deserialize<'de> for GroupSpec {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let spec = SpecIn::deserialize(deserializer)?;
-            let subscriptions: Vec<Subscription> = spec
-                .subscriptions
-                .into_iter()
-                .map(|s| Subscription::from(s.0))
-                .collect();
-            let members = spec
-                .members
-                .into_iter()
-                .map(|m| {
-                    let topics = subscriptions.get(m.subscription as usize).ok_or_else(|| {
-                        de::Error::custom(format!(
-                            "member {:?} refers to subscription {} of {}",
-                            m.id,
-                            m.subscription,
-                            subscriptions.len()
-                        ))
-                    })?;
-                    Ok(Member {
-                        id: m.id,
-                        instance_id: m.instance_id,
-                        topics: topics.clone(),
-                        user_data: m.user_data.0,
-                        owned: m.owned.0,
-                        owned_generation: m.owned_generation,
-                        rack: m.rack,
-                    })
-                })
-                .collect::<Result<_, D::Error>>()?;
-            Ok(GroupSpec {
-                generation: spec.generation,
-                protocol: spec.protocol,
-                topics: spec.topics,
-                members,
-            })
+            read(NEWEST, deserializer)
         }
+    }
+
+    /// Writes the shape of envelope `version`: version 1's fields, then each later version's.
+    pub(crate) fn write<S: Serializer>(
+        spec: &GroupSpec,
+        version: u16,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut subscriptions: Vec<&[TopicId]> = Vec::new();
+        let members = spec
+            .members
+            .iter()
+            .map(|m| {
+                let recent = subscriptions.len().saturating_sub(RECENT);
+                let index = match subscriptions[recent..]
+                    .iter()
+                    .rposition(|s| super::same_topics(s, &m.topics))
+                {
+                    Some(i) => recent + i,
+                    None => {
+                        subscriptions.push(&m.topics);
+                        subscriptions.len() - 1
+                    }
+                };
+                MemberOut {
+                    id: &m.id,
+                    instance_id: &m.instance_id,
+                    subscription: index as u32,
+                    user_data: packed::Slice(&m.user_data),
+                    owned: packed::Slice(&m.owned),
+                    owned_generation: m.owned_generation,
+                    rack: &m.rack,
+                }
+            })
+            .collect();
+        let v1 = SpecOut {
+            generation: spec.generation,
+            protocol: spec.protocol,
+            topics: &spec.topics,
+            subscriptions: subscriptions.into_iter().map(packed::Slice).collect(),
+            members,
+        };
+        // bincode writes a tuple as its elements one after the other: version 1's fields, then
+        // the appended ones.
+        if version >= WITH_GROUP_ID {
+            (v1, &spec.group_id).serialize(serializer)
+        } else {
+            v1.serialize(serializer)
+        }
+    }
+
+    /// Reads the shape of envelope `version`; fields it does not have take their defaults.
+    pub(crate) fn read<'de, D: Deserializer<'de>>(
+        version: u16,
+        deserializer: D,
+    ) -> Result<GroupSpec, D::Error> {
+        let (spec, group_id) = if version >= WITH_GROUP_ID {
+            <(SpecIn, Option<String>)>::deserialize(deserializer)?
+        } else {
+            (SpecIn::deserialize(deserializer)?, None)
+        };
+        let subscriptions: Vec<Subscription> = spec
+            .subscriptions
+            .into_iter()
+            .map(|s| Subscription::from(s.0))
+            .collect();
+        let members = spec
+            .members
+            .into_iter()
+            .map(|m| {
+                let topics = subscriptions.get(m.subscription as usize).ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "member {:?} refers to subscription {} of {}",
+                        m.id,
+                        m.subscription,
+                        subscriptions.len()
+                    ))
+                })?;
+                Ok(Member {
+                    id: m.id,
+                    instance_id: m.instance_id,
+                    topics: topics.clone(),
+                    user_data: m.user_data.0,
+                    owned: m.owned.0,
+                    owned_generation: m.owned_generation,
+                    rack: m.rack,
+                })
+            })
+            .collect::<Result<_, D::Error>>()?;
+        Ok(GroupSpec {
+            generation: spec.generation,
+            protocol: spec.protocol,
+            topics: spec.topics,
+            members,
+            group_id,
+        })
     }
 }
 
 /// What an assignor says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssignorInfo {
     /// The strategy name members list, e.g. `range` or `cooperative-sticky`.
     pub name: String,
@@ -556,6 +654,10 @@ pub struct AssignorInfo {
     pub description: String,
     /// The protocols it supports; cooperative means it can be run in two steps.
     pub protocols: Vec<Protocol>,
+    /// The message versions the plugin reads, declared by the contract it was built against (the
+    /// export macro fills this in; authors never set it). Empty from a plugin built before the
+    /// declaration existed: it reads version 1 of everything.
+    pub reads: Vec<crate::codec::Reads>,
 }
 
 impl AssignorInfo {
@@ -565,6 +667,7 @@ impl AssignorInfo {
             version: version.to_owned(),
             description: description.to_owned(),
             protocols: protocols.to_vec(),
+            reads: vec![crate::codec::Reads::of::<GroupSpec>()],
         }
     }
 
@@ -588,6 +691,7 @@ type DraftTopic = (u32, Option<Vec<Vec<String>>>);
 
 #[derive(Debug, Default, Clone)]
 pub struct GroupSpecBuilder {
+    group_id: Option<String>,
     generation: i32,
     protocol: Option<Protocol>,
     /// Partition count and replica racks per topic name.
@@ -607,6 +711,11 @@ struct MemberDraft {
 }
 
 impl GroupSpecBuilder {
+    pub fn group_id(mut self, group_id: &str) -> Self {
+        self.group_id = Some(group_id.to_owned());
+        self
+    }
+
     pub fn generation(mut self, generation: i32) -> Self {
         self.generation = generation;
         self
@@ -719,6 +828,7 @@ impl GroupSpecBuilder {
                 })
                 .collect(),
             members,
+            group_id: self.group_id,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Kafka's strategies through the dynamic plugin, against the same code linked in (issues 3 and 5).
+//! Kafka's strategies through the dynamic plugin, against the same code linked in, including
+//! Kafka's incremental case (10,000 x 500,000, one member joins).
 //!
 //! Needs release builds of the binary (it probes plugins) and of the strategy cdylibs:
 //!   cargo build --release -p regroup -p regroup-sticky -p regroup-cooperative-sticky \
@@ -33,7 +34,7 @@ use abi_stable::library::AbiHeaderRef;
 use abi_stable::std_types::RSlice;
 use regroup::registry::{Registry, RegistryConfig, Source, Strategy};
 use regroup_assignor_api::abi::{self, AssignReply, AssignorModRef};
-use regroup_assignor_api::model::{Assignment, GroupSpec, Protocol};
+use regroup_assignor_api::model::{Assignment, GroupSpec, Member, Protocol};
 use regroup_assignor_api::{Assignor, codec, kit};
 
 /// Set in a child process of this binary: run one case and print its peak resident memory.
@@ -227,6 +228,17 @@ fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
     kit::validate(&wide, &direct).unwrap();
     assert!(kit::balance(&wide, &direct).spread() <= 1);
     assert_eq!(direct, assign(&plugin, &wide));
+    // Kafka's incremental benchmark: every member owns its fresh assignment at generation 1 and
+    // one more member joins, owning nothing.
+    let mut join = (*wide).clone();
+    join.generation = 2;
+    for (member, got) in join.members.iter_mut().zip(&direct.members) {
+        member.owned = got.partitions.clone();
+        member.owned_generation = Some(1);
+    }
+    let joiner = Member::new("member-10000", join.members[0].topics.clone());
+    join.members.push(joiner);
+    let join = Arc::new(join);
     drop(direct);
     paired("10000x500k uniform/sticky fresh", &plugin, &builtin, &wide, 10);
     g.bench_function("sticky fresh algorithm", |b| {
@@ -239,6 +251,32 @@ fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
         g.bench_function(format!("sticky fresh {via}"), |b| {
             timed(b, &id, || assign(strategy, &wide))
         });
+    }
+    let joined = regroup_sticky::assign(&join).unwrap();
+    kit::validate(&join, &joined).unwrap();
+    assert!(kit::balance(&join, &joined).spread() <= 1);
+    drop(joined);
+    g.bench_function("sticky join algorithm", |b| {
+        timed(b, "10000x500k uniform/sticky join algorithm", || {
+            regroup_sticky::assign(&join).unwrap()
+        })
+    });
+    for name in ["sticky", "cooperative-sticky"] {
+        let (plugin, builtin) = (plugins.get(name).unwrap(), builtins.get(name).unwrap());
+        assert_eq!(assign(&plugin, &join), assign(&builtin, &join), "{name}");
+        paired(
+            &format!("10000x500k uniform/{name} join"),
+            &plugin,
+            &builtin,
+            &join,
+            10,
+        );
+        for (via, strategy) in [("plugin", &plugin), ("built-in", &builtin)] {
+            let id = format!("10000x500k uniform/{name} join {via}");
+            g.bench_function(format!("{name} join {via}"), |b| {
+                timed(b, &id, || assign(strategy, &join))
+            });
+        }
     }
     g.finish();
 }
@@ -399,6 +437,25 @@ fn summary() {
             support::ms(b),
             ratio(b, a)
         );
+    }
+
+    println!(
+        "\n== 10,000 x 500,000, one member joins (every other member owns its fresh assignment): Kafka's UniformAssignor median 8.5-12.6 ms"
+    );
+    if let Some(a) = median("10000x500k uniform/sticky join algorithm") {
+        println!("sticky algorithm (regroup_sticky::assign): {}", support::ms(a));
+    }
+    for name in ["sticky", "cooperative-sticky"] {
+        let j = |via: &str| median(&format!("10000x500k uniform/{name} join {via}"));
+        if let (Some(p), Some(b)) = (j("plugin"), j("built-in")) {
+            println!(
+                "{name:<20} via plugin {}, built-in {}  ({}, paired {})",
+                support::ms(p),
+                support::ms(b),
+                ratio(p, b),
+                paired_ratio(&format!("10000x500k uniform/{name} join"))
+            );
+        }
     }
 
     println!(

@@ -1,20 +1,19 @@
 //! `regroup assign`: a dry run of any strategy, built in or from a plugin directory, on a described
 //! group, or on a replayed sequence of changes (`--steps`).
 
+use std::io::{BufWriter, StdoutLock, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use clap::Args;
-use regroup_assignor_api::kit;
-use regroup_assignor_api::model::{Assignment, GroupSpec, Protocol, TopicPartition};
-use serde_json::{Value, json};
+use regroup_assignor_api::model::{GroupSpec, Protocol};
 
 use super::assign_input::{self, GroupInput};
+use super::assign_output::{self, Outcome, StepsJson};
 use crate::group::cooperative;
-use crate::registry::{Registry, RegistryConfig, Strategy};
+use crate::registry::{Registry, RegistryConfig};
 
 #[derive(Args)]
 pub struct AssignArgs {
@@ -42,20 +41,21 @@ pub struct AssignArgs {
     json: bool,
 }
 
-/// One assignment run and what it means for the members.
-struct Outcome {
-    spec: GroupSpec,
-    assignment: Assignment,
-    step: Option<cooperative::CooperativeStep>,
-    elapsed: Duration,
-}
-
 fn read(path: &PathBuf) -> Result<String, String> {
     if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).map_err(|e| format!("cannot read standard input: {e}"))
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     }
+}
+
+/// Standard output, buffered: reports of a million partitions go out in large writes.
+fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::with_capacity(1 << 20, std::io::stdout().lock())
+}
+
+fn written<T>(result: std::io::Result<T>) -> Result<T, String> {
+    result.map_err(super::stdout_error)
 }
 
 pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
@@ -78,18 +78,11 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
             strategy.info.name
         ));
     }
-    let run = |group: &GroupInput, path: &str| -> Result<Outcome, String> {
-        let spec = group.to_spec(protocol).map_err(|e| {
-            if path.is_empty() {
-                e
-            } else {
-                format!("{path}: {e}")
-            }
-        })?;
-        let shared = Arc::new(spec.clone());
+    let run = |spec: GroupSpec| -> Result<Outcome, String> {
+        let spec = Arc::new(spec);
         let started = Instant::now();
         let assignment = strategy
-            .assign(shared, registry.config().deadline)
+            .assign(Arc::clone(&spec), registry.config().deadline)
             .map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         let step = (protocol == Protocol::Cooperative).then(|| cooperative::first_step(&spec, &assignment));
@@ -100,10 +93,30 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
             elapsed,
         })
     };
+    // Warnings go to standard error, each naming where (and which step) it comes from.
+    let check = |group: &GroupInput, path: &str| -> Result<GroupSpec, String> {
+        let within = |e: String| {
+            if path.is_empty() {
+                e
+            } else {
+                format!("{path}: {e}")
+            }
+        };
+        let checked = group.to_spec(protocol).map_err(within)?;
+        for warning in checked.warnings {
+            eprintln!("warning: {}", within(warning));
+        }
+        Ok(checked.spec)
+    };
 
     if let Some(steps_path) = &args.steps {
-        let (mut group, steps) = assign_input::parse_steps(&read(steps_path)?)?;
-        let mut reports = Vec::new();
+        let text = read(steps_path)?;
+        let (mut group, steps) = assign_input::parse_steps(&text)?;
+        let mut out = stdout();
+        let mut json = match args.json {
+            true => Some(written(StepsJson::start(&mut out, protocol))?),
+            false => None,
+        };
         for (i, step) in std::iter::once(None).chain(steps.iter().map(Some)).enumerate() {
             let label = match step {
                 None => "initial group".to_owned(),
@@ -112,22 +125,21 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
                     step.describe()
                 }
             };
-            let outcome = run(&group, &format!("after step {i} ({label})"))?;
-            if args.json {
-                reports.push(json!({"step": i, "change": label, "members": members_json(&outcome), "summary": summary_json(&outcome)}));
-            } else {
-                out!("step {i}: {label}")?;
-                print_outcome(&outcome)?;
-                out!("")?;
+            let outcome = run(check(&group, &format!("after step {i} ({label})"))?)?;
+            match &mut json {
+                Some(json) => written(json.step(&mut out, i, &label, &outcome))?,
+                None => {
+                    written(writeln!(out, "step {i}: {label}"))?;
+                    written(assign_output::write_text(&mut out, &outcome))?;
+                    written(writeln!(out))?;
+                }
             }
             group.take_ownership(&outcome.spec, &outcome.assignment);
         }
-        if args.json {
-            out!(
-                "{}",
-                json!({"strategy": strategy.info.name, "version": strategy.info.version, "protocol": protocol.as_str(), "steps": reports})
-            )?;
+        if let Some(json) = json {
+            written(json.finish(&mut out, &strategy.info))?;
         }
+        written(out.flush())?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -135,133 +147,28 @@ pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
         .input
         .as_ref()
         .expect("clap requires --input without --steps");
-    let group = assign_input::parse_group(&read(input)?)?;
-    let outcome = run(&group, "")?;
-    if args.json {
-        out!("{}", result_json(&strategy, protocol, &outcome))?;
-    } else {
-        out!(
-            "strategy {} {} ({protocol}, {})",
-            strategy.info.name,
-            strategy.info.version,
-            strategy.source
-        )?;
-        print_outcome(&outcome)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn names(spec: &GroupSpec, partitions: &[TopicPartition]) -> Vec<Value> {
-    let mut sorted = partitions.to_vec();
-    sorted.sort_unstable();
-    sorted
-        .iter()
-        .map(|tp| json!([spec.topic(tp.topic).name, tp.partition]))
-        .collect()
-}
-
-fn members_json(outcome: &Outcome) -> Value {
-    let mut members = serde_json::Map::new();
-    for (i, member) in outcome.spec.members.iter().enumerate() {
-        let assigned = outcome
-            .assignment
-            .members
-            .iter()
-            .find(|a| a.member_id == member.id);
-        let user_data = assigned
-            .filter(|a| !a.user_data.is_empty())
-            .map(|a| base64::engine::general_purpose::STANDARD.encode(&a.user_data));
-        let mut entry = serde_json::Map::new();
-        match &outcome.step {
-            Some(step) => {
-                entry.insert(
-                    "partitions".into(),
-                    names(&outcome.spec, &step.members[i].granted).into(),
-                );
-                entry.insert(
-                    "pending".into(),
-                    names(&outcome.spec, &step.members[i].pending).into(),
-                );
-            }
-            None => {
-                let partitions = assigned.map_or(&[][..], |a| &a.partitions);
-                entry.insert("partitions".into(), names(&outcome.spec, partitions).into());
-            }
-        }
-        entry.insert("user_data_base64".into(), json!(user_data));
-        members.insert(member.id.clone(), entry.into());
-    }
-    members.into()
-}
-
-fn summary_json(outcome: &Outcome) -> Value {
-    let balance = kit::balance(&outcome.spec, &outcome.assignment);
-    json!({
-        "min": balance.min,
-        "max": balance.max,
-        "moved": kit::movement(&outcome.spec, &outcome.assignment),
-        "elapsed_us": outcome.elapsed.as_micros() as u64,
-    })
-}
-
-fn result_json(strategy: &Strategy, protocol: Protocol, outcome: &Outcome) -> Value {
-    json!({
-        "strategy": strategy.info.name,
-        "version": strategy.info.version,
-        "protocol": protocol.as_str(),
-        "members": members_json(outcome),
-        "summary": summary_json(outcome),
-    })
-}
-
-fn print_outcome(outcome: &Outcome) -> Result<(), String> {
-    let spec = &outcome.spec;
-    let list = |partitions: &[TopicPartition]| {
-        let mut sorted = partitions.to_vec();
-        sorted.sort_unstable();
-        sorted
-            .iter()
-            .map(|tp| spec.display(*tp))
-            .collect::<Vec<_>>()
-            .join(" ")
+    let spec = {
+        // The text and what was read from it go before the strategy runs.
+        let text = read(input)?;
+        check(&assign_input::parse_group(&text)?, "")?
     };
-    for (i, member) in spec.members.iter().enumerate() {
-        let assigned = outcome
-            .assignment
-            .members
-            .iter()
-            .find(|a| a.member_id == member.id);
-        let (granted, pending) = match &outcome.step {
-            Some(step) => (list(&step.members[i].granted), list(&step.members[i].pending)),
-            None => (
-                assigned.map_or(String::new(), |a| list(&a.partitions)),
-                String::new(),
-            ),
-        };
-        out!("  {}: [{granted}]", member.id)?;
-        if !pending.is_empty() {
-            out!(
-                "  {:width$}  pending revocation: [{pending}]",
-                "",
-                width = member.id.len()
-            )?;
-        }
-        if let Some(data) = assigned.map(|a| &a.user_data).filter(|d| !d.is_empty()) {
-            match std::str::from_utf8(data) {
-                Ok(text) => out!("  {:width$}  user data: {text}", "", width = member.id.len())?,
-                Err(_) => out!(
-                    "  {:width$}  user data: {} bytes",
-                    "",
-                    data.len(),
-                    width = member.id.len()
-                )?,
-            }
-        }
+    let outcome = run(spec)?;
+    let mut out = stdout();
+    if args.json {
+        written(assign_output::write_json(
+            &mut out,
+            &strategy.info,
+            protocol,
+            &outcome,
+        ))?;
+    } else {
+        written(writeln!(
+            out,
+            "strategy {} {} ({protocol}, {})",
+            strategy.info.name, strategy.info.version, strategy.source
+        ))?;
+        written(assign_output::write_text(&mut out, &outcome))?;
     }
-    let balance = kit::balance(spec, &outcome.assignment);
-    out!(
-        "  {balance}; {} moved; {} µs",
-        super::plural(kit::movement(spec, &outcome.assignment) as u64, "owned partition"),
-        outcome.elapsed.as_micros()
-    )
+    written(out.flush())?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,7 @@ macro_rules! note {
 
 mod assign;
 mod assign_input;
+mod assign_output;
 mod consume;
 mod demo;
 mod groups;
@@ -118,10 +119,15 @@ pub(crate) fn write_line(args: std::fmt::Arguments<'_>) -> Result<(), String> {
     stdout
         .write_fmt(args)
         .and_then(|()| stdout.write_all(b"\n"))
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::BrokenPipe => STDOUT_CLOSED.to_owned(),
-            _ => format!("cannot write to standard output: {e}"),
-        })
+        .map_err(stdout_error)
+}
+
+/// What a failed write to stdout ends the command with: a closed pipe is [`STDOUT_CLOSED`].
+pub(crate) fn stdout_error(e: std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::BrokenPipe => STDOUT_CLOSED.to_owned(),
+        _ => format!("cannot write to standard output: {e}"),
+    }
 }
 
 /// "1 record", "2 records".

@@ -866,11 +866,9 @@ impl Group {
                 let replica_racks = catalog
                     .replica_racks(name)
                     .filter(|r| r.len() == partitions as usize);
-                model::Topic {
-                    name: name.to_owned(),
-                    partitions,
-                    replica_racks,
-                }
+                let mut topic = model::Topic::new(name, partitions);
+                topic.replica_racks = replica_racks;
+                topic
             })
             .collect();
         let index: HashMap<&str, (TopicId, u32)> = topics
@@ -895,26 +893,22 @@ impl Group {
                         (p.partition < count).then_some(TopicPartition::new(id, p.partition))
                     })
                     .collect();
-                model::Member {
-                    id: m.id.clone(),
-                    instance_id: m.instance_id.clone(),
-                    topics: shared
-                        .entry(&m.topics)
-                        .or_insert_with(|| m.topics.iter().map(|t| index[t.as_str()].0).collect())
-                        .clone(),
-                    user_data: Vec::new(),
-                    owned_generation: (!owned.is_empty()).then_some(self.generation),
-                    owned,
-                    rack: m.rack.clone(),
-                }
+                let topics = shared
+                    .entry(&m.topics)
+                    .or_insert_with(|| m.topics.iter().map(|t| index[t.as_str()].0).collect())
+                    .clone();
+                let mut member = model::Member::new(&m.id, topics);
+                member.instance_id = m.instance_id.clone();
+                member.owned_generation = (!owned.is_empty()).then_some(self.generation);
+                member.owned = owned;
+                member.rack = m.rack.clone();
+                member
             })
             .collect();
-        GroupSpec {
-            generation: self.generation + 1,
-            protocol: Protocol::Eager,
-            topics,
-            members,
-        }
+        let mut spec = GroupSpec::new(self.generation + 1, Protocol::Eager, topics);
+        spec.members = members;
+        spec.group_id = Some(self.name.clone());
+        spec
     }
 
     /// Applies a strategy run; a result made stale by a later change is dropped.

@@ -59,6 +59,11 @@ impl MemoryTopics {
         entry.logs.resize(partitions as usize, (0, Vec::new()));
     }
 
+    /// Deletes the topic and its records.
+    pub fn remove(&self, topic: &str) {
+        self.lock().remove(topic);
+    }
+
     pub fn set_replica_racks(&self, topic: &str, racks: Vec<Vec<String>>) {
         self.set_partitions(topic, racks.len() as u32);
         self.lock().get_mut(topic).expect("just created").racks = Some(racks);

@@ -87,6 +87,14 @@ pub fn check_info(info: &AssignorInfo) -> Result<(), LoadError> {
             info.name
         )));
     }
+    if abi::group_spec_version(info).is_none() {
+        return Err(LoadError::BadInfo(format!(
+            "strategy {:?} reads group envelopes of versions this host does not write ({:?}); this host writes versions 1 to {}",
+            info.name,
+            info.reads,
+            <regroup_assignor_api::GroupSpec as regroup_assignor_api::codec::Envelope>::VERSION
+        )));
+    }
     if info.protocols.is_empty() {
         return Err(LoadError::BadInfo(format!(
             "strategy {:?} supports no protocol",

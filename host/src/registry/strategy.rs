@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RSlice;
-use regroup_assignor_api::abi::{AssignReply, AssignorModRef};
+use regroup_assignor_api::abi::{self, AssignReply, AssignorModRef};
 use regroup_assignor_api::model::{Assignment, AssignorInfo, GroupSpec};
 use regroup_assignor_api::{Assignor, codec, kit};
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,12 @@ impl Strategy {
         }
     }
 
+    /// The newest version of the group envelope the plugin reads (the load refused plugins that
+    /// share none with this host).
+    fn group_spec_version(&self) -> u16 {
+        abi::group_spec_version(&self.info).unwrap_or(1)
+    }
+
     /// Runs the strategy on `group` and validates the result. An in-process run that misses the
     /// deadline is abandoned (its thread cannot be stopped and runs on); an isolated one is killed.
     ///
@@ -179,6 +185,7 @@ impl Strategy {
             }
             Runner::InProcess(module) => {
                 let (module, group) = (*module, Arc::clone(&group));
+                let version = self.group_spec_version();
                 self.overruns.admit().and_then(|()| {
                     // Named before the call: if the plugin takes the process down, the log's
                     // last line says which strategy did (and, in the coordinator's span, for
@@ -186,12 +193,16 @@ impl Strategy {
                     tracing::info!(strategy = %self.info.name, origin = %self.source, "running in-process plugin");
                     let marker = self.write_marker();
                     self.on_thread_with_deadline(deadline, marker, move || {
-                        let reply = (module.assign())(RSlice::from_slice(&codec::encode(&*group)));
+                        let bytes = codec::encode_version(&*group, version);
+                        let reply = (module.assign())(RSlice::from_slice(&bytes));
                         decode_reply(reply.as_slice())
                     })
                 })
             }
-            Runner::Isolated(worker) => match worker.call(&codec::encode(&*group), deadline) {
+            Runner::Isolated(worker) => match worker.call(
+                &codec::encode_version(&*group, self.group_spec_version()),
+                deadline,
+            ) {
                 Ok(bytes) => decode_reply(&bytes),
                 Err(WorkerFailure::Deadline) => Err(RunFailure::DeadlineExceeded(deadline)),
                 Err(WorkerFailure::Died(how)) => Err(RunFailure::WorkerDied(how)),

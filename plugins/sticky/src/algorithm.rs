@@ -36,18 +36,14 @@ pub fn assign(group: &GroupSpec) -> Result<Assignment, AssignError> {
     } else {
         general(&ctx)
     };
-    Ok(Assignment {
-        members: group
+    Ok(Assignment::new(
+        group
             .members
             .iter()
             .zip(lists)
-            .map(|(m, partitions)| MemberAssignment {
-                member_id: m.id.clone(),
-                partitions,
-                user_data: Vec::new(),
-            })
+            .map(|(m, partitions)| MemberAssignment::new(&m.id, partitions))
             .collect(),
-    })
+    ))
 }
 
 /// What both paths need: partition layout, member order, resolved ownership claims, racks.
@@ -155,37 +151,12 @@ impl<'a> Context<'a> {
         self.offsets[tp.topic.index()] + tp.partition as usize
     }
 
-    /// Whether `member` should give up its owned `tp` for rack locality: it is on another rack
-    /// than every replica, and some subscriber of the topic is on a replica's rack. (Kafka drops
-    /// every mismatched owned partition; one that no subscriber could hold on its rack would only
-    /// move for nothing and keep moving at every rebalance.)
+    /// Kafka's rule for owned partitions when rack-aware: `member` gives up its owned `tp` when
+    /// it states a rack that holds no replica of it (`racksMismatch`).
     fn misplaced(&self, member: usize, tp: TopicPartition) -> bool {
-        self.racks.as_ref().is_some_and(|r| {
-            let g = self.index(tp);
-            r.mismatch(member, g)
-                && r.of(g)
-                    .iter()
-                    .any(|rack| r.topic_racks[tp.topic.index()].contains(rack))
-        })
-    }
-
-    /// When rack-aware, the owner of each owned partition given up for rack locality (`NONE`
-    /// elsewhere): if no member on a replica's rack ends up taking it, it goes back to this owner
-    /// when that keeps the balance, instead of to whoever is next (Kafka would move it).
-    fn given_up(&self) -> Vec<u32> {
-        if self.racks.is_none() {
-            return Vec::new();
-        }
-        let mut back = vec![NONE; *self.offsets.last().unwrap_or(&0)];
-        for (m, owned) in self.owned.iter().enumerate() {
-            let topics = &self.group.members[m].topics;
-            for &tp in owned {
-                if topics.binary_search(&tp.topic).is_ok() && self.misplaced(m, tp) {
-                    back[self.index(tp)] = m as u32;
-                }
-            }
-        }
-        back
+        self.racks
+            .as_ref()
+            .is_some_and(|r| r.mismatch(member, self.index(tp)))
     }
 
     /// Every partition of every subscribed topic, in topic order then partition order.
@@ -218,8 +189,6 @@ struct Racks {
     ids: Vec<u32>,
     /// Number of members per rack.
     members_on: Vec<u32>,
-    /// Per topic, the racks of the members subscribing to it.
-    topic_racks: Vec<Vec<u32>>,
 }
 
 impl Racks {
@@ -251,25 +220,11 @@ impl Racks {
         for r in member.iter().flatten() {
             members_on[*r as usize] += 1;
         }
-        let mut topic_racks = vec![Vec::new(); group.topics.len()];
-        for (m, rack) in group.members.iter().zip(&member) {
-            for (t, r) in m
-                .topics
-                .iter()
-                .zip(std::iter::repeat(rack))
-                .filter_map(|(t, r)| r.map(|r| (t, r)))
-            {
-                if !topic_racks[t.index()].contains(&r) {
-                    topic_racks[t.index()].push(r);
-                }
-            }
-        }
         Some(Racks {
             member,
             start,
             ids,
             members_on,
-            topic_racks,
         })
     }
 
@@ -415,43 +370,6 @@ fn constrained(ctx: &Context) -> Result<Vec<Vec<TopicPartition>>, AssignError> {
         });
     }
 
-    // Off-rack partitions that found no member on their rack go back to their owner if it has
-    // room under its quota.
-    let back = ctx.given_up();
-    if !back.is_empty() {
-        unassigned.retain(|&tp| {
-            let owner = back[ctx.index(tp)];
-            if owner == NONE {
-                return true;
-            }
-            let m = owner as usize;
-            let count = lists[m].len();
-            if count < min_quota {
-                lists[m].push(tp);
-                if count + 1 == min_quota {
-                    under_min.retain(|&x| x != m);
-                    if min_quota < max_quota {
-                        exactly_min.push_back(m);
-                    }
-                }
-                false
-            } else if count == min_quota
-                && current_over < expected_over
-                && let Some(i) = exactly_min.iter().position(|&x| x == m)
-            {
-                lists[m].push(tp);
-                exactly_min.remove(i);
-                current_over += 1;
-                if current_over == expected_over {
-                    exactly_min.clear();
-                }
-                false
-            } else {
-                true
-            }
-        });
-    }
-
     // Round-robin over the members under minQuota, pass after pass; once all reach it, one more
     // each to members at minQuota, in the order they got there.
     let mut pass = under_min;
@@ -591,20 +509,11 @@ fn general(ctx: &Context) -> Vec<Vec<TopicPartition>> {
             }
         });
     }
-    // An off-rack partition that found no member on its rack goes back to its owner if that
-    // owner is among the least loaded.
-    let back = ctx.given_up();
     for &tp in &unassigned {
         let g = ctx.index(tp);
-        let least = state
+        let m = state
             .least_loaded(tp.topic, None)
             .expect("a subscribed topic has a subscriber");
-        let owner = back.get(g).map_or(NONE, |&o| o);
-        let m = if owner != NONE && state.count(owner as usize) <= state.count(least) {
-            owner as usize
-        } else {
-            least
-        };
         state.give(g, tp, m);
     }
 

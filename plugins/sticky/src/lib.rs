@@ -23,9 +23,10 @@
 //!
 //! Rack awareness (KIP-881): when members state racks and partitions list replica racks, and the
 //! racks make a difference (some member rack holds replicas, and not every partition has replicas
-//! on every rack), owned partitions are only kept on a replica's rack and unassigned partitions go
-//! to members on a replica's rack first, always within the balance above. Without rack
-//! information the result is exactly the rack-less result.
+//! on every rack), owned partitions are only kept on a replica's rack (as in Kafka, an owned
+//! partition off its owner's rack is given up even when no subscriber sits on a replica's rack)
+//! and unassigned partitions go to members on a replica's rack first, always within the balance
+//! above. Without rack information the result is exactly the rack-less result.
 //!
 //! Differences from Kafka, all deliberate:
 //! - Kafka visits members in Java `HashMap` order where it matters (which of several members that
@@ -37,10 +38,6 @@
 //! - Kafka's rack-aware constrained step can give more members `maxQuota` than the total allows
 //!   and then fail (`IllegalStateException`); Regroup counts them and stays within the quotas.
 //! - Resolving conflicting claims does not depend on the order members are listed in.
-//! - Kafka revokes every owned partition that is not on the owner's rack; Regroup only revokes it
-//!   when some subscriber of its topic is on a replica's rack, so a partition no member could
-//!   read locally does not move at every rebalance for nothing; and one revoked for locality that
-//!   then finds no member on its rack goes back to its owner when the quotas allow.
 //! - Kafka's eager StickyAssignor reads previous ownership only from its own user data (it
 //!   ignores the subscription's owned partitions); here the host supplies ownership in the model
 //!   for both sticky strategies, so `sticky` behaves like Kafka's StickyAssignor fed that data.

@@ -293,6 +293,39 @@ fn added_partitions_and_subscription_changes_trigger_a_rebalance() {
 }
 
 #[test]
+fn a_group_keeps_working_while_a_subscribed_topic_is_deleted_and_created_again() {
+    // The real cooperative-sticky strategy: members keep subscribing to u while it is gone.
+    let h = Harness::with_builtins(&[("t", 4), ("u", 2)]);
+    let mut clients: Vec<Client> = (0..2)
+        .map(|_| Client::new("g", &["t", "u"], &[("cooperative-sticky", b"")]))
+        .collect();
+    join_all(&h, &mut clients, h.at(0.0));
+    settle(&h, &mut clients, h.at(0.0));
+    assert_complete(&h, &clients, &["t", "u"]);
+    let t_before: Vec<BTreeSet<PartitionName>> = clients
+        .iter()
+        .map(|c| c.held.iter().filter(|p| p.topic == "t").cloned().collect())
+        .collect();
+
+    h.topics.remove("u");
+    h.coordinator.topics_changed(&["u"], h.at(1.0));
+    settle(&h, &mut clients, h.at(1.0));
+    assert_eq!(h.describe("g").state, GroupState::Stable);
+    assert_complete(&h, &clients, &["t"]);
+    for (c, before) in clients.iter().zip(&t_before) {
+        assert!(c.held.iter().all(|p| p.topic == "t"), "{:?}", c.held);
+        assert_eq!(&c.held, before, "t does not move while u is gone");
+    }
+
+    h.topics.set_partitions("u", 3);
+    h.coordinator.topics_changed(&["u"], h.at(2.0));
+    settle(&h, &mut clients, h.at(2.0));
+    assert_eq!(h.describe("g").state, GroupState::Stable);
+    assert_complete(&h, &clients, &["t", "u"]);
+    assert!(clients.iter().all(|c| c.active()));
+}
+
+#[test]
 fn members_join_from_many_threads_at_once() {
     let h = Harness::new(vec![Deal::eager("deal")], &[("t", 16)]);
     let now = h.at(0.0);
