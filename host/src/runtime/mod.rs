@@ -35,7 +35,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 pub use catalog::LogTopics;
-pub use config::{HostConfig, parse_flush_policy};
+pub use config::HostConfig;
 pub use error::HostError;
 pub use memory::keep_freed_memory;
 

@@ -65,6 +65,9 @@ pub(super) async fn serve(context: Context, request: Request) -> Answer {
         Request::ResetOffsets(reset) => handlers::offsets::reset(&context, reset).await,
         Request::ListPlugins => handlers::plugins::list(&context).await,
         Request::DeleteOffsets { group, topic } => handlers::offsets::delete(&context, group, topic).await,
+        Request::AlterTopicConfigs { topic, changes } => {
+            handlers::topics::alter_configs(&context, topic, changes).await
+        }
     };
     Answer::Response(result.unwrap_or_else(|error| refused(kind, error)))
 }

@@ -3,7 +3,7 @@
 //! module per family of requests holding their payloads and conversions to and from the core's
 //! types.
 //!
-//! - `topics.rs`: create, list, describe, delete, add partitions.
+//! - `topics.rs`: create, list, describe, delete, add partitions, alter configs.
 //! - `records.rs`: produce, fetch, list offsets.
 //! - `groups.rs`: join, heartbeat, leave, revoked, describe, list, delete.
 //! - `offsets.rs`: commit, fetch and reset committed offsets.
@@ -77,11 +77,17 @@ pub enum Request {
         group: String,
         topic: String,
     },
+    /// Changes a topic's configs by their Kafka names (Kafka's IncrementalAlterConfigs);
+    /// answered with the topic as it now is ([`Response::Topic`]).
+    AlterTopicConfigs {
+        topic: String,
+        changes: Vec<ConfigChange>,
+    },
 }
 
 impl Envelope for Request {
     const TAG: [u8; 4] = *b"RGRQ";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 }
 
 impl Request {
@@ -108,6 +114,7 @@ impl Request {
             Request::DeleteGroup { .. } => "delete-group",
             Request::ListPlugins => "list-plugins",
             Request::DeleteOffsets { .. } => "delete-offsets",
+            Request::AlterTopicConfigs { .. } => "alter-topic-configs",
         }
     }
 }
@@ -118,7 +125,7 @@ pub enum Response {
     Error(WireError),
     /// Requests that return nothing: delete topic, leave, revoked, commit, delete group.
     Done,
-    /// Create, describe and add partitions.
+    /// Create, describe, add partitions and alter configs.
     Topic(TopicInfo),
     Topics(Vec<String>),
     Produced(Vec<ProducedBatch>),
@@ -136,7 +143,7 @@ pub enum Response {
 
 impl Envelope for Response {
     const TAG: [u8; 4] = *b"RGRS";
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     /// Fetch answers are nearly all batch bytes; every other answer is small.
     fn size_hint(&self) -> usize {
