@@ -29,7 +29,7 @@
 mod background;
 mod batch;
 mod buffer;
-mod durable_fs;
+pub(crate) mod durable_fs;
 mod error;
 mod events;
 mod file_header;
