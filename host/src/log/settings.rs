@@ -16,7 +16,9 @@
 //!
 //! Every key is checked when the file is read: a missing, unknown or repeated key, or a value
 //! out of its range (`partitions=0`, `segment_bytes` past what the index can address, ...),
-//! refuses the topic with [`LogError::Corrupt`] naming the key, its value and the rule.
+//! refuses the topic with [`LogError::Corrupt`] naming the key, its value and the rule. Builds
+//! before TOML wrote `key=value` lines with bare words and `none`: such a file is read as the
+//! TOML it stands for, through the same checks.
 //!
 //! [`TopicSettings::set_config`] changes a topic's settings by Kafka's config names
 //! (`retention.ms`, `segment.bytes`, ...), as `topics create --config` and `topics alter` do.
@@ -247,6 +249,12 @@ struct ConfFile {
     segment_ms: Option<i64>,
 }
 
+/// The one key every format of `topic.conf` has.
+#[derive(Deserialize)]
+struct VersionOnly {
+    format_version: i64,
+}
+
 /// The `flush` value of a topic that follows the host's policy.
 const HOST_FLUSH: &str = "host";
 /// A retention value that keeps everything (Kafka's convention).
@@ -281,13 +289,18 @@ pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
         found: found.clamp(0, i64::from(u16::MAX)) as u16,
         supported: FORMAT_VERSION,
     };
-    let conf: ConfFile = match toml::from_str(text) {
+    // Earlier builds wrote `key=value` lines with bare words, which are not TOML: read as the
+    // TOML they stand for, through the same checks.
+    let legacy = key_value_lines_as_toml(text);
+    let table = legacy.as_deref().unwrap_or(text);
+    let conf: ConfFile = match toml::from_str(table) {
         Ok(conf) => conf,
-        // Files of format 1 were `key=value` lines with bare words, which are not TOML: their
-        // first line still tells which format wrote them.
-        Err(error) => match older_format_version(text) {
-            Some(version) if version != i64::from(FORMAT_VERSION) => return Err(unsupported(version)),
-            _ => return Err(corrupt(toml_reason(text, &error))),
+        // A file another format wrote may hold other keys: its version is the error then.
+        Err(error) => match toml::from_str::<VersionOnly>(table) {
+            Ok(other) if other.format_version != i64::from(FORMAT_VERSION) => {
+                return Err(unsupported(other.format_version));
+            }
+            _ => return Err(corrupt(toml_reason(table, &error))),
         },
     };
     if conf.format_version != i64::from(FORMAT_VERSION) {
@@ -359,14 +372,23 @@ fn toml_reason(text: &str, error: &toml::de::Error) -> String {
     }
 }
 
-/// The version on the first line of a `topic.conf` written as `format_version=N` lines.
-fn older_format_version(text: &str) -> Option<i64> {
-    text.lines()
-        .next()?
-        .strip_prefix("format_version=")?
-        .trim()
-        .parse()
-        .ok()
+/// A `topic.conf` written as `key=value` lines (`format_version=1` first, `none` for no limit,
+/// bare words) as the TOML table it stands for; `None` for anything else.
+fn key_value_lines_as_toml(text: &str) -> Option<String> {
+    if !text.starts_with("format_version=") {
+        return None;
+    }
+    let mut table = String::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let (key, value) = line.split_once('=')?;
+        let value = match value.trim() {
+            "none" => NO_LIMIT.to_string(),
+            number if number.parse::<i64>().is_ok() => number.to_owned(),
+            word => toml::Value::String(word.to_owned()).to_string(),
+        };
+        table.push_str(&format!("{} = {value}\n", key.trim()));
+    }
+    Some(table)
 }
 
 #[cfg(test)]
@@ -551,7 +573,32 @@ mod tests {
     }
 
     #[test]
-    fn a_topic_conf_of_key_value_lines_from_another_format_is_refused_as_unsupported() {
+    fn a_topic_conf_of_key_value_lines_from_an_earlier_build_reads_as_its_toml_does() {
+        let lines = format!(
+            "format_version={FORMAT_VERSION}\npartitions=3\nreplication_factor=1\nflush=interval_ms:250\n\
+             retention_bytes=none\nretention_ms=60000\nsegment_bytes=4096\nindex_interval_bytes=4096\n"
+        );
+        let stored = decode_conf(&lines, Path::new("c")).unwrap();
+        assert_eq!(stored.partitions, 3);
+        assert_eq!(
+            stored.settings.flush,
+            Some(FlushPolicy::Interval(Duration::from_millis(250)))
+        );
+        assert_eq!(stored.settings.retention_bytes, None);
+        assert_eq!(stored.settings.retention_age, Some(Duration::from_secs(60)));
+        assert_eq!(stored.settings.segment_age, DEFAULT_SEGMENT_AGE);
+        assert_eq!(
+            decode_conf(&encode_conf(&stored), Path::new("c")).unwrap(),
+            stored
+        );
+        let bad = lines.replace("partitions=3", "partitions=0");
+        assert!(refusal(&bad).starts_with("partitions=0: must be within 1..="));
+        let repeated = format!("{lines}partitions=4\n");
+        assert!(
+            refusal(&repeated).contains("duplicate key"),
+            "{}",
+            refusal(&repeated)
+        );
         let older = "format_version=9\npartitions=1\nflush=host\nretention_ms=none\n";
         assert!(matches!(
             decode_conf(older, Path::new("c")),
