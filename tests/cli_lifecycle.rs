@@ -188,8 +188,8 @@ fn a_group_behind_the_log_start_after_retention_resets_once_and_commits_the_new_
             "orders",
             "--partitions",
             "1",
-            "--retention-ms",
-            "1000",
+            "--config",
+            "retention.ms=1000",
         ],
         &server,
     ));

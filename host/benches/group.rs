@@ -215,7 +215,7 @@ impl<'a> Sim<'a> {
     /// Takes the join's answer if it has come.
     fn poll(&mut self, i: usize, now: Instant) -> bool {
         let c = &mut self.clients[i];
-        let Some(result) = c.ticket.as_ref().and_then(JoinTicket::try_take) else {
+        let Some(result) = c.ticket.as_mut().and_then(JoinTicket::try_take) else {
             return false;
         };
         c.ticket = None;

@@ -17,7 +17,7 @@ use regroup::client::{
 };
 use regroup::group::PartitionName;
 use regroup::log::{FlushPolicy, Record};
-use regroup::protocol::messages::topics::{CreateTopic, WireFlush};
+use regroup::protocol::messages::topics::CreateTopic;
 use regroup::runtime::{Host, HostConfig, RunningHost};
 
 const RECORD_BYTES: usize = 1024;
@@ -256,8 +256,7 @@ fn main() {
         }
         admin.create_topic(CreateTopic::new("latency", 4)).await.unwrap();
         produce_latency(&addr, "latency", "os flush").await;
-        let mut synced = CreateTopic::new("latency-synced", 4);
-        synced.flush = Some(WireFlush::EveryBatch);
+        let synced = CreateTopic::new("latency-synced", 4).with_config("flush.policy", "every_batch");
         admin.create_topic(synced).await.unwrap();
         produce_latency(&addr, "latency-synced", "fsync before each ack").await;
         rebalance_500(&addr, &admin).await;

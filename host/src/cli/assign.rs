@@ -20,23 +20,26 @@ pub struct AssignArgs {
     /// The strategy to run, e.g. range, roundrobin, sticky, cooperative-sticky.
     #[arg(long)]
     strategy: String,
-    /// A plugin directory whose strategies join (and may override) the built-ins.
+    /// A plugin directory whose strategies join (and may override) the built-ins [default: the
+    /// built-ins only].
     #[arg(long)]
     plugin_dir: Option<PathBuf>,
-    /// The group, as JSON (see the README); `-` reads standard input.
+    /// The group, as JSON (see the README); `-` reads standard input [default: none; this or
+    /// --steps is required].
     #[arg(long, required_unless_present = "steps", conflicts_with = "steps")]
     input: Option<PathBuf>,
     /// A group and a sequence of changes to replay, each step's assignment becoming the next
-    /// step's owned partitions.
+    /// step's owned partitions [default: none].
     #[arg(long)]
     steps: Option<PathBuf>,
-    /// The protocol to run under; by default cooperative when the strategy supports it.
+    /// The protocol to run under [default: cooperative when the strategy supports it, else
+    /// eager].
     #[arg(long, value_parser = ["eager", "cooperative"])]
     protocol: Option<String>,
-    /// How long the strategy may take.
-    #[arg(long, default_value_t = 60)]
-    deadline_secs: u64,
-    /// Print one JSON object.
+    /// How long the strategy may take, in ms.
+    #[arg(long, default_value_t = 60_000)]
+    deadline_ms: u64,
+    /// Print one JSON object [default: text].
     #[arg(long)]
     json: bool,
 }
@@ -60,7 +63,7 @@ fn written<T>(result: std::io::Result<T>) -> Result<T, String> {
 
 pub fn run(args: AssignArgs) -> Result<ExitCode, String> {
     let mut config = RegistryConfig::new(args.plugin_dir.clone(), super::helper_exe()?);
-    config.deadline = Duration::from_secs(args.deadline_secs);
+    config.deadline = Duration::from_millis(args.deadline_ms);
     let registry = Registry::start(config).map_err(|e| e.to_string())?;
     let strategy = registry.get(&args.strategy).ok_or_else(|| {
         let names: Vec<String> = registry.names().into_iter().collect();

@@ -17,35 +17,40 @@ use crate::protocol::ErrorCode;
 
 #[derive(Args)]
 pub struct ConsumeArgs {
+    /// The topic to read.
     #[arg(long)]
     topic: String,
+    /// The consumer group to read as a member of (Kafka's group.id).
     #[arg(long)]
     group: String,
     /// Accepted strategies, most preferred first (Kafka's partition.assignment.strategy).
     #[arg(long, value_delimiter = ',', default_value = "range")]
     strategy: Vec<String>,
-    /// User data for one strategy, as STRATEGY=TEXT (repeatable), e.g. capacity-weighted=capacity=2.
+    /// User data for one strategy, as STRATEGY=TEXT (repeatable), e.g. capacity-weighted=capacity=2
+    /// [default: none].
     #[arg(long, value_name = "STRATEGY=TEXT")]
     user_data: Vec<String>,
-    /// Start from the earliest record when the group has no committed offset (default: latest).
+    /// Start from the earliest record when the group has no committed offset (Kafka's
+    /// auto.offset.reset=earliest) [default: latest].
     #[arg(long)]
     from_beginning: bool,
-    /// A static member id (group.instance.id).
+    /// A static member id (Kafka's group.instance.id) [default: none, a dynamic member].
     #[arg(long)]
     instance_id: Option<String>,
-    /// Session timeout, in ms.
+    /// Session timeout, in ms (Kafka's session.timeout.ms).
     #[arg(long, default_value_t = 10_000)]
     session_timeout_ms: u64,
-    /// How often positions are committed, in ms (commits also happen before revocation and on close).
+    /// How often positions are committed, in ms (Kafka's auto.commit.interval.ms; commits also
+    /// happen before revocation and on close).
     #[arg(long, default_value_t = 5_000)]
     auto_commit_interval_ms: u64,
-    /// Stop after this many records.
+    /// Stop after this many records [default: no limit].
     #[arg(long)]
     max_records: Option<u64>,
-    /// Stop after this long without a record, in ms.
+    /// Stop after this long without a record, in ms [default: never].
     #[arg(long)]
     idle_exit_ms: Option<u64>,
-    /// Print `partition offset key value` instead of the value alone.
+    /// Print `partition offset key value` instead of the value alone [default: the value alone].
     #[arg(long)]
     verbose: bool,
     #[command(flatten)]

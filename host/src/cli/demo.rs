@@ -93,15 +93,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
 async fn demo(addr: &str, plugin: &Path, plugin_dir: &Path) -> Result<(), String> {
     let error = |e: crate::client::ClientError| e.to_string();
     let client = Client::connect(addr).await.map_err(error)?;
-    let create = CreateTopic {
-        topic: TOPIC.into(),
-        partitions: PARTITIONS,
-        flush: None,
-        retention_bytes: None,
-        retention_ms: None,
-        segment_bytes: None,
-    };
-    client.create_topic(create).await.map_err(error)?;
+    client
+        .create_topic(CreateTopic::new(TOPIC, PARTITIONS))
+        .await
+        .map_err(error)?;
     let producer = Producer::connect(addr, ProducerConfig::default())
         .await
         .map_err(error)?;

@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::{Server, block_on, plural, print_table};
 use crate::client::Client;
+use crate::group::PartitionName;
 use crate::protocol::ErrorCode;
 use crate::protocol::messages::groups::GroupInfo;
-use crate::protocol::messages::offsets::{WireResetScope, WireResetTo};
+use crate::protocol::messages::offsets::{CommitOffsets, OffsetCommit};
 use crate::protocol::messages::records::WireOffsetSpec;
 
 #[derive(Subcommand)]
@@ -19,42 +20,79 @@ pub enum GroupsCommand {
     List {
         #[command(flatten)]
         server: Server,
+        /// Print one JSON array instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Describe a group: state, generation, protocol, strategy, members, assignments and lag.
     Describe {
+        /// The group's id (Kafka's group.id).
         group: String,
         #[command(flatten)]
         server: Server,
+        /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Reset an empty group's committed offsets for a topic.
+    /// Show, and with --execute commit, new offsets of an empty group on a topic (as
+    /// kafka-consumer-groups.sh --reset-offsets: a dry run unless --execute is given).
     ResetOffsets {
+        /// The group's id (Kafka's group.id).
         group: String,
+        /// The topic whose partitions are reset (all of them).
         #[arg(long)]
         topic: String,
-        /// earliest, latest, timestamp:MS (ms since the epoch) or offset:N.
-        #[arg(long, default_value = "earliest")]
-        to: String,
+        #[command(flatten)]
+        target: ResetTarget,
+        /// Commit the new offsets; without it nothing changes [default: a dry run].
+        #[arg(long, conflicts_with = "dry_run")]
+        execute: bool,
+        /// Only show the new offsets (what happens anyway without --execute).
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         server: Server,
     },
     /// Delete an empty group and all its committed offsets.
     Delete {
+        /// The group's id (Kafka's group.id).
         group: String,
         #[command(flatten)]
         server: Server,
     },
     /// Delete an empty group's committed offsets of one topic.
     DeleteOffsets {
+        /// The group's id (Kafka's group.id).
         group: String,
+        /// The topic whose committed offsets are deleted.
         #[arg(long)]
         topic: String,
         #[command(flatten)]
         server: Server,
     },
+}
+
+/// Where `reset-offsets` moves each partition: exactly one is required, as Kafka's tool does.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct ResetTarget {
+    /// To each partition's earliest offset (its log start).
+    #[arg(long)]
+    to_earliest: bool,
+    /// To each partition's end (the offset the next record will get).
+    #[arg(long)]
+    to_latest: bool,
+    /// To this offset, brought within each partition's range [default: none].
+    #[arg(long, value_name = "OFFSET")]
+    to_offset: Option<i64>,
+    /// To the first record at or after this time, as YYYY-MM-DDTHH:MM:SS[.sss][Z], taken as
+    /// UTC; partitions with no record that late go to their end [default: none].
+    #[arg(long, value_name = "DATETIME")]
+    to_datetime: Option<String>,
+    /// Move each committed offset by this many records (negative: back), brought within the
+    /// partition's range [default: none].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    shift_by: Option<i64>,
 }
 
 pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
@@ -101,17 +139,44 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
             GroupsCommand::ResetOffsets {
                 group,
                 topic,
-                to,
+                target,
+                execute,
+                dry_run: _,
                 server,
             } => {
-                let to = parse_reset(&to)?;
                 let client = server.client().await?;
-                let offsets = client
-                    .reset_offsets(&group, WireResetScope::Topics(vec![topic]), to)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for (partition, offset) in offsets {
-                    out!("{partition} -> {offset}")?;
+                let plan = reset_plan(&client, &group, &topic, &target).await?;
+                let rows: Vec<[String; 3]> = plan
+                    .iter()
+                    .map(|(partition, current, new)| {
+                        let current = current.map_or("-".to_owned(), |c| c.to_string());
+                        [format!("{topic}-{partition}"), current, new.to_string()]
+                    })
+                    .collect();
+                print_table(["PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"], &rows)?;
+                if execute {
+                    let offsets = plan
+                        .iter()
+                        .map(|&(partition, _, offset)| OffsetCommit {
+                            partition: PartitionName::new(&topic, partition),
+                            offset,
+                            metadata: None,
+                        })
+                        .collect();
+                    client
+                        .commit_offsets(CommitOffsets {
+                            group: group.clone(),
+                            member: None,
+                            offsets,
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    note!(
+                        "committed the new offsets of group {group} on {}",
+                        plural(plan.len() as u64, "partition")
+                    );
+                } else {
+                    note!("dry run: nothing changed; add --execute to commit these offsets");
                 }
             }
             GroupsCommand::Delete { group, server } => {
@@ -140,20 +205,72 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
     })
 }
 
-fn parse_reset(text: &str) -> Result<WireResetTo, String> {
-    let number = |s: &str| {
-        s.parse::<i64>()
-            .map_err(|_| format!("--to {text:?}: {s:?} is not a whole number"))
-    };
-    match text.split_once(':') {
-        None if text == "earliest" => Ok(WireResetTo::Earliest),
-        None if text == "latest" => Ok(WireResetTo::Latest),
-        Some(("timestamp", ms)) => Ok(WireResetTo::Timestamp(number(ms)?)),
-        Some(("offset", n)) => Ok(WireResetTo::Offset(number(n)?)),
-        _ => Err(format!(
-            "--to {text:?}: expected earliest, latest, timestamp:MS or offset:N"
-        )),
+/// Per partition of `topic`: its committed offset, if any, and where `target` moves it. The
+/// group must be empty (Kafka's tool refuses an active group too); the host checks it again
+/// when the plan is committed.
+async fn reset_plan(
+    client: &Client,
+    group: &str,
+    topic: &str,
+    target: &ResetTarget,
+) -> Result<Vec<(u32, Option<i64>, i64)>, String> {
+    let error = |e: crate::client::ClientError| e.to_string();
+    let members = client.describe_group(group).await.map_err(error)?.members.len();
+    if members > 0 {
+        return Err(format!(
+            "cannot reset the offsets of group {group}: it has {}; stop them first",
+            plural(members as u64, "member")
+        ));
     }
+    let info = client.describe_topic(topic).await.map_err(error)?;
+    let committed: BTreeMap<u32, i64> = client
+        .committed_offsets(group, None)
+        .await
+        .map_err(error)?
+        .into_iter()
+        .filter(|c| c.partition.topic == topic)
+        .map(|c| (c.partition.partition, c.offset))
+        .collect();
+    let timestamp = target.to_datetime.as_deref().map(parse_datetime).transpose()?;
+    let mut plan = Vec::new();
+    for p in &info.partitions {
+        let (start, end) = (p.log_start_offset as i64, p.high_watermark as i64);
+        let current = committed.get(&p.partition).copied();
+        let new = if target.to_earliest {
+            start
+        } else if target.to_latest {
+            end
+        } else if let Some(offset) = target.to_offset {
+            offset.clamp(start, end)
+        } else if let Some(ms) = timestamp {
+            client
+                .list_offset(topic, p.partition, WireOffsetSpec::Timestamp(ms))
+                .await
+                .map_err(error)?
+                .map_or(end, |offset| offset as i64)
+        } else {
+            let shift = target.shift_by.unwrap_or(0);
+            let current = current.ok_or_else(|| {
+                format!(
+                    "--shift-by: group {group} has no committed offset on {topic}-{} to shift",
+                    p.partition
+                )
+            })?;
+            current.saturating_add(shift).clamp(start, end)
+        };
+        plan.push((p.partition, current, new));
+    }
+    Ok(plan)
+}
+
+/// `--to-datetime` in ms since the epoch.
+fn parse_datetime(text: &str) -> Result<i64, String> {
+    let time = humantime::parse_rfc3339_weak(text)
+        .map_err(|e| format!("--to-datetime {text:?}: {e} (expected YYYY-MM-DDTHH:MM:SS[.sss][Z], UTC)"))?;
+    let since_epoch = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| format!("--to-datetime {text:?}: before 1970"))?;
+    Ok(since_epoch.as_millis() as i64)
 }
 
 /// Per partition with a committed offset: the committed offset, and the end offset and lag,

@@ -158,7 +158,7 @@ fn init_logging() {
 /// Which running host a client command talks to.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Server {
-    /// The host's address.
+    /// The host's address, as HOST:PORT.
     #[arg(long = "server", env = "REGROUP_SERVER", default_value = "127.0.0.1:9292")]
     pub addr: String,
     /// How long a request may take, reconnecting included, in ms (Kafka's request.timeout.ms).
@@ -225,4 +225,55 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Resul
 /// The `regroup` binary that runs probes and isolated workers: this very executable.
 fn helper_exe() -> Result<PathBuf, String> {
     std::env::current_exe().map_err(|e| format!("cannot find the regroup executable for plugin probes: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every argument of `command` and its subcommands, with the command path that holds it.
+    fn arguments(command: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+        for arg in command.get_arguments() {
+            out.push((path.to_owned(), arg.clone()));
+        }
+        for sub in command.get_subcommands() {
+            arguments(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_flag_has_help_with_its_default_and_every_duration_is_in_ms_with_an_ms_suffix() {
+        let mut all = Vec::new();
+        arguments(&Cli::command(), "regroup", &mut all);
+        let mut faults = Vec::new();
+        for (path, arg) in &all {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let name = arg.get_long().map_or(id.to_owned(), |long| format!("--{long}"));
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            if help.is_empty() {
+                faults.push(format!("{path} {name}: no help"));
+            }
+            let takes_value = arg.get_action().takes_values();
+            let has_default = !arg.get_default_values().is_empty() || help.contains("[default:");
+            if arg.get_long().is_some() && takes_value && !arg.is_required_set() && !has_default {
+                faults.push(format!("{path} {name}: no default in its help"));
+            }
+            let in_ms = help.contains("in ms");
+            let ms_suffix = name.ends_with("-ms");
+            let other_unit = ["secs", "seconds", "in s,", "in s."]
+                .iter()
+                .any(|u| help.contains(u) || name.contains(u));
+            if in_ms != ms_suffix || other_unit {
+                faults.push(format!(
+                    "{path} {name}: a duration is in ms with an -ms suffix ({help:?})"
+                ));
+            }
+        }
+        assert!(all.len() > 60, "the walk found the arguments: {}", all.len());
+        assert!(faults.is_empty(), "{faults:#?}");
+    }
 }

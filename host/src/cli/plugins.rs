@@ -25,18 +25,18 @@ pub struct ListArgs {
     /// The plugin directory to load [default: ./plugins].
     #[arg(long)]
     plugin_dir: Option<PathBuf>,
-    /// Run these strategies isolated in a worker process (repeatable).
+    /// Run these strategies isolated in a worker process (repeatable) [default: none].
     #[arg(long = "isolate", value_name = "STRATEGY")]
     isolate: Vec<String>,
     /// Where strategies not named by --isolate run.
     #[arg(long, value_enum, default_value_t = Isolation::InProcess)]
     isolation: Isolation,
-    /// Print one JSON object instead of a table.
+    /// Print one JSON object instead of a table [default: a table].
     #[arg(long)]
     json: bool,
     /// Ask a running host what it has loaded instead of loading the directory here (also taken
     /// from REGROUP_SERVER, as every client command does, unless --plugin-dir or --isolate is
-    /// given).
+    /// given) [default: load ./plugins here].
     #[arg(long, conflicts_with_all = ["plugin_dir", "isolate"])]
     server: Option<String>,
 }
@@ -46,17 +46,17 @@ pub struct CheckArgs {
     /// Plugin files to check.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// How long a probe load may take.
-    #[arg(long, default_value_t = 10)]
-    timeout_secs: u64,
+    /// How long a probe load may take, in ms.
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u64,
     /// How long the test `assign` call (three members, two topics) may take, in ms; the host's
-    /// default plugin deadline.
+    /// default plugin deadline [default: 10000].
     #[arg(long, default_value_t = 10_000)]
     deadline_ms: u64,
-    /// User data every member of the test group sends to the strategy.
+    /// User data every member of the test group sends to the strategy [default: none].
     #[arg(long, default_value = "")]
     user_data: String,
-    /// Print one JSON object instead of lines.
+    /// Print one JSON object instead of lines [default: lines].
     #[arg(long)]
     json: bool,
 }
@@ -207,7 +207,7 @@ fn served_by(addr: &str) -> Result<Listing, String> {
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let exe = super::helper_exe()?;
-    let timeout = Duration::from_secs(args.timeout_secs);
+    let timeout = Duration::from_millis(args.timeout_ms);
     let test_run = registry::TestRun {
         deadline: Duration::from_millis(args.deadline_ms),
         user_data: args.user_data.into_bytes(),

@@ -13,18 +13,21 @@ use crate::log::{Compression, Record};
 
 #[derive(Args)]
 pub struct ProduceArgs {
+    /// The topic to write to.
     #[arg(long)]
     topic: String,
-    /// Split each line at the first occurrence of this into key and value.
+    /// Split each line at the first occurrence of this into key and value [default: none, the
+    /// whole line is the value].
     #[arg(long)]
     key_separator: Option<String>,
-    /// Generate this many records instead of reading standard input.
+    /// Generate this many records instead of reading standard input [default: read standard
+    /// input].
     #[arg(long)]
     count: Option<u64>,
     /// Size in bytes of each generated record [default: 1024]; only with --count.
     #[arg(long, requires = "count")]
     size: Option<usize>,
-    /// How long a batch waits for more records, in ms.
+    /// How long a batch waits for more records, in ms (Kafka's linger.ms).
     #[arg(long, default_value_t = 5)]
     linger_ms: u64,
     /// How long a record may wait for its acknowledgement, retries included, in ms (Kafka's

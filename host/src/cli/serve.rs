@@ -9,14 +9,15 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::registry::Isolation;
-use crate::runtime::{Host, HostConfig, parse_flush_policy};
+use crate::runtime::{Host, HostConfig};
 
 /// Where plugins are looked for when nothing names a directory.
 const DEFAULT_PLUGIN_DIR: &str = "./plugins";
 
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
-    /// A TOML configuration file; environment variables and flags override its keys.
+    /// A TOML configuration file; environment variables and flags override its keys [default:
+    /// none, the defaults].
     #[arg(long, env = "REGROUP_CONFIG")]
     config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:9292].
@@ -29,40 +30,45 @@ pub struct ServeArgs {
     /// built-ins are always served].
     #[arg(long, env = "REGROUP_PLUGIN_DIR")]
     plugin_dir: Option<PathBuf>,
-    /// How often the plugin directory is rescanned, in ms.
+    /// How often the plugin directory is rescanned, in ms [default: 1000].
     #[arg(long, env = "REGROUP_RESCAN_INTERVAL_MS")]
     rescan_interval_ms: Option<u64>,
-    /// Default flush policy: every_batch, os or interval_ms:N.
+    /// Default flush policy of topics: every_batch, os or interval_ms:N (every N ms) [default:
+    /// every_batch].
     #[arg(long, env = "REGROUP_FLUSH")]
     flush: Option<String>,
-    /// Default retention by age, in ms (0 keeps everything).
+    /// Default retention by age, in ms (Kafka's log.retention.ms; 0 keeps everything) [default:
+    /// 604800000, 7 days].
     #[arg(long, env = "REGROUP_RETENTION_MS")]
     retention_ms: Option<u64>,
-    /// Default retention by size per partition, in bytes (0: no limit).
+    /// Default retention by size per partition, in bytes (Kafka's log.retention.bytes; 0: no
+    /// limit) [default: 0].
     #[arg(long, env = "REGROUP_RETENTION_BYTES")]
     retention_bytes: Option<u64>,
-    /// Session timeout for members that set none, in ms.
+    /// Session timeout for members that set none, in ms [default: 10000].
     #[arg(long, env = "REGROUP_SESSION_TIMEOUT_MS")]
     session_timeout_ms: Option<u64>,
-    /// Rebalance timeout for members that set none, in ms.
+    /// Rebalance timeout for members that set none, in ms [default: 60000].
     #[arg(long, env = "REGROUP_REBALANCE_TIMEOUT_MS")]
     rebalance_timeout_ms: Option<u64>,
-    /// Shortest session timeout a member may ask for, in ms (Kafka's group.min.session.timeout.ms).
+    /// Shortest session timeout a member may ask for, in ms (Kafka's group.min.session.timeout.ms)
+    /// [default: 6000].
     #[arg(long, env = "REGROUP_GROUP_MIN_SESSION_TIMEOUT_MS")]
     group_min_session_timeout_ms: Option<u64>,
-    /// Longest session timeout a member may ask for, in ms (Kafka's group.max.session.timeout.ms).
+    /// Longest session timeout a member may ask for, in ms (Kafka's group.max.session.timeout.ms)
+    /// [default: 1800000].
     #[arg(long, env = "REGROUP_GROUP_MAX_SESSION_TIMEOUT_MS")]
     group_max_session_timeout_ms: Option<u64>,
-    /// Longest rebalance timeout a member may ask for, in ms.
+    /// Longest rebalance timeout a member may ask for, in ms [default: 1800000].
     #[arg(long, env = "REGROUP_GROUP_MAX_REBALANCE_TIMEOUT_MS")]
     group_max_rebalance_timeout_ms: Option<u64>,
-    /// How long one run of a strategy may take, in ms.
+    /// How long one run of a strategy may take, in ms [default: 10000].
     #[arg(long, env = "REGROUP_PLUGIN_DEADLINE_MS")]
     plugin_deadline_ms: Option<u64>,
-    /// Where plugin strategies run.
+    /// Where plugin strategies run [default: in-process].
     #[arg(long, value_enum, env = "REGROUP_ISOLATION")]
     isolation: Option<Isolation>,
-    /// Run this strategy isolated in a worker process (repeatable).
+    /// Run this strategy isolated in a worker process (repeatable) [default: none].
     #[arg(long = "isolate", value_name = "STRATEGY")]
     isolate: Vec<String>,
 }
@@ -113,7 +119,7 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
         }
     }
     if let Some(flush) = &args.flush {
-        config.flush = parse_flush_policy(flush).map_err(|e| format!("--flush: {e}"))?;
+        config.flush = flush.parse().map_err(|e| format!("--flush {flush}: {e}"))?;
     }
     if let Some(isolation) = args.isolation {
         config.isolation = isolation;

@@ -1,4 +1,4 @@
-//! `regroup topics create|list|describe|delete|add-partitions`.
+//! `regroup topics create|alter|list|describe|delete|add-partitions`, configs by Kafka's names.
 
 use std::process::ExitCode;
 
@@ -6,57 +6,72 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{Server, block_on, plural, print_table};
-use crate::protocol::messages::topics::{CreateTopic, TopicInfo, WireFlush};
-use crate::runtime::parse_flush_policy;
+use crate::log::TOPIC_CONFIG_KEYS;
+use crate::protocol::messages::topics::{ConfigChange, CreateTopic, TopicInfo};
 
-/// A flush policy as `--flush` and the configuration file write it.
-fn flush_text(flush: WireFlush) -> String {
-    match flush {
-        WireFlush::EveryBatch => "every_batch".to_owned(),
-        WireFlush::Os => "os".to_owned(),
-        WireFlush::IntervalMs(ms) => format!("interval_ms:{ms}"),
-    }
-}
+/// What `--config` takes, for the help texts.
+const CONFIG_HELP: &str = "retention.ms (-1: no limit), retention.bytes (per partition, -1: no limit), \
+segment.bytes, segment.ms, flush.policy (every_batch, os or interval_ms:N)";
 
 #[derive(Subcommand)]
 pub enum TopicsCommand {
-    /// Create a topic.
+    /// Create a topic (as kafka-topics.sh --create).
     Create {
+        /// The topic's name.
         topic: String,
+        /// Number of partitions.
         #[arg(long, default_value_t = 1)]
         partitions: u32,
-        /// every_batch, os or interval_ms:N [default: the host's].
-        #[arg(long)]
-        flush: Option<String>,
-        /// Delete segments older than this, in ms (0 keeps them) [default: the host's].
-        #[arg(long)]
-        retention_ms: Option<u64>,
-        /// Keep at most this many bytes per partition (0: no limit) [default: the host's].
-        #[arg(long)]
-        retention_bytes: Option<u64>,
+        /// A topic config by its Kafka name, as KEY=VALUE (repeatable): retention.ms (-1: no
+        /// limit), retention.bytes (per partition, -1: no limit), segment.bytes, segment.ms,
+        /// flush.policy (every_batch, os or interval_ms:N) [default: the host's setting for each].
+        #[arg(long = "config", value_name = "KEY=VALUE")]
+        configs: Vec<String>,
+        #[command(flatten)]
+        server: Server,
+    },
+    /// Change a topic's configs (as kafka-configs.sh --alter); in force from the next append.
+    Alter {
+        /// The topic's name.
+        topic: String,
+        /// Set a config by its Kafka name, as KEY=VALUE (repeatable); the keys `topics create
+        /// --config` takes [default: none].
+        #[arg(
+            long = "config",
+            value_name = "KEY=VALUE",
+            required_unless_present = "delete_configs"
+        )]
+        configs: Vec<String>,
+        /// Put a config back to the host's setting (repeatable) [default: none].
+        #[arg(long = "delete-config", value_name = "KEY")]
+        delete_configs: Vec<String>,
         #[command(flatten)]
         server: Server,
     },
     /// List topic names.
     List(ListArgs),
-    /// Show a topic's settings and partitions.
+    /// Show a topic's configs and partitions.
     Describe {
+        /// The topic's name.
         topic: String,
         #[command(flatten)]
         server: Server,
+        /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Delete a topic and its records.
+    /// Delete a topic and its records; groups forget their offsets of it.
     Delete {
+        /// The topic's name.
         topic: String,
         #[command(flatten)]
         server: Server,
     },
     /// Grow a topic to a total number of partitions; groups reading it rebalance.
     AddPartitions {
+        /// The topic's name.
         topic: String,
-        /// The new total.
+        /// The new total number of partitions (more than it has).
         #[arg(long)]
         total: u32,
         #[command(flatten)]
@@ -64,10 +79,42 @@ pub enum TopicsCommand {
     },
 }
 
+/// `KEY=VALUE` of `--config`, with a known key.
+fn parse_config(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("--config {text:?}: expected KEY=VALUE ({CONFIG_HELP})"))?;
+    known_key(key)?;
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+fn known_key(key: &str) -> Result<(), String> {
+    match TOPIC_CONFIG_KEYS.contains(&key) {
+        true => Ok(()),
+        false => Err(format!("unknown topic config {key:?} (known: {CONFIG_HELP})")),
+    }
+}
+
+/// A topic's configs by their Kafka names, as `--config` takes them.
+fn configs(info: &TopicInfo) -> [(&'static str, String); 5] {
+    let limit = |v: Option<u64>| v.map_or("-1".to_owned(), |v| v.to_string());
+    [
+        ("retention.ms", limit(info.retention_ms)),
+        ("retention.bytes", limit(info.retention_bytes)),
+        ("segment.bytes", info.segment_bytes.to_string()),
+        ("segment.ms", info.segment_ms.to_string()),
+        (
+            "flush.policy",
+            crate::log::FlushPolicy::from(info.flush).to_string(),
+        ),
+    ]
+}
+
 #[derive(Args)]
 pub struct ListArgs {
     #[command(flatten)]
     server: Server,
+    /// Print one JSON array instead of one name a line.
     #[arg(long)]
     json: bool,
 }
@@ -78,22 +125,16 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
             TopicsCommand::Create {
                 topic,
                 partitions,
-                flush,
-                retention_ms,
-                retention_bytes,
+                configs,
                 server,
             } => {
-                let flush = flush
-                    .map(|f| parse_flush_policy(&f).map(WireFlush::from))
-                    .transpose()?;
-                let limit = |v: u64| (v > 0).then_some(v);
                 let create = CreateTopic {
                     topic,
                     partitions,
-                    flush,
-                    retention_bytes: retention_bytes.map(limit),
-                    retention_ms: retention_ms.map(limit),
-                    segment_bytes: None,
+                    configs: configs
+                        .iter()
+                        .map(|c| parse_config(c))
+                        .collect::<Result<_, _>>()?,
                 };
                 let info = server
                     .client()
@@ -106,6 +147,29 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
                     info.topic,
                     plural(info.partition_count(), "partition")
                 )?;
+            }
+            TopicsCommand::Alter {
+                topic,
+                configs,
+                delete_configs,
+                server,
+            } => {
+                let mut changes = Vec::new();
+                for config in &configs {
+                    let (key, value) = parse_config(config)?;
+                    changes.push(ConfigChange::set(&key, &value));
+                }
+                for key in &delete_configs {
+                    known_key(key)?;
+                    changes.push(ConfigChange::delete(key));
+                }
+                let info = server
+                    .client()
+                    .await?
+                    .alter_topic_configs(&topic, changes)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                out!("altered {}: {}", info.topic, config_line(&info))?;
             }
             TopicsCommand::List(args) => {
                 let topics = args
@@ -163,13 +227,22 @@ pub fn run(command: TopicsCommand) -> Result<ExitCode, String> {
     })
 }
 
+fn config_line(info: &TopicInfo) -> String {
+    configs(info)
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn topic_json(info: &TopicInfo) -> serde_json::Value {
+    let configs: serde_json::Map<String, serde_json::Value> = configs(info)
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), json!(value)))
+        .collect();
     json!({
         "topic": info.topic,
-        "flush": flush_text(info.flush),
-        "retention_bytes": info.retention_bytes,
-        "retention_ms": info.retention_ms,
-        "segment_bytes": info.segment_bytes,
+        "configs": configs,
         "partitions": info.partitions.iter().map(|p| json!({
             "partition": p.partition,
             "log_start_offset": p.log_start_offset,
@@ -181,15 +254,7 @@ fn topic_json(info: &TopicInfo) -> serde_json::Value {
 }
 
 fn print_topic(info: &TopicInfo) -> Result<(), String> {
-    let retention = |v: Option<u64>, unit: &str| v.map_or("none".to_owned(), |v| format!("{v} {unit}"));
-    out!(
-        "topic {}: flush {}, retention {} / {}, segments of {} bytes",
-        info.topic,
-        flush_text(info.flush),
-        retention(info.retention_ms, "ms"),
-        retention(info.retention_bytes, "bytes"),
-        info.segment_bytes
-    )?;
+    out!("topic {}: {}", info.topic, config_line(info))?;
     let rows: Vec<[String; 5]> = info
         .partitions
         .iter()

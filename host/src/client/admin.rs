@@ -16,7 +16,7 @@ use crate::protocol::messages::offsets::{
 };
 use crate::protocol::messages::plugins::PluginList;
 use crate::protocol::messages::records::{ListOffset, WireOffsetSpec};
-use crate::protocol::messages::topics::{CreateTopic, TopicInfo};
+use crate::protocol::messages::topics::{ConfigChange, CreateTopic, TopicInfo};
 use crate::protocol::{DEFAULT_MAX_FRAME_BYTES, ErrorCode, Request, Response};
 
 /// How a client connects and reconnects.
@@ -234,6 +234,21 @@ impl Client {
     pub async fn create_topic(&self, create: CreateTopic) -> Result<TopicInfo, ClientError> {
         let answer = self.admin_call(&Request::CreateTopic(create)).await?;
         expect_answer!(answer, "create-topic", Response::Topic(topic) => topic)
+    }
+
+    /// Changes `topic`'s configs by their Kafka names; answers the topic as it now is.
+    pub async fn alter_topic_configs(
+        &self,
+        topic: &str,
+        changes: Vec<ConfigChange>,
+    ) -> Result<TopicInfo, ClientError> {
+        let answer = self
+            .call(&Request::AlterTopicConfigs {
+                topic: topic.to_owned(),
+                changes,
+            })
+            .await?;
+        expect_answer!(answer, "alter-topic-configs", Response::Topic(topic) => topic)
     }
 
     pub async fn list_topics(&self) -> Result<Vec<String>, ClientError> {

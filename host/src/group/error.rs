@@ -46,7 +46,7 @@ pub enum GroupError {
         member: String,
         instance: String,
     },
-    #[error("cannot {action} group {group:?}: it has {members} members")]
+    #[error("cannot {action} group {group:?}: it has {members} member{}", if *members == 1 { "" } else { "s" })]
     GroupNotEmpty {
         group: String,
         members: usize,
@@ -247,5 +247,19 @@ mod tests {
             e.to_string().contains("[sticky]") && e.to_string().contains("[range, roundrobin]"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_non_empty_group_is_refused_with_its_members_counted_in_words() {
+        let refusal = |members| {
+            GroupError::GroupNotEmpty {
+                group: "g".into(),
+                members,
+                action: "delete",
+            }
+            .to_string()
+        };
+        assert_eq!(refusal(1), "cannot delete group \"g\": it has 1 member");
+        assert_eq!(refusal(2), "cannot delete group \"g\": it has 2 members");
     }
 }

@@ -41,6 +41,7 @@ use regroup_assignor_api::codec::{self, Envelope};
 use serde::{Deserialize, Serialize};
 
 use super::types::{CommittedOffset, PartitionName};
+use crate::log::durable_fs::{Durability, ReplaceFailed, replace_file, sync_dir_io as sync_dir};
 
 pub const FILE_NAME: &str = "offsets.log";
 const RECORD_HEADER: usize = 8;
@@ -203,10 +204,6 @@ fn parse(bytes: &[u8]) -> (Vec<OffsetBatch>, usize, Stop) {
         }
     }
     (batches, at, Stop::Clean)
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
 }
 
 fn apply(offsets: &mut Offsets, batch: OffsetBatch) {
@@ -536,23 +533,23 @@ impl Writer {
             return Ok(());
         }
         let path = self.dir.join(FILE_NAME);
-        let tmp = self.dir.join(format!("{FILE_NAME}.tmp"));
-        let written = File::create(&tmp).and_then(|mut out| {
-            out.write_all(&bytes)?;
-            out.sync_all()
-        });
-        if let Err(e) = written {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
+        match replace_file(&path, &bytes, Durability::Synced) {
+            Err(ReplaceFailed {
+                renamed: false,
+                error,
+            }) => return Err(error),
+            replaced => {
+                // The old handle now points at the replaced file: never append to it again.
+                self.file = None;
+                self.len = bytes.len() as u64;
+                self.compacted_len = self.len;
+                if let Err(ReplaceFailed { error, .. }) = replaced {
+                    // The next append syncs the directory first.
+                    self.dir_unsynced = true;
+                    return Err(error);
+                }
+            }
         }
-        fs::rename(&tmp, &path)?;
-        // The old handle now points at the replaced file: never append to it again.
-        self.file = None;
-        self.len = bytes.len() as u64;
-        self.compacted_len = self.len;
-        self.dir_unsynced = true;
-        sync_dir(&self.dir)?;
-        self.dir_unsynced = false;
         self.file = Some(OpenOptions::new().append(true).open(&path)?);
         Ok(())
     }

@@ -1,55 +1,34 @@
-//! [`JoinTicket`]: the answer to a join, ready when the rebalance completes. It can be polled
-//! ([`JoinTicket::try_take`]), waited on by a thread ([`JoinTicket::wait`]) or awaited (it is a
-//! `Future`), so the synchronous core needs no async runtime.
+//! [`JoinTicket`]: the answer to a join, ready when the rebalance completes: a
+//! `tokio::sync::oneshot` channel, which needs no runtime to send on, poll or block on. It can be
+//! polled ([`JoinTicket::try_take`]), waited on by a thread ([`JoinTicket::wait`]) or awaited (it
+//! is a `Future`), so the synchronous core needs no async runtime.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::task::{Context, Poll};
+
+use tokio::sync::oneshot;
 
 use super::error::GroupError;
 use super::types::JoinOutcome;
 
 pub type JoinResult = Result<JoinOutcome, GroupError>;
 
-#[derive(Default)]
-struct Slot {
-    state: Mutex<SlotState>,
-    ready: Condvar,
-}
-
-#[derive(Default)]
-struct SlotState {
-    result: Option<JoinResult>,
-    waker: Option<Waker>,
-}
-
-impl Slot {
-    fn lock(&self) -> MutexGuard<'_, SlotState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
 /// The pending answer to one join.
+#[derive(Debug)]
 pub struct JoinTicket {
-    slot: Arc<Slot>,
+    receiver: oneshot::Receiver<JoinResult>,
 }
 
 /// The coordinator's end of a ticket. Dropped unanswered, it answers
 /// [`GroupError::CoordinatorClosed`].
 pub(crate) struct TicketSender {
-    slot: Option<Arc<Slot>>,
+    sender: Option<oneshot::Sender<JoinResult>>,
 }
 
 pub(crate) fn ticket() -> (TicketSender, JoinTicket) {
-    let slot = Arc::new(Slot::default());
-    (
-        TicketSender {
-            slot: Some(Arc::clone(&slot)),
-        },
-        JoinTicket { slot },
-    )
+    let (sender, receiver) = oneshot::channel();
+    (TicketSender { sender: Some(sender) }, JoinTicket { receiver })
 }
 
 impl TicketSender {
@@ -58,13 +37,9 @@ impl TicketSender {
     }
 
     fn complete(&mut self, result: JoinResult) {
-        if let Some(slot) = self.slot.take() {
-            let mut state = slot.lock();
-            state.result = Some(result);
-            if let Some(waker) = state.waker.take() {
-                waker.wake();
-            }
-            slot.ready.notify_all();
+        if let Some(sender) = self.sender.take() {
+            // A ticket dropped unread needs no answer.
+            let _ = sender.send(result);
         }
     }
 }
@@ -75,55 +50,30 @@ impl Drop for TicketSender {
     }
 }
 
-impl std::fmt::Debug for JoinTicket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JoinTicket")
-            .field("answered", &self.slot.lock().result.is_some())
-            .finish()
-    }
+/// A closed channel: its one answer was taken already (the sender always answers).
+fn closed() -> JoinResult {
+    Err(GroupError::CoordinatorClosed)
 }
 
 impl JoinTicket {
     /// The answer, if it has come (once: later calls return `None`).
-    pub fn try_take(&self) -> Option<JoinResult> {
-        self.slot.lock().result.take()
+    pub fn try_take(&mut self) -> Option<JoinResult> {
+        self.receiver.try_recv().ok()
     }
 
-    /// Blocks until the answer comes.
+    /// Blocks until the answer comes (not from inside an async runtime: await it there).
     pub fn wait(self) -> JoinResult {
-        let mut state = self.slot.lock();
-        loop {
-            if let Some(result) = state.result.take() {
-                return result;
-            }
-            state = self.slot.ready.wait(state).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
-    /// Blocks for at most `timeout`.
-    pub fn wait_timeout(&self, timeout: Duration) -> Option<JoinResult> {
-        let state = self.slot.lock();
-        let (mut state, _) = self
-            .slot
-            .ready
-            .wait_timeout_while(state, timeout, |s| s.result.is_none())
-            .unwrap_or_else(|p| p.into_inner());
-        state.result.take()
+        self.receiver.blocking_recv().unwrap_or_else(|_| closed())
     }
 }
 
 impl Future for JoinTicket {
     type Output = JoinResult;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JoinResult> {
-        let mut state = self.slot.lock();
-        match state.result.take() {
-            Some(result) => Poll::Ready(result),
-            None => {
-                state.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JoinResult> {
+        Pin::new(&mut self.receiver)
+            .poll(cx)
+            .map(|answer| answer.unwrap_or_else(|_| closed()))
     }
 }
 
@@ -133,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_ticket_answers_once_and_a_dropped_sender_answers_closed() {
-        let (tx, rx) = ticket();
+        let (tx, mut rx) = ticket();
         assert!(rx.try_take().is_none());
         tx.send(Err(GroupError::UnknownGroup { group: "g".into() }));
         assert_eq!(
@@ -146,5 +96,20 @@ mod tests {
         let waiter = std::thread::spawn(move || rx.wait());
         drop(tx);
         assert_eq!(waiter.join().unwrap(), Err(GroupError::CoordinatorClosed));
+    }
+
+    #[test]
+    fn an_awaited_ticket_gets_its_answer_or_closed_when_the_sender_is_dropped() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let (tx, rx) = ticket();
+        let sender = std::thread::spawn(move || tx.send(Err(GroupError::UnknownGroup { group: "g".into() })));
+        assert_eq!(
+            runtime.block_on(rx),
+            Err(GroupError::UnknownGroup { group: "g".into() })
+        );
+        sender.join().unwrap();
+        let (tx, rx) = ticket();
+        drop(tx);
+        assert_eq!(runtime.block_on(rx), Err(GroupError::CoordinatorClosed));
     }
 }

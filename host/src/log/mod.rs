@@ -37,7 +37,7 @@ mod background;
 mod batch;
 mod buffer;
 mod compression;
-mod durable_fs;
+pub(crate) mod durable_fs;
 mod error;
 mod events;
 mod file_header;
@@ -80,7 +80,7 @@ pub use record::{Header, Record, StoredRecord, now_ms};
 pub use recovery::{PartitionRecovery, RecoveryAction};
 pub use retention::RetentionDeletion;
 pub use segment::FetchedBatch;
-pub use settings::{FlushPolicy, LogOptions, TopicSettings};
+pub use settings::{FlushPolicy, LogOptions, TOPIC_CONFIG_KEYS, TopicSettings};
 pub use topic::TopicDescription;
 pub use topic_name::validate_topic_name;
 
@@ -290,6 +290,18 @@ impl Log {
             topic: name.to_owned(),
         });
         Ok(())
+    }
+
+    /// Replaces `name`'s settings with what `change` makes of its current ones (checked, stored,
+    /// in force from each partition's next append).
+    pub fn alter_topic(
+        &self,
+        name: &str,
+        change: impl FnOnce(&TopicSettings) -> Result<TopicSettings, LogError>,
+    ) -> Result<TopicDescription, LogError> {
+        let topic = self.topic(name)?;
+        topic.alter(change)?;
+        Ok(topic.describe())
     }
 
     /// Grows `name` to `total` partitions and tells subscribers, so groups rebalance.

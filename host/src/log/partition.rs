@@ -85,7 +85,8 @@ pub struct PartitionDescription {
     pub segment_count: usize,
 }
 
-/// How a partition stores its data, fixed when it opens.
+/// How a partition stores its data; a topic's altered settings replace it (see
+/// [`Partition::set_config`]).
 #[derive(Debug, Clone, Copy)]
 pub struct PartitionConfig {
     pub segment_bytes: u32,
@@ -101,7 +102,7 @@ pub struct Partition {
     topic: String,
     id: u32,
     dir: PathBuf,
-    config: PartitionConfig,
+    config: Mutex<PartitionConfig>,
     /// Held for the whole of an append: one writer per partition. Holds the active segment.
     appender: Mutex<Arc<Segment>>,
     segments: RwLock<BTreeMap<u64, Arc<Segment>>>,
@@ -169,7 +170,7 @@ impl Partition {
             topic: topic.to_owned(),
             id,
             dir: dir.to_path_buf(),
-            config,
+            config: Mutex::new(config),
             appender: Mutex::new(active),
             segments: RwLock::new(segments),
             high_watermark: AtomicU64::new(high_watermark),
@@ -194,7 +195,22 @@ impl Partition {
     }
 
     pub fn flush_policy(&self) -> FlushPolicy {
-        self.config.flush
+        self.config().flush
+    }
+
+    fn config(&self) -> PartitionConfig {
+        *self
+            .config
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// In force from the next append (a segment already open keeps its index interval).
+    pub fn set_config(&self, config: PartitionConfig) {
+        *self
+            .config
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = config;
     }
 
     /// Appends `records` as one batch (encoded here, records without a timestamp getting
@@ -274,9 +290,10 @@ impl Partition {
         header.base_offset = base_offset;
         let bytes = &*bytes;
         let since = self.active_since_ms.load(Ordering::Acquire);
-        let full = active.size() + bytes.len() as u64 > u64::from(self.config.segment_bytes);
+        let config = self.config();
+        let full = active.size() + bytes.len() as u64 > u64::from(config.segment_bytes);
         let aged = since != NO_TIMESTAMP
-            && append_time_ms.saturating_sub(since) >= self.config.segment_age.as_millis() as i64;
+            && append_time_ms.saturating_sub(since) >= config.segment_age.as_millis() as i64;
         if !active.is_empty() && (full || aged) {
             *active = self.roll(&active, base_offset)?;
         }
@@ -285,7 +302,7 @@ impl Partition {
         if first_in_segment || since == NO_TIMESTAMP {
             self.active_since_ms.store(append_time_ms, Ordering::Release);
         }
-        if self.config.flush == FlushPolicy::EveryBatch {
+        if config.flush == FlushPolicy::EveryBatch {
             active.sync()?;
         } else {
             self.unflushed.store(true, Ordering::Release);
@@ -344,13 +361,14 @@ impl Partition {
     /// Starts a new segment at `base_offset`, making the old one durable first unless the OS
     /// is trusted with flushing.
     fn roll(&self, old: &Segment, base_offset: u64) -> Result<Arc<Segment>, LogError> {
-        if self.config.flush != FlushPolicy::Os {
+        let config = self.config();
+        if config.flush != FlushPolicy::Os {
             old.sync_all()?;
         }
         let segment = Arc::new(Segment::create(
             &self.dir,
             base_offset,
-            self.config.index_interval_bytes,
+            config.index_interval_bytes,
         )?);
         self.write_segments().insert(base_offset, Arc::clone(&segment));
         self.active_since_ms.store(NO_TIMESTAMP, Ordering::Release);

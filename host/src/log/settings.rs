@@ -1,25 +1,32 @@
 //! Per-topic settings, host options, and the `topic.conf` file that stores a topic's settings.
 //!
-//! `topic.conf` is UTF-8 text, one `key=value` per line, in this order (written atomically):
+//! `topic.conf` is a TOML table, read and written with serde (written atomically):
 //!
 //! | key                    | value                                                        |
 //! |------------------------|--------------------------------------------------------------|
-//! | `format_version`       | `1`; any other version is refused                            |
+//! | `format_version`       | the log's format ([`FORMAT_VERSION`]); any other is refused  |
 //! | `partitions`           | partition count                                              |
 //! | `replication_factor`   | always 1 today                                               |
-//! | `flush`                | `host` (host default), `every_batch`, `os` or `interval_ms:N` |
-//! | `retention_bytes`      | `none` or bytes per partition                                |
-//! | `retention_ms`         | `none` or age in milliseconds                                |
+//! | `flush`                | `"host"` (host default), `"every_batch"`, `"os"` or `"interval_ms:N"` |
+//! | `retention_bytes`      | bytes per partition, `-1` for no limit (Kafka's convention)  |
+//! | `retention_ms`         | age in milliseconds, `-1` for no limit                       |
 //! | `segment_bytes`        | size at which a new segment is started                       |
 //! | `index_interval_bytes` | bytes of log between index entries                           |
 //! | `segment_ms`           | age at which a new segment is started (Kafka's `segment.ms`); absent in files written before it, which read as the default |
 //!
 //! Every key is checked when the file is read: a missing, unknown or repeated key, or a value
 //! out of its range (`partitions=0`, `segment_bytes` past what the index can address, ...),
-//! refuses the topic with [`LogError::Corrupt`] naming the key, its value and the rule.
+//! refuses the topic with [`LogError::Corrupt`] naming the key, its value and the rule. Builds
+//! before TOML wrote `key=value` lines with bare words and `none`: such a file is read as the
+//! TOML it stands for, through the same checks.
+//!
+//! [`TopicSettings::set_config`] changes a topic's settings by Kafka's config names
+//! (`retention.ms`, `segment.bytes`, ...), as `topics create --config` and `topics alter` do.
 
 use std::path::Path;
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use super::error::LogError;
 use super::file_header::FORMAT_VERSION;
@@ -33,6 +40,35 @@ pub enum FlushPolicy {
     Interval(Duration),
     /// Never fsync explicitly (except on close); the OS writes pages back when it likes.
     Os,
+}
+
+impl std::fmt::Display for FlushPolicy {
+    /// As `topic.conf`, the host's configuration and `flush.policy` write it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FlushPolicy::EveryBatch => f.write_str("every_batch"),
+            FlushPolicy::Os => f.write_str("os"),
+            FlushPolicy::Interval(period) => write!(f, "interval_ms:{}", period.as_millis()),
+        }
+    }
+}
+
+/// The one reader of a flush policy, wherever it is written (`topic.conf`, the host's
+/// configuration, `flush.policy`): `every_batch`, `os` or `interval_ms:N` with N at least 1.
+impl std::str::FromStr for FlushPolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "every_batch" => Ok(FlushPolicy::EveryBatch),
+            "os" => Ok(FlushPolicy::Os),
+            other => match other.strip_prefix("interval_ms:").map(str::parse::<u64>) {
+                Some(Ok(0)) => Err("a flush interval must be at least 1 ms".into()),
+                Some(Ok(ms)) => Ok(FlushPolicy::Interval(Duration::from_millis(ms))),
+                _ => Err("expected every_batch, os or interval_ms:N".into()),
+            },
+        }
+    }
 }
 
 /// How a topic is stored. `Default` gives Kafka's defaults where Kafka has one.
@@ -106,6 +142,69 @@ impl TopicSettings {
     }
 }
 
+/// The keys [`TopicSettings::set_config`] takes: Kafka's names for the settings this log has, and
+/// `flush.policy` for its flush policy (Kafka spreads that over `flush.messages` and `flush.ms`).
+pub const TOPIC_CONFIG_KEYS: [&str; 5] = [
+    "retention.ms",
+    "retention.bytes",
+    "segment.bytes",
+    "segment.ms",
+    "flush.policy",
+];
+
+impl TopicSettings {
+    /// Sets `key` (one of [`TOPIC_CONFIG_KEYS`]) to `value`, or with `None` back to `defaults`'
+    /// value. Retention takes Kafka's `-1` for no limit. The error names the key, the value
+    /// and the rule.
+    pub fn set_config(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        defaults: &TopicSettings,
+    ) -> Result<(), String> {
+        if !TOPIC_CONFIG_KEYS.contains(&key) {
+            return Err(format!(
+                "unknown topic config {key:?} (known: {})",
+                TOPIC_CONFIG_KEYS.join(", ")
+            ));
+        }
+        let Some(value) = value else {
+            match key {
+                "retention.ms" => self.retention_age = defaults.retention_age,
+                "retention.bytes" => self.retention_bytes = defaults.retention_bytes,
+                "segment.bytes" => self.segment_bytes = defaults.segment_bytes,
+                "segment.ms" => self.segment_age = defaults.segment_age,
+                _ => self.flush = defaults.flush,
+            }
+            return Ok(());
+        };
+        let number = |min: i64, max: i64| {
+            value
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| format!("{key}={value}: must be a whole number within {min}..={max}"))
+        };
+        let limit = || number(-1, i64::MAX).map(|n| (n >= 0).then_some(n as u64));
+        match key {
+            "retention.ms" => self.retention_age = limit()?.map(Duration::from_millis),
+            "retention.bytes" => self.retention_bytes = limit()?,
+            "segment.bytes" => {
+                self.segment_bytes = number(MIN_SEGMENT_BYTES.into(), MAX_SEGMENT_BYTES.into())? as u32
+            }
+            "segment.ms" => self.segment_age = Duration::from_millis(number(1, i64::MAX)? as u64),
+            _ => {
+                self.flush = Some(
+                    value
+                        .parse::<FlushPolicy>()
+                        .map_err(|why| format!("{key}={value}: {why}"))?,
+                )
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Host-wide options of a [`super::Log`].
 #[derive(Debug, Clone)]
 pub struct LogOptions {
@@ -136,40 +235,51 @@ pub struct StoredTopic {
     pub settings: TopicSettings,
 }
 
-pub fn encode_conf(topic: &StoredTopic) -> String {
-    let s = &topic.settings;
-    let flush = match s.flush {
-        None => "host".to_owned(),
-        Some(FlushPolicy::EveryBatch) => "every_batch".to_owned(),
-        Some(FlushPolicy::Os) => "os".to_owned(),
-        Some(FlushPolicy::Interval(period)) => format!("interval_ms:{}", period.as_millis()),
-    };
-    let optional = |value: Option<u64>| value.map_or("none".to_owned(), |v| v.to_string());
-    format!(
-        "format_version={FORMAT_VERSION}\npartitions={}\nreplication_factor={}\nflush={flush}\n\
-         retention_bytes={}\nretention_ms={}\nsegment_bytes={}\nindex_interval_bytes={}\nsegment_ms={}\n",
-        topic.partitions,
-        s.replication_factor,
-        optional(s.retention_bytes),
-        optional(s.retention_age.map(|age| age.as_millis() as u64)),
-        s.segment_bytes,
-        s.index_interval_bytes,
-        s.segment_age.as_millis(),
-    )
+/// `topic.conf` as it is stored: a TOML table (see the module documentation). Every field is
+/// read as a TOML integer or string and then checked, so a refusal names the key, its value and
+/// the rule; serde refuses unknown keys, toml repeated ones.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfFile {
+    format_version: i64,
+    partitions: i64,
+    replication_factor: i64,
+    flush: String,
+    retention_bytes: i64,
+    retention_ms: i64,
+    segment_bytes: i64,
+    index_interval_bytes: i64,
+    /// Absent in files written before segment.ms existed: Kafka's default.
+    segment_ms: Option<i64>,
 }
 
-/// The keys of `topic.conf`, in the order they are written.
-const KEYS: [&str; 9] = [
-    "format_version",
-    "partitions",
-    "replication_factor",
-    "flush",
-    "retention_bytes",
-    "retention_ms",
-    "segment_bytes",
-    "index_interval_bytes",
-    "segment_ms",
-];
+/// The one key every format of `topic.conf` has.
+#[derive(Deserialize)]
+struct VersionOnly {
+    format_version: i64,
+}
+
+/// The `flush` value of a topic that follows the host's policy.
+const HOST_FLUSH: &str = "host";
+/// A retention value that keeps everything (Kafka's convention).
+const NO_LIMIT: i64 = -1;
+
+pub fn encode_conf(topic: &StoredTopic) -> String {
+    let s = &topic.settings;
+    let limit = |value: Option<u64>| value.map_or(NO_LIMIT, |v| v.min(i64::MAX as u64) as i64);
+    let conf = ConfFile {
+        format_version: i64::from(FORMAT_VERSION),
+        partitions: i64::from(topic.partitions),
+        replication_factor: i64::from(s.replication_factor),
+        flush: s.flush.map_or(HOST_FLUSH.to_owned(), |flush| flush.to_string()),
+        retention_bytes: limit(s.retention_bytes),
+        retention_ms: limit(s.retention_age.map(|age| age.as_millis() as u64)),
+        segment_bytes: i64::from(s.segment_bytes),
+        index_interval_bytes: i64::from(s.index_interval_bytes),
+        segment_ms: Some(s.segment_age.as_millis().min(i64::MAX as u128) as i64),
+    };
+    toml::to_string(&conf).expect("a table of integers and strings serializes")
+}
 
 /// Reads `topic.conf`, checking every key (see the module documentation).
 pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
@@ -178,113 +288,111 @@ pub fn decode_conf(text: &str, path: &Path) -> Result<StoredTopic, LogError> {
         position: 0,
         reason,
     };
-    let mut fields = std::collections::HashMap::new();
-    for line in text.lines().filter(|line| !line.trim().is_empty()) {
-        let (key, value) = line
-            .split_once('=')
-            .ok_or_else(|| corrupt(format!("line {line:?} is not key=value")))?;
-        let key = key.trim();
-        if !KEYS.contains(&key) {
-            return Err(corrupt(format!(
-                "unknown key {key:?} (known: {})",
-                KEYS.join(", ")
-            )));
-        }
-        if fields.insert(key, value.trim()).is_some() {
-            return Err(corrupt(format!("{key} is set twice")));
-        }
+    let unsupported = |found: i64| LogError::UnsupportedFormat {
+        path: path.to_path_buf(),
+        found: found.clamp(0, i64::from(u16::MAX)) as u16,
+        supported: FORMAT_VERSION,
+    };
+    // Earlier builds wrote `key=value` lines with bare words, which are not TOML: read as the
+    // TOML they stand for, through the same checks.
+    let legacy = key_value_lines_as_toml(text);
+    let table = legacy.as_deref().unwrap_or(text);
+    let conf: ConfFile = match toml::from_str(table) {
+        Ok(conf) => conf,
+        // A file another format wrote may hold other keys: its version is the error then.
+        Err(error) => match toml::from_str::<VersionOnly>(table) {
+            Ok(other) if other.format_version != i64::from(FORMAT_VERSION) => {
+                return Err(unsupported(other.format_version));
+            }
+            _ => return Err(corrupt(toml_reason(table, &error))),
+        },
+    };
+    if conf.format_version != i64::from(FORMAT_VERSION) {
+        return Err(unsupported(conf.format_version));
     }
-    let field = |key: &str| {
-        fields
-            .get(key)
-            .copied()
-            .ok_or_else(|| corrupt(format!("missing {key}")))
-    };
-    // `key=value: why`, for a value that parses but breaks a rule.
-    let out_of_range = |key: &str, why: String| corrupt(format!("{key}={}: {why}", fields[key]));
-    let number = |key: &str| -> Result<u64, LogError> {
-        let value = field(key)?;
-        value
-            .parse()
-            .map_err(|_| corrupt(format!("{key}={value}: not a whole number")))
-    };
-    let optional = |key: &str| -> Result<Option<u64>, LogError> {
-        match field(key)? {
-            "none" => Ok(None),
-            _ => number(key).map(Some),
-        }
-    };
-    let within = |key: &str, min: u64, max: u64| -> Result<u64, LogError> {
-        let value = number(key)?;
+    let within = |key: &str, value: i64, min: i64, max: i64| -> Result<i64, LogError> {
         if (min..=max).contains(&value) {
             Ok(value)
         } else {
-            Err(out_of_range(key, format!("must be within {min}..={max}")))
+            Err(corrupt(format!("{key}={value}: must be within {min}..={max}")))
         }
     };
-    let version = number("format_version")?;
-    if version != u64::from(FORMAT_VERSION) {
-        return Err(LogError::UnsupportedFormat {
-            path: path.to_path_buf(),
-            found: version.min(u64::from(u16::MAX)) as u16,
-            supported: FORMAT_VERSION,
-        });
-    }
-    let flush = match field("flush")? {
-        "host" => None,
-        "every_batch" => Some(FlushPolicy::EveryBatch),
-        "os" => Some(FlushPolicy::Os),
-        other => {
-            let millis: u64 = other
-                .strip_prefix("interval_ms:")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| {
-                    corrupt(format!(
-                        "flush={other}: expected host, every_batch, os or interval_ms:N"
-                    ))
-                })?;
-            if millis == 0 {
-                return Err(out_of_range(
-                    "flush",
-                    "a flush interval must be at least 1 ms".into(),
-                ));
-            }
-            Some(FlushPolicy::Interval(Duration::from_millis(millis)))
+    let limit = |key: &str, value: i64| -> Result<Option<u64>, LogError> {
+        match value {
+            NO_LIMIT => Ok(None),
+            v if v >= 0 => Ok(Some(v as u64)),
+            v => Err(corrupt(format!(
+                "{key}={v}: must be {NO_LIMIT} (no limit) or within 0..={}",
+                i64::MAX
+            ))),
         }
     };
-    let partitions = within("partitions", 1, u64::from(u32::MAX))? as u32;
-    let replication_factor = within("replication_factor", 1, 1)? as u16;
-    let segment_bytes = within(
-        "segment_bytes",
-        u64::from(MIN_SEGMENT_BYTES),
-        u64::from(MAX_SEGMENT_BYTES),
-    )? as u32;
-    let index_interval_bytes = within("index_interval_bytes", 1, u64::from(u32::MAX))? as u32;
-    let segment_age = match fields.contains_key("segment_ms") {
-        true => Duration::from_millis(within("segment_ms", 1, i64::MAX as u64)?),
-        false => DEFAULT_SEGMENT_AGE,
+    let flush = match conf.flush.as_str() {
+        HOST_FLUSH => None,
+        text => Some(
+            text.parse::<FlushPolicy>()
+                .map_err(|why| corrupt(format!("flush={text}: {why}, or host for the host's policy")))?,
+        ),
     };
-    let retention_age = match optional("retention_ms")? {
-        Some(ms) if ms > i64::MAX as u64 => {
-            return Err(out_of_range(
-                "retention_ms",
-                format!("must be none or within 0..={}", i64::MAX),
-            ));
-        }
-        ms => ms.map(Duration::from_millis),
+    let segment_age = match conf.segment_ms {
+        Some(ms) => Duration::from_millis(within("segment_ms", ms, 1, i64::MAX)? as u64),
+        None => DEFAULT_SEGMENT_AGE,
     };
     Ok(StoredTopic {
-        partitions,
+        partitions: within("partitions", conf.partitions, 1, i64::from(u32::MAX))? as u32,
         settings: TopicSettings {
-            replication_factor,
+            replication_factor: within("replication_factor", conf.replication_factor, 1, 1)? as u16,
             flush,
-            retention_bytes: optional("retention_bytes")?,
-            retention_age,
-            segment_bytes,
-            index_interval_bytes,
+            retention_bytes: limit("retention_bytes", conf.retention_bytes)?,
+            retention_age: limit("retention_ms", conf.retention_ms)?.map(Duration::from_millis),
+            segment_bytes: within(
+                "segment_bytes",
+                conf.segment_bytes,
+                i64::from(MIN_SEGMENT_BYTES),
+                i64::from(MAX_SEGMENT_BYTES),
+            )? as u32,
+            index_interval_bytes: within(
+                "index_interval_bytes",
+                conf.index_interval_bytes,
+                1,
+                i64::from(u32::MAX),
+            )? as u32,
             segment_age,
         },
     })
+}
+
+/// toml's message after the line it is about (which names the key), on one line.
+fn toml_reason(text: &str, error: &toml::de::Error) -> String {
+    let line = error.span().and_then(|span| {
+        let start = text[..span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        text[start..].lines().next()
+    });
+    match line {
+        Some(line) if !line.trim().is_empty() => format!("{}: {}", line.trim(), error.message()),
+        _ => error.message().to_owned(),
+    }
+}
+
+/// A `topic.conf` written as `key=value` lines (`format_version=1` first, `none` for no limit,
+/// bare words) as the TOML table it stands for; `None` for anything else.
+fn key_value_lines_as_toml(text: &str) -> Option<String> {
+    if !text.starts_with("format_version=") {
+        return None;
+    }
+    let mut table = String::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let (key, value) = line.split_once('=')?;
+        let value = match value.trim() {
+            "none" => NO_LIMIT.to_string(),
+            number if number.parse::<i64>().is_ok() => number.to_owned(),
+            word => toml::Value::String(word.to_owned()).to_string(),
+        };
+        table.push_str(&format!("{} = {value}\n", key.trim()));
+    }
+    Some(table)
 }
 
 #[cfg(test)]
@@ -317,7 +425,10 @@ mod tests {
             partitions: 1,
             settings: TopicSettings::default(),
         })
-        .replace(&format!("format_version={FORMAT_VERSION}"), "format_version=9");
+        .replace(
+            &format!("format_version = {FORMAT_VERSION}"),
+            "format_version = 9",
+        );
         assert!(matches!(
             decode_conf(&text, Path::new("c")),
             Err(LogError::UnsupportedFormat { found: 9, .. })
@@ -365,7 +476,7 @@ mod tests {
         });
         text.lines()
             .map(|line| match line.split_once('=') {
-                Some((k, _)) if k == key => format!("{key}={value}"),
+                Some((k, _)) if k.trim() == key => format!("{key} = {value}"),
                 _ => line.to_owned(),
             })
             .collect::<Vec<_>>()
@@ -383,7 +494,8 @@ mod tests {
     fn every_bad_value_in_topic_conf_is_refused_naming_its_key() {
         let cases = [
             ("partitions", "0", "partitions=0: must be within 1..="),
-            ("partitions", "-1", "partitions=-1: not a whole number"),
+            ("partitions", "-1", "partitions=-1: must be within 1..="),
+            ("partitions", "\"3\"", "partitions = \"3\": invalid type: string"),
             (
                 "replication_factor",
                 "3",
@@ -403,20 +515,28 @@ mod tests {
             ("segment_ms", "0", "segment_ms=0: must be within 1..="),
             (
                 "flush",
-                "interval_ms:0",
+                "\"interval_ms:0\"",
                 "flush=interval_ms:0: a flush interval must be at least 1 ms",
             ),
-            ("flush", "sometimes", "flush=sometimes: expected host"),
-            ("retention_ms", "soon", "retention_ms=soon: not a whole number"),
+            (
+                "flush",
+                "\"sometimes\"",
+                "flush=sometimes: expected every_batch, os or interval_ms:N, or host",
+            ),
             (
                 "retention_ms",
-                "18446744073709551615",
-                "retention_ms=18446744073709551615: must be none or within",
+                "\"soon\"",
+                "retention_ms = \"soon\": invalid type: string",
+            ),
+            (
+                "retention_ms",
+                "-2",
+                "retention_ms=-2: must be -1 (no limit) or within 0..=",
             ),
             (
                 "retention_bytes",
-                "lots",
-                "retention_bytes=lots: not a whole number",
+                "\"lots\"",
+                "retention_bytes = \"lots\": invalid type: string",
             ),
         ];
         for (key, value, expected) in cases {
@@ -428,25 +548,136 @@ mod tests {
     #[test]
     fn unknown_repeated_and_missing_keys_in_topic_conf_are_refused() {
         let good = conf_with("partitions", "3");
-        assert!(refusal(&format!("{good}\nsegmnet_ms=5")).contains("unknown key \"segmnet_ms\""));
-        assert!(refusal(&format!("{good}\npartitions=4")).contains("partitions is set twice"));
+        let unknown = refusal(&format!("{good}\nsegmnet_ms = 5"));
+        assert!(unknown.contains("unknown field `segmnet_ms`"), "{unknown}");
+        let repeated = refusal(&format!("{good}\npartitions = 4"));
+        assert!(
+            repeated.starts_with("partitions = 4: duplicate key"),
+            "{repeated}"
+        );
         let without: String = good
             .lines()
-            .filter(|l| !l.starts_with("segment_bytes="))
+            .filter(|l| !l.starts_with("segment_bytes "))
             .map(|l| format!("{l}\n"))
             .collect();
-        assert!(refusal(&without).contains("missing segment_bytes"));
+        let missing = refusal(&without);
+        assert!(missing.contains("missing field `segment_bytes`"), "{missing}");
     }
 
     #[test]
     fn a_topic_conf_written_before_segment_ms_reads_with_kafkas_default() {
         let old: String = conf_with("partitions", "3")
             .lines()
-            .filter(|l| !l.starts_with("segment_ms="))
+            .filter(|l| !l.starts_with("segment_ms "))
             .map(|l| format!("{l}\n"))
             .collect();
         let stored = decode_conf(&old, Path::new("c")).unwrap();
         assert_eq!(stored.settings.segment_age, Duration::from_millis(604_800_000));
         assert_eq!(stored.partitions, 3);
+    }
+
+    #[test]
+    fn a_topic_conf_of_key_value_lines_from_an_earlier_build_reads_as_its_toml_does() {
+        let lines = format!(
+            "format_version={FORMAT_VERSION}\npartitions=3\nreplication_factor=1\nflush=interval_ms:250\n\
+             retention_bytes=none\nretention_ms=60000\nsegment_bytes=4096\nindex_interval_bytes=4096\n"
+        );
+        let stored = decode_conf(&lines, Path::new("c")).unwrap();
+        assert_eq!(stored.partitions, 3);
+        assert_eq!(
+            stored.settings.flush,
+            Some(FlushPolicy::Interval(Duration::from_millis(250)))
+        );
+        assert_eq!(stored.settings.retention_bytes, None);
+        assert_eq!(stored.settings.retention_age, Some(Duration::from_secs(60)));
+        assert_eq!(stored.settings.segment_age, DEFAULT_SEGMENT_AGE);
+        assert_eq!(
+            decode_conf(&encode_conf(&stored), Path::new("c")).unwrap(),
+            stored
+        );
+        let bad = lines.replace("partitions=3", "partitions=0");
+        assert!(refusal(&bad).starts_with("partitions=0: must be within 1..="));
+        let repeated = format!("{lines}partitions=4\n");
+        assert!(
+            refusal(&repeated).contains("duplicate key"),
+            "{}",
+            refusal(&repeated)
+        );
+        let older = "format_version=9\npartitions=1\nflush=host\nretention_ms=none\n";
+        assert!(matches!(
+            decode_conf(older, Path::new("c")),
+            Err(LogError::UnsupportedFormat { found: 9, .. })
+        ));
+    }
+
+    #[test]
+    fn one_flush_policy_reader_refuses_a_zero_interval_and_reads_what_it_writes() {
+        assert_eq!(
+            "interval_ms:0".parse::<FlushPolicy>(),
+            Err("a flush interval must be at least 1 ms".into())
+        );
+        assert!("interval_ms:".parse::<FlushPolicy>().is_err());
+        for policy in [
+            FlushPolicy::EveryBatch,
+            FlushPolicy::Os,
+            FlushPolicy::Interval(Duration::from_millis(1)),
+        ] {
+            assert_eq!(policy.to_string().parse::<FlushPolicy>(), Ok(policy));
+        }
+    }
+
+    #[test]
+    fn kafka_config_names_set_and_reset_a_topics_settings() {
+        let defaults = TopicSettings::default();
+        let mut settings = defaults.clone();
+        for (key, value) in [
+            ("retention.ms", "-1"),
+            ("retention.bytes", "1048576"),
+            ("segment.bytes", "4096"),
+            ("segment.ms", "60000"),
+            ("flush.policy", "interval_ms:250"),
+        ] {
+            settings.set_config(key, Some(value), &defaults).unwrap();
+        }
+        assert_eq!(settings.retention_age, None);
+        assert_eq!(settings.retention_bytes, Some(1 << 20));
+        assert_eq!(settings.segment_bytes, 4096);
+        assert_eq!(settings.segment_age, Duration::from_secs(60));
+        assert_eq!(
+            settings.flush,
+            Some(FlushPolicy::Interval(Duration::from_millis(250)))
+        );
+        for key in TOPIC_CONFIG_KEYS {
+            settings.set_config(key, None, &defaults).unwrap();
+        }
+        assert_eq!(settings, defaults);
+    }
+
+    #[test]
+    fn a_bad_kafka_config_is_refused_naming_key_value_and_rule() {
+        let defaults = TopicSettings::default();
+        let mut settings = defaults.clone();
+        let mut refuse =
+            |key: &str, value: &str| settings.set_config(key, Some(value), &defaults).unwrap_err();
+        assert_eq!(
+            refuse("segment.bytes", "10"),
+            "segment.bytes=10: must be a whole number within 64..=2147483647"
+        );
+        assert_eq!(
+            refuse("retention.ms", "-2"),
+            format!("retention.ms=-2: must be a whole number within -1..={}", i64::MAX)
+        );
+        assert_eq!(
+            refuse("segment.ms", "0"),
+            format!("segment.ms=0: must be a whole number within 1..={}", i64::MAX)
+        );
+        assert_eq!(
+            refuse("flush.policy", "interval_ms:0"),
+            "flush.policy=interval_ms:0: a flush interval must be at least 1 ms"
+        );
+        assert!(
+            refuse("retention.hours", "1")
+                .starts_with("unknown topic config \"retention.hours\" (known: retention.ms,")
+        );
     }
 }

@@ -32,8 +32,9 @@ pub struct TopicDescription {
 pub struct Topic {
     name: String,
     dir: PathBuf,
-    settings: TopicSettings,
-    partition_config: PartitionConfig,
+    /// Changed by [`Topic::alter`], taken after `partitions` when both are.
+    settings: RwLock<TopicSettings>,
+    host_flush: FlushPolicy,
     partitions: RwLock<Vec<Arc<Partition>>>,
     sticky: StickyRotation,
 }
@@ -70,7 +71,7 @@ impl Topic {
             .map(|id| topic.open_partition(id).map(|(partition, _)| Arc::new(partition)))
             .collect::<Result<Vec<_>, _>>()
             .and_then(|partitions| {
-                topic.write_conf(partition_count)?;
+                topic.write_conf(partition_count, &topic.settings())?;
                 sync_dir(root)?;
                 Ok(partitions)
             });
@@ -113,17 +114,11 @@ impl Topic {
     }
 
     fn assemble(name: &str, dir: PathBuf, settings: TopicSettings, host_flush: FlushPolicy) -> Topic {
-        let partition_config = PartitionConfig {
-            segment_bytes: settings.segment_bytes,
-            segment_age: settings.segment_age,
-            index_interval_bytes: settings.index_interval_bytes,
-            flush: settings.flush.unwrap_or(host_flush),
-        };
         Topic {
             name: name.to_owned(),
             dir,
-            settings,
-            partition_config,
+            settings: RwLock::new(settings),
+            host_flush,
             partitions: RwLock::new(Vec::new()),
             sticky: StickyRotation::default(),
         }
@@ -134,14 +129,25 @@ impl Topic {
             &self.dir.join(id.to_string()),
             &self.name,
             id,
-            self.partition_config,
+            self.partition_config(),
         )
     }
 
-    fn write_conf(&self, partitions: u32) -> Result<(), LogError> {
+    /// How its partitions store data under the topic's current settings.
+    fn partition_config(&self) -> PartitionConfig {
+        let settings = self.read_settings();
+        PartitionConfig {
+            segment_bytes: settings.segment_bytes,
+            segment_age: settings.segment_age,
+            index_interval_bytes: settings.index_interval_bytes,
+            flush: settings.flush.unwrap_or(self.host_flush),
+        }
+    }
+
+    fn write_conf(&self, partitions: u32, settings: &TopicSettings) -> Result<(), LogError> {
         let stored = StoredTopic {
             partitions,
-            settings: self.settings.clone(),
+            settings: settings.clone(),
         };
         write_atomically(
             &self.dir.join(CONF_FILE),
@@ -175,8 +181,32 @@ impl Topic {
         &self.dir
     }
 
-    pub fn settings(&self) -> &TopicSettings {
-        &self.settings
+    pub fn settings(&self) -> TopicSettings {
+        self.read_settings().clone()
+    }
+
+    /// Replaces the topic's settings with what `change` makes of them: checked, stored in
+    /// `topic.conf`, then in force for every partition's next append (as Kafka applies a
+    /// topic's altered configs without a restart).
+    pub fn alter(
+        &self,
+        change: impl FnOnce(&TopicSettings) -> Result<TopicSettings, LogError>,
+    ) -> Result<(), LogError> {
+        let partitions = self.write_partitions();
+        let mut settings = self
+            .settings
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let altered = change(&settings)?;
+        altered.validate(&self.name)?;
+        self.write_conf(partitions.len() as u32, &altered)?;
+        *settings = altered;
+        drop(settings);
+        let config = self.partition_config();
+        for partition in partitions.iter() {
+            partition.set_config(config);
+        }
+        Ok(())
     }
 
     pub fn partitions(&self) -> Vec<Arc<Partition>> {
@@ -214,7 +244,7 @@ impl Topic {
         for id in current..total {
             added.push(Arc::new(self.open_partition(id)?.0));
         }
-        self.write_conf(total)?;
+        self.write_conf(total, &self.settings())?;
         partitions.extend(added);
         Ok(current)
     }
@@ -255,13 +285,20 @@ impl Topic {
     }
 
     pub fn describe(&self) -> TopicDescription {
+        let settings = self.settings();
         TopicDescription {
             name: self.name.clone(),
-            replication_factor: self.settings.replication_factor,
-            settings: self.settings.clone(),
-            flush: self.partition_config.flush,
+            replication_factor: settings.replication_factor,
+            flush: settings.flush.unwrap_or(self.host_flush),
+            settings,
             partitions: self.partitions().iter().map(|p| p.describe()).collect(),
         }
+    }
+
+    fn read_settings(&self) -> std::sync::RwLockReadGuard<'_, TopicSettings> {
+        self.settings
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn read_partitions(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<Partition>>> {

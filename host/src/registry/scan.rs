@@ -23,6 +23,7 @@ use super::error::LoadError;
 use super::loader;
 use super::strategy::{Isolation, Overruns, Runner, Source, Strategy};
 use super::{RegistryConfig, RejectedFile};
+use crate::log::durable_fs::{Durability, replace_file};
 
 /// What identifies one version of a file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,11 +396,9 @@ fn overruns(config: &RegistryConfig) -> Overruns {
     Overruns::new(config.overrun_cooldown, config.run_markers.clone())
 }
 
-/// Writes a file that no one can see half-written: a temporary name, then a rename.
+/// Writes a file that no one can see half-written (a shadow copy, remade after a crash).
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let partial = path.with_extension("partial");
-    fs::write(&partial, bytes)?;
-    fs::rename(&partial, path)
+    replace_file(path, bytes, Durability::Visible).map_err(|failed| failed.error)
 }
 
 #[cfg(test)]

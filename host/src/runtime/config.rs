@@ -189,23 +189,10 @@ impl HostConfig {
     }
 }
 
-/// Reads a flush policy written as in `topic.conf`: `every_batch`, `os` or `interval_ms:N`.
-pub fn parse_flush_policy(text: &str) -> Result<FlushPolicy, String> {
-    match text {
-        "every_batch" => Ok(FlushPolicy::EveryBatch),
-        "os" => Ok(FlushPolicy::Os),
-        other => other
-            .strip_prefix("interval_ms:")
-            .and_then(|ms| ms.parse::<u64>().ok())
-            .filter(|&ms| ms > 0)
-            .map(|ms| FlushPolicy::Interval(Duration::from_millis(ms)))
-            .ok_or_else(|| format!("flush policy {other:?} is not every_batch, os or interval_ms:N (N > 0)")),
-    }
-}
-
 fn flush_policy<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FlushPolicy, D::Error> {
     let text = String::deserialize(deserializer)?;
-    parse_flush_policy(&text).map_err(serde::de::Error::custom)
+    text.parse::<FlushPolicy>()
+        .map_err(|why| serde::de::Error::custom(format!("flush {text:?}: {why}")))
 }
 
 #[cfg(test)]
@@ -225,11 +212,16 @@ mod tests {
     }
 
     #[test]
-    fn flush_policies_read_as_topic_conf_writes_them() {
-        assert_eq!(parse_flush_policy("os"), Ok(FlushPolicy::Os));
-        assert_eq!(parse_flush_policy("every_batch"), Ok(FlushPolicy::EveryBatch));
-        assert!(parse_flush_policy("interval_ms:0").is_err());
-        assert!(parse_flush_policy("sometimes").unwrap_err().contains("sometimes"));
+    fn a_zero_flush_interval_is_refused_by_the_host_configuration_as_by_topic_conf() {
+        let error = serde_json::from_str::<HostConfig>(r#"{"flush": "interval_ms:0"}"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("a flush interval must be at least 1 ms"),
+            "{error}"
+        );
+        let error = serde_json::from_str::<HostConfig>(r#"{"flush": "sometimes"}"#).unwrap_err();
+        assert!(error.to_string().contains("\"sometimes\""), "{error}");
     }
 
     #[test]

@@ -37,7 +37,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 pub use catalog::LogTopics;
-pub use config::{HostConfig, parse_flush_policy};
+pub use config::HostConfig;
 pub use error::HostError;
 pub use limits::{DESCRIPTORS_PER_PARTITION, DescriptorBudget, raise_open_files_limit};
 pub use memory::keep_freed_memory;

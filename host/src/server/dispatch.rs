@@ -66,6 +66,9 @@ pub(super) async fn serve(context: Context, request: Request) -> Answer {
         Request::ListPlugins => handlers::plugins::list(&context).await,
         Request::DeleteOffsets { group, topic } => handlers::offsets::delete(&context, group, topic).await,
         Request::InitProducerId => handlers::records::init_producer_id(&context).await,
+        Request::AlterTopicConfigs { topic, changes } => {
+            handlers::topics::alter_configs(&context, topic, changes).await
+        }
     };
     Answer::Response(result.unwrap_or_else(|error| refused(kind, error)))
 }

@@ -289,7 +289,7 @@ impl Client {
 
     /// Takes the join's answer if it has come; returns whether it did.
     pub fn poll(&mut self) -> bool {
-        let Some(result) = self.ticket.as_ref().and_then(JoinTicket::try_take) else {
+        let Some(result) = self.ticket.as_mut().and_then(JoinTicket::try_take) else {
             return false;
         };
         self.ticket = None;

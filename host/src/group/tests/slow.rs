@@ -53,7 +53,7 @@ fn a_strategy_still_running_for_one_group_never_holds_up_session_expiry_in_anoth
     let raw = &h.coordinator.0;
     let mut fast = Client::new("fast", &["t"], &[("deal", b"")]);
     fast.join(&h, h.at(0.0)).unwrap();
-    let slow = raw
+    let mut slow = raw
         .join(JoinRequest::new("slow", &["t"], &[("gated", b"")]), h.at(0.0))
         .unwrap();
     assert_eq!(h.describe("slow").state, GroupState::CompletingRebalance);
@@ -77,7 +77,7 @@ fn a_strategy_still_running_for_one_group_never_holds_up_session_expiry_in_anoth
 fn members_are_last_seen_when_a_slow_run_ends_not_when_it_started() {
     let (h, gate) = harness();
     let raw = &h.coordinator.0;
-    let tickets: Vec<JoinTicket> = (0..3)
+    let mut tickets: Vec<JoinTicket> = (0..3)
         .map(|_| {
             raw.join(JoinRequest::new("g", &["t"], &[("gated", b"")]), h.at(0.0))
                 .unwrap()
@@ -89,7 +89,7 @@ fn members_are_last_seen_when_a_slow_run_ends_not_when_it_started() {
     gate.open();
     assert!(raw.wait_for_strategy_runs(Duration::from_secs(30)));
     let ids: Vec<String> = tickets
-        .iter()
+        .iter_mut()
         .map(|t| t.try_take().unwrap().unwrap().member_id)
         .collect();
     assert_eq!(

@@ -291,8 +291,13 @@ fn a_data_directory_of_log_format_1_is_refused_at_open_naming_the_file_and_what_
     }
     let conf = dir.path().join("old").join("topic.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
-    assert!(text.starts_with("format_version=2\n"), "{text}");
-    std::fs::write(&conf, text.replace("format_version=2", "format_version=1")).unwrap();
+    assert!(text.starts_with("format_version = 2\n"), "{text}");
+    // As a format-1 host wrote it: `key=value` lines.
+    std::fs::write(
+        &conf,
+        "format_version=1\npartitions=1\nreplication_factor=1\nflush=host\n",
+    )
+    .unwrap();
     let error = Log::open(dir.path(), LogOptions::default()).unwrap_err();
     assert!(
         matches!(

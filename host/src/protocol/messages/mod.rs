@@ -4,7 +4,7 @@
 //! module per family of requests holding their payloads and conversions to and from the core's
 //! types.
 //!
-//! - `topics.rs`: create, list, describe, delete, add partitions.
+//! - `topics.rs`: create, list, describe, delete, add partitions, alter configs.
 //! - `records.rs`: produce, fetch, list offsets.
 //! - `groups.rs`: join, heartbeat, leave, revoked, describe, list, delete.
 //! - `offsets.rs`: commit, fetch and reset committed offsets.
@@ -81,6 +81,12 @@ pub enum Request {
     /// A producer id and epoch for an idempotent producer (Kafka's InitProducerId); answered
     /// with [`Response::ProducerId`].
     InitProducerId,
+    /// Changes a topic's configs by their Kafka names (Kafka's IncrementalAlterConfigs);
+    /// answered with the topic as it now is ([`Response::Topic`]).
+    AlterTopicConfigs {
+        topic: String,
+        changes: Vec<ConfigChange>,
+    },
 }
 
 impl Envelope for Request {
@@ -113,6 +119,7 @@ impl Request {
             Request::ListPlugins => "list-plugins",
             Request::DeleteOffsets { .. } => "delete-offsets",
             Request::InitProducerId => "init-producer-id",
+            Request::AlterTopicConfigs { .. } => "alter-topic-configs",
         }
     }
 }
@@ -123,7 +130,7 @@ pub enum Response {
     Error(WireError),
     /// Requests that return nothing: delete topic, leave, revoked, commit, delete group.
     Done,
-    /// Create, describe and add partitions.
+    /// Create, describe, add partitions and alter configs.
     Topic(TopicInfo),
     Topics(Vec<String>),
     Produced(Vec<ProducedBatch>),

@@ -1,4 +1,4 @@
-//! Topic administration: create, describe (and the answer of add partitions).
+//! Topic administration: create, alter configs, describe (and the answer of add partitions).
 
 use std::time::Duration;
 
@@ -34,17 +34,13 @@ impl From<WireFlush> for FlushPolicy {
     }
 }
 
-/// A new topic. Every `None` takes the host's default.
+/// A new topic, with configs by Kafka's names (`retention.ms`, `segment.bytes`, see
+/// [`crate::log::TOPIC_CONFIG_KEYS`]) over the host's defaults, as Kafka's CreateTopics carries them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CreateTopic {
     pub topic: String,
     pub partitions: u32,
-    pub flush: Option<WireFlush>,
-    /// Per partition; `Some(None)` keeps everything.
-    pub retention_bytes: Option<Option<u64>>,
-    /// `Some(None)` keeps records forever.
-    pub retention_ms: Option<Option<u64>>,
-    pub segment_bytes: Option<u32>,
+    pub configs: Vec<(String, String)>,
 }
 
 impl CreateTopic {
@@ -52,27 +48,62 @@ impl CreateTopic {
         CreateTopic {
             topic: topic.to_owned(),
             partitions,
-            ..CreateTopic::default()
+            configs: Vec::new(),
         }
     }
 
-    /// The log's settings for this topic, over `defaults`.
-    pub fn settings(&self, defaults: &TopicSettings) -> TopicSettings {
-        let mut settings = defaults.clone();
-        if let Some(flush) = self.flush {
-            settings.flush = Some(flush.into());
-        }
-        if let Some(bytes) = self.retention_bytes {
-            settings.retention_bytes = bytes;
-        }
-        if let Some(ms) = self.retention_ms {
-            settings.retention_age = ms.map(Duration::from_millis);
-        }
-        if let Some(bytes) = self.segment_bytes {
-            settings.segment_bytes = bytes;
-        }
-        settings
+    /// One config by its Kafka name, e.g. `("retention.ms", "60000")`.
+    pub fn with_config(mut self, key: &str, value: impl ToString) -> Self {
+        self.configs.push((key.to_owned(), value.to_string()));
+        self
     }
+
+    /// The log's settings for this topic, over `defaults`; an error names the bad config.
+    pub fn settings(&self, defaults: &TopicSettings) -> Result<TopicSettings, String> {
+        let changes: Vec<ConfigChange> = self
+            .configs
+            .iter()
+            .map(|(key, value)| ConfigChange::set(key, value))
+            .collect();
+        apply_configs(defaults.clone(), &changes, defaults)
+    }
+}
+
+/// One change of a topic's config by its Kafka name: a new value, or back to the host's default
+/// (Kafka's `--delete-config`) with `value: None`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigChange {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+impl ConfigChange {
+    pub fn set(key: &str, value: &str) -> Self {
+        ConfigChange {
+            key: key.to_owned(),
+            value: Some(value.to_owned()),
+        }
+    }
+
+    pub fn delete(key: &str) -> Self {
+        ConfigChange {
+            key: key.to_owned(),
+            value: None,
+        }
+    }
+}
+
+/// `settings` with every change made in order; `defaults` are the host's, which a deleted
+/// config returns to.
+pub fn apply_configs(
+    mut settings: TopicSettings,
+    changes: &[ConfigChange],
+    defaults: &TopicSettings,
+) -> Result<TopicSettings, String> {
+    for change in changes {
+        settings.set_config(&change.key, change.value.as_deref(), defaults)?;
+    }
+    Ok(settings)
 }
 
 /// One partition of [`TopicInfo`].
@@ -95,6 +126,7 @@ pub struct TopicInfo {
     pub retention_bytes: Option<u64>,
     pub retention_ms: Option<u64>,
     pub segment_bytes: u32,
+    pub segment_ms: u64,
     pub partitions: Vec<PartitionInfo>,
 }
 
@@ -112,6 +144,7 @@ impl From<TopicDescription> for TopicInfo {
             retention_bytes: topic.settings.retention_bytes,
             retention_ms: topic.settings.retention_age.map(|age| age.as_millis() as u64),
             segment_bytes: topic.settings.segment_bytes,
+            segment_ms: topic.settings.segment_age.as_millis() as u64,
             partitions: topic
                 .partitions
                 .into_iter()

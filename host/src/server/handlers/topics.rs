@@ -1,12 +1,18 @@
 //! Topic administration.
 
 use super::super::dispatch::{Context, blocking};
-use crate::protocol::messages::topics::{CreateTopic, TopicInfo};
+use crate::log::LogError;
+use crate::protocol::messages::topics::{ConfigChange, CreateTopic, TopicInfo, apply_configs};
 use crate::protocol::{Response, WireError};
 
 pub(in crate::server) async fn create(context: &Context, create: CreateTopic) -> Result<Response, WireError> {
     let log = context.services.log.clone();
-    let settings = create.settings(&context.services.topic_defaults);
+    let settings = create
+        .settings(&context.services.topic_defaults)
+        .map_err(|reason| LogError::InvalidSettings {
+            topic: create.topic.clone(),
+            reason,
+        })?;
     let topic = blocking(move || Ok(log.create_topic(&create.topic, create.partitions, settings)?)).await?;
     Ok(Response::Topic(TopicInfo::from(topic)))
 }
@@ -38,4 +44,23 @@ pub(in crate::server) async fn add_partitions(
     let log = context.services.log.clone();
     let topic = blocking(move || Ok(log.add_partitions(&topic, total)?)).await?;
     Ok(Response::Topic(topic.into()))
+}
+
+pub(in crate::server) async fn alter_configs(
+    context: &Context,
+    topic: String,
+    changes: Vec<ConfigChange>,
+) -> Result<Response, WireError> {
+    let log = context.services.log.clone();
+    let defaults = context.services.topic_defaults.clone();
+    let altered = blocking(move || {
+        Ok(log.alter_topic(&topic, |current| {
+            apply_configs(current.clone(), &changes, &defaults).map_err(|reason| LogError::InvalidSettings {
+                topic: topic.clone(),
+                reason,
+            })
+        })?)
+    })
+    .await?;
+    Ok(Response::Topic(altered.into()))
 }
