@@ -19,6 +19,13 @@ pub struct HostConfig {
     /// Address the server listens on; loopback by default so nothing is exposed by accident.
     /// Port 0 picks a free port (see [`super::RunningHost::local_addr`]).
     pub listen: SocketAddr,
+    /// Address the Kafka listener serves Kafka clients on (Kafka's `listeners`, port 9092);
+    /// `None` (`"off"` in a file or flag) turns it off. Port 0 picks a free port.
+    #[serde(deserialize_with = "kafka_listen")]
+    pub kafka_listen: Option<SocketAddr>,
+    /// `host:port` that Kafka clients are told to connect to (Kafka's `advertised.listeners`);
+    /// `None` is the Kafka listener's own address.
+    pub advertised: Option<String>,
     /// Holds the log (`topics/`) and the committed offsets (`groups/offsets.log`).
     pub data_dir: PathBuf,
     /// Where assignor plugins are dropped; `None` serves the built-in strategies only.
@@ -101,6 +108,8 @@ impl Default for HostConfig {
     fn default() -> Self {
         HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 9292)),
+            kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9092))),
+            advertised: None,
             data_dir: PathBuf::from("regroup-data"),
             plugin_dir: None,
             helper_exe: None,
@@ -139,6 +148,7 @@ impl HostConfig {
     pub fn for_tests(data_dir: impl Into<PathBuf>) -> Self {
         HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             data_dir: data_dir.into(),
             group_min_session_timeout_ms: 100,
             ..HostConfig::default()
@@ -201,6 +211,22 @@ pub fn parse_flush_policy(text: &str) -> Result<FlushPolicy, String> {
             .map(|ms| FlushPolicy::Interval(Duration::from_millis(ms)))
             .ok_or_else(|| format!("flush policy {other:?} is not every_batch, os or interval_ms:N (N > 0)")),
     }
+}
+
+/// Reads the Kafka listener's address: `host:port`, or `off`.
+pub fn parse_kafka_listen(text: &str) -> Result<Option<SocketAddr>, String> {
+    match text {
+        "off" => Ok(None),
+        addr => addr
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{addr:?} is neither an address (host:port) nor off")),
+    }
+}
+
+fn kafka_listen<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<SocketAddr>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_kafka_listen(&text).map_err(serde::de::Error::custom)
 }
 
 fn flush_policy<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FlushPolicy, D::Error> {
