@@ -19,6 +19,8 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// The Kafka listener's address, when it is on.
+    pub kafka_addr: Option<String>,
 }
 
 impl Server {
@@ -62,7 +64,16 @@ impl Server {
             .nth(3)
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        Server { child, addr }
+        // "... and for Kafka clients on 127.0.0.1:PORT (advertised as ..."
+        let kafka_addr = line
+            .split_once("Kafka clients on ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .map(str::to_owned);
+        Server {
+            child,
+            addr,
+            kafka_addr,
+        }
     }
 
     /// SIGTERM, then wait: the graceful shutdown path.
