@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use kafka_protocol::messages::TopicName;
 use kafka_protocol::messages::fetch_request::FetchRequest;
 use kafka_protocol::messages::fetch_response::{FetchResponse, FetchableTopicResponse, PartitionData};
 use tokio::time::Instant;
@@ -63,13 +64,13 @@ struct Read {
     /// Every partition's batches back to back.
     buffer: ReadBuffer,
     /// Per topic, per partition: where its batches lie in `buffer`, or why it has none.
-    topics: Vec<(
-        kafka_protocol::messages::TopicName,
-        Vec<(i32, Result<Bounds, Failure>)>,
-    )>,
+    topics: Vec<(TopicName, Vec<PartitionRead>)>,
     bytes: usize,
     failed: bool,
 }
+
+/// A partition's index and what reading it came to.
+type PartitionRead = (i32, Result<Bounds, Failure>);
 
 struct Bounds {
     records: Range<usize>,
