@@ -100,16 +100,16 @@ fn create_topic(server: &Server, topic: &str, partitions: u32) {
 }
 
 #[test]
-fn librdkafka_produces_with_every_codec_and_idempotence_and_reads_every_record_back_intact() {
+fn librdkafka_produces_with_every_codec_idempotence_and_every_acks_and_reads_every_record_back_intact() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None);
     create_topic(&server, "orders", 3);
     let out = librdkafka(&server, &["roundtrip", "orders", "3"]);
     assert!(
-        out.contains("roundtrip: 200 records, codecs none gzip snappy lz4 zstd, 3 partitions"),
+        out.contains("roundtrip: 280 records, codecs none gzip snappy lz4 zstd, acks all 0 1, 3 partitions"),
         "{out}"
     );
-    // The host stored them: the native side sees all 200.
+    // The host stored each once: the native side sees all 280.
     let described = ok(regroup(&["topics", "describe", "orders", "--json"], &server));
     let described: serde_json::Value = serde_json::from_str(&described).unwrap();
     let stored: u64 = described["partitions"]
@@ -118,7 +118,20 @@ fn librdkafka_produces_with_every_codec_and_idempotence_and_reads_every_record_b
         .iter()
         .map(|p| p["high_watermark"].as_u64().unwrap() - p["log_start_offset"].as_u64().unwrap())
         .sum();
-    assert_eq!(stored, 200, "{described}");
+    assert_eq!(stored, 280, "{described}");
+}
+
+#[test]
+fn metadata_gives_each_topic_its_id_kept_on_disk_across_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 2);
+    let stored = std::fs::read_to_string(data.path().join("topics/orders/topic.id")).unwrap();
+    let told = librdkafka(&server, &["topic-id", "orders"]);
+    assert_eq!(told.trim(), stored.trim());
+    server.stop();
+    let server = Server::start(data.path(), None);
+    assert_eq!(librdkafka(&server, &["topic-id", "orders"]).trim(), stored.trim());
 }
 
 #[test]

@@ -1,8 +1,10 @@
 """librdkafka (through confluent-kafka) against a Regroup host's Kafka listener.
 
 Usage: librdkafka.py BOOTSTRAP COMMAND ARGS...
-  roundtrip TOPIC PARTITIONS   produce with every codec, idempotence on; read every record back
-                               with assign(); check keys, values, headers, timestamps; metadata
+  roundtrip TOPIC PARTITIONS   produce with every codec, idempotence on, then with acks 0 and 1;
+                               read every record back with assign(); check keys, values,
+                               headers, timestamps; metadata
+  topic-id TOPIC               the topic's id as Metadata (v12) gives it, as a UUID
   produce TOPIC KEY VALUE      produce one record (idempotent) and wait for its acknowledgement
   consume TOPIC COUNT          read COUNT records from the start of every partition; print each
                                value on a line
@@ -10,10 +12,13 @@ Usage: librdkafka.py BOOTSTRAP COMMAND ARGS...
 Exits 1 with a message on stderr when anything is not as expected.
 """
 
+import base64
 import sys
 import time
+import uuid
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicCollection,
+                             TopicPartition)
 from confluent_kafka.admin import AdminClient
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
@@ -26,11 +31,12 @@ def fail(message):
     sys.exit(1)
 
 
-def produce(bootstrap, topic, records, compression="none"):
+def produce(bootstrap, topic, records, compression="none", acks="all"):
     producer = Producer({
         "bootstrap.servers": bootstrap,
-        "enable.idempotence": True,
-        "acks": "all",
+        # Idempotence needs acks=all.
+        "enable.idempotence": acks == "all",
+        "acks": acks,
         "compression.type": compression,
         "linger.ms": 5,
     })
@@ -46,7 +52,7 @@ def produce(bootstrap, topic, records, compression="none"):
                          on_delivery=delivered)
     left = producer.flush(TIMEOUT)
     if left or errors:
-        fail(f"{compression}: {left} records unacknowledged, errors {errors[:3]}")
+        fail(f"{compression} acks={acks}: {left} records unacknowledged, errors {errors[:3]}")
 
 
 def consume(bootstrap, topic, partitions, count):
@@ -89,16 +95,17 @@ def roundtrip(bootstrap, topic, partitions):
         fail(f"metadata: cluster id {metadata.cluster_id!r}, brokers {metadata.brokers}")
     expected = {}
     base = int(time.time() * 1000) - 3_600_000
-    for n, codec in enumerate(CODECS):
+    runs = [(codec, "all") for codec in CODECS] + [("none", "0"), ("lz4", "1")]
+    for n, (codec, acks) in enumerate(runs):
         records = []
         for i in range(PER_CODEC):
-            key = f"{codec}-key-{i}".encode()
+            key = f"{codec}-acks{acks}-key-{i}".encode()
             value = (f"{codec} value {i} " * 20).encode()
             headers = [("codec", codec.encode()), ("index", str(i).encode()), ("empty", b"")]
             timestamp = base + n * 1000 + i
             records.append((key, value, headers, timestamp))
             expected[key] = (value, headers, timestamp)
-        produce(bootstrap, topic, records, codec)
+        produce(bootstrap, topic, records, codec, acks)
     got = consume(bootstrap, topic, partitions, len(expected))
     for message in got:
         key = message.key()
@@ -111,8 +118,16 @@ def roundtrip(bootstrap, topic, partitions):
             fail(f"{key!r}: headers {message.headers()} != {headers}")
         if message.timestamp()[1] != timestamp:
             fail(f"{key!r}: timestamp {message.timestamp()} != {timestamp}")
-    print(f"roundtrip: {len(got)} records, codecs {' '.join(CODECS)}, {count} partitions, "
+    print(f"roundtrip: {len(got)} records, codecs {' '.join(CODECS)}, acks all 0 1, {count} partitions, "
           f"cluster {metadata.cluster_id}")
+
+
+def topic_id(bootstrap, topic):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    # The client must outlive the answer.
+    found = admin.describe_topics(TopicCollection([topic]), request_timeout=TIMEOUT)[topic].result()
+    # confluent-kafka prints a Uuid in base64, as Kafka's tools do.
+    print(uuid.UUID(bytes=base64.b64decode(str(found.topic_id) + "==")))
 
 
 def transactional(bootstrap, topic):
@@ -135,6 +150,8 @@ def main():
         _, partitions = partitions_of(bootstrap, args[0])
         for message in consume(bootstrap, args[0], partitions, int(args[1])):
             print(message.value().decode())
+    elif command == "topic-id":
+        topic_id(bootstrap, args[0])
     elif command == "transactional":
         transactional(bootstrap, args[0])
     else:

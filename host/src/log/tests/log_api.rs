@@ -328,7 +328,10 @@ fn a_topic_keeps_its_id_across_reopen_and_a_topic_created_again_gets_a_new_one()
     log.delete_topic("t").unwrap();
     log.create_topic("t", 1, TopicSettings::default()).unwrap();
     assert_ne!(log.topic_id("t").unwrap(), first);
-    assert!(matches!(log.topic_id("nosuch"), Err(LogError::UnknownTopic { .. })));
+    assert!(matches!(
+        log.topic_id("nosuch"),
+        Err(LogError::UnknownTopic { .. })
+    ));
 }
 
 #[test]
