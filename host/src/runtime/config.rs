@@ -279,6 +279,16 @@ mod tests {
     }
 
     #[test]
+    fn the_kafka_listener_is_on_at_9092_by_default_and_off_when_asked() {
+        let default = HostConfig::default().kafka_listen.unwrap();
+        assert_eq!((default.ip().is_loopback(), default.port()), (true, 9092));
+        let off: HostConfig = serde_json::from_str(r#"{"kafka_listen": "off"}"#).unwrap();
+        assert_eq!(off.kafka_listen, None);
+        let error = serde_json::from_str::<HostConfig>(r#"{"kafka_listen": "nowhere"}"#).unwrap_err();
+        assert!(error.to_string().contains("neither an address"), "{error}");
+    }
+
+    #[test]
     fn the_default_listens_on_loopback_only() {
         assert!(HostConfig::default().listen.ip().is_loopback());
     }
