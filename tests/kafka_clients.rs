@@ -258,6 +258,107 @@ fn bad_requests_close_their_own_connection_and_the_host_serves_others() {
     assert_api_versions_answered(&mut connect(&server), 3);
 }
 
+#[test]
+fn a_kafka_connection_past_max_connections_is_closed_and_a_freed_slot_serves_the_next() {
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("regroup.toml");
+    // Two: the native listener holds one permit while it waits to accept (taken before accept,
+    // so a connection it accepts is always served); the Kafka listener gets the other.
+    std::fs::write(&config, "max_connections = 2\n").unwrap();
+    let server = Server::start_with(&data.path().join("data"), |command| {
+        command.arg("--config").arg(&config);
+    });
+    let mut first = connect(&server);
+    assert_api_versions_answered(&mut first, 1);
+    let mut second = connect(&server);
+    send(&mut second, 18, 0, 2, &[]);
+    assert!(
+        receive(&mut second).is_none(),
+        "past the limit the connection is closed"
+    );
+    drop(first);
+    // The slot comes back once the host has seen the first connection close.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut next = connect(&server);
+        send(&mut next, 18, 0, 3, &[]);
+        if receive(&mut next).is_some() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the freed slot never served anyone"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_fetch_waits_for_min_bytes_until_a_record_arrives_and_min_bytes_0_answers_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    // min_bytes 0: answered at once, with an empty (not null) records field. The host caps the
+    // wait at 30 s, past the socket's read timeout, so a wait would fail the read.
+    let mut eager = connect(&server);
+    eager.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    send(&mut eager, 1, 4, 1, &fetch_v4("orders", 0, 60_000, 0));
+    let answer = receive(&mut eager).expect("a fetch answer");
+    assert_eq!(
+        fetched_records(&answer),
+        Some(0),
+        "an empty records field, not null"
+    );
+
+    // min_bytes 1: the answer waits for the record produced after the fetch was sent.
+    let mut waiting = connect(&server);
+    send(&mut waiting, 1, 4, 2, &fetch_v4("orders", 0, 25_000, 1));
+    std::thread::sleep(Duration::from_millis(200));
+    librdkafka(&server, &["produce", "orders", "k", "late record"]);
+    let answer = receive(&mut waiting).expect("a fetch answer");
+    assert!(
+        fetched_records(&answer).unwrap() > 0,
+        "the late record is in the answer"
+    );
+    assert!(
+        answer.windows(11).any(|w| w == b"late record"),
+        "served as stored"
+    );
+}
+
+/// A Fetch v4 body for one partition from offset 0.
+fn fetch_v4(topic: &str, partition: i32, max_wait_ms: i32, min_bytes: i32) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&(-1i32).to_be_bytes()); // replica id: a consumer
+    body.extend_from_slice(&max_wait_ms.to_be_bytes());
+    body.extend_from_slice(&min_bytes.to_be_bytes());
+    body.extend_from_slice(&(1i32 << 20).to_be_bytes()); // max bytes
+    body.push(0); // isolation level
+    body.extend_from_slice(&1i32.to_be_bytes());
+    put_string(&mut body, topic);
+    body.extend_from_slice(&1i32.to_be_bytes());
+    body.extend_from_slice(&partition.to_be_bytes());
+    body.extend_from_slice(&0i64.to_be_bytes()); // fetch offset
+    body.extend_from_slice(&(1i32 << 20).to_be_bytes()); // partition max bytes
+    body
+}
+
+/// The records length of the first partition of a Fetch v4 answer (`None` when null), after
+/// checking it carries no error.
+fn fetched_records(answer: &[u8]) -> Option<i32> {
+    let i32_at = |at: usize| i32::from_be_bytes(answer[at..at + 4].try_into().unwrap());
+    // correlation id, throttle, topic count, topic name, partition count
+    let name_len = i16::from_be_bytes(answer[12..14].try_into().unwrap()) as usize;
+    let partition = 14 + name_len + 4;
+    let error = i16::from_be_bytes(answer[partition + 4..partition + 6].try_into().unwrap());
+    assert_eq!(error, 0, "the partition's error code");
+    // index, error, high watermark, last stable offset, aborted transactions (count, none)
+    let aborted = partition + 4 + 2 + 8 + 8;
+    assert!(i32_at(aborted) <= 0);
+    let length = i32_at(aborted + 4);
+    (length >= 0).then_some(length)
+}
+
 fn connect(server: &Server) -> TcpStream {
     let stream = TcpStream::connect(kafka_addr(server)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();

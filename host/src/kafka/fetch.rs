@@ -44,10 +44,8 @@ pub(super) async fn serve(context: &Context, request: FetchRequest, version: i16
                     .with_error_code(kafka_protocol::ResponseError::UnknownServerError.code());
             }
         };
-        let done = read.bytes >= min_bytes.max(1)
-            || read.failed
-            || Instant::now() >= deadline
-            || shutdown.is_shutdown();
+        let done =
+            read.bytes >= min_bytes || read.failed || Instant::now() >= deadline || shutdown.is_shutdown();
         if done {
             return read.into_response(version);
         }

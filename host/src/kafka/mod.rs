@@ -70,12 +70,6 @@ pub async fn run(
     let kafka = Arc::new(kafka);
     let accept = async {
         loop {
-            // A permit before accept (as in mini-redis): past the limit, connections wait in the
-            // listen backlog instead of being taken and dropped.
-            let permit = Arc::clone(&limits.connections)
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
             let (socket, peer) = match listener.accept().await {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -83,6 +77,13 @@ pub async fn run(
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 }
+            };
+            // Taken after accept, never held while waiting for one: the permits are the native
+            // listener's too. Past the limit the connection is closed, as Kafka's broker does.
+            let Ok(permit) = Arc::clone(&limits.connections).try_acquire_owned() else {
+                tracing::warn!(%peer, "Kafka connection closed: the host is at its connection limit (max_connections)");
+                drop(socket);
+                continue;
             };
             let _ = socket.set_nodelay(true);
             let connection = Connection {
