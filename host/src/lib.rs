@@ -7,6 +7,7 @@
 //! - [`log`]: the partitioned log: topics, partitions, segments, recovery, retention.
 //! - [`protocol`]: the wire protocol: frames, handshake, messages, stable error codes.
 //! - [`server`]: the TCP server: a listener, one handler per connection, graceful shutdown.
+//! - [`kafka`]: the Kafka listener: Kafka clients produce and fetch through it.
 //! - [`runtime`]: the host assembly: log, registry and coordinator behind the server; start, stop.
 //! - [`client`]: the Rust client library: producer, consumer, administration.
 //! - [`cli`]: the `regroup` command; `main.rs` only calls it.
@@ -16,6 +17,7 @@
 pub mod cli;
 pub mod client;
 pub mod group;
+pub mod kafka;
 pub mod log;
 pub mod protocol;
 pub mod registry;

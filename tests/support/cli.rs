@@ -19,6 +19,8 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// The Kafka listener's address, when it is on.
+    pub kafka_addr: Option<String>,
 }
 
 impl Server {
@@ -35,7 +37,14 @@ impl Server {
     pub fn start_with(data_dir: &Path, configure: impl FnOnce(&mut Command)) -> Server {
         let mut command = Command::new(regroup_exe());
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--kafka-listen",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir)
             // The consumers here use 1.5 s sessions, below Kafka's 6 s minimum.
             .args(["--group-min-session-timeout-ms", "1000"]);
@@ -55,7 +64,16 @@ impl Server {
             .nth(3)
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        Server { child, addr }
+        // "... and for Kafka clients on 127.0.0.1:PORT (advertised as ..."
+        let kafka_addr = line
+            .split_once("Kafka clients on ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .map(str::to_owned);
+        Server {
+            child,
+            addr,
+            kafka_addr,
+        }
     }
 
     /// SIGTERM, then wait: the graceful shutdown path.

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::registry::Isolation;
-use crate::runtime::{Host, HostConfig};
+use crate::runtime::{Host, HostConfig, parse_kafka_listen};
 
 /// Where plugins are looked for when nothing names a directory.
 const DEFAULT_PLUGIN_DIR: &str = "./plugins";
@@ -23,6 +23,13 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:9292].
     #[arg(long, env = "REGROUP_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Address Kafka clients are served on, or off [default: 127.0.0.1:9092].
+    #[arg(long, env = "REGROUP_KAFKA_LISTEN", value_name = "ADDR|off")]
+    kafka_listen: Option<String>,
+    /// host:port Kafka clients are told to connect to (Kafka's advertised.listeners)
+    /// [default: the Kafka listener's address].
+    #[arg(long, env = "REGROUP_ADVERTISED", value_name = "HOST:PORT")]
+    advertised: Option<String>,
     /// Directory holding topics and committed offsets [default: ./regroup-data].
     #[arg(long, env = "REGROUP_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -81,6 +88,12 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
     };
     if let Some(listen) = args.listen {
         config.listen = listen;
+    }
+    if let Some(kafka_listen) = &args.kafka_listen {
+        config.kafka_listen = parse_kafka_listen(kafka_listen).map_err(|e| format!("--kafka-listen: {e}"))?;
+    }
+    if let Some(advertised) = &args.advertised {
+        config.advertised = Some(advertised.clone());
     }
     if let Some(dir) = &args.data_dir {
         config.data_dir = dir.clone();
@@ -144,8 +157,15 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
     };
     let data_dir = config.data_dir.clone();
     let host = Host::start(config).map_err(|e| e.to_string())?;
+    // One line, the native address fourth, as scripts read it.
+    let kafka = match (host.kafka_addr(), host.advertised()) {
+        (Some(addr), Some(advertised)) => {
+            format!(" and for Kafka clients on {addr} (advertised as {advertised})")
+        }
+        _ => " (Kafka listener off)".to_owned(),
+    };
     out!(
-        "regroup listening on {} (data {}, plugins {}); Ctrl-C stops it",
+        "regroup listening on {}{kafka} (data {}, plugins {}); Ctrl-C stops it",
         host.local_addr(),
         data_dir.display(),
         plugins

@@ -53,6 +53,7 @@ mod retention;
 mod segment;
 mod settings;
 mod topic;
+mod topic_id;
 mod topic_name;
 mod varint;
 
@@ -267,6 +268,11 @@ impl Log {
 
     pub fn list_topics(&self) -> Vec<String> {
         self.topics.read().keys().cloned().collect()
+    }
+
+    /// The topic's id: a random UUID given at creation, kept across restarts.
+    pub fn topic_id(&self, name: &str) -> Result<[u8; 16], LogError> {
+        Ok(self.topic(name)?.id())
     }
 
     pub fn describe_topic(&self, name: &str) -> Result<TopicDescription, LogError> {

@@ -1,7 +1,8 @@
 //! A topic: its settings, its partitions, and the routing of records to them.
 //!
 //! On disk a topic is `<root>/<topic>/topic.conf` (see [`super::settings`]) plus one directory
-//! per partition, `<root>/<topic>/<partition>/`. `topic.conf` is written last on create and
+//! per partition, `<root>/<topic>/<partition>/`, and its id in `topic.id` (see
+//! [`super::topic_id`]). `topic.conf` is written last on create and
 //! removed first on delete, so a directory without it is never taken for a topic.
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use super::partitioner::{StickyRotation, partition_for_key};
 use super::record::Record;
 use super::recovery::{PartitionRecovery, RecoveryAction};
 use super::settings::{self, FlushPolicy, StoredTopic, TopicSettings};
+use super::topic_id;
 
 pub const CONF_FILE: &str = "topic.conf";
 
@@ -31,6 +33,7 @@ pub struct TopicDescription {
 #[derive(Debug)]
 pub struct Topic {
     name: String,
+    id: [u8; 16],
     dir: PathBuf,
     /// Changed by [`Topic::alter`], taken after `partitions` when both are.
     settings: RwLock<TopicSettings>,
@@ -66,11 +69,13 @@ impl Topic {
             },
             _ => LogError::io("create topic directory", &dir)(error),
         })?;
-        let topic = Topic::assemble(name, dir, settings, host_flush);
+        let id = topic_id::generate()?;
+        let topic = Topic::assemble(name, id, dir, settings, host_flush);
         let created = (0..partition_count)
             .map(|id| topic.open_partition(id).map(|(partition, _)| Arc::new(partition)))
             .collect::<Result<Vec<_>, _>>()
             .and_then(|partitions| {
+                topic_id::store(&topic.dir, id)?;
                 topic.write_conf(partition_count, &topic.settings())?;
                 sync_dir(root)?;
                 Ok(partitions)
@@ -98,7 +103,8 @@ impl Topic {
         let text =
             std::fs::read_to_string(&conf_path).map_err(LogError::io("read topic settings", &conf_path))?;
         let stored = settings::decode_conf(&text, &conf_path)?;
-        let topic = Topic::assemble(name, dir.to_path_buf(), stored.settings, host_flush);
+        let id = topic_id::load_or_create(dir, name)?;
+        let topic = Topic::assemble(name, id, dir.to_path_buf(), stored.settings, host_flush);
         let mut partitions = Vec::new();
         let mut reports = Vec::new();
         for id in 0..stored.partitions {
@@ -113,9 +119,16 @@ impl Topic {
         Ok((topic, reports))
     }
 
-    fn assemble(name: &str, dir: PathBuf, settings: TopicSettings, host_flush: FlushPolicy) -> Topic {
+    fn assemble(
+        name: &str,
+        id: [u8; 16],
+        dir: PathBuf,
+        settings: TopicSettings,
+        host_flush: FlushPolicy,
+    ) -> Topic {
         Topic {
             name: name.to_owned(),
+            id,
             dir,
             settings: RwLock::new(settings),
             host_flush,
@@ -165,12 +178,16 @@ impl Topic {
             let is_partition = name
                 .parse::<u32>()
                 .is_ok_and(|id| id < partition_count && id.to_string() == name);
-            if name != CONF_FILE && !is_partition {
+            if name != CONF_FILE && name != topic_id::ID_FILE && !is_partition {
                 tracing::warn!(topic = self.name, path = %entry.path().display(), "ignoring stray entry");
                 strays.push(RecoveryAction::IgnoredStrayFile { path: entry.path() });
             }
         }
         Ok(strays)
+    }
+
+    pub fn id(&self) -> [u8; 16] {
+        self.id
     }
 
     pub fn name(&self) -> &str {

@@ -74,7 +74,7 @@ impl MemoryPool {
     /// Waits until `bytes` (at most the whole pool) are free and takes them, all at once: a
     /// reader never holds part of a frame's reservation while waiting for the rest, so readers
     /// cannot starve each other.
-    async fn reserve(&self, bytes: usize) -> OwnedSemaphorePermit {
+    pub(crate) async fn reserve(&self, bytes: usize) -> OwnedSemaphorePermit {
         let bytes = bytes.min(self.capacity).min(u32::MAX as usize) as u32;
         Arc::clone(&self.bytes)
             .acquire_many_owned(bytes)

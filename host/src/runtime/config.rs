@@ -19,6 +19,13 @@ pub struct HostConfig {
     /// Address the server listens on; loopback by default so nothing is exposed by accident.
     /// Port 0 picks a free port (see [`super::RunningHost::local_addr`]).
     pub listen: SocketAddr,
+    /// Address the Kafka listener serves Kafka clients on (Kafka's `listeners`, port 9092);
+    /// `None` (`"off"` in a file or flag) turns it off. Port 0 picks a free port.
+    #[serde(deserialize_with = "kafka_listen")]
+    pub kafka_listen: Option<SocketAddr>,
+    /// `host:port` that Kafka clients are told to connect to (Kafka's `advertised.listeners`);
+    /// `None` is the Kafka listener's own address.
+    pub advertised: Option<String>,
     /// Holds the log (`topics/`) and the committed offsets (`groups/offsets.log`).
     pub data_dir: PathBuf,
     /// Where assignor plugins are dropped; `None` serves the built-in strategies only.
@@ -101,6 +108,8 @@ impl Default for HostConfig {
     fn default() -> Self {
         HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 9292)),
+            kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9092))),
+            advertised: None,
             data_dir: PathBuf::from("regroup-data"),
             plugin_dir: None,
             helper_exe: None,
@@ -139,6 +148,7 @@ impl HostConfig {
     pub fn for_tests(data_dir: impl Into<PathBuf>) -> Self {
         HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             data_dir: data_dir.into(),
             group_min_session_timeout_ms: 100,
             ..HostConfig::default()
@@ -187,6 +197,22 @@ impl HostConfig {
     pub(crate) fn limit(value: u64) -> Option<u64> {
         (value > 0).then_some(value)
     }
+}
+
+/// Reads the Kafka listener's address: `host:port`, or `off`.
+pub fn parse_kafka_listen(text: &str) -> Result<Option<SocketAddr>, String> {
+    match text {
+        "off" => Ok(None),
+        addr => addr
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{addr:?} is neither an address (host:port) nor off")),
+    }
+}
+
+fn kafka_listen<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<SocketAddr>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_kafka_listen(&text).map_err(serde::de::Error::custom)
 }
 
 fn flush_policy<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FlushPolicy, D::Error> {
@@ -242,6 +268,16 @@ mod tests {
             ..HostConfig::default()
         };
         assert!(config.check().unwrap_err().contains("rebalance_timeout_ms (0)"));
+    }
+
+    #[test]
+    fn the_kafka_listener_is_on_at_9092_by_default_and_off_when_asked() {
+        let default = HostConfig::default().kafka_listen.unwrap();
+        assert_eq!((default.ip().is_loopback(), default.port()), (true, 9092));
+        let off: HostConfig = serde_json::from_str(r#"{"kafka_listen": "off"}"#).unwrap();
+        assert_eq!(off.kafka_listen, None);
+        let error = serde_json::from_str::<HostConfig>(r#"{"kafka_listen": "nowhere"}"#).unwrap_err();
+        assert!(error.to_string().contains("neither an address"), "{error}");
     }
 
     #[test]

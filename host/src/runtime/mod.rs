@@ -37,15 +37,16 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 pub use catalog::LogTopics;
-pub use config::HostConfig;
+pub use config::{HostConfig, parse_kafka_listen};
 pub use error::HostError;
 pub use limits::{DESCRIPTORS_PER_PARTITION, DescriptorBudget, raise_open_files_limit};
 pub use memory::keep_freed_memory;
 
 use crate::group::{Coordinator, CoordinatorConfig, OffsetsRecovery};
+use crate::kafka::KafkaConfig;
 use crate::log::{Log, LogOptions, RecoveryReport, TopicSettings};
 use crate::registry::{Registry, RegistryConfig};
-use crate::server::{ServerConfig, Services};
+use crate::server::{ConnectionLimits, ServerConfig, Services};
 use driver::Driver;
 
 /// Starts hosts.
@@ -61,6 +62,8 @@ pub struct StartReport {
 /// A host that is serving. Dropping it shuts it down as [`RunningHost::shutdown`] does.
 pub struct RunningHost {
     local_addr: SocketAddr,
+    kafka_addr: Option<SocketAddr>,
+    advertised: Option<String>,
     data_dir: PathBuf,
     report: StartReport,
     log: Arc<Log>,
@@ -134,9 +137,20 @@ impl Host {
             connections_max_idle: HostConfig::millis_or_never(config.connections_max_idle_ms),
             ..ServerConfig::default()
         };
+        let kafka = match config.kafka_listen {
+            Some(addr) => Some(kafka_listener(addr, &config)?),
+            None => None,
+        };
+        let kafka_addr = kafka.as_ref().map(|(_, addr, _)| *addr);
+        let advertised = kafka
+            .as_ref()
+            .map(|(_, _, kafka)| format!("{}:{}", kafka.advertised_host, kafka.advertised_port));
         let (stop_server, server_stopped) = oneshot::channel::<()>();
         let server = spawn_server(
-            listener,
+            Listeners {
+                native: listener,
+                kafka: kafka.map(|(listener, _, kafka)| (listener, kafka)),
+            },
             Arc::new(services),
             server_config,
             server_stopped,
@@ -145,6 +159,8 @@ impl Host {
         tracing::info!(%local_addr, data_dir = %config.data_dir.display(), "host serving");
         Ok(RunningHost {
             local_addr,
+            kafka_addr,
+            advertised,
             data_dir: config.data_dir,
             report: StartReport {
                 log: log_report,
@@ -207,10 +223,52 @@ fn coordinator_config(config: &HostConfig) -> CoordinatorConfig {
     coordinator
 }
 
+/// The bound sockets the host serves: the native protocol's, and Kafka's unless turned off.
+struct Listeners {
+    native: std::net::TcpListener,
+    kafka: Option<(std::net::TcpListener, KafkaConfig)>,
+}
+
+/// Binds the Kafka listener and works out what Metadata tells clients: the advertised
+/// `host:port`, else the bound address, and the cluster id kept in the data directory.
+fn kafka_listener(
+    addr: SocketAddr,
+    config: &HostConfig,
+) -> Result<(std::net::TcpListener, SocketAddr, KafkaConfig), HostError> {
+    let bind_error = |source| HostError::Bind { addr, source };
+    let listener = bind(addr).map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    let (advertised_host, advertised_port) = match &config.advertised {
+        Some(advertised) => parse_advertised(advertised).map_err(HostError::Config)?,
+        None => (bound.ip().to_string(), bound.port()),
+    };
+    let cluster_id =
+        crate::kafka::load_or_create_cluster_id(&config.data_dir).map_err(|source| HostError::Start {
+            what: "Kafka cluster id (cluster.id in the data directory)",
+            source,
+        })?;
+    let kafka = KafkaConfig {
+        advertised_host,
+        advertised_port,
+        cluster_id,
+    };
+    Ok((listener, bound, kafka))
+}
+
+/// `host:port`, as Kafka's `advertised.listeners` names a broker.
+fn parse_advertised(text: &str) -> Result<(String, u16), String> {
+    text.rsplit_once(':')
+        .and_then(|(host, port)| Some((host.trim_matches(['[', ']']), port.parse::<u16>().ok()?)))
+        .filter(|(host, port)| !host.is_empty() && *port > 0)
+        .map(|(host, port)| (host.to_owned(), port))
+        .ok_or_else(|| format!("advertised {text:?} is not host:port"))
+}
+
 /// The server's own runtime on its own thread; the runtime is built, run and dropped there, so
-/// the host can be started and stopped from inside another runtime.
+/// the host can be started and stopped from inside another runtime. Both listeners run on it and
+/// share the connection limits; both stop when `stopped` fires.
 fn spawn_server(
-    listener: std::net::TcpListener,
+    listeners: Listeners,
     services: Arc<Services>,
     config: ServerConfig,
     stopped: oneshot::Receiver<()>,
@@ -228,12 +286,7 @@ fn spawn_server(
     std::thread::Builder::new()
         .name("regroup-host".into())
         .spawn(move || {
-            runtime.block_on(async move {
-                match tokio::net::TcpListener::from_std(listener) {
-                    Ok(listener) => crate::server::run(listener, services, config, stopped).await,
-                    Err(error) => tracing::error!(%error, "cannot serve the bound socket"),
-                }
-            });
+            runtime.block_on(serve_listeners(listeners, services, config, stopped));
         })
         .map_err(|source| HostError::Start {
             what: "server thread",
@@ -241,10 +294,72 @@ fn spawn_server(
         })
 }
 
+async fn serve_listeners(
+    listeners: Listeners,
+    services: Arc<Services>,
+    config: ServerConfig,
+    stopped: oneshot::Receiver<()>,
+) {
+    let limits = ConnectionLimits::new(&config);
+    // One stop signal seen by both listeners.
+    let (stop, _) = tokio::sync::watch::channel(false);
+    let stop_when = |mut stop: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stop.wait_for(|stopped| *stopped).await;
+    };
+    let native = match tokio::net::TcpListener::from_std(listeners.native) {
+        Ok(listener) => listener,
+        Err(error) => return tracing::error!(%error, "cannot serve the bound socket"),
+    };
+    let kafka = match listeners.kafka {
+        Some((listener, kafka)) => match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => Some((listener, kafka)),
+            Err(error) => return tracing::error!(%error, "cannot serve the bound Kafka socket"),
+        },
+        None => None,
+    };
+    let kafka_config = Arc::new(config.clone());
+    let native = crate::server::run(
+        native,
+        Arc::clone(&services),
+        config,
+        limits.clone(),
+        stop_when(stop.subscribe()),
+    );
+    let kafka = async {
+        if let Some((listener, kafka)) = kafka {
+            crate::kafka::run(
+                listener,
+                services,
+                kafka_config,
+                limits,
+                kafka,
+                stop_when(stop.subscribe()),
+            )
+            .await;
+        }
+    };
+    let signal = async {
+        let _ = stopped.await;
+        let _ = stop.send(true);
+    };
+    tokio::join!(native, kafka, signal);
+}
+
 impl RunningHost {
     /// Where the server listens (the real port when the config asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Where the Kafka listener serves (the real port when the config asked for port 0), unless
+    /// it is off.
+    pub fn kafka_addr(&self) -> Option<SocketAddr> {
+        self.kafka_addr
+    }
+
+    /// The `host:port` Kafka clients are told to connect to, unless the Kafka listener is off.
+    pub fn advertised(&self) -> Option<&str> {
+        self.advertised.as_deref()
     }
 
     pub fn data_dir(&self) -> &Path {

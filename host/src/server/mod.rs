@@ -20,7 +20,7 @@ mod connection;
 mod dispatch;
 mod handlers;
 mod listener;
-mod shutdown;
+pub(crate) mod shutdown;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -92,8 +92,9 @@ pub struct Services {
     pub default_session_timeout: Duration,
     /// For joins that leave their rebalance timeout at 0.
     pub default_rebalance_timeout: Duration,
-    /// Woken after every append the server makes, so waiting fetches look again.
-    appended: Notify,
+    /// Woken after every append a listener makes, so waiting fetches (of either listener) look
+    /// again.
+    pub(crate) appended: Notify,
 }
 
 impl Services {
@@ -110,27 +111,46 @@ impl Services {
     }
 }
 
+/// What every listener of a host shares, so the limits hold for all of them together: the
+/// connection permits ([`ServerConfig::max_connections`]) and the memory of requests being
+/// read ([`ServerConfig::queued_max_request_bytes`]).
+#[derive(Clone)]
+pub struct ConnectionLimits {
+    pub(crate) connections: Arc<Semaphore>,
+    pub(crate) memory: MemoryPool,
+}
+
+impl ConnectionLimits {
+    pub fn new(config: &ServerConfig) -> Self {
+        // A request of the largest size must fit, or it would wait forever.
+        let pool_bytes = config
+            .queued_max_request_bytes
+            .max(config.max_frame_bytes + FRAME_HEADER_LEN);
+        ConnectionLimits {
+            connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
+            memory: MemoryPool::new(pool_bytes),
+        }
+    }
+}
+
 /// Serves `listener` until `shutdown` completes, then shuts down gracefully (see the module
 /// documentation) and returns.
 pub async fn run(
     listener: TcpListener,
     services: Arc<Services>,
     config: ServerConfig,
+    limits: ConnectionLimits,
     shutdown: impl Future,
 ) {
-    // A request of the largest size must fit, or it would wait forever.
-    let pool_bytes = config
-        .queued_max_request_bytes
-        .max(config.max_frame_bytes + FRAME_HEADER_LEN);
     let (notify_shutdown, _) = watch::channel(false);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
     let mut server = listener::Listener {
         listener,
         services,
-        limit_connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
+        limit_connections: limits.connections,
         limit_refusals: Arc::new(Semaphore::new(listener::REFUSALS_AT_ONCE)),
         refusals: listener::RefusalLog::default(),
-        memory: MemoryPool::new(pool_bytes),
+        memory: limits.memory,
         config: Arc::new(config),
         notify_shutdown,
         shutdown_complete_tx,

@@ -317,3 +317,37 @@ fn a_data_directory_of_log_format_1_is_refused_at_open_naming_the_file_and_what_
         "{message}"
     );
 }
+
+#[test]
+fn a_topic_keeps_its_id_across_reopen_and_a_topic_created_again_gets_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = {
+        let log = open(dir.path());
+        log.create_topic("t", 1, TopicSettings::default()).unwrap();
+        log.topic_id("t").unwrap()
+    };
+    assert_ne!(first, [0; 16]);
+    // open() asserts a clean report: topic.id is not taken for a stray file.
+    let log = open(dir.path());
+    assert_eq!(log.topic_id("t").unwrap(), first);
+    log.delete_topic("t").unwrap();
+    log.create_topic("t", 1, TopicSettings::default()).unwrap();
+    assert_ne!(log.topic_id("t").unwrap(), first);
+    assert!(matches!(
+        log.topic_id("nosuch"),
+        Err(LogError::UnknownTopic { .. })
+    ));
+}
+
+#[test]
+fn a_topic_from_before_topic_ids_gets_one_at_open_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let log = open(dir.path());
+        log.create_topic("t", 1, TopicSettings::default()).unwrap();
+    }
+    std::fs::remove_file(dir.path().join("t/topic.id")).unwrap();
+    let given = open(dir.path()).topic_id("t").unwrap();
+    assert_ne!(given, [0; 16]);
+    assert_eq!(open(dir.path()).topic_id("t").unwrap(), given);
+}

@@ -1,0 +1,114 @@
+//! The Kafka listener: a second front end beside [`crate::server`], speaking Kafka's own
+//! protocol so Kafka clients (librdkafka and its bindings, the Java client, kafka-python, ...)
+//! produce to and fetch from the host unchanged. It translates requests into the same core calls
+//! the native server makes; the core learns nothing of Kafka's protocol. Schemas come from the
+//! `kafka-protocol` crate.
+//!
+//! - `mod.rs` (this file): [`run`] (the accept loop and graceful shutdown), [`KafkaConfig`].
+//! - `frame.rs`: Kafka's size-prefixed requests, read within the host's limits.
+//! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
+//! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
+//! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`: one
+//!   module per API.
+//! - `error.rs`: the log's errors as Kafka's error codes.
+//! - `cluster_id.rs`: the cluster id kept in the data directory.
+//!
+//! The limits are the native server's, shared with it ([`crate::server::ConnectionLimits`]):
+//! connections of both listeners together are bounded by `max_connections`, requests being read
+//! by `queued_max_request_bytes`; one request by `max_frame_bytes`; an idle connection is closed
+//! after `connections_max_idle_ms`.
+
+mod cluster_id;
+mod connection;
+mod error;
+mod fetch;
+mod frame;
+mod init_producer_id;
+mod list_offsets;
+mod metadata;
+mod produce;
+mod versions;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+pub use cluster_id::load_or_create_cluster_id;
+
+use crate::server::shutdown::Shutdown;
+use crate::server::{ConnectionLimits, ServerConfig, Services};
+use connection::{Connection, Context};
+
+/// What Kafka clients are told about this host.
+#[derive(Debug, Clone)]
+pub struct KafkaConfig {
+    /// The host and port Metadata names for the one broker (Kafka's `advertised.listeners`):
+    /// clients connect there for everything after their first request.
+    pub advertised_host: String,
+    pub advertised_port: u16,
+    /// Kept in the data directory (see [`load_or_create_cluster_id`]).
+    pub cluster_id: String,
+}
+
+/// The node id of this host, the one broker and leader of every partition.
+pub(crate) const NODE_ID: i32 = 1;
+
+/// Serves Kafka clients on `listener` until `shutdown` completes; then stops accepting, lets
+/// every connection finish the request it serves, and returns once all are closed.
+pub async fn run(
+    listener: TcpListener,
+    services: Arc<Services>,
+    config: Arc<ServerConfig>,
+    limits: ConnectionLimits,
+    kafka: KafkaConfig,
+    shutdown: impl Future,
+) {
+    let (notify_shutdown, _) = watch::channel(false);
+    let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
+    let kafka = Arc::new(kafka);
+    let accept = async {
+        loop {
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accepting a Kafka connection failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            // Taken after accept, never held while waiting for one: the permits are the native
+            // listener's too. Past the limit the connection is closed, as Kafka's broker does.
+            let Ok(permit) = Arc::clone(&limits.connections).try_acquire_owned() else {
+                tracing::warn!(%peer, "Kafka connection closed: the host is at its connection limit (max_connections)");
+                drop(socket);
+                continue;
+            };
+            let _ = socket.set_nodelay(true);
+            let connection = Connection {
+                context: Context {
+                    services: Arc::clone(&services),
+                    config: Arc::clone(&config),
+                    kafka: Arc::clone(&kafka),
+                    shutdown: Shutdown::new(notify_shutdown.subscribe()),
+                },
+                memory: limits.memory.clone(),
+                peer,
+                _shutdown_complete: shutdown_complete_tx.clone(),
+            };
+            tokio::spawn(async move {
+                connection.run(socket).await;
+                drop(permit);
+            });
+        }
+    };
+    tokio::select! {
+        () = accept => {}
+        _ = shutdown => tracing::info!("Kafka listener shutting down"),
+    }
+    let _ = notify_shutdown.send(true);
+    drop(notify_shutdown);
+    drop(shutdown_complete_tx);
+    let _ = shutdown_complete_rx.recv().await;
+}

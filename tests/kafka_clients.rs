@@ -1,0 +1,412 @@
+//! Real Kafka clients against a real `regroup serve` (both listeners on 127.0.0.1 port 0):
+//! librdkafka 2.16 through confluent-kafka, pinned in `kafka_clients/requirements.txt` and
+//! installed on first use into `.clients/venv` (git-ignored) with a note on stderr; a failed
+//! install fails the tests saying why. Bad requests are sent as raw bytes.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use regroup_tests::cli::{ConsumerProcess, Server, ok, regroup};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn requirements() -> PathBuf {
+    workspace().join("tests/kafka_clients/requirements.txt")
+}
+
+/// The virtual environment's python, with the pinned clients installed (once).
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match PYTHON.get_or_init(install_clients) {
+        Ok(python) => python,
+        Err(why) => panic!("the Kafka clients could not be installed: {why}"),
+    }
+}
+
+fn install_clients() -> Result<PathBuf, String> {
+    let venv = workspace().join(".clients/venv");
+    let python = venv.join("bin/python");
+    let wanted =
+        std::fs::read_to_string(requirements()).map_err(|e| format!("{}: {e}", requirements().display()))?;
+    let marker = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&marker).is_ok_and(|installed| installed == wanted) {
+        return Ok(python);
+    }
+    eprintln!(
+        "kafka_clients: installing the pinned Kafka clients ({}) into {} (once; needs python3-venv and PyPI)",
+        requirements().display(),
+        venv.display()
+    );
+    let run = |command: &mut Command| -> Result<(), String> {
+        let output = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{command:?} failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    };
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--disable-pip-version-check", "--quiet", "-r"])
+        .arg(requirements()))?;
+    std::fs::write(&marker, wanted).map_err(|e| format!("{}: {e}", marker.display()))?;
+    Ok(python)
+}
+
+/// Runs `librdkafka.py BOOTSTRAP ARGS...`; its stdout, or a panic with its stderr.
+fn librdkafka(server: &Server, args: &[&str]) -> String {
+    let output = librdkafka_output(server, args);
+    assert!(
+        output.status.success(),
+        "librdkafka.py {args:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn librdkafka_output(server: &Server, args: &[&str]) -> Output {
+    Command::new(python())
+        .arg(workspace().join("tests/kafka_clients/librdkafka.py"))
+        .arg(kafka_addr(server))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn kafka_addr(server: &Server) -> &str {
+    server
+        .kafka_addr
+        .as_deref()
+        .expect("serve names its Kafka listener's address on its first line")
+}
+
+fn create_topic(server: &Server, topic: &str, partitions: u32) {
+    ok(regroup(
+        &["topics", "create", topic, "--partitions", &partitions.to_string()],
+        server,
+    ));
+}
+
+#[test]
+fn librdkafka_produces_with_every_codec_idempotence_and_every_acks_and_reads_every_record_back_intact() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 3);
+    let out = librdkafka(&server, &["roundtrip", "orders", "3"]);
+    assert!(
+        out.contains("roundtrip: 280 records, codecs none gzip snappy lz4 zstd, acks all 0 1, 3 partitions"),
+        "{out}"
+    );
+    // The host stored each once: the native side sees all 280.
+    let described = ok(regroup(&["topics", "describe", "orders", "--json"], &server));
+    let described: serde_json::Value = serde_json::from_str(&described).unwrap();
+    let stored: u64 = described["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["high_watermark"].as_u64().unwrap() - p["log_start_offset"].as_u64().unwrap())
+        .sum();
+    assert_eq!(stored, 280, "{described}");
+}
+
+#[test]
+fn metadata_gives_each_topic_its_id_kept_on_disk_across_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 2);
+    let stored = std::fs::read_to_string(data.path().join("topics/orders/topic.id")).unwrap();
+    let told = librdkafka(&server, &["topic-id", "orders"]);
+    assert_eq!(told.trim(), stored.trim());
+    server.stop();
+    let server = Server::start(data.path(), None);
+    assert_eq!(librdkafka(&server, &["topic-id", "orders"]).trim(), stored.trim());
+}
+
+#[test]
+fn records_cross_between_librdkafka_and_regroups_own_client_both_ways() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    librdkafka(&server, &["produce", "orders", "alice", "from librdkafka"]);
+    let consumer = ConsumerProcess::start(&server, &["--from-beginning"]);
+    assert_eq!(consumer.take(1), ["from librdkafka"]);
+    drop(consumer);
+
+    let mut produce = Command::new(regroup_tests::regroup_exe())
+        .args([
+            "produce",
+            "--topic",
+            "orders",
+            "--key-separator",
+            ":",
+            "--server",
+            &server.addr,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    produce
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"bob:from regroup\n")
+        .unwrap();
+    assert!(produce.wait().unwrap().success());
+    let read = librdkafka(&server, &["consume", "orders", "2"]);
+    assert_eq!(
+        read.lines().collect::<Vec<_>>(),
+        ["from librdkafka", "from regroup"]
+    );
+}
+
+#[test]
+fn a_transactional_producer_is_refused_with_a_clear_error() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    let out = librdkafka(&server, &["transactional", "orders"]);
+    assert!(out.contains("transactional: refused"), "{out}");
+    // The host's own answer to InitProducerId with a transactional id (librdkafka gives up
+    // earlier, on FindCoordinator, which this host does not serve yet).
+    let mut connection = connect(&server);
+    let mut body = Vec::new();
+    put_string(&mut body, "tx-1");
+    body.extend_from_slice(&60_000i32.to_be_bytes());
+    send(&mut connection, 22, 0, 5, &body);
+    let answer = receive(&mut connection).expect("an InitProducerId answer");
+    assert_eq!(
+        i32::from_be_bytes(answer[..4].try_into().unwrap()),
+        5,
+        "correlation id"
+    );
+    // throttle (4), then the error code: TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
+    assert_eq!(i16::from_be_bytes(answer[8..10].try_into().unwrap()), 53);
+}
+
+#[test]
+fn bad_requests_close_their_own_connection_and_the_host_serves_others() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let mut bystander = connect(&server);
+    assert_api_versions_answered(&mut bystander, 1);
+
+    // A size past max_frame_bytes is refused from the size alone.
+    let mut oversized = connect(&server);
+    oversized.write_all(&i32::MAX.to_be_bytes()).unwrap();
+    assert!(
+        receive(&mut oversized).is_none(),
+        "an oversized request closes the connection"
+    );
+
+    // A size too short to hold a request header.
+    let mut malformed = connect(&server);
+    malformed.write_all(&3i32.to_be_bytes()).unwrap();
+    malformed.write_all(b"abc").unwrap();
+    assert!(
+        receive(&mut malformed).is_none(),
+        "a malformed request closes the connection"
+    );
+
+    // An API key Kafka does not have, and one this host does not serve (DescribeAcls).
+    for api_key in [9999, 29] {
+        let mut unknown = connect(&server);
+        send(&mut unknown, api_key, 0, 1, &[]);
+        assert!(
+            receive(&mut unknown).is_none(),
+            "API {api_key} closes the connection"
+        );
+    }
+
+    // A body that does not decode: Metadata v1 whose topic array claims more than is there.
+    let mut undecodable = connect(&server);
+    send(&mut undecodable, 3, 1, 1, &1000i32.to_be_bytes());
+    assert!(
+        receive(&mut undecodable).is_none(),
+        "an undecodable body closes the connection"
+    );
+
+    // ApiVersions newer than served: a version 0 answer with UNSUPPORTED_VERSION and the ranges.
+    let mut too_new = connect(&server);
+    send(&mut too_new, 18, 99, 7, &[]);
+    let answer = receive(&mut too_new).expect("an ApiVersions answer");
+    assert_eq!(i32::from_be_bytes(answer[..4].try_into().unwrap()), 7);
+    assert_eq!(
+        i16::from_be_bytes(answer[4..6].try_into().unwrap()),
+        35,
+        "UNSUPPORTED_VERSION"
+    );
+    assert!(
+        i32::from_be_bytes(answer[6..10].try_into().unwrap()) >= 6,
+        "the served ranges follow"
+    );
+
+    // The connection opened before all that, and a new one, are still served.
+    assert_api_versions_answered(&mut bystander, 2);
+    assert_api_versions_answered(&mut connect(&server), 3);
+}
+
+#[test]
+fn a_kafka_connection_past_max_connections_is_closed_and_a_freed_slot_serves_the_next() {
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("regroup.toml");
+    // Two: the native listener holds one permit while it waits to accept (taken before accept,
+    // so a connection it accepts is always served); the Kafka listener gets the other.
+    std::fs::write(&config, "max_connections = 2\n").unwrap();
+    let server = Server::start_with(&data.path().join("data"), |command| {
+        command.arg("--config").arg(&config);
+    });
+    let mut first = connect(&server);
+    assert_api_versions_answered(&mut first, 1);
+    let mut second = connect(&server);
+    send(&mut second, 18, 0, 2, &[]);
+    assert!(
+        receive(&mut second).is_none(),
+        "past the limit the connection is closed"
+    );
+    drop(first);
+    // The slot comes back once the host has seen the first connection close.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut next = connect(&server);
+        send(&mut next, 18, 0, 3, &[]);
+        if receive(&mut next).is_some() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the freed slot never served anyone"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_fetch_waits_for_min_bytes_until_a_record_arrives_and_min_bytes_0_answers_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    // min_bytes 0: answered at once, with an empty (not null) records field. The host caps the
+    // wait at 30 s, past the socket's read timeout, so a wait would fail the read.
+    let mut eager = connect(&server);
+    eager.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    send(&mut eager, 1, 4, 1, &fetch_v4("orders", 0, 60_000, 0));
+    let answer = receive(&mut eager).expect("a fetch answer");
+    assert_eq!(
+        fetched_records(&answer),
+        Some(0),
+        "an empty records field, not null"
+    );
+
+    // min_bytes 1: the answer waits for the record produced after the fetch was sent.
+    let mut waiting = connect(&server);
+    send(&mut waiting, 1, 4, 2, &fetch_v4("orders", 0, 25_000, 1));
+    std::thread::sleep(Duration::from_millis(200));
+    librdkafka(&server, &["produce", "orders", "k", "late record"]);
+    let answer = receive(&mut waiting).expect("a fetch answer");
+    assert!(
+        fetched_records(&answer).unwrap() > 0,
+        "the late record is in the answer"
+    );
+    assert!(
+        answer.windows(11).any(|w| w == b"late record"),
+        "served as stored"
+    );
+}
+
+/// A Fetch v4 body for one partition from offset 0.
+fn fetch_v4(topic: &str, partition: i32, max_wait_ms: i32, min_bytes: i32) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&(-1i32).to_be_bytes()); // replica id: a consumer
+    body.extend_from_slice(&max_wait_ms.to_be_bytes());
+    body.extend_from_slice(&min_bytes.to_be_bytes());
+    body.extend_from_slice(&(1i32 << 20).to_be_bytes()); // max bytes
+    body.push(0); // isolation level
+    body.extend_from_slice(&1i32.to_be_bytes());
+    put_string(&mut body, topic);
+    body.extend_from_slice(&1i32.to_be_bytes());
+    body.extend_from_slice(&partition.to_be_bytes());
+    body.extend_from_slice(&0i64.to_be_bytes()); // fetch offset
+    body.extend_from_slice(&(1i32 << 20).to_be_bytes()); // partition max bytes
+    body
+}
+
+/// The records length of the first partition of a Fetch v4 answer (`None` when null), after
+/// checking it carries no error.
+fn fetched_records(answer: &[u8]) -> Option<i32> {
+    let i32_at = |at: usize| i32::from_be_bytes(answer[at..at + 4].try_into().unwrap());
+    // correlation id, throttle, topic count, topic name, partition count
+    let name_len = i16::from_be_bytes(answer[12..14].try_into().unwrap()) as usize;
+    let partition = 14 + name_len + 4;
+    let error = i16::from_be_bytes(answer[partition + 4..partition + 6].try_into().unwrap());
+    assert_eq!(error, 0, "the partition's error code");
+    // index, error, high watermark, last stable offset, aborted transactions (count, none)
+    let aborted = partition + 4 + 2 + 8 + 8;
+    assert!(i32_at(aborted) <= 0);
+    let length = i32_at(aborted + 4);
+    (length >= 0).then_some(length)
+}
+
+fn connect(server: &Server) -> TcpStream {
+    let stream = TcpStream::connect(kafka_addr(server)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+}
+
+fn put_string(buffer: &mut Vec<u8>, text: &str) {
+    buffer.extend_from_slice(&(text.len() as i16).to_be_bytes());
+    buffer.extend_from_slice(text.as_bytes());
+}
+
+/// A request with header version 1 (api key, version, correlation id, client id).
+fn send(stream: &mut TcpStream, api_key: i16, version: i16, correlation_id: i32, body: &[u8]) {
+    let mut request = Vec::new();
+    request.extend_from_slice(&api_key.to_be_bytes());
+    request.extend_from_slice(&version.to_be_bytes());
+    request.extend_from_slice(&correlation_id.to_be_bytes());
+    put_string(&mut request, "raw-test");
+    request.extend_from_slice(body);
+    let mut frame = (request.len() as i32).to_be_bytes().to_vec();
+    frame.extend_from_slice(&request);
+    stream.write_all(&frame).unwrap();
+}
+
+/// The next answer (without its size), or `None` when the host closed the connection.
+fn receive(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut size = [0u8; 4];
+    match stream.read_exact(&mut size) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => return None,
+        Err(error) => panic!("reading an answer: {error}"),
+    }
+    let mut answer = vec![0; i32::from_be_bytes(size) as usize];
+    stream.read_exact(&mut answer).unwrap();
+    Some(answer)
+}
+
+fn assert_api_versions_answered(stream: &mut TcpStream, correlation_id: i32) {
+    send(stream, 18, 0, correlation_id, &[]);
+    let answer = receive(stream).expect("an ApiVersions answer");
+    assert_eq!(
+        i32::from_be_bytes(answer[..4].try_into().unwrap()),
+        correlation_id
+    );
+    assert_eq!(
+        i16::from_be_bytes(answer[4..6].try_into().unwrap()),
+        0,
+        "no error"
+    );
+}
