@@ -533,7 +533,14 @@ fn a_host_started_before_its_plugin_directory_exists_serves_plugins_dropped_in_o
 fn logs_written_to_a_pipe_carry_no_colour_codes() {
     let data = tempfile::tempdir().unwrap();
     let mut serve = Command::new(regroup_exe())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(data.path())
         .args(["--plugin-dir"])
         .arg(data.path().join("no-plugins-here"))

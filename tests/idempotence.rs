@@ -37,7 +37,8 @@ impl Drop for Host {
 fn serve(data_dir: &Path, addr: &str, kill_hook: bool) -> Host {
     let mut command = Command::new(regroup_exe());
     command
-        .args(["serve", "--listen", addr, "--flush", "every_batch", "--data-dir"])
+        .args(["serve", "--listen", addr, "--metrics-listen", "127.0.0.1:0"])
+        .args(["--flush", "every_batch", "--data-dir"])
         .arg(data_dir);
     if kill_hook {
         command.env(KILL_HOOK, "1");

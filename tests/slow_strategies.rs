@@ -134,7 +134,14 @@ struct Server {
 impl Server {
     fn start(data_dir: &Path, plugin_dir: &Path, log: &Path) -> Server {
         let mut child = Command::new(regroup_exe())
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir)
             .arg("--plugin-dir")
             .arg(plugin_dir)

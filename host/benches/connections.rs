@@ -35,7 +35,14 @@ impl Serve {
     fn start(data_dir: &Path, config: Option<&str>) -> Serve {
         let mut command = Command::new(env!("CARGO_BIN_EXE_regroup"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir.join("data"));
         if let Some(text) = config {
             let file = data_dir.join("regroup.toml");

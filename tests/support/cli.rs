@@ -35,7 +35,14 @@ impl Server {
     pub fn start_with(data_dir: &Path, configure: impl FnOnce(&mut Command)) -> Server {
         let mut command = Command::new(regroup_exe());
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir)
             // The consumers here use 1.5 s sessions, below Kafka's 6 s minimum.
             .args(["--group-min-session-timeout-ms", "1000"]);

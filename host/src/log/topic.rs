@@ -15,6 +15,7 @@ use super::partitioner::{StickyRotation, partition_for_key};
 use super::record::Record;
 use super::recovery::{PartitionRecovery, RecoveryAction};
 use super::settings::{self, FlushPolicy, StoredTopic, TopicSettings};
+use crate::stats::Count;
 
 pub const CONF_FILE: &str = "topic.conf";
 
@@ -36,6 +37,17 @@ pub struct Topic {
     partition_config: PartitionConfig,
     partitions: RwLock<Vec<Arc<Partition>>>,
     sticky: StickyRotation,
+    traffic: TopicTraffic,
+}
+
+/// Bytes and records through a topic since the host started: appended ones in, fetched
+/// (served) ones out. Batch bytes as stored, so compressed batches count compressed.
+#[derive(Debug, Default)]
+pub struct TopicTraffic {
+    pub bytes_in: Count,
+    pub records_in: Count,
+    pub bytes_out: Count,
+    pub records_out: Count,
 }
 
 impl Topic {
@@ -126,6 +138,7 @@ impl Topic {
             partition_config,
             partitions: RwLock::new(Vec::new()),
             sticky: StickyRotation::default(),
+            traffic: TopicTraffic::default(),
         }
     }
 
@@ -177,6 +190,10 @@ impl Topic {
 
     pub fn settings(&self) -> &TopicSettings {
         &self.settings
+    }
+
+    pub fn traffic(&self) -> &TopicTraffic {
+        &self.traffic
     }
 
     pub fn partitions(&self) -> Vec<Arc<Partition>> {

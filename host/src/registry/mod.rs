@@ -34,7 +34,7 @@ use regroup_assignor_api::model::{Assignment, GroupSpec};
 pub use child::{
     ASSIGN_PROBE_COMMAND, PROBE_COMMAND, TestRun, WORKER_COMMAND, assign_probe_main, probe_main, worker_main,
 };
-pub use error::{LoadError, RunError, RunFailure};
+pub use error::{LoadError, RunError, RunFailure, RunStats};
 pub use events::{Change, RegistryEvent};
 pub use strategy::{Isolation, Source, Strategy};
 
@@ -122,6 +122,10 @@ struct Inner {
     /// What is served now, by name. Held only to read or swap the map.
     active: Mutex<BTreeMap<String, Arc<Strategy>>>,
     subscribers: Mutex<Vec<mpsc::Sender<RegistryEvent>>>,
+    /// Runs by strategy name; an entry is made at a name's first run and kept.
+    runs: Mutex<BTreeMap<String, Arc<RunStats>>>,
+    /// Changes to the served set, by [`Change::KINDS`].
+    changes: [crate::stats::Count; Change::KINDS.len()],
     /// Shadow copies live here and go with the registry.
     _shadow_dir: tempfile::TempDir,
 }
@@ -183,6 +187,8 @@ impl Registry {
                 builtins,
                 scanner: Mutex::new(scanner),
                 subscribers: Mutex::new(Vec::new()),
+                runs: Mutex::new(BTreeMap::new()),
+                changes: Default::default(),
                 config,
                 _shadow_dir: shadow_dir,
             }),
@@ -236,7 +242,31 @@ impl Registry {
                 failure: RunFailure::Unknown,
             });
         };
-        strategy.assign(group, self.inner.config.deadline)
+        let stats = Arc::clone(lock(&self.inner.runs).entry(name.to_owned()).or_default());
+        let started = Instant::now();
+        let outcome = strategy.assign(group, self.inner.config.deadline);
+        stats.duration.observe(started.elapsed());
+        if let Err(error) = &outcome {
+            stats.failed(&error.failure);
+        }
+        outcome
+    }
+
+    /// How each strategy's runs went, by name (names never run are absent).
+    pub fn run_stats(&self) -> Vec<(String, Arc<RunStats>)> {
+        let runs = lock(&self.inner.runs);
+        runs.iter()
+            .map(|(name, stats)| (name.clone(), Arc::clone(stats)))
+            .collect()
+    }
+
+    /// Changes to the served strategies since start, by kind ([`Change::KINDS`]).
+    pub fn change_counts(&self) -> Vec<(&'static str, u64)> {
+        Change::KINDS
+            .iter()
+            .zip(&self.inner.changes)
+            .map(|(&kind, count)| (kind, count.get()))
+            .collect()
     }
 
     /// Compares the directory with what is served and applies the difference. Returns true while
@@ -369,6 +399,7 @@ impl Inner {
             let mut subscribers = lock(&self.subscribers);
             for event in &events {
                 tracing::info!("{event}");
+                self.changes[event.change.kind_index()].add(1);
                 subscribers.retain(|s| s.send(event.clone()).is_ok());
             }
         }
