@@ -107,6 +107,9 @@ async fn read_head(socket: &mut TcpStream) -> Result<String, HeadError> {
         }
         head.extend_from_slice(&chunk[..n]);
         if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            if end > MAX_REQUEST_HEAD_BYTES {
+                return Err(HeadError::TooLarge);
+            }
             head.truncate(end);
             return Ok(String::from_utf8_lossy(&head).into_owned());
         }

@@ -235,14 +235,16 @@ impl Registry {
 
     /// Runs `name` on `group` with the configured deadline and validates the result.
     pub fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<Assignment, RunError> {
-        let Some(strategy) = self.get(name) else {
-            return Err(RunError {
-                strategy: name.to_owned(),
-                origin: "registry".to_owned(),
-                failure: RunFailure::Unknown,
-            });
-        };
-        let stats = Arc::clone(lock(&self.inner.runs).entry(name.to_owned()).or_default());
+        match self.get(name) {
+            Some(strategy) => self.run(&strategy, group),
+            None => Err(self.unknown(name)),
+        }
+    }
+
+    /// Runs `strategy` (one this registry served) as [`Registry::assign`] does, counting the
+    /// run in [`Registry::run_stats`].
+    pub fn run(&self, strategy: &Strategy, group: Arc<GroupSpec>) -> Result<Assignment, RunError> {
+        let stats = self.stats_of(strategy.name());
         let started = Instant::now();
         let outcome = strategy.assign(group, self.inner.config.deadline);
         stats.duration.observe(started.elapsed());
@@ -250,6 +252,25 @@ impl Registry {
             stats.failed(&error.failure);
         }
         outcome
+    }
+
+    /// The failure of a run of a strategy not served (any more), counted.
+    pub fn unknown(&self, name: &str) -> RunError {
+        let failure = RunFailure::Unknown;
+        self.stats_of(name).failed(&failure);
+        RunError {
+            strategy: name.to_owned(),
+            origin: "registry".to_owned(),
+            failure,
+        }
+    }
+
+    fn stats_of(&self, name: &str) -> Arc<RunStats> {
+        let mut runs = lock(&self.inner.runs);
+        match runs.get(name) {
+            Some(stats) => Arc::clone(stats),
+            None => Arc::clone(runs.entry(name.to_owned()).or_default()),
+        }
     }
 
     /// How each strategy's runs went, by name (names never run are absent).
