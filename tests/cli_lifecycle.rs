@@ -539,6 +539,8 @@ fn logs_written_to_a_pipe_carry_no_colour_codes() {
             "127.0.0.1:0",
             "--kafka-listen",
             "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
             "--data-dir",
         ])
         .arg(data.path())

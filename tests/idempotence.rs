@@ -43,6 +43,8 @@ fn serve(data_dir: &Path, addr: &str, kill_hook: bool) -> Host {
             addr,
             "--kafka-listen",
             "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
             "--flush",
             "every_batch",
             "--data-dir",

@@ -41,6 +41,8 @@ impl Serve {
                 "127.0.0.1:0",
                 "--kafka-listen",
                 "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
                 "--data-dir",
             ])
             .arg(data_dir.join("data"));

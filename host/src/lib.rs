@@ -10,6 +10,8 @@
 //! - [`kafka`]: the Kafka listener: Kafka clients produce and fetch through it.
 //! - [`runtime`]: the host assembly: log, registry and coordinator behind the server; start, stop.
 //! - [`client`]: the Rust client library: producer, consumer, administration.
+//! - [`stats`]: counters and latency histograms the core keeps for reporting.
+//! - [`metrics`]: the Prometheus endpoint: reads the core's state and [`stats`] at scrape time.
 //! - [`cli`]: the `regroup` command; `main.rs` only calls it.
 //!
 //! The core (log, registry and, later, the group coordinator) never touches sockets.
@@ -19,7 +21,9 @@ pub mod client;
 pub mod group;
 pub mod kafka;
 pub mod log;
+pub mod metrics;
 pub mod protocol;
 pub mod registry;
 pub mod runtime;
 pub mod server;
+pub mod stats;

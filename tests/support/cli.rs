@@ -43,6 +43,8 @@ impl Server {
                 "127.0.0.1:0",
                 "--kafka-listen",
                 "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
                 "--data-dir",
             ])
             .arg(data_dir)

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::registry::Isolation;
-use crate::runtime::{Host, HostConfig, parse_kafka_listen};
+use crate::runtime::{Host, HostConfig, parse_kafka_listen, parse_metrics_listen};
 
 /// Where plugins are looked for when nothing names a directory.
 const DEFAULT_PLUGIN_DIR: &str = "./plugins";
@@ -30,6 +30,9 @@ pub struct ServeArgs {
     /// [default: the Kafka listener's address].
     #[arg(long, env = "REGROUP_ADVERTISED", value_name = "HOST:PORT")]
     advertised: Option<String>,
+    /// Address of the Prometheus endpoint (GET /metrics), or off [default: 127.0.0.1:9293].
+    #[arg(long, env = "REGROUP_METRICS_LISTEN", value_name = "ADDR|off")]
+    metrics_listen: Option<String>,
     /// Directory holding topics and committed offsets [default: ./regroup-data].
     #[arg(long, env = "REGROUP_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -94,6 +97,10 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
     }
     if let Some(advertised) = &args.advertised {
         config.advertised = Some(advertised.clone());
+    }
+    if let Some(metrics) = &args.metrics_listen {
+        config.metrics_listen =
+            parse_metrics_listen(metrics).map_err(|e| format!("--metrics-listen: {e}"))?;
     }
     if let Some(dir) = &args.data_dir {
         config.data_dir = dir.clone();
@@ -164,8 +171,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         }
         _ => " (Kafka listener off)".to_owned(),
     };
+    let metrics = match host.metrics_addr() {
+        Some(addr) => format!("metrics on http://{addr}/metrics"),
+        None => "metrics off".to_owned(),
+    };
     out!(
-        "regroup listening on {}{kafka} (data {}, plugins {}); Ctrl-C stops it",
+        "regroup listening on {}{kafka} (data {}, plugins {}); {metrics}; Ctrl-C stops it",
         host.local_addr(),
         data_dir.display(),
         plugins
@@ -210,6 +221,15 @@ mod tests {
         assert_eq!(config.session_timeout_ms, 3000);
         assert_eq!(config.flush, crate::log::FlushPolicy::Os);
         assert_eq!(config.isolate["sticky"], Isolation::Isolated);
+        assert_eq!(
+            config.metrics_listen,
+            Some(crate::runtime::DEFAULT_METRICS_LISTEN)
+        );
+        let off = ServeArgs {
+            metrics_listen: Some("off".into()),
+            ..ServeArgs::default()
+        };
+        assert_eq!(resolve(&off).unwrap().metrics_listen, None);
         assert_eq!(
             config.rebalance_timeout_ms,
             HostConfig::default().rebalance_timeout_ms

@@ -152,6 +152,8 @@ pub(super) struct Group {
     pub degraded: Option<String>,
     pub retry: Option<Retry>,
     pub last: Option<RebalanceSummary>,
+    /// Rebalances started, by [`RebalanceCause`].
+    pub rebalances: BTreeMap<&'static str, u64>,
     /// Partition counts the current assignment was made with.
     assigned_partitions: HashMap<String, u32>,
 }
@@ -251,6 +253,7 @@ impl Group {
             degraded: None,
             retry: None,
             last: None,
+            rebalances: BTreeMap::new(),
             assigned_partitions: HashMap::new(),
         }
     }
@@ -517,7 +520,7 @@ impl Group {
                 }
                 let (tx, rx) = ticket();
                 self.set_ticket(key, tx);
-                self.start_rebalance(format!("member {id} joined"), now);
+                self.start_rebalance(RebalanceCause::MemberJoined, format!("member {id} joined"), now);
                 Ok(rx)
             }
             Who::Rejoin(key) | Who::Restart(key) => {
@@ -566,10 +569,18 @@ impl Group {
                 self.set_ticket(key, tx);
                 if changed {
                     let id = self.members[&key].id.clone();
-                    self.start_rebalance(format!("member {id} rejoined with new metadata"), now);
+                    self.start_rebalance(
+                        RebalanceCause::MemberRejoined,
+                        format!("member {id} rejoined with new metadata"),
+                        now,
+                    );
                 } else if self.rebalance.is_none() {
                     let id = self.members[&key].id.clone();
-                    self.start_rebalance(format!("member {id} rejoined"), now);
+                    self.start_rebalance(
+                        RebalanceCause::MemberRejoined,
+                        format!("member {id} rejoined"),
+                        now,
+                    );
                 }
                 Ok(rx)
             }
@@ -603,7 +614,11 @@ impl Group {
     pub fn leave(&mut self, member_id: &str, now: Instant) -> Result<(), GroupError> {
         let key = self.key_of(member_id)?;
         self.remove_member(key, "left the group");
-        self.start_rebalance(format!("member {member_id} left"), now);
+        self.start_rebalance(
+            RebalanceCause::MemberLeft,
+            format!("member {member_id} left"),
+            now,
+        );
         Ok(())
     }
 
@@ -660,8 +675,8 @@ impl Group {
     // ----- rebalancing -----
 
     /// Starts a rebalance (members are told by their heartbeats to rejoin), or folds `cause`
-    /// into the one in progress.
-    pub fn start_rebalance(&mut self, cause: String, now: Instant) {
+    /// into the one in progress; `kind` is counted only for a rebalance started.
+    pub fn start_rebalance(&mut self, kind: RebalanceCause, cause: String, now: Instant) {
         if self.members.is_empty() || self.dead {
             return;
         }
@@ -677,6 +692,7 @@ impl Group {
             return;
         }
         self.round += 1;
+        *self.rebalances.entry(kind.as_str()).or_default() += 1;
         let wait = self
             .members
             .values()
@@ -702,7 +718,11 @@ impl Group {
         for key in expired {
             let id = self.members[&key].id.clone();
             self.remove_member(key, "its session expired");
-            self.start_rebalance(format!("member {id}'s session expired"), now);
+            self.start_rebalance(
+                RebalanceCause::SessionExpired,
+                format!("member {id}'s session expired"),
+                now,
+            );
         }
         if let Some(rebalance) = &self.rebalance
             && !self.running
@@ -722,7 +742,11 @@ impl Group {
             && self.rebalance.is_none()
             && now >= retry.at
         {
-            self.start_rebalance("retrying after every strategy failed".to_owned(), now);
+            self.start_rebalance(
+                RebalanceCause::Retry,
+                "retrying after every strategy failed".to_owned(),
+                now,
+            );
         }
     }
 
@@ -736,6 +760,7 @@ impl Group {
             let now_has = catalog.partitions(topic).unwrap_or(0);
             if was != now_has {
                 self.start_rebalance(
+                    RebalanceCause::TopicChanged,
                     format!("topic {topic} went from {was} to {now_has} partitions"),
                     now,
                 );
@@ -763,7 +788,11 @@ impl Group {
         if self.rebalance.is_some() {
             // A rebalance in progress negotiates afresh when it completes; one already running
             // starts over so the new set (or new code) is used.
-            self.start_rebalance(format!("strategy {name} changed"), now);
+            self.start_rebalance(
+                RebalanceCause::StrategyChanged,
+                format!("strategy {name} changed"),
+                now,
+            );
             return;
         }
         let current = self.strategy.as_ref().map(|s| s.name.as_str());
@@ -776,12 +805,20 @@ impl Group {
                 tracing::warn!(group = %self.name, "{}", self.degraded.as_deref().unwrap_or_default());
             } else {
                 let what = if removed { "removed" } else { "updated" };
-                self.start_rebalance(format!("strategy {name} {what}"), now);
+                self.start_rebalance(
+                    RebalanceCause::StrategyChanged,
+                    format!("strategy {name} {what}"),
+                    now,
+                );
             }
         } else if let Some(top) = ranked.first()
             && (current != Some(top.as_str()) || self.degraded.is_some())
         {
-            self.start_rebalance(format!("strategy {name} changed; the group prefers {top}"), now);
+            self.start_rebalance(
+                RebalanceCause::StrategyChanged,
+                format!("strategy {name} changed; the group prefers {top}"),
+                now,
+            );
         }
     }
 
@@ -1132,6 +1169,7 @@ impl Group {
             degraded: self.degraded.clone(),
             rebalancing: self.rebalance.as_ref().map(|r| r.cause.clone()),
             last_rebalance: self.last.clone(),
+            rebalances: self.rebalances.clone(),
         }
     }
 }

@@ -55,11 +55,7 @@ impl Strategies for Registry {
 
     fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<(StrategyInfo, Assignment), RunError> {
         let Some(strategy) = self.get(name) else {
-            return Err(RunError {
-                strategy: name.to_owned(),
-                origin: "registry".to_owned(),
-                failure: RunFailure::Unknown,
-            });
+            return Err(self.unknown(name));
         };
         let info = StrategyInfo {
             name: strategy.info.name.clone(),
@@ -67,7 +63,7 @@ impl Strategies for Registry {
             hash: strategy.hash.clone(),
             protocols: strategy.info.protocols.clone(),
         };
-        strategy.assign(group, self.config().deadline).map(|a| (info, a))
+        self.run(&strategy, group).map(|a| (info, a))
     }
 
     fn subscribe(&self) -> mpsc::Receiver<RegistryEvent> {

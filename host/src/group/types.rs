@@ -1,5 +1,6 @@
 //! The coordinator's requests and answers, in names (topics by name, not interned ids).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -199,6 +200,36 @@ pub struct GroupDescription {
     /// The cause of the rebalance in progress, if one is.
     pub rebalancing: Option<String>,
     pub last_rebalance: Option<RebalanceSummary>,
+    /// Rebalances started since the host started, by [`RebalanceCause::as_str`].
+    pub rebalances: BTreeMap<&'static str, u64>,
+}
+
+/// Why a rebalance started, in a few fixed kinds (the full cause is in the log and in
+/// [`RebalanceSummary::cause`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebalanceCause {
+    MemberJoined,
+    MemberRejoined,
+    MemberLeft,
+    SessionExpired,
+    TopicChanged,
+    StrategyChanged,
+    /// Every strategy failed; tried again after a backoff.
+    Retry,
+}
+
+impl RebalanceCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RebalanceCause::MemberJoined => "member-joined",
+            RebalanceCause::MemberRejoined => "member-rejoined",
+            RebalanceCause::MemberLeft => "member-left",
+            RebalanceCause::SessionExpired => "session-expired",
+            RebalanceCause::TopicChanged => "topic-changed",
+            RebalanceCause::StrategyChanged => "strategy-changed",
+            RebalanceCause::Retry => "retry",
+        }
+    }
 }
 
 /// One group in `list`.

@@ -82,12 +82,11 @@ pub use recovery::{PartitionRecovery, RecoveryAction};
 pub use retention::RetentionDeletion;
 pub use segment::FetchedBatch;
 pub use settings::{FlushPolicy, LogOptions, TOPIC_CONFIG_KEYS, TopicSettings};
-pub use topic::TopicDescription;
+pub use topic::{Topic, TopicDescription, TopicTraffic};
 pub use topic_name::validate_topic_name;
 
 use background::Shutdown;
 use events::EventBus;
-use topic::Topic;
 
 /// What opening the log found and repaired.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -335,7 +334,10 @@ impl Log {
     /// Appends `records` to `topic`, one batch per partition they route to (see
     /// [`partitioner`](partition_for_key)); each batch is atomic, the call as a whole is not.
     pub fn append(&self, topic: &str, records: Vec<Record>) -> Result<Vec<AppendedBatch>, LogError> {
-        self.topic(topic)?.append(records, now_ms())
+        let topic = self.topic(topic)?;
+        let appended = topic.append(records, now_ms())?;
+        appended.iter().for_each(|batch| counted_in(&topic, batch));
+        Ok(appended)
     }
 
     /// Appends `records` as one batch to `partition`, ignoring their own routing.
@@ -345,7 +347,10 @@ impl Log {
         partition: u32,
         records: &[Record],
     ) -> Result<AppendedBatch, LogError> {
-        self.topic(topic)?.partition(partition)?.append(records, now_ms())
+        let topic = self.topic(topic)?;
+        let appended = topic.partition(partition)?.append(records, now_ms())?;
+        counted_in(&topic, &appended);
+        Ok(appended)
     }
 
     /// A new producer id and its epoch, for an idempotent producer (Kafka's InitProducerId): no
@@ -362,7 +367,10 @@ impl Log {
         partition: u32,
         batch: Vec<u8>,
     ) -> Result<AppendedBatch, LogError> {
-        self.topic(topic)?.partition(partition)?.append_batch(batch)
+        let topic = self.topic(topic)?;
+        let appended = topic.partition(partition)?.append_batch(batch)?;
+        counted_in(&topic, &appended);
+        Ok(appended)
     }
 
     /// Whole batches from `offset` within `max_bytes` (at least one batch when any is there).
@@ -395,9 +403,14 @@ impl Log {
         max_bytes: u64,
         out: &mut ReadBuffer,
     ) -> Result<RawFetchBounds, LogError> {
-        self.topic(topic)?
+        let topic = self.topic(topic)?;
+        let read = topic
             .partition(partition)?
-            .fetch_raw_into(offset, max_bytes, out)
+            .fetch_raw_into(offset, max_bytes, out)?;
+        let traffic = topic.traffic();
+        traffic.bytes_out.add(read.len as u64);
+        traffic.records_out.add(read.records);
+        Ok(read)
     }
 
     pub fn list_offset(
@@ -407,6 +420,13 @@ impl Log {
         spec: OffsetSpec,
     ) -> Result<Option<u64>, LogError> {
         self.topic(topic)?.partition(partition)?.list_offset(spec)
+    }
+
+    /// Calls `visit` with every topic, for reporting (traffic, partitions' flush latency).
+    pub fn visit_topics(&self, mut visit: impl FnMut(&Topic)) {
+        for topic in self.topics.all() {
+            visit(&topic);
+        }
     }
 
     /// Runs one retention pass now (the background thread does this periodically).
@@ -433,6 +453,13 @@ impl Log {
                 topic: name.to_owned(),
             })
     }
+}
+
+/// Counts a stored batch into its topic's traffic.
+fn counted_in(topic: &Topic, appended: &AppendedBatch) {
+    let traffic = topic.traffic();
+    traffic.bytes_in.add(appended.stored_bytes);
+    traffic.records_in.add(appended.stored_records());
 }
 
 impl Drop for Log {

@@ -19,6 +19,7 @@ use super::record::{Record, now_ms};
 use super::recovery::{self, PartitionRecovery};
 use super::segment::{FetchedBatch, NO_TIMESTAMP, RawRead, Segment};
 use super::settings::FlushPolicy;
+use crate::stats::LatencyHistogram;
 
 /// Where a batch landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,19 @@ pub struct AppendedBatch {
     /// True when the batch was an idempotent producer's resend of a batch stored already: these
     /// are the offsets it got then, and nothing was written now.
     pub duplicate: bool,
+    /// Bytes written now (0 for a duplicate).
+    pub stored_bytes: u64,
+}
+
+impl AppendedBatch {
+    /// Records written now (0 for a duplicate).
+    pub fn stored_records(&self) -> u64 {
+        if self.duplicate {
+            0
+        } else {
+            self.last_offset - self.base_offset + 1
+        }
+    }
 }
 
 /// The answer to a fetch: whole batches plus where the log begins and ends.
@@ -55,6 +69,8 @@ pub struct RawFetch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawFetchBounds {
     pub len: usize,
+    /// Records in the batches read (whole batches: a first one may begin before the offset asked).
+    pub records: u64,
     /// The offset the next appended record will get; everything below it is readable.
     pub high_watermark: u64,
     pub log_start_offset: u64,
@@ -115,6 +131,8 @@ pub struct Partition {
     /// earlier one).
     active_since_ms: AtomicI64,
     /// What idempotent producers have stored here; taken after `appender`, only by appends.
+    /// How long each sync of appended batches took (every-batch and interval flushes).
+    flush_latency: LatencyHistogram,
     producers: Mutex<ProducerStates>,
 }
 
@@ -178,6 +196,7 @@ impl Partition {
             unflushed: AtomicBool::new(false),
             active_since_ms: AtomicI64::new(active_since_ms),
             producers: Mutex::new(producers),
+            flush_latency: LatencyHistogram::default(),
         };
         Ok((partition, report))
     }
@@ -281,6 +300,7 @@ impl Partition {
                     base_offset: stored.base_offset,
                     last_offset: stored.last_offset,
                     duplicate: true,
+                    stored_bytes: 0,
                 });
             }
             Err(refusal) => return Err(self.sequence_error(refusal)),
@@ -303,7 +323,7 @@ impl Partition {
             self.active_since_ms.store(append_time_ms, Ordering::Release);
         }
         if config.flush == FlushPolicy::EveryBatch {
-            active.sync()?;
+            self.timed_sync(&active)?;
         } else {
             self.unflushed.store(true, Ordering::Release);
         }
@@ -325,6 +345,7 @@ impl Partition {
             base_offset,
             last_offset: header.last_offset(),
             duplicate: false,
+            stored_bytes: bytes.len() as u64,
         })
     }
 
@@ -440,6 +461,12 @@ impl Partition {
         match self.read_span(offset, max_bytes, out) {
             Ok(span) => Ok(RawFetchBounds {
                 len: out.len() - mark,
+                records: span
+                    .reads
+                    .iter()
+                    .flat_map(|(_, read)| &read.headers)
+                    .map(|header| u64::from(header.record_count))
+                    .sum(),
                 high_watermark: span.high_watermark,
                 log_start_offset: span.log_start_offset,
             }),
@@ -562,7 +589,7 @@ impl Partition {
     pub fn flush_if_dirty(&self) -> Result<(), LogError> {
         if self.unflushed.swap(false, Ordering::AcqRel) {
             let active = Arc::clone(&self.lock_appender());
-            if let Err(error) = active.sync() {
+            if let Err(error) = self.timed_sync(&active) {
                 self.unflushed.store(true, Ordering::Release);
                 return Err(error);
             }
@@ -574,6 +601,19 @@ impl Partition {
     #[cfg(test)]
     pub fn has_unflushed_appends(&self) -> bool {
         self.unflushed.load(Ordering::Acquire)
+    }
+
+    /// Syncs the active segment's appended batches, timing it.
+    fn timed_sync(&self, active: &Segment) -> Result<(), LogError> {
+        let started = std::time::Instant::now();
+        let synced = active.sync();
+        self.flush_latency.observe(started.elapsed());
+        synced
+    }
+
+    /// How long syncs of appended batches have taken.
+    pub fn flush_latency(&self) -> &LatencyHistogram {
+        &self.flush_latency
     }
 
     /// Syncs every segment and index (on close).

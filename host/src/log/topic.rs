@@ -17,6 +17,7 @@ use super::record::Record;
 use super::recovery::{PartitionRecovery, RecoveryAction};
 use super::settings::{self, FlushPolicy, StoredTopic, TopicSettings};
 use super::topic_id;
+use crate::stats::Count;
 
 pub const CONF_FILE: &str = "topic.conf";
 
@@ -40,6 +41,17 @@ pub struct Topic {
     host_flush: FlushPolicy,
     partitions: RwLock<Vec<Arc<Partition>>>,
     sticky: StickyRotation,
+    traffic: TopicTraffic,
+}
+
+/// Bytes and records through a topic since the host started: appended ones in, fetched
+/// (served) ones out. Batch bytes as stored, so compressed batches count compressed.
+#[derive(Debug, Default)]
+pub struct TopicTraffic {
+    pub bytes_in: Count,
+    pub records_in: Count,
+    pub bytes_out: Count,
+    pub records_out: Count,
 }
 
 impl Topic {
@@ -134,6 +146,7 @@ impl Topic {
             host_flush,
             partitions: RwLock::new(Vec::new()),
             sticky: StickyRotation::default(),
+            traffic: TopicTraffic::default(),
         }
     }
 
@@ -224,6 +237,10 @@ impl Topic {
             partition.set_config(config);
         }
         Ok(())
+    }
+
+    pub fn traffic(&self) -> &TopicTraffic {
+        &self.traffic
     }
 
     pub fn partitions(&self) -> Vec<Arc<Partition>> {

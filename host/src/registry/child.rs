@@ -412,6 +412,8 @@ pub struct Worker {
     /// The most heap (RLIMIT_DATA) a worker may take; `None` for no limit.
     max_memory: Option<u64>,
     process: Mutex<Option<WorkerProcess>>,
+    /// Processes started: the first, then one per restart after a failure.
+    starts: crate::stats::Count,
 }
 
 impl Worker {
@@ -421,7 +423,13 @@ impl Worker {
             library: library.to_owned(),
             max_memory,
             process: Mutex::new(None),
+            starts: crate::stats::Count::default(),
         }
+    }
+
+    /// Worker processes started so far (restarts included).
+    pub fn starts(&self) -> u64 {
+        self.starts.get()
     }
 
     fn start(&self) -> Result<WorkerProcess, WorkerFailure> {
@@ -464,6 +472,7 @@ impl Worker {
         // Held across the call: the process and its pipes serve one request at a time.
         let mut slot = self.process.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {
+            self.starts.add(1);
             *slot = Some(self.start()?);
         }
         let process = slot.as_mut().expect("started above");

@@ -95,3 +95,48 @@ pub enum RunFailure {
     #[error("is set aside for another {0:?} after an in-process run missed its deadline")]
     SetAside(Duration),
 }
+
+impl RunFailure {
+    /// Every value [`RunFailure::kind`] gives, in a fixed order.
+    pub const KINDS: [&'static str; 7] = [
+        "unknown",
+        "error",
+        "panic",
+        "deadline",
+        "invalid",
+        "worker-died",
+        "set-aside",
+    ];
+
+    /// The failure's kind, for counting: a short fixed name.
+    pub fn kind(&self) -> &'static str {
+        Self::KINDS[self.kind_index()]
+    }
+
+    fn kind_index(&self) -> usize {
+        match self {
+            RunFailure::Unknown => 0,
+            RunFailure::Returned(_) => 1,
+            RunFailure::Panicked(_) => 2,
+            RunFailure::DeadlineExceeded(_) => 3,
+            RunFailure::Invalid(_) | RunFailure::BadReply(_) => 4,
+            RunFailure::WorkerDied(_) => 5,
+            RunFailure::StillRunning | RunFailure::SetAside(_) => 6,
+        }
+    }
+}
+
+/// How a strategy's runs went, by name, since the host started.
+#[derive(Debug, Default)]
+pub struct RunStats {
+    /// How long each run took, failed ones included.
+    pub duration: crate::stats::LatencyHistogram,
+    /// Failed runs by [`RunFailure::KINDS`], in that order.
+    pub failures: [crate::stats::Count; RunFailure::KINDS.len()],
+}
+
+impl RunStats {
+    pub fn failed(&self, failure: &RunFailure) {
+        self.failures[failure.kind_index()].add(1);
+    }
+}

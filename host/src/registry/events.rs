@@ -29,6 +29,19 @@ pub enum Change {
     Removed,
 }
 
+impl Change {
+    /// Every kind of change, for counting.
+    pub const KINDS: [&'static str; 3] = ["added", "updated", "removed"];
+
+    pub(super) fn kind_index(&self) -> usize {
+        match self {
+            Change::Added => 0,
+            Change::Updated { .. } => 1,
+            Change::Removed => 2,
+        }
+    }
+}
+
 impl fmt::Display for RegistryEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let short = &self.hash[..self.hash.len().min(12)];

@@ -34,7 +34,7 @@ use regroup_assignor_api::model::{Assignment, GroupSpec};
 pub use child::{
     ASSIGN_PROBE_COMMAND, PROBE_COMMAND, TestRun, WORKER_COMMAND, assign_probe_main, probe_main, worker_main,
 };
-pub use error::{LoadError, RunError, RunFailure};
+pub use error::{LoadError, RunError, RunFailure, RunStats};
 pub use events::{Change, RegistryEvent};
 pub use strategy::{Isolation, Source, Strategy};
 
@@ -122,6 +122,10 @@ struct Inner {
     /// What is served now, by name. Held only to read or swap the map.
     active: Mutex<BTreeMap<String, Arc<Strategy>>>,
     subscribers: Mutex<Vec<mpsc::Sender<RegistryEvent>>>,
+    /// Runs by strategy name; an entry is made at a name's first run and kept.
+    runs: Mutex<BTreeMap<String, Arc<RunStats>>>,
+    /// Changes to the served set, by [`Change::KINDS`].
+    changes: [crate::stats::Count; Change::KINDS.len()],
     /// Shadow copies live here and go with the registry.
     _shadow_dir: tempfile::TempDir,
 }
@@ -183,6 +187,8 @@ impl Registry {
                 builtins,
                 scanner: Mutex::new(scanner),
                 subscribers: Mutex::new(Vec::new()),
+                runs: Mutex::new(BTreeMap::new()),
+                changes: Default::default(),
                 config,
                 _shadow_dir: shadow_dir,
             }),
@@ -229,14 +235,59 @@ impl Registry {
 
     /// Runs `name` on `group` with the configured deadline and validates the result.
     pub fn assign(&self, name: &str, group: Arc<GroupSpec>) -> Result<Assignment, RunError> {
-        let Some(strategy) = self.get(name) else {
-            return Err(RunError {
-                strategy: name.to_owned(),
-                origin: "registry".to_owned(),
-                failure: RunFailure::Unknown,
-            });
-        };
-        strategy.assign(group, self.inner.config.deadline)
+        match self.get(name) {
+            Some(strategy) => self.run(&strategy, group),
+            None => Err(self.unknown(name)),
+        }
+    }
+
+    /// Runs `strategy` (one this registry served) as [`Registry::assign`] does, counting the
+    /// run in [`Registry::run_stats`].
+    pub fn run(&self, strategy: &Strategy, group: Arc<GroupSpec>) -> Result<Assignment, RunError> {
+        let stats = self.stats_of(strategy.name());
+        let started = Instant::now();
+        let outcome = strategy.assign(group, self.inner.config.deadline);
+        stats.duration.observe(started.elapsed());
+        if let Err(error) = &outcome {
+            stats.failed(&error.failure);
+        }
+        outcome
+    }
+
+    /// The failure of a run of a strategy not served (any more), counted.
+    pub fn unknown(&self, name: &str) -> RunError {
+        let failure = RunFailure::Unknown;
+        self.stats_of(name).failed(&failure);
+        RunError {
+            strategy: name.to_owned(),
+            origin: "registry".to_owned(),
+            failure,
+        }
+    }
+
+    fn stats_of(&self, name: &str) -> Arc<RunStats> {
+        let mut runs = lock(&self.inner.runs);
+        match runs.get(name) {
+            Some(stats) => Arc::clone(stats),
+            None => Arc::clone(runs.entry(name.to_owned()).or_default()),
+        }
+    }
+
+    /// How each strategy's runs went, by name (names never run are absent).
+    pub fn run_stats(&self) -> Vec<(String, Arc<RunStats>)> {
+        let runs = lock(&self.inner.runs);
+        runs.iter()
+            .map(|(name, stats)| (name.clone(), Arc::clone(stats)))
+            .collect()
+    }
+
+    /// Changes to the served strategies since start, by kind ([`Change::KINDS`]).
+    pub fn change_counts(&self) -> Vec<(&'static str, u64)> {
+        Change::KINDS
+            .iter()
+            .zip(&self.inner.changes)
+            .map(|(&kind, count)| (kind, count.get()))
+            .collect()
     }
 
     /// Compares the directory with what is served and applies the difference. Returns true while
@@ -369,6 +420,7 @@ impl Inner {
             let mut subscribers = lock(&self.subscribers);
             for event in &events {
                 tracing::info!("{event}");
+                self.changes[event.change.kind_index()].add(1);
                 subscribers.retain(|s| s.send(event.clone()).is_ok());
             }
         }

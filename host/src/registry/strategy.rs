@@ -214,6 +214,17 @@ impl Strategy {
     }
 }
 
+impl Strategy {
+    /// Worker processes started for this version (restarts after failures included); `None`
+    /// when it does not run in a worker.
+    pub fn worker_starts(&self) -> Option<u64> {
+        match &self.runner {
+            Runner::Isolated(worker) => Some(worker.starts()),
+            _ => None,
+        }
+    }
+}
+
 pub(super) fn decode_reply(bytes: &[u8]) -> Result<Assignment, RunFailure> {
     let AssignReply(reply) = codec::decode(bytes).map_err(|e| RunFailure::BadReply(e.to_string()))?;
     reply.map_err(|f| {

@@ -102,7 +102,15 @@ pub struct HostConfig {
     pub tick_interval_ms: u64,
     /// Threads serving connections; 0 is one per CPU.
     pub worker_threads: usize,
+    /// Where `GET /metrics` is served (Prometheus' text format); `"off"` in a file (`None`)
+    /// serves none. Loopback by default, next to the native port; port 0 picks a free one.
+    #[serde(deserialize_with = "metrics_listen")]
+    pub metrics_listen: Option<SocketAddr>,
 }
+
+/// The default metrics address: beside the native protocol's 9292.
+pub const DEFAULT_METRICS_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9293);
 
 impl Default for HostConfig {
     fn default() -> Self {
@@ -138,6 +146,7 @@ impl Default for HostConfig {
             max_partitions: 0,
             tick_interval_ms: 25,
             worker_threads: 0,
+            metrics_listen: Some(DEFAULT_METRICS_LISTEN),
         }
     }
 }
@@ -149,6 +158,7 @@ impl HostConfig {
         HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            metrics_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             data_dir: data_dir.into(),
             group_min_session_timeout_ms: 100,
             ..HostConfig::default()
@@ -213,6 +223,21 @@ pub fn parse_kafka_listen(text: &str) -> Result<Option<SocketAddr>, String> {
 fn kafka_listen<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<SocketAddr>, D::Error> {
     let text = String::deserialize(deserializer)?;
     parse_kafka_listen(&text).map_err(serde::de::Error::custom)
+}
+
+/// Reads a metrics address: `host:port`, or `off` for no metrics endpoint.
+pub fn parse_metrics_listen(text: &str) -> Result<Option<SocketAddr>, String> {
+    if text == "off" {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("metrics address {text:?} is neither host:port (e.g. 127.0.0.1:9293) nor off"))
+}
+
+fn metrics_listen<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<SocketAddr>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_metrics_listen(&text).map_err(serde::de::Error::custom)
 }
 
 fn flush_policy<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FlushPolicy, D::Error> {
@@ -283,5 +308,19 @@ mod tests {
     #[test]
     fn the_default_listens_on_loopback_only() {
         assert!(HostConfig::default().listen.ip().is_loopback());
+        assert!(HostConfig::default().metrics_listen.unwrap().ip().is_loopback());
+    }
+
+    #[test]
+    fn the_metrics_endpoint_is_an_address_or_off() {
+        let config: HostConfig = serde_json::from_str(r#"{"metrics_listen": "off"}"#).unwrap();
+        assert_eq!(config.metrics_listen, None);
+        let config: HostConfig = serde_json::from_str(r#"{"metrics_listen": "127.0.0.1:9400"}"#).unwrap();
+        assert_eq!(config.metrics_listen.unwrap().port(), 9400);
+        let error = serde_json::from_str::<HostConfig>(r#"{"metrics_listen": "9400"}"#).unwrap_err();
+        assert!(
+            error.to_string().contains("\"9400\" is neither host:port"),
+            "{error}"
+        );
     }
 }

@@ -37,7 +37,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 pub use catalog::LogTopics;
-pub use config::{HostConfig, parse_kafka_listen};
+pub use config::{DEFAULT_METRICS_LISTEN, HostConfig, parse_kafka_listen, parse_metrics_listen};
 pub use error::HostError;
 pub use limits::{DESCRIPTORS_PER_PARTITION, DescriptorBudget, raise_open_files_limit};
 pub use memory::keep_freed_memory;
@@ -45,6 +45,7 @@ pub use memory::keep_freed_memory;
 use crate::group::{Coordinator, CoordinatorConfig, OffsetsRecovery};
 use crate::kafka::KafkaConfig;
 use crate::log::{Log, LogOptions, RecoveryReport, TopicSettings};
+use crate::metrics::Metrics;
 use crate::registry::{Registry, RegistryConfig};
 use crate::server::{ConnectionLimits, ServerConfig, Services};
 use driver::Driver;
@@ -64,6 +65,8 @@ pub struct RunningHost {
     local_addr: SocketAddr,
     kafka_addr: Option<SocketAddr>,
     advertised: Option<String>,
+    metrics_addr: Option<SocketAddr>,
+    metrics: Arc<Metrics>,
     data_dir: PathBuf,
     report: StartReport,
     log: Arc<Log>,
@@ -86,8 +89,10 @@ impl Host {
             retention_check_interval: HostConfig::millis(config.retention_check_interval_ms),
             max_partitions: Some(budget.max_partitions),
         };
+        let opening = std::time::Instant::now();
         let (log, log_report) =
             Log::open(config.data_dir.join("topics"), log_options).map_err(HostError::Log)?;
+        let recovery_time = opening.elapsed();
         let log = Arc::new(log);
         let registry = Registry::start(registry_config(&config)?)?;
         registry.watch();
@@ -116,7 +121,24 @@ impl Host {
         };
         let listener = bind(config.listen).map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
+        let metrics = Arc::new(Metrics::new(
+            Arc::clone(&log),
+            coordinator.clone(),
+            registry.clone(),
+            recovery_time,
+        ));
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => {
+                let bind_error = |source| HostError::Bind { addr, source };
+                let listener = bind(addr).map_err(bind_error)?;
+                let local = listener.local_addr().map_err(bind_error)?;
+                Some((listener, local))
+            }
+            None => None,
+        };
+        let metrics_addr = metrics_listener.as_ref().map(|(_, addr)| *addr);
         let mut services = Services::new(Arc::clone(&log), coordinator.clone(), registry.clone());
+        services.requests = metrics.requests().clone();
         services.topic_defaults = TopicSettings {
             retention_bytes: HostConfig::limit(config.retention_bytes),
             retention_age: HostConfig::limit(config.retention_ms).map(HostConfig::millis),
@@ -155,12 +177,15 @@ impl Host {
             server_config,
             server_stopped,
             config.worker_threads,
+            metrics_listener.map(|(listener, _)| (listener, Arc::clone(&metrics))),
         )?;
         tracing::info!(%local_addr, data_dir = %config.data_dir.display(), "host serving");
         Ok(RunningHost {
             local_addr,
             kafka_addr,
             advertised,
+            metrics_addr,
+            metrics,
             data_dir: config.data_dir,
             report: StartReport {
                 log: log_report,
@@ -273,6 +298,7 @@ fn spawn_server(
     config: ServerConfig,
     stopped: oneshot::Receiver<()>,
     worker_threads: usize,
+    metrics: Option<(std::net::TcpListener, Arc<Metrics>)>,
 ) -> Result<JoinHandle<()>, HostError> {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all().thread_name("regroup-server");
@@ -286,7 +312,16 @@ fn spawn_server(
     std::thread::Builder::new()
         .name("regroup-host".into())
         .spawn(move || {
-            runtime.block_on(serve_listeners(listeners, services, config, stopped));
+            runtime.block_on(async move {
+                // Ends with the runtime, once the server has stopped.
+                if let Some((listener, metrics)) = metrics {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => drop(tokio::spawn(crate::metrics::serve(listener, metrics))),
+                        Err(error) => tracing::error!(%error, "cannot serve the bound metrics socket"),
+                    }
+                }
+                serve_listeners(listeners, services, config, stopped).await;
+            });
         })
         .map_err(|source| HostError::Start {
             what: "server thread",
@@ -360,6 +395,17 @@ impl RunningHost {
     /// The `host:port` Kafka clients are told to connect to, unless the Kafka listener is off.
     pub fn advertised(&self) -> Option<&str> {
         self.advertised.as_deref()
+    }
+
+    /// Where `GET /metrics` is served (the real port when the config asked for port 0);
+    /// `None` when the config turned it off.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
+    /// The host's metrics, for in-process use ([`Metrics::render`] is what a scrape gets).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     pub fn data_dir(&self) -> &Path {

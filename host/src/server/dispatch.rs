@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::connection::Spares;
 use super::shutdown::Shutdown;
-use super::{ServerConfig, Services, handlers};
+use super::{LISTENER_NAME, ServerConfig, Services, handlers};
 use crate::protocol::{ErrorCode, FetchedFrame, Request, Response, WireError};
 
 /// What a handler may use.
@@ -33,8 +33,20 @@ pub(super) fn is_long_poll(request: &Request) -> bool {
     }
 }
 
-/// Serves one request; every failure becomes [`Response::Error`].
+/// Serves one request, counting it; every failure becomes [`Response::Error`].
 pub(super) async fn serve(context: Context, request: Request) -> Answer {
+    let started = std::time::Instant::now();
+    let kind = request.kind();
+    let services = Arc::clone(&context.services);
+    let answer = answer(context, request).await;
+    let failed = matches!(answer, Answer::Response(Response::Error(_)));
+    services
+        .requests
+        .served(LISTENER_NAME, kind, started.elapsed(), failed);
+    answer
+}
+
+async fn answer(context: Context, request: Request) -> Answer {
     let kind = request.kind();
     if let Request::Fetch(fetch) = request {
         return match handlers::records::fetch(context, fetch).await {

@@ -12,7 +12,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::connection::Handler;
 use super::shutdown::Shutdown;
-use super::{ServerConfig, Services};
+use super::{LISTENER_NAME, ServerConfig, Services};
 use crate::protocol::{ErrorCode, MemoryPool, Welcome, WireError, encode_frame};
 
 pub(super) struct Listener {
@@ -61,6 +61,7 @@ impl Listener {
             match slot {
                 Slot::Serve(permit) => self.serve(socket, peer, permit),
                 Slot::Refuse(permit) => {
+                    self.services.requests.connection_refused(LISTENER_NAME);
                     self.refusals.refused(peer, self.config.max_connections);
                     // The permit travels with the refusal: held until the socket is closed.
                     tokio::spawn(refuse(socket, permit));
@@ -80,8 +81,10 @@ impl Listener {
             _shutdown_complete: self.shutdown_complete_tx.clone(),
             peer,
         };
+        let open = self.services.requests.connection_opened(LISTENER_NAME);
         tokio::spawn(async move {
             handler.run(socket).await;
+            drop(open);
             drop(permit);
         });
     }

@@ -31,6 +31,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
 use crate::group::Coordinator;
 use crate::log::{Log, TopicSettings};
+use crate::metrics::RequestMetrics;
 use crate::protocol::{DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_LEN, MemoryPool};
 use crate::registry::Registry;
 
@@ -92,10 +93,15 @@ pub struct Services {
     pub default_session_timeout: Duration,
     /// For joins that leave their rebalance timeout at 0.
     pub default_rebalance_timeout: Duration,
+    /// Requests and connections are counted here (under [`LISTENER_NAME`]).
+    pub requests: RequestMetrics,
     /// Woken after every append a listener makes, so waiting fetches (of either listener) look
     /// again.
     pub(crate) appended: Notify,
 }
+
+/// This server's name in the request and connection metrics.
+pub const LISTENER_NAME: &str = "regroup";
 
 impl Services {
     pub fn new(log: Arc<Log>, coordinator: Coordinator, registry: Registry) -> Services {
@@ -106,6 +112,7 @@ impl Services {
             topic_defaults: TopicSettings::default(),
             default_session_timeout: Duration::from_secs(10),
             default_rebalance_timeout: Duration::from_secs(60),
+            requests: RequestMetrics::default(),
             appended: Notify::new(),
         }
     }
