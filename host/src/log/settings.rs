@@ -680,4 +680,50 @@ mod tests {
                 .starts_with("unknown topic config \"retention.hours\" (known: retention.ms,")
         );
     }
+
+    /// A real `topic.conf`, then mutated: bit flips, byte inserts and deletes, truncation.
+    /// `PROPTEST_CASES` raises the case count for a longer run.
+    #[test]
+    fn mutated_topic_conf_never_panics_and_refusals_name_the_file() {
+        use proptest::prelude::*;
+        let valid = encode_conf(&StoredTopic {
+            partitions: 12,
+            settings: TopicSettings {
+                flush: Some(FlushPolicy::Interval(Duration::from_millis(250))),
+                retention_bytes: Some(1 << 20),
+                ..TopicSettings::default()
+            },
+        });
+        let path = Path::new("fuzzed/topic.conf");
+        assert!(decode_conf(&valid, path).is_ok(), "the unmutated file parses");
+        let config = ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|cases| cases.parse().ok())
+                .unwrap_or(512),
+            ..ProptestConfig::default()
+        };
+        let len = valid.len();
+        proptest!(config, |(
+            edits in prop::collection::vec((0..3u8, 0..len, any::<u8>()), 1..8),
+            keep in 0..=len,
+        )| {
+            let mut bytes = valid.clone().into_bytes();
+            for (kind, at, byte) in edits {
+                let at = at.min(bytes.len().saturating_sub(1));
+                match kind {
+                    0 if !bytes.is_empty() => bytes[at] ^= 1 << (byte % 8),
+                    1 => bytes.insert(at, byte),
+                    _ if !bytes.is_empty() => { bytes.remove(at); }
+                    _ => {}
+                }
+            }
+            bytes.truncate(keep);
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(error) = decode_conf(&text, path) {
+                let message = error.to_string();
+                prop_assert!(message.contains("topic.conf"), "refusal names the file: {message}");
+            }
+        });
+    }
 }
