@@ -12,7 +12,7 @@ use std::time::Instant;
 use regroup_tests::cli::{
     ConsumerProcess, PATIENCE, Server, describe, json, lines, ok, produce_lines, regroup,
 };
-use regroup_tests::{plugin_lib, publish, regroup_exe, wait_for};
+use regroup_tests::{plugin_lib, publish, regroup_exe, serve_command, wait_for};
 use serde_json::Value;
 
 fn signal(child: &Child, name: &str) {
@@ -532,18 +532,7 @@ fn a_host_started_before_its_plugin_directory_exists_serves_plugins_dropped_in_o
 #[test]
 fn logs_written_to_a_pipe_carry_no_colour_codes() {
     let data = tempfile::tempdir().unwrap();
-    let mut serve = Command::new(regroup_exe())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--kafka-listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(data.path())
+    let mut serve = serve_command(data.path())
         .args(["--plugin-dir"])
         .arg(data.path().join("no-plugins-here"))
         .stdout(Stdio::null())

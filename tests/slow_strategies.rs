@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,7 +16,7 @@ use regroup::protocol::messages::groups::GroupInfo;
 use regroup::protocol::messages::topics::CreateTopic;
 use regroup::runtime::{Host, HostConfig};
 use regroup_tests::host::{eventually, manual_consumer};
-use regroup_tests::{plugin_lib, publish, regroup_exe, wait_for};
+use regroup_tests::{plugin_lib, publish, regroup_exe, serve_command, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -133,18 +133,7 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path, plugin_dir: &Path, log: &Path) -> Server {
-        let mut child = Command::new(regroup_exe())
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--kafka-listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "127.0.0.1:0",
-                "--data-dir",
-            ])
-            .arg(data_dir)
+        let mut child = serve_command(data_dir)
             .arg("--plugin-dir")
             .arg(plugin_dir)
             .env_remove("RUST_LOG")

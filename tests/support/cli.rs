@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::regroup_exe;
+use super::{regroup_exe, serve_command};
 
 /// How long any one thing the tests wait for may take.
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -35,19 +35,8 @@ impl Server {
     /// As [`Server::start`], with the `serve` command further set up by `configure` (more
     /// flags, a working directory, environment variables).
     pub fn start_with(data_dir: &Path, configure: impl FnOnce(&mut Command)) -> Server {
-        let mut command = Command::new(regroup_exe());
+        let mut command = serve_command(data_dir);
         command
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--kafka-listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "127.0.0.1:0",
-                "--data-dir",
-            ])
-            .arg(data_dir)
             // The consumers here use 1.5 s sessions, below Kafka's 6 s minimum.
             .args(["--group-min-session-timeout-ms", "1000"]);
         configure(&mut command);

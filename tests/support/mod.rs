@@ -28,6 +28,23 @@ pub fn regroup_exe() -> PathBuf {
     exe
 }
 
+/// `regroup serve` on `data_dir` with all three listeners (native, Kafka, metrics) on free loopback
+/// ports, so tests running side by side never contend for the default ones.
+pub fn serve_command(data_dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(regroup_exe());
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--kafka-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--metrics-listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir);
+    command
+}
+
 /// The cdylib built from workspace package `package` (e.g. `regroup-range`, `fixture-misbehaving`).
 ///
 /// `cargo test` builds it as a dependency of this crate into `deps/`; `cargo build` puts it beside

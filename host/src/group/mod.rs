@@ -499,14 +499,8 @@ impl Coordinator {
                 });
             }
             (Committer::Standalone, _) => {
-                if let Some(g) = &guard
-                    && !g.members.is_empty()
-                {
-                    return Err(GroupError::GroupNotEmpty {
-                        group: group.to_owned(),
-                        members: g.members.len(),
-                        action: "commit offsets outside of",
-                    });
+                if let Some(g) = &guard {
+                    g.refuse_if_members("commit offsets outside of")?;
                 }
                 for (partition, _) in offsets {
                     self.check_exists(group, partition)?;
@@ -560,14 +554,8 @@ impl Coordinator {
     ) -> Result<Vec<(PartitionName, i64)>, GroupError> {
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
-        if let Some(g) = &guard
-            && !g.members.is_empty()
-        {
-            return Err(GroupError::GroupNotEmpty {
-                group: group.to_owned(),
-                members: g.members.len(),
-                action: "reset the offsets of",
-            });
+        if let Some(g) = &guard {
+            g.refuse_if_members("reset the offsets of")?;
         }
         let partitions: Vec<PartitionName> =
             match scope {
@@ -647,14 +635,8 @@ impl Coordinator {
     ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
-        if let Some(g) = &guard
-            && !g.members.is_empty()
-        {
-            return Err(GroupError::GroupNotEmpty {
-                group: group.to_owned(),
-                members: g.members.len(),
-                action: "delete the offsets of",
-            });
+        if let Some(g) = &guard {
+            g.refuse_if_members("delete the offsets of")?;
         }
         let offsets = lock(&self.inner.offsets);
         if guard.is_none() && !offsets.has_group(group) {
@@ -694,13 +676,7 @@ impl Coordinator {
         let handle = lock(&self.inner.groups).get(group).cloned();
         if let Some(handle) = &handle {
             let mut g = lock(handle);
-            if !g.members.is_empty() {
-                return Err(GroupError::GroupNotEmpty {
-                    group: group.to_owned(),
-                    members: g.members.len(),
-                    action: "delete",
-                });
-            }
+            g.refuse_if_members("delete")?;
             g.dead = true;
             lock(&self.inner.groups).remove(group);
         }
