@@ -1,4 +1,4 @@
-//! Coordinator figures (issue 5): rebalance latency in-process, cooperative pauses, hot swap.
+//! Coordinator figures: rebalance latency in-process, cooperative pauses, hot swap.
 //! A bench binary, not criterion: each figure is an end-to-end episode of many calls, and the
 //! hot-swap one waits on the file system and a probe process.
 //!

@@ -1,4 +1,4 @@
-//! The group coordinator (issue 5): membership, strategy negotiation, rebalances (eager and
+//! The group coordinator: membership, strategy negotiation, rebalances (eager and
 //! cooperative), committed offsets with fencing, and hot strategy swaps. It knows nothing of
 //! sockets: a server turns frames into calls on [`Coordinator`]. Time is passed in (`now`), and
 //! [`Coordinator::tick`] drives session expiry, rebalance timeouts, retries and registry events,
