@@ -9,7 +9,8 @@ use std::thread;
 use std::time::Duration;
 
 use regroup_tests::cli::{
-    ConsumerProcess, PATIENCE, Server, describe, json, lines, ok, produce_lines, regroup, values,
+    ConsumerProcess, PATIENCE, Server, consume_from_beginning, describe, json, lines, ok, produce_lines,
+    regroup, values,
 };
 use regroup_tests::{plugin_lib, publish, regroup_exe, wait_for};
 
@@ -24,19 +25,7 @@ fn serve_produce_consume_then_a_restart_keeps_topics_records_and_offsets() {
     let sent = lines(0, 30);
     produce_lines(&server, "orders", &sent);
 
-    let read = ok(regroup(
-        &[
-            "consume",
-            "--topic",
-            "orders",
-            "--group",
-            "g",
-            "--from-beginning",
-            "--max-records",
-            "30",
-        ],
-        &server,
-    ));
+    let read = consume_from_beginning(&server, 30);
     let mut read: Vec<String> = read.lines().map(str::to_owned).collect();
     read.sort();
     assert_eq!(read, values(&sent), "every record exactly once");

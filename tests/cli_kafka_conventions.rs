@@ -4,7 +4,8 @@
 //! `--execute` is given and needs an explicit target.
 
 use regroup_tests::cli::{
-    ConsumerProcess, PATIENCE, Server, describe, json, lines, ok, produce_lines, regroup,
+    ConsumerProcess, PATIENCE, Server, consume_from_beginning, describe, json, lines, ok, produce_lines,
+    regroup,
 };
 use regroup_tests::wait_for;
 use serde_json::Value;
@@ -163,19 +164,7 @@ fn reset_offsets_shows_its_plan_changes_nothing_without_execute_and_needs_a_targ
         &server,
     ));
     produce_lines(&server, "orders", &lines(0, 20));
-    ok(regroup(
-        &[
-            "consume",
-            "--topic",
-            "orders",
-            "--group",
-            "g",
-            "--from-beginning",
-            "--max-records",
-            "20",
-        ],
-        &server,
-    ));
+    consume_from_beginning(&server, 20);
     let ends = committed(&server);
     assert_eq!(ends.iter().sum::<i64>(), 20);
 

@@ -10,7 +10,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Instant;
 
 use regroup_tests::cli::{
-    ConsumerProcess, PATIENCE, Server, describe, json, lines, ok, produce_lines, regroup,
+    ConsumerProcess, PATIENCE, Server, consume_from_beginning, describe, json, lines, ok, produce_lines,
+    regroup,
 };
 use regroup_tests::{plugin_lib, publish, regroup_exe, serve_command, wait_for};
 use serde_json::Value;
@@ -194,19 +195,7 @@ fn a_group_behind_the_log_start_after_retention_resets_once_and_commits_the_new_
         &server,
     ));
     produce_lines(&server, "orders", &lines(0, 10));
-    ok(regroup(
-        &[
-            "consume",
-            "--topic",
-            "orders",
-            "--group",
-            "g",
-            "--from-beginning",
-            "--max-records",
-            "4",
-        ],
-        &server,
-    ));
+    consume_from_beginning(&server, 4);
     assert_eq!(committed(&describe(&server).unwrap()), 4);
     // The partition receives nothing more: retention deletes its one (active) segment.
     wait_for("retention to delete the records", PATIENCE, || {
@@ -237,19 +226,7 @@ fn a_topic_deleted_and_created_again_is_read_from_its_start_and_describe_never_f
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None);
     topic_with_records(&server, 3, 30);
-    ok(regroup(
-        &[
-            "consume",
-            "--topic",
-            "orders",
-            "--group",
-            "g",
-            "--from-beginning",
-            "--max-records",
-            "30",
-        ],
-        &server,
-    ));
+    consume_from_beginning(&server, 30);
     assert_eq!(committed(&describe(&server).unwrap()), 30);
     ok(regroup(&["topics", "delete", "orders"], &server));
     // Kafka's rule: deleting a topic deletes every group's offsets on it.
@@ -257,19 +234,7 @@ fn a_topic_deleted_and_created_again_is_read_from_its_start_and_describe_never_f
     assert_eq!(described["offsets"].as_array().unwrap().len(), 0, "{described}");
 
     topic_with_records(&server, 2, 4);
-    let again = ok(regroup(
-        &[
-            "consume",
-            "--topic",
-            "orders",
-            "--group",
-            "g",
-            "--from-beginning",
-            "--max-records",
-            "4",
-        ],
-        &server,
-    ));
+    let again = consume_from_beginning(&server, 4);
     assert_eq!(again.lines().count(), 4, "{again}");
     let described = describe(&server).unwrap();
     assert_eq!(committed(&described), 4, "{described}");
@@ -312,19 +277,7 @@ fn describe_shows_offsets_of_a_partition_that_is_gone_instead_of_failing() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None);
     topic_with_records(&server, 1, 5);
-    ok(regroup(
-        &[
-            "consume",
-            "--topic",
-            "orders",
-            "--group",
-            "g",
-            "--from-beginning",
-            "--max-records",
-            "5",
-        ],
-        &server,
-    ));
+    consume_from_beginning(&server, 5);
     server.stop();
     // The topic's files removed by hand while the host was down: its offsets are left stale.
     std::fs::remove_dir_all(data.path().join("topics").join("orders")).unwrap();

@@ -94,6 +94,14 @@ pub fn regroup(args: &[&str], server: &Server) -> Output {
         .unwrap()
 }
 
+/// `regroup consume` of `orders` in group `g` from the beginning until `count` records were printed;
+/// its stdout, after a successful exit.
+pub fn consume_from_beginning(server: &Server, count: usize) -> String {
+    let count = count.to_string();
+    let args = ["consume", "--topic", "orders", "--group", "g", "--from-beginning"];
+    ok(regroup(&[&args[..], &["--max-records", &count]].concat(), server))
+}
+
 pub fn ok(output: Output) -> String {
     assert!(
         output.status.success(),
