@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use regroup_tests::cli::{ConsumerProcess, Server, ok, regroup};
+use regroup_tests::cli::{ConsumerProcess, Server, ok, produce_lines, regroup};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -144,27 +144,7 @@ fn records_cross_between_librdkafka_and_regroups_own_client_both_ways() {
     assert_eq!(consumer.take(1), ["from librdkafka"]);
     drop(consumer);
 
-    let mut produce = Command::new(regroup_tests::regroup_exe())
-        .args([
-            "produce",
-            "--topic",
-            "orders",
-            "--key-separator",
-            ":",
-            "--server",
-            &server.addr,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    produce
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"bob:from regroup\n")
-        .unwrap();
-    assert!(produce.wait().unwrap().success());
+    produce_lines(&server, "orders", &["bob:from regroup".to_owned()]);
     let read = librdkafka(&server, &["consume", "orders", "2"]);
     assert_eq!(
         read.lines().collect::<Vec<_>>(),
