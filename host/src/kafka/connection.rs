@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
-use super::{KafkaConfig, fetch, init_producer_id, list_offsets, metadata, produce};
+use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
 use crate::server::{ServerConfig, Services};
@@ -129,6 +129,9 @@ impl Connection {
             )),
             RequestKind::InitProducerId(request) => Some(ResponseKind::InitProducerId(
                 init_producer_id::serve(context, request).await,
+            )),
+            RequestKind::FindCoordinator(request) => Some(ResponseKind::FindCoordinator(
+                find_coordinator::serve(context, request, version),
             )),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };

@@ -8,8 +8,8 @@
 //! - `frame.rs`: Kafka's size-prefixed requests, read within the host's limits.
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
-//! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`: one
-//!   module per API.
+//! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
+//!   `find_coordinator.rs`: one module per API.
 //! - `error.rs`: the log's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
 //!
@@ -22,6 +22,7 @@ mod cluster_id;
 mod connection;
 mod error;
 mod fetch;
+mod find_coordinator;
 mod frame;
 mod init_producer_id;
 mod list_offsets;
