@@ -16,6 +16,11 @@
 //!
 //! The core (log, registry and, later, the group coordinator) never touches sockets.
 
+/// Unit tests count each thread's allocations, so the parsers' fuzz tests can bound their memory.
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: regroup_fuzz_support::CountingAllocator = regroup_fuzz_support::CountingAllocator;
+
 pub mod cli;
 pub mod client;
 pub mod group;

@@ -11,14 +11,15 @@ use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::ResponseError;
-use kafka_protocol::messages::{ApiKey, RequestHeader, RequestKind, ResponseHeader, ResponseKind};
-use kafka_protocol::protocol::{Decodable, Encodable};
+use kafka_protocol::messages::{ApiKey, RequestKind, ResponseHeader, ResponseKind};
+use kafka_protocol::protocol::Encodable;
 use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
-use super::versions::{self, Negotiated};
+use super::request::{Decoded, decode_request};
+use super::versions;
 use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
@@ -87,13 +88,19 @@ impl Connection {
 
     /// One request's answer, framed (`None` when the request wants none: produce with acks 0);
     /// an error when the connection must close, saying why.
-    async fn serve(&mut self, mut bytes: Bytes) -> Result<Option<Bytes>, String> {
-        let api_key = i16::from_be_bytes([bytes[0], bytes[1]]);
-        let version = i16::from_be_bytes([bytes[2], bytes[3]]);
-        let correlation_id = i32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
-        let api = match versions::negotiate(api_key, version) {
-            Negotiated::Served(api) => api,
-            Negotiated::ApiVersionsTooNew => {
+    async fn serve(&mut self, bytes: Bytes) -> Result<Option<Bytes>, String> {
+        let (api, version, correlation_id, header, request) = match decode_request(bytes)? {
+            Decoded::Request {
+                api,
+                version,
+                correlation_id,
+                header,
+                request,
+            } => (api, version, correlation_id, header, request),
+            Decoded::ApiVersionsTooNew {
+                version,
+                correlation_id,
+            } => {
                 tracing::debug!(peer = %self.peer, version, "ApiVersions newer than served: answering in version 0");
                 let body = versions::api_versions(Some(ResponseError::UnsupportedVersion));
                 return encode(
@@ -104,12 +111,7 @@ impl Connection {
                 )
                 .map(Some);
             }
-            Negotiated::Refused(reason) => return Err(reason),
         };
-        let header = RequestHeader::decode(&mut bytes, api.request_header_version(version))
-            .map_err(|error| format!("{api:?} v{version}: malformed request header: {error}"))?;
-        let request = RequestKind::decode(api, &mut bytes, version)
-            .map_err(|error| format!("{api:?} v{version}: malformed request: {error}"))?;
         let client = header.client_id.as_deref().unwrap_or("");
         tracing::trace!(peer = %self.peer, client, ?api, version, correlation_id, "Kafka request");
         let context = &self.context;

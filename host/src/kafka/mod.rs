@@ -28,6 +28,7 @@ mod init_producer_id;
 mod list_offsets;
 mod metadata;
 mod produce;
+mod request;
 mod versions;
 
 use std::future::Future;

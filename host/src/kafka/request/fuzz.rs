@@ -1,0 +1,221 @@
+//! The Kafka request decoder fuzzed: every served API at its lowest and highest version, encoded
+//! by kafka-protocol's own encoders, then mutated. The decoder never panics, holds at most a
+//! bounded multiple of the request's size, and refuses with a message naming what was wrong.
+
+use bytes::{BufMut, BytesMut};
+use kafka_protocol::messages::*;
+use kafka_protocol::protocol::{Encodable, StrBytes};
+use proptest::prelude::*;
+use regroup_fuzz_support::{config, mutated, peak_allocation};
+
+use super::*;
+use crate::log::{Compression, ProducerFields, Record, encode_batch};
+
+fn topic(name: &str) -> TopicName {
+    TopicName(StrBytes::from_string(name.to_owned()))
+}
+
+/// One request of each served API, with content in its arrays and strings.
+fn requests() -> Vec<RequestKind> {
+    let records = [
+        Record::new("v0").with_key("k0").with_header("h", "x"),
+        Record::new("v1").with_timestamp(7),
+    ];
+    let batch = encode_batch(0, &records, 5, ProducerFields::NONE, Compression::None).unwrap();
+    let batch = Bytes::from(batch);
+    vec![
+        RequestKind::ApiVersions(ApiVersionsRequest::default()),
+        RequestKind::Metadata(MetadataRequest::default().with_topics(Some(vec![
+            metadata_request::MetadataRequestTopic::default().with_name(Some(topic("orders"))),
+            metadata_request::MetadataRequestTopic::default().with_name(Some(topic("payments"))),
+        ]))),
+        RequestKind::Produce(
+            ProduceRequest::default()
+                .with_acks(-1)
+                .with_timeout_ms(30_000)
+                .with_topic_data(vec![
+                    produce_request::TopicProduceData::default()
+                        .with_name(topic("orders"))
+                        .with_partition_data(vec![
+                            produce_request::PartitionProduceData::default()
+                                .with_index(0)
+                                .with_records(Some(batch.clone())),
+                            produce_request::PartitionProduceData::default()
+                                .with_index(3)
+                                .with_records(Some(batch)),
+                        ]),
+                ]),
+        ),
+        RequestKind::Fetch(
+            FetchRequest::default()
+                .with_max_wait_ms(500)
+                .with_min_bytes(1)
+                .with_max_bytes(1 << 20)
+                .with_topics(vec![
+                    fetch_request::FetchTopic::default()
+                        .with_topic(topic("orders"))
+                        .with_partitions(vec![
+                            fetch_request::FetchPartition::default()
+                                .with_partition(0)
+                                .with_fetch_offset(12),
+                            fetch_request::FetchPartition::default()
+                                .with_partition(1)
+                                .with_partition_max_bytes(4096),
+                        ]),
+                ]),
+        ),
+        RequestKind::ListOffsets(ListOffsetsRequest::default().with_topics(vec![
+                list_offsets_request::ListOffsetsTopic::default()
+                    .with_name(topic("orders"))
+                    .with_partitions(vec![
+                        list_offsets_request::ListOffsetsPartition::default()
+                            .with_partition_index(2)
+                            .with_timestamp(-1),
+                    ]),
+            ])),
+        RequestKind::InitProducerId(InitProducerIdRequest::default().with_transaction_timeout_ms(60_000)),
+        // One key up to version 3, a list of keys from version 4.
+        RequestKind::FindCoordinator(
+            FindCoordinatorRequest::default().with_key(StrBytes::from_static_str("group-a")),
+        ),
+        RequestKind::FindCoordinator(FindCoordinatorRequest::default().with_coordinator_keys(vec![
+            StrBytes::from_static_str("group-a"),
+            StrBytes::from_static_str("group-b"),
+        ])),
+    ]
+}
+
+fn api_of(request: &RequestKind) -> ApiKey {
+    match request {
+        RequestKind::ApiVersions(_) => ApiKey::ApiVersions,
+        RequestKind::Metadata(_) => ApiKey::Metadata,
+        RequestKind::Produce(_) => ApiKey::Produce,
+        RequestKind::Fetch(_) => ApiKey::Fetch,
+        RequestKind::ListOffsets(_) => ApiKey::ListOffsets,
+        RequestKind::InitProducerId(_) => ApiKey::InitProducerId,
+        RequestKind::FindCoordinator(_) => ApiKey::FindCoordinator,
+        other => unreachable!("not served: {other:?}"),
+    }
+}
+
+/// `request` as a client sends it (without the size field): header, then body; `None` when
+/// the request has a field that `version` does not have.
+fn encode_request(
+    request: &RequestKind,
+    version: i16,
+    correlation_id: i32,
+) -> Option<(RequestHeader, Bytes)> {
+    let api = api_of(request);
+    let header = RequestHeader::default()
+        .with_request_api_key(api as i16)
+        .with_request_api_version(version)
+        .with_correlation_id(correlation_id)
+        .with_client_id(Some(StrBytes::from_static_str("fuzz")));
+    let mut bytes = BytesMut::new();
+    header
+        .encode(&mut bytes, api.request_header_version(version))
+        .expect("a valid header encodes");
+    request.encode(&mut bytes, version).ok()?;
+    Some((header, bytes.freeze()))
+}
+
+/// Every served API at its lowest and highest version.
+fn valid_requests() -> Vec<(RequestKind, i16, RequestHeader, Bytes)> {
+    let mut out = Vec::new();
+    for request in requests() {
+        let api = api_of(&request);
+        let &(_, min, max) = versions::SERVED
+            .iter()
+            .find(|(served, _, _)| *served == api)
+            .unwrap();
+        for version in [min, max] {
+            if let Some((header, bytes)) = encode_request(&request, version, 41) {
+                out.push((request.clone(), version, header, bytes));
+            }
+        }
+    }
+    for &(api, min, max) in versions::SERVED {
+        for version in [min, max] {
+            assert!(
+                out.iter()
+                    .any(|(request, v, ..)| api_of(request) == api && *v == version),
+                "no valid {api:?} v{version} to start from"
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn every_served_request_decodes_to_what_was_encoded() {
+    for (request, version, header, bytes) in valid_requests() {
+        let decoded = decode_request(bytes).unwrap();
+        assert_eq!(
+            decoded,
+            Decoded::Request {
+                api: api_of(&request),
+                version,
+                correlation_id: 41,
+                header,
+                request,
+            }
+        );
+    }
+}
+
+/// What the decoder may hold per byte of request: a decoded array element or string is a few
+/// dozen bytes in memory for at least one on the wire.
+const HELD_PER_REQUEST_BYTE: usize = 256;
+
+#[test]
+fn mutated_kafka_requests_never_panic_stay_bounded_and_refusals_say_why() {
+    let valid = valid_requests()
+        .into_iter()
+        .map(|(.., bytes)| bytes.to_vec())
+        .collect();
+    proptest!(config(), |(bytes in mutated(valid))| {
+        let len = bytes.len();
+        let (decoded, peak) = peak_allocation(|| decode_request(Bytes::from(bytes)));
+        prop_assert!(
+            peak <= 4096 + HELD_PER_REQUEST_BYTE * len,
+            "{peak} bytes held decoding a request of {len}"
+        );
+        if let Err(reason) = decoded {
+            prop_assert!(
+                ["request", "API", "version"].iter().any(|word| reason.contains(word)),
+                "the refusal says what was wrong: {reason}"
+            );
+        }
+    });
+}
+
+/// A request of a few bytes whose array claims two billion elements: refused by what the
+/// bytes can hold, not answered with an allocation of that many elements (which aborts the
+/// process when the system cannot provide it).
+#[test]
+fn an_array_claiming_more_elements_than_its_bytes_hold_is_refused_without_allocating_them() {
+    for (api, version) in [(ApiKey::Metadata, 0), (ApiKey::Metadata, 12), (ApiKey::Fetch, 12)] {
+        let mut bytes = BytesMut::new();
+        RequestHeader::default()
+            .with_request_api_key(api as i16)
+            .with_request_api_version(version)
+            .encode(&mut bytes, api.request_header_version(version))
+            .unwrap();
+        if api == ApiKey::Fetch {
+            // replica id, max wait, min bytes, max bytes, isolation level, session id and epoch.
+            bytes.put_slice(&[0; 4 * 4 + 1 + 4 * 2]);
+        }
+        match version {
+            0 => bytes.put_i32(i32::MAX),
+            // A compact array's length is an unsigned varint of the count plus one.
+            _ => bytes.put_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]),
+        }
+        let (decoded, peak) = peak_allocation(|| decode_request(bytes.freeze()));
+        let reason = decoded.unwrap_err();
+        assert!(
+            reason.contains(&format!("{api:?} v{version}: malformed request")),
+            "{reason}"
+        );
+        assert!(peak < 1 << 20, "{peak} bytes held for {api:?} v{version}");
+    }
+}
