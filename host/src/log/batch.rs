@@ -575,8 +575,10 @@ pub fn visit_batches_in_place(
 /// the batch's size.
 fn decode_into(bytes: &[u8], records: &mut Vec<StoredRecord>) -> Result<usize, BatchDefect> {
     if let Ok(header) = parse_header(bytes) {
-        // Bounded by what the bytes can hold, whatever the count field claims.
-        records.reserve((header.record_count as usize).min(header.size / MIN_RECORD_LEN));
+        // Bounded by what the bytes present can hold, whatever the count and length fields claim
+        // (a torn batch's length claims bytes that are not there).
+        let present = header.size.min(bytes.len());
+        records.reserve((header.record_count as usize).min(present / MIN_RECORD_LEN));
     }
     visit_batch(bytes, &mut |record: RecordView<'_>, _| {
         records.push(StoredRecord {
@@ -732,5 +734,7 @@ impl<'a> Cursor<'a> {
     }
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;
