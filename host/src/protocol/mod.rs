@@ -26,6 +26,9 @@ mod handshake;
 pub mod messages;
 mod stream;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use error::{ErrorCode, WireError};
 pub use fetched::{FetchedFrame, ReadBounds};
 pub use frame::{

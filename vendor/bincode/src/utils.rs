@@ -1,0 +1,3 @@
+pub trait Sealed {}
+
+impl<T> Sealed for &mut T where T: Sealed {}
