@@ -160,20 +160,22 @@ fn zigzag_varint(value: i64) -> Vec<u8> {
     }
 }
 
-/// One of `valid` (chosen by the strategy) with 1 to 8 mutations applied. The valid inputs
+/// 0 to 8 mutations, for a caller that applies them to a part of its input
+/// ([`Mutation::apply`]).
+pub fn mutations() -> impl Strategy<Value = Vec<Mutation>> {
+    prop::collection::vec(mutation(), 0..8)
+}
+
+/// One of `valid` (chosen by the strategy) with 0 to 8 mutations applied. The valid inputs
 /// themselves come out too, now and then, unmutated.
 pub fn mutated(valid: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
     assert!(!valid.is_empty(), "fuzzing starts from at least one valid input");
-    (
-        prop::sample::select(valid),
-        prop::collection::vec(mutation(), 0..8),
-    )
-        .prop_map(|(mut bytes, mutations)| {
-            for mutation in &mutations {
-                mutation.apply(&mut bytes);
-            }
-            bytes
-        })
+    (prop::sample::select(valid), mutations()).prop_map(|(mut bytes, mutations)| {
+        for mutation in &mutations {
+            mutation.apply(&mut bytes);
+        }
+        bytes
+    })
 }
 
 thread_local! {

@@ -124,6 +124,15 @@ pub fn check(bytes: &[u8], prefix: &str) -> Result<Vec<String>, ElfError> {
     let (phoff, shoff) = (r.u64(header, 32)?, r.u64(header, 40)?);
     let (phentsize, phnum) = (u64::from(r.u16(header, 54)?), u64::from(r.u16(header, 56)?));
     let (shentsize, shnum) = (u64::from(r.u16(header, 58)?), u64::from(r.u16(header, 60)?));
+    // Entries smaller than ELF64's would overlap: with size 0, a count of 65,535 costs nothing
+    // in the file but 65,535 reads and section records.
+    for (table, entsize, needed) in [("program", phentsize, 56), ("section", shentsize, 64)] {
+        if entsize < needed {
+            return Err(ElfError::Unsupported(format!(
+                "{table} header entries of {entsize} bytes (ELF64's take {needed})"
+            )));
+        }
+    }
     r.within(|| "the program header table".into(), phoff, phentsize * phnum)?;
     for i in 0..phnum {
         let what = || format!("program header {i}");
@@ -216,7 +225,7 @@ mod tests {
     }
 
     /// Offset of the section header that the dynamic symbol table links to (its string table).
-    fn dynstr_header(lib: &[u8]) -> usize {
+    pub(super) fn dynstr_header(lib: &[u8]) -> usize {
         let r = |at: usize, n: usize| -> u64 {
             let mut v = [0u8; 8];
             v[..n].copy_from_slice(&lib[at..at + n]);
@@ -245,41 +254,7 @@ mod tests {
         );
     }
 
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
-
-        /// Any bytes written over the parts the check reads (the ELF header, the program and
-        /// section header tables, the string table's header), in a whole or cut-short library,
-        /// give an answer, never a panic.
-        #[test]
-        fn mutated_or_truncated_libraries_never_panic_the_check(
-            edits in proptest::collection::vec((0usize..4, 0usize..4096, proptest::num::u64::ANY, 1usize..9), 1..8),
-            cut in proptest::bool::ANY,
-            keep in 0.0f64..1.0,
-        ) {
-            let original = library();
-            let mut lib = original.to_vec();
-            let at = |v: &[u8], o: usize, n: usize| {
-                let mut b = [0u8; 8];
-                b[..n].copy_from_slice(&v[o..o + n]);
-                u64::from_le_bytes(b) as usize
-            };
-            let regions = [
-                0,
-                at(original, 32, 8),
-                at(original, 40, 8),
-                dynstr_header(original),
-            ];
-            for (region, offset, value, width) in edits {
-                let start = (regions[region] + offset % 512).min(lib.len() - width);
-                lib[start..start + width].copy_from_slice(&value.to_le_bytes()[..width]);
-            }
-            let len = if cut { ((lib.len() as f64) * keep) as usize } else { lib.len() };
-            let _ = check(&lib[..len], "malloc");
-        }
-    }
-
-    fn library() -> &'static [u8] {
+    pub(super) fn library() -> &'static [u8] {
         static LIBRARY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
         LIBRARY.get_or_init(own_library)
     }
@@ -296,3 +271,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz;
