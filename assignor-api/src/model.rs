@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use bytemuck::{Pod, Zeroable};
 use serde::{Deserialize, Serialize};
 
 /// The rebalance protocols a group can run.
@@ -35,7 +36,7 @@ impl fmt::Display for Protocol {
 }
 
 /// Index of a topic in [`GroupSpec::topics`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Pod, Zeroable)]
 #[repr(transparent)]
 pub struct TopicId(pub u32);
 
@@ -46,7 +47,7 @@ impl TopicId {
 }
 
 /// One partition of one topic. Orders by topic name (topics are sorted), then partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Pod, Zeroable)]
 #[repr(C)]
 pub struct TopicPartition {
     pub topic: TopicId,
@@ -355,17 +356,15 @@ impl Assignment {
 mod packed {
     use std::marker::PhantomData;
 
+    use bytemuck::Pod;
     use serde::{Deserializer, Serializer, de};
 
     use super::{TopicId, TopicPartition};
 
-    /// Plain data: fixed-size, no padding, every bit pattern valid, and laid out in memory as its
-    /// wire form (little-endian `u32`s, or bytes) on little-endian machines.
-    ///
-    /// # Safety
-    /// Implement only for `u8` and for `#[repr(C)]`/`#[repr(transparent)]` types made of `u32`s
-    /// with no padding.
-    pub unsafe trait Plain: Copy + Sized {
+    /// Plain data (bytemuck's [`Pod`]: fixed-size, no padding, every bit pattern valid, checked
+    /// by its derive) laid out in memory as its wire form (little-endian `u32`s, or bytes) on
+    /// little-endian machines.
+    pub trait Plain: Pod {
         /// Builds a value from its wire bytes (exactly `size_of::<Self>()` of them), on any endianness.
         fn from_wire(bytes: &[u8]) -> Self;
         /// Appends the value's wire bytes, on any endianness.
@@ -376,8 +375,7 @@ mod packed {
         u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
     }
 
-    // SAFETY: a byte.
-    unsafe impl Plain for u8 {
+    impl Plain for u8 {
         fn from_wire(bytes: &[u8]) -> Self {
             bytes[0]
         }
@@ -386,8 +384,7 @@ mod packed {
         }
     }
 
-    // SAFETY: `#[repr(transparent)]` over a `u32`.
-    unsafe impl Plain for TopicId {
+    impl Plain for TopicId {
         fn from_wire(bytes: &[u8]) -> Self {
             TopicId(u32_at(bytes, 0))
         }
@@ -396,8 +393,7 @@ mod packed {
         }
     }
 
-    // SAFETY: `#[repr(C)]` over two `u32`-sized fields, so no padding.
-    unsafe impl Plain for TopicPartition {
+    impl Plain for TopicPartition {
         fn from_wire(bytes: &[u8]) -> Self {
             TopicPartition {
                 topic: TopicId(u32_at(bytes, 0)),
@@ -431,8 +427,7 @@ mod packed {
     /// The values' memory as bytes: equal values have equal bytes (no padding), and on
     /// little-endian machines these bytes are the wire form.
     pub fn bytes_of<T: Plain>(values: &[T]) -> &[u8] {
-        // SAFETY: `T: Plain` has no padding, so every byte of the slice is initialised.
-        unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values)) }
+        bytemuck::cast_slice(values)
     }
 
     pub fn serialize<T: Plain, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
@@ -460,17 +455,10 @@ mod packed {
                 if !cfg!(target_endian = "little") {
                     return Ok(bytes.chunks_exact(size).map(T::from_wire).collect());
                 }
-                let mut values = Vec::<T>::with_capacity(count);
-                // SAFETY: the capacity holds `count` values, that is `bytes.len()` bytes; every bit
-                // pattern is a valid `T: Plain`, laid out as its wire form here.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        bytes.as_ptr(),
-                        values.as_mut_ptr().cast::<u8>(),
-                        bytes.len(),
-                    );
-                    values.set_len(count);
-                }
+                // Every bit pattern is a valid `T: Plain`, laid out as its wire form here; the
+                // byte string need not be aligned for `T`, so it is copied, not cast in place.
+                let mut values = vec![T::zeroed(); count];
+                bytemuck::cast_slice_mut::<T, u8>(&mut values).copy_from_slice(bytes);
                 Ok(values)
             }
         }
