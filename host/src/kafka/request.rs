@@ -10,6 +10,8 @@ use super::versions::{self, Negotiated};
 
 /// What a request's bytes come to.
 #[derive(Debug, PartialEq)]
+// Nearly every request is the large variant: boxing it would add an allocation to each.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Decoded {
     Request {
         api: ApiKey,
