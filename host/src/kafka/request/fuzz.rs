@@ -219,3 +219,49 @@ fn an_array_claiming_more_elements_than_its_bytes_hold_is_refused_without_alloca
         assert!(peak < 1 << 20, "{peak} bytes held for {api:?} v{version}");
     }
 }
+
+/// The largest request the fuzzed reader accepts: small, so the limit itself is reached.
+const MAX_REQUEST: usize = 64 * 1024;
+
+/// Requests as they come over a connection (each after its big-endian i32 size), mutated, read
+/// one after the other as the listener reads them and decoded: the reader holds at most the
+/// request it is reading, within its limit, and refuses with a message naming what was wrong.
+#[test]
+fn a_mutated_stream_of_kafka_requests_is_read_within_its_limit_and_refusals_say_why() {
+    use super::super::frame::read_request;
+    let stream: Vec<u8> = valid_requests()
+        .into_iter()
+        .flat_map(|(.., bytes)| [(bytes.len() as i32).to_be_bytes().to_vec(), bytes.to_vec()].concat())
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let pool = crate::protocol::MemoryPool::new(1 << 20);
+    proptest!(config(), |(bytes in mutated(vec![stream.clone()]))| {
+        let len = bytes.len();
+        let (outcome, peak) = peak_allocation(|| {
+            runtime.block_on(async {
+                let mut wire = &bytes[..];
+                loop {
+                    match read_request(&mut wire, MAX_REQUEST, &pool).await {
+                        Ok(Some(request)) => {
+                            if let Err(reason) = decode_request(request.bytes) {
+                                return Err(reason);
+                            }
+                        }
+                        Ok(None) => return Ok(()),
+                        Err(error) => return Err(error.to_string()),
+                    }
+                }
+            })
+        });
+        prop_assert!(
+            peak <= 4096 + MAX_REQUEST + HELD_PER_REQUEST_BYTE * len,
+            "{peak} bytes held reading {len}"
+        );
+        if let Err(reason) = outcome {
+            prop_assert!(
+                ["request", "API", "version"].iter().any(|word| reason.contains(word)),
+                "the refusal says what was wrong: {reason}"
+            );
+        }
+    });
+}
