@@ -243,9 +243,7 @@ fn a_mutated_stream_of_kafka_requests_is_read_within_its_limit_and_refusals_say_
                 loop {
                     match read_request(&mut wire, MAX_REQUEST, &pool).await {
                         Ok(Some(request)) => {
-                            if let Err(reason) = decode_request(request.bytes) {
-                                return Err(reason);
-                            }
+                            decode_request(request.bytes)?;
                         }
                         Ok(None) => return Ok(()),
                         Err(error) => return Err(error.to_string()),
