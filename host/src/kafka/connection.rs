@@ -19,7 +19,10 @@ use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
-use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
+use super::{
+    KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, offset_commit,
+    offset_fetch, produce,
+};
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
 use crate::server::{ServerConfig, Services};
@@ -133,6 +136,12 @@ impl Connection {
             RequestKind::FindCoordinator(request) => Some(ResponseKind::FindCoordinator(
                 find_coordinator::serve(context, request, version),
             )),
+            RequestKind::OffsetCommit(request) => Some(ResponseKind::OffsetCommit(
+                offset_commit::serve(context, request, version).await,
+            )),
+            RequestKind::OffsetFetch(request) => Some(ResponseKind::OffsetFetch(offset_fetch::serve(
+                context, request, version,
+            ))),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };
         match response {
