@@ -84,6 +84,8 @@ pub enum GroupError {
     CoordinatorClosed,
     #[error("group {group:?} is a {group_type} group: its members speak that protocol, and no other")]
     InconsistentGroupProtocol { group: String, group_type: GroupType },
+    #[error("group {group:?} is rebalancing: rejoin it")]
+    RebalanceInProgress { group: String },
 }
 
 impl GroupError {
@@ -106,6 +108,7 @@ impl GroupError {
             GroupError::Storage(_) => 14,
             GroupError::CoordinatorClosed => 15,
             GroupError::InconsistentGroupProtocol { .. } => 16,
+            GroupError::RebalanceInProgress { .. } => 17,
         }
     }
 }
@@ -222,6 +225,7 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
             },
             16,
         ),
+        (GroupError::RebalanceInProgress { group: s() }, 17),
     ]
 }
 

@@ -95,6 +95,7 @@
 //! a group's when both are needed: a commit is checked and queued under both, so fencing and
 //! ordering are atomic, and waits for its sync with neither held.
 
+mod classic;
 pub mod cooperative;
 mod error;
 mod jobs;
@@ -117,6 +118,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
+pub use classic::{
+    ClassicJoin, ClassicJoinAnswer, ClassicJoinReply, ClassicJoined, ClassicMemberMetadata, ClassicSync,
+    ClassicSyncAnswer, ClassicSynced, ConsumerAssignment, ConsumerSubscription,
+};
 pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
 pub use error::GroupError;
 #[cfg(test)]
@@ -154,6 +159,10 @@ pub struct CoordinatorConfig {
     pub max_rebalance_timeout: Duration,
     /// How many groups' strategies may run at once; further runs queue.
     pub strategy_threads: usize,
+    /// How long a classic group that was empty waits for more members before its first
+    /// rebalance completes, extended by as much for each member joining meanwhile, up to the
+    /// rebalance timeout (Kafka's `group.initial.rebalance.delay.ms`, 3 s).
+    pub initial_rebalance_delay: Duration,
 }
 
 impl CoordinatorConfig {
@@ -167,6 +176,7 @@ impl CoordinatorConfig {
             max_session_timeout: Duration::from_millis(1_800_000),
             max_rebalance_timeout: Duration::from_millis(1_800_000),
             strategy_threads: 4,
+            initial_rebalance_delay: Duration::from_millis(3_000),
         }
     }
 }
@@ -183,6 +193,8 @@ struct Inner {
     catalog: Arc<dyn TopicCatalog>,
     resolver: Arc<dyn OffsetResolver>,
     groups: Mutex<BTreeMap<String, Arc<Mutex<Group>>>>,
+    /// Kafka classic groups, by name; a name is in one map at a time (`classic`).
+    classic: Mutex<BTreeMap<String, Arc<Mutex<classic::state::ClassicGroup>>>>,
     offsets: Mutex<OffsetStore>,
     events: Mutex<mpsc::Receiver<RegistryEvent>>,
     next_member: AtomicU64,
@@ -224,6 +236,7 @@ impl Coordinator {
             catalog,
             resolver,
             groups: Mutex::new(BTreeMap::new()),
+            classic: Mutex::new(BTreeMap::new()),
             offsets: Mutex::new(offsets),
             events: Mutex::new(events),
             next_member: AtomicU64::new(1),
@@ -319,7 +332,8 @@ impl Coordinator {
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(format!("strategy {} is listed twice", w[0])));
         }
-        self.check_timeouts(&req).map_err(invalid)?;
+        self.check_timeout_bounds(req.session_timeout, req.rebalance_timeout)
+            .map_err(invalid)?;
         let host = self.inner.strategies.names();
         let mut new_id = || {
             format!(
@@ -328,6 +342,7 @@ impl Coordinator {
                 self.inner.nonce as u32
             )
         };
+        self.refuse_if_classic(&req.group)?;
         let (group, ticket) = loop {
             let group = Arc::clone(
                 lock(&self.inner.groups)
@@ -355,14 +370,10 @@ impl Coordinator {
 
     /// The host's bounds on a member's timeouts (Kafka refuses a join outside them with
     /// INVALID_SESSION_TIMEOUT).
-    fn check_timeouts(&self, req: &JoinRequest) -> Result<(), String> {
+    fn check_timeout_bounds(&self, session: Duration, rebalance: Duration) -> Result<(), String> {
         let config = &self.inner.config;
         let ms = |d: Duration| d.as_millis();
-        let (session, min, max) = (
-            req.session_timeout,
-            config.min_session_timeout,
-            config.max_session_timeout,
-        );
+        let (session, min, max) = (session, config.min_session_timeout, config.max_session_timeout);
         if session < min || session > max {
             return Err(format!(
                 "session timeout {} ms is outside the host's bounds of {} to {} ms (group.min.session.timeout.ms, group.max.session.timeout.ms)",
@@ -371,7 +382,7 @@ impl Coordinator {
                 ms(max)
             ));
         }
-        let (rebalance, max) = (req.rebalance_timeout, config.max_rebalance_timeout);
+        let (rebalance, max) = (rebalance, config.max_rebalance_timeout);
         if rebalance.is_zero() || rebalance > max {
             return Err(format!(
                 "rebalance timeout {} ms is outside the host's bounds of 1 to {} ms (group_max_rebalance_timeout_ms)",
@@ -441,6 +452,7 @@ impl Coordinator {
             lock(&group).tick(now);
             self.drive(&group, now);
         }
+        self.tick_classic(now);
     }
 
     /// Applies one registry event to every group (also done by [`Coordinator::tick`] for the
@@ -500,30 +512,29 @@ impl Coordinator {
         each: bool,
     ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
         limits::check_group_id(group)?;
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
-        match (committer, &guard) {
-            (
+        if let Some(g) = &classic_guard {
+            // A classic member commits in its generation, not while the leader's assignment is
+            // awaited (Kafka's rule); ownership is the leader's business, unknown here.
+            match committer {
                 Committer::Member {
                     member_id,
                     generation,
-                },
-                Some(g),
-            ) => {
-                for (partition, _) in offsets {
-                    g.check_owner(member_id, *generation, partition)?;
+                } => {
+                    g.check_generation(member_id, None, *generation)?;
+                    if g.state() == GroupState::CompletingRebalance {
+                        return Err(GroupError::RebalanceInProgress {
+                            group: group.to_owned(),
+                        });
+                    }
                 }
+                Committer::Standalone => g.refuse_if_members("commit offsets outside of")?,
             }
-            (Committer::Member { .. }, None) => {
-                return Err(GroupError::UnknownGroup {
-                    group: group.to_owned(),
-                });
-            }
-            (Committer::Standalone, _) => {
-                if let Some(g) = &guard {
-                    g.refuse_if_members("commit offsets outside of")?;
-                }
-            }
+        } else {
+            self.check_native_committer(group, committer, offsets, guard.as_deref())?;
         }
         let max_metadata = self.inner.config.offset_metadata_max_bytes;
         let verdicts: Vec<Result<(), GroupError>> = offsets
@@ -558,8 +569,44 @@ impl Coordinator {
             ops,
         }]);
         drop(guard);
+        drop(classic_guard);
         pending.wait().map_err(storage)?;
         Ok(verdicts)
+    }
+
+    /// A native group's committer: a member owns every partition in the current generation; a
+    /// standalone committer only writes to a group without members.
+    fn check_native_committer(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+        guard: Option<&Group>,
+    ) -> Result<(), GroupError> {
+        match (committer, guard) {
+            (
+                Committer::Member {
+                    member_id,
+                    generation,
+                },
+                Some(g),
+            ) => {
+                for (partition, _) in offsets {
+                    g.check_owner(member_id, *generation, partition)?;
+                }
+            }
+            (Committer::Member { .. }, None) => {
+                return Err(GroupError::UnknownGroup {
+                    group: group.to_owned(),
+                });
+            }
+            (Committer::Standalone, _) => {
+                if let Some(g) = guard {
+                    g.refuse_if_members("commit offsets outside of")?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The longest metadata one committed offset may carry (Kafka's `offset.metadata.max.bytes`).

@@ -76,11 +76,13 @@ pub enum ErrorCode {
     CoordinatorClosed = 215,
     /// The group speaks another protocol (a Kafka classic or consumer group).
     InconsistentGroupProtocol = 216,
+    /// A Kafka classic group is rebalancing: its members rejoin.
+    RebalanceInProgress = 217,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -122,6 +124,7 @@ impl ErrorCode {
         ErrorCode::OffsetStorage,
         ErrorCode::CoordinatorClosed,
         ErrorCode::InconsistentGroupProtocol,
+        ErrorCode::RebalanceInProgress,
     ];
 
     pub fn number(self) -> u16 {
@@ -201,6 +204,7 @@ impl From<&GroupError> for ErrorCode {
             GroupError::Storage(_) => ErrorCode::OffsetStorage,
             GroupError::CoordinatorClosed => ErrorCode::CoordinatorClosed,
             GroupError::InconsistentGroupProtocol { .. } => ErrorCode::InconsistentGroupProtocol,
+            GroupError::RebalanceInProgress { .. } => ErrorCode::RebalanceInProgress,
         }
     }
 }
@@ -222,7 +226,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 41] = [
+    const PINNED: [(ErrorCode, u16); 42] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -264,6 +268,7 @@ mod tests {
         (ErrorCode::OffsetStorage, 214),
         (ErrorCode::CoordinatorClosed, 215),
         (ErrorCode::InconsistentGroupProtocol, 216),
+        (ErrorCode::RebalanceInProgress, 217),
     ];
 
     #[test]
