@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(negotiate(0, 9), Negotiated::Served(ApiKey::Produce));
         assert!(matches!(negotiate(0, 2), Negotiated::Refused(reason) if reason.contains("3 to 9")));
         assert_eq!(negotiate(18, 99), Negotiated::ApiVersionsTooNew);
-        assert!(matches!(negotiate(11, 5), Negotiated::Refused(reason) if reason.contains("not served")));
+        assert!(matches!(negotiate(24, 3), Negotiated::Refused(reason) if reason.contains("not served")));
         assert!(
             matches!(negotiate(9999, 0), Negotiated::Refused(reason) if reason.contains("unknown API key 9999"))
         );
