@@ -102,3 +102,158 @@ fn offsets_committed_from_outside_a_group_are_fetched_back_and_an_unknown_partit
         "{described}"
     );
 }
+
+#[test]
+fn a_second_static_member_with_the_same_instance_id_fences_the_first() {
+    let data = tempfile::tempdir().unwrap();
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 3);
+    let out = groups_py(&server, &["static", "g", "orders"]);
+    assert!(
+        out.contains("Static consumer fenced by other consumer with same group.instance.id")
+            && out.contains("the second holds all 3 partitions"),
+        "{out}"
+    );
+}
+
+/// A librdkafka member of group `group` on `orders`, running until dropped.
+struct Member(std::process::Child);
+
+impl Member {
+    fn start(server: &Server, group: &str) -> Member {
+        let child = Command::new(python())
+            .arg(workspace().join("tests/kafka_clients/groups.py"))
+            .arg(kafka_addr(server))
+            .args(["member", group, "orders", "range"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Member(child)
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn describe_json(server: &Server, group: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(regroup(&["groups", "describe", group, "--json"], server))).unwrap()
+}
+
+#[test]
+fn a_classic_group_is_listed_and_described_by_regroup_and_by_kafkas_admin_api_and_a_native_member_is_refused()
+{
+    let data = tempfile::tempdir().unwrap();
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 3);
+    let member = Member::start(&server, "g");
+    let described = regroup_tests::wait_for(
+        "the member's assignment",
+        std::time::Duration::from_secs(30),
+        || {
+            // The group is unknown until the member's first join.
+            let output = regroup(&["groups", "describe", "g", "--json"], &server);
+            let described: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+            (described["state"] == "stable").then_some(described)
+        },
+    );
+    assert_eq!(described["type"], "classic", "{described}");
+    assert_eq!(described["protocol_type"], "consumer", "{described}");
+    assert_eq!(described["strategy"]["name"], "range", "{described}");
+    let m = &described["members"][0];
+    assert_eq!(m["client_id"], "rdkafka", "{described}");
+    assert_eq!(m["client_host"], "/127.0.0.1", "{described}");
+    // The consumer protocol's subscription and assignment, decoded.
+    assert_eq!(m["topics"], serde_json::json!(["orders"]), "{described}");
+    assert_eq!(
+        m["partitions"],
+        serde_json::json!(["orders-0", "orders-1", "orders-2"]),
+        "{described}"
+    );
+    let listed = ok(regroup(&["groups", "list"], &server));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["g", "classic", "stable", "1", "range"]),
+        "{listed}"
+    );
+
+    let admin = groups_py(&server, &["admin", "g"]);
+    assert_eq!(
+        admin.lines().collect::<Vec<_>>(),
+        [
+            "listed g state STABLE type CLASSIC simple False",
+            "described g state STABLE assignor range",
+            "  member client rdkafka host /127.0.0.1 partitions orders-0 orders-1 orders-2",
+        ],
+        "{admin}"
+    );
+
+    // Regroup's own consumer speaks the native protocol: refused while the classic group has
+    // members.
+    let refused = regroup(&["consume", "--topic", "orders", "--group", "g"], &server);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("group \"g\" is a classic group"), "{stderr}");
+
+    assert_eq!(
+        groups_py(&server, &["delete", "g"]).trim(),
+        "delete refused: NON_EMPTY_GROUP"
+    );
+    drop(member);
+    // The killed member's session (3 s) expires; then the empty group can be deleted.
+    regroup_tests::wait_for("the group to empty", std::time::Duration::from_secs(30), || {
+        (describe_json(&server, "g")["state"] == "empty").then_some(())
+    });
+    assert_eq!(groups_py(&server, &["delete", "g"]).trim(), "deleted g");
+}
+
+#[test]
+fn a_kafka_client_and_regroups_own_consumer_in_different_groups_each_keep_their_own_offsets() {
+    let data = tempfile::tempdir().unwrap();
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 2);
+    produce_lines(&server, "orders", &records(10));
+    let kafka = groups_py(&server, &["drain", "kafka", "orders", "10"]);
+    assert!(kafka.starts_with("drained 10:"), "{kafka}");
+    let native = |extra: &[&str]| {
+        let args = [
+            "consume",
+            "--topic",
+            "orders",
+            "--group",
+            "native",
+            "--max-records",
+            "10",
+        ];
+        ok(regroup(&[&args[..], extra].concat(), &server))
+    };
+    assert_eq!(native(&["--from-beginning"]).lines().count(), 10);
+    // Ten more: each group resumes from its own commits and reads only those.
+    let more: Vec<String> = (10..20).map(|i| format!("k{i}:v{i}")).collect();
+    produce_lines(&server, "orders", &more);
+    let kafka = groups_py(&server, &["drain", "kafka", "orders", "10"]);
+    let expected: Vec<String> = (10..20).map(|i| format!("v{i}")).collect();
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(kafka.trim(), format!("drained 10: {}", sorted.join(" ")));
+    let read = native(&[]);
+    let mut lines: Vec<&str> = read.lines().collect();
+    lines.sort();
+    assert_eq!(lines, sorted, "{read}");
+    for group in ["kafka", "native"] {
+        let described = describe_json(&server, group);
+        let committed: u64 = described["offsets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["committed"].as_u64().unwrap())
+            .sum();
+        assert_eq!(committed, 20, "{group}: {described}");
+    }
+}

@@ -16,6 +16,13 @@ Usage: groups.py BOOTSTRAP COMMAND ARGS...
                       partition held by two live members at any moment (from their assign and
                       revoke events); then a member restarted in the group must read only the
                       records produced after (commits resume)
+  static GROUP TOPIC  a static member (group.instance.id) holds TOPIC; a second one with the same
+                      instance id joins: the first is fenced with FENCED_INSTANCE_ID, the second
+                      holds every partition
+  drain GROUP TOPIC COUNT
+                      one member reads COUNT records in GROUP, commits, leaves; prints how many
+  admin GROUP         the group as Kafka's admin API lists and describes it
+  delete GROUP        delete the group with Kafka's admin API; print the outcome
 Exits 1 with a message on stderr when anything is not as expected.
 """
 
@@ -27,7 +34,7 @@ import sys
 import threading
 import time
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 TIMEOUT = 30
 
@@ -83,8 +90,17 @@ def member(bootstrap, group, topic, strategy, instance=None):
     }
     if instance:
         config["group.instance.id"] = instance
-    consumer = Consumer(config)
     stop = threading.Event()
+
+    def on_error(error):
+        # The error callback reports a fatal error as _FATAL.
+        fatal = error.fatal() or error.code() == KafkaError._FATAL
+        emit("error", error=error.name(), fatal=fatal, reason=error.str())
+        if fatal:
+            stop.set()
+
+    config["error_cb"] = on_error
+    consumer = Consumer(config)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     numbers = lambda partitions: sorted(p.partition for p in partitions)
     consumer.subscribe(
@@ -98,13 +114,14 @@ def member(bootstrap, group, topic, strategy, instance=None):
         if message is None:
             continue
         if message.error():
-            emit("error", error=message.error().name(), fatal=message.error().fatal())
-            if message.error().fatal():
-                return
+            on_error(message.error())
             continue
         emit("record", partition=message.partition(), offset=message.offset(),
              value=message.value().decode())
-    consumer.close()
+    try:
+        consumer.close()
+    except KafkaException as error:
+        emit("error", error=error.args[0].name(), fatal=error.args[0].fatal())
     emit("closed")
 
 
@@ -245,12 +262,85 @@ def share(bootstrap, group, topic, strategy):
           f"({rebalances} assignments seen); the restarted member read only the {len(after)} new records")
 
 
+def static(bootstrap, group, topic):
+    partitions = partition_count(bootstrap, topic)
+    first = Member(bootstrap, group, topic, "range", "first", instance="instance-1")
+    wait_until("the first instance holds every partition", lambda: holds_every_partition([first], partitions))
+    second = Member(bootstrap, group, topic, "range", "second", instance="instance-1")
+    fenced = lambda: [e for e in list(first.events) if e["event"] == "error" and e.get("fatal")]
+    wait_until("the first instance is fenced", fenced)
+    wait_until("the second instance holds every partition", lambda: holds_every_partition([second], partitions))
+    first.process.wait(TIMEOUT)
+    second.close()
+    print(f"static: the first instance stopped: {fenced()[0]['reason']}; "
+          f"the second holds all {partitions} partitions")
+
+
+def drain(bootstrap, group, topic, count):
+    consumer = Consumer({
+        "bootstrap.servers": bootstrap,
+        "group.id": group,
+        "session.timeout.ms": 3000,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+    })
+    consumer.subscribe([topic])
+    values = []
+    deadline = time.monotonic() + TIMEOUT
+    while len(values) < count and time.monotonic() < deadline:
+        message = consumer.poll(0.2)
+        if message is None:
+            continue
+        if message.error():
+            fail(f"drain: {message.error()}")
+        values.append(message.value().decode())
+    consumer.commit(asynchronous=False)
+    # A moment for anything more that would wrongly come.
+    extra = consumer.poll(1.0)
+    consumer.close()
+    if len(values) != count or (extra is not None and not extra.error()):
+        fail(f"drain: read {len(values)} records of {count}, then {'one more' if extra else 'nothing'}")
+    print(f"drained {len(values)}: {' '.join(sorted(values))}")
+
+
+def admin(bootstrap, group):
+    from confluent_kafka.admin import AdminClient
+    client = AdminClient({"bootstrap.servers": bootstrap})
+    listed = client.list_consumer_groups(request_timeout=TIMEOUT).result()
+    for g in listed.valid:
+        if g.group_id == group:
+            print(f"listed {g.group_id} state {g.state.name} type {g.type.name} simple {g.is_simple_consumer_group}")
+    described = client.describe_consumer_groups([group], request_timeout=TIMEOUT)[group].result()
+    print(f"described {described.group_id} state {described.state.name} assignor {described.partition_assignor}")
+    for m in sorted(described.members, key=lambda m: m.client_id):
+        parts = sorted(f"{tp.topic}-{tp.partition}" for tp in m.assignment.topic_partitions)
+        print(f"  member client {m.client_id} host {m.host} partitions {' '.join(parts)}")
+
+
+def delete(bootstrap, group):
+    from confluent_kafka.admin import AdminClient
+    client = AdminClient({"bootstrap.servers": bootstrap})
+    try:
+        client.delete_consumer_groups([group], request_timeout=TIMEOUT)[group].result()
+        print(f"deleted {group}")
+    except KafkaException as error:
+        print(f"delete refused: {error.args[0].name()}")
+
+
 def main():
     bootstrap, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if command == "commit":
         commit(bootstrap, args[0], args[1], args[2:])
     elif command == "member":
         member(bootstrap, *args)
+    elif command == "static":
+        static(bootstrap, *args)
+    elif command == "drain":
+        drain(bootstrap, args[0], args[1], int(args[2]))
+    elif command == "delete":
+        delete(bootstrap, args[0])
+    elif command == "admin":
+        admin(bootstrap, args[0])
     elif command == "share":
         share(bootstrap, *args)
     else:

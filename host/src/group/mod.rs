@@ -119,8 +119,9 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 pub use classic::{
-    ClassicJoin, ClassicJoinAnswer, ClassicJoinReply, ClassicJoined, ClassicMemberMetadata, ClassicSync,
-    ClassicSyncAnswer, ClassicSynced, ConsumerAssignment, ConsumerSubscription,
+    ClassicJoin, ClassicJoinAnswer, ClassicJoinReply, ClassicJoined, ClassicMemberMetadata,
+    ClassicMemberState, ClassicSync, ClassicSyncAnswer, ClassicSynced, ConsumerAssignment,
+    ConsumerSubscription,
 };
 pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
 pub use error::GroupError;
@@ -640,6 +641,11 @@ impl Coordinator {
         scope: &ResetScope,
         to: ResetTo,
     ) -> Result<Vec<(PartitionName, i64)>, GroupError> {
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
+        if let Some(g) = &classic_guard {
+            g.refuse_if_members("reset the offsets of")?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard {
@@ -710,24 +716,56 @@ impl Coordinator {
             ops,
         }]);
         drop(guard);
+        drop(classic_guard);
         pending.wait().map_err(storage)?;
         Ok(resolved)
     }
 
-    /// Forgets an empty group's committed offsets of `topic` (Kafka's offset delete; refused
-    /// while the group has members). Returns what was forgotten.
+    /// Forgets an empty group's committed offsets of `topic` (`groups delete-offsets`; refused
+    /// while the group has members, or when it has none there). Returns what was forgotten.
     pub fn delete_offsets(
         &self,
         group: &str,
         topic: &str,
     ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        let forgotten = self.forget_offsets(group, |partition| partition.topic == topic)?;
+        if forgotten.is_empty() {
+            return Err(GroupError::InvalidRequest {
+                group: group.to_owned(),
+                reason: format!("it has no committed offset on topic {topic:?}"),
+            });
+        }
+        Ok(forgotten)
+    }
+
+    /// Forgets an empty group's committed offsets of these partitions (Kafka's OffsetDelete; a
+    /// partition without one is no error). Returns what was forgotten.
+    pub fn delete_partition_offsets(
+        &self,
+        group: &str,
+        partitions: &[PartitionName],
+    ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        self.forget_offsets(group, |partition| partitions.contains(partition))
+    }
+
+    /// Forgets the committed offsets of an empty group's partitions that `select` picks.
+    fn forget_offsets(
+        &self,
+        group: &str,
+        select: impl Fn(&PartitionName) -> bool,
+    ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
+        if let Some(g) = &classic_guard {
+            g.refuse_if_members("delete the offsets of")?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard {
             g.refuse_if_members("delete the offsets of")?;
         }
         let offsets = lock(&self.inner.offsets);
-        if guard.is_none() && !offsets.has_group(group) {
+        if guard.is_none() && classic_guard.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -735,17 +773,24 @@ impl Coordinator {
         let forgotten: Vec<_> = offsets
             .offsets_of(group, None)
             .into_iter()
-            .filter(|(partition, _)| partition.topic == topic)
+            .filter(|(partition, _)| select(partition))
             .collect();
         if forgotten.is_empty() {
-            return Err(GroupError::InvalidRequest {
-                group: group.to_owned(),
-                reason: format!("it has no committed offset on topic {topic:?}"),
-            });
+            return Ok(forgotten);
         }
-        let pending = offsets.submit(offsets.deletions_of_topic(topic, Some(group)));
+        let ops = forgotten
+            .iter()
+            .map(|(partition, _)| OffsetOp::Delete {
+                partition: partition.clone(),
+            })
+            .collect();
+        let pending = offsets.submit(vec![OffsetBatch {
+            group: group.to_owned(),
+            ops,
+        }]);
         drop(offsets);
         drop(guard);
+        drop(classic_guard);
         pending.wait().map_err(storage)?;
         Ok(forgotten)
     }
@@ -761,6 +806,13 @@ impl Coordinator {
 
     /// Deletes an empty group and its offsets (the group is Dead to anyone still holding it).
     pub fn delete_group(&self, group: &str) -> Result<(), GroupError> {
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        if let Some(classic) = &classic {
+            let mut g = lock(classic);
+            g.refuse_if_members("delete")?;
+            g.dead = true;
+            lock(&self.inner.classic).remove(group);
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         if let Some(handle) = &handle {
             let mut g = lock(handle);
@@ -769,7 +821,7 @@ impl Coordinator {
             lock(&self.inner.groups).remove(group);
         }
         let offsets = lock(&self.inner.offsets);
-        if handle.is_none() && !offsets.has_group(group) {
+        if handle.is_none() && classic.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -785,6 +837,9 @@ impl Coordinator {
     /// Everything about one group. A group known only by its committed offsets (after a
     /// restart, or once deleted state is gone) is described as empty.
     pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
+        if let Ok(classic) = self.classic_group(group) {
+            return Ok(lock(&classic).describe());
+        }
         match self.group(group) {
             Ok(g) => Ok(lock(&*g).describe()),
             Err(_) if lock(&self.inner.offsets).has_group(group) => Ok(Group::new(group).describe()),
@@ -801,6 +856,8 @@ impl Coordinator {
                 let g = lock(g);
                 let entry = GroupListing {
                     group: g.name.clone(),
+                    group_type: GroupType::Native,
+                    protocol_type: None,
                     state: g.state(),
                     members: g.members.len(),
                     strategy: g.strategy.as_ref().map(|s| s.name.clone()),
@@ -808,9 +865,16 @@ impl Coordinator {
                 (g.name.clone(), entry)
             })
             .collect();
+        let classic: Vec<_> = lock(&self.inner.classic).values().cloned().collect();
+        for g in classic {
+            let entry = lock(&g).listing();
+            listing.insert(entry.group.clone(), entry);
+        }
         for name in lock(&self.inner.offsets).group_names() {
             listing.entry(name.clone()).or_insert(GroupListing {
                 group: name,
+                group_type: GroupType::Native,
+                protocol_type: None,
                 state: GroupState::Empty,
                 members: 0,
                 strategy: None,

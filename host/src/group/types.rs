@@ -187,6 +187,9 @@ pub struct StrategyDescription {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberDescription {
     pub member_id: String,
+    /// A Kafka client's `client.id` and address (classic groups).
+    pub client_id: Option<String>,
+    pub client_host: Option<String>,
     pub instance_id: Option<String>,
     pub rack: Option<String>,
     pub topics: Vec<String>,
@@ -218,6 +221,9 @@ pub struct RebalanceSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupDescription {
     pub group: String,
+    pub group_type: GroupType,
+    /// A classic group's protocol type (`consumer` for Kafka's consumers).
+    pub protocol_type: Option<String>,
     pub state: GroupState,
     pub generation: i32,
     pub protocol: Protocol,
@@ -266,6 +272,9 @@ impl RebalanceCause {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupListing {
     pub group: String,
+    pub group_type: GroupType,
+    /// A classic group's protocol type (`consumer` for Kafka's consumers).
+    pub protocol_type: Option<String>,
     pub state: GroupState,
     pub members: usize,
     pub strategy: Option<String>,

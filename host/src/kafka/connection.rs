@@ -20,8 +20,9 @@ use tokio::sync::mpsc;
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
 use super::{
-    KafkaConfig, fetch, find_coordinator, heartbeat, init_producer_id, join_group, leave_group, list_offsets,
-    metadata, offset_commit, offset_fetch, produce, sync_group,
+    KafkaConfig, delete_groups, describe_groups, fetch, find_coordinator, heartbeat, init_producer_id,
+    join_group, leave_group, list_groups, list_offsets, metadata, offset_commit, offset_delete, offset_fetch,
+    produce, sync_group,
 };
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
@@ -154,6 +155,18 @@ impl Connection {
             RequestKind::LeaveGroup(request) => Some(ResponseKind::LeaveGroup(leave_group::serve(
                 context, request, version,
             ))),
+            RequestKind::ListGroups(request) => Some(ResponseKind::ListGroups(list_groups::serve(
+                context, request, version,
+            ))),
+            RequestKind::DescribeGroups(request) => Some(ResponseKind::DescribeGroups(
+                describe_groups::serve(context, request, version),
+            )),
+            RequestKind::DeleteGroups(request) => Some(ResponseKind::DeleteGroups(
+                delete_groups::serve(context, request).await,
+            )),
+            RequestKind::OffsetDelete(request) => Some(ResponseKind::OffsetDelete(
+                offset_delete::serve(context, request).await,
+            )),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };
         match response {

@@ -61,6 +61,18 @@ pub struct ClassicMemberMetadata {
     pub metadata: Vec<u8>,
 }
 
+/// A classic member as Kafka's DescribeGroups shows it: its bytes untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassicMemberState {
+    pub member_id: String,
+    pub instance_id: Option<String>,
+    pub client_id: String,
+    pub client_host: String,
+    /// Its metadata for the protocol chosen.
+    pub metadata: Vec<u8>,
+    pub assignment: Vec<u8>,
+}
+
 /// A completed join.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassicJoined {
@@ -132,7 +144,7 @@ pub(super) fn select_protocol(members: &[ClassicMember]) -> Option<String> {
 }
 
 impl Coordinator {
-    fn classic_group(&self, name: &str) -> Result<Arc<Mutex<ClassicGroup>>, GroupError> {
+    pub(super) fn classic_group(&self, name: &str) -> Result<Arc<Mutex<ClassicGroup>>, GroupError> {
         lock(&self.inner.classic)
             .get(name)
             .cloned()
@@ -493,6 +505,14 @@ impl Coordinator {
             })
             .collect();
         Ok(verdicts)
+    }
+
+    /// A classic group's members with their metadata and assignments untouched, or `None` for
+    /// a group that is not a classic one.
+    pub fn classic_members(&self, group: &str) -> Option<Vec<ClassicMemberState>> {
+        let handle = self.classic_group(group).ok()?;
+        let members = lock(&handle).raw_members();
+        Some(members)
     }
 
     /// Session expiry and join deadlines of every classic group.

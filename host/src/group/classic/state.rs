@@ -8,9 +8,16 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use super::{ClassicJoined, ClassicMemberMetadata, ClassicSynced, select_protocol};
+use regroup_assignor_api::model::Protocol;
+
+use super::{
+    ClassicJoined, ClassicMemberMetadata, ClassicMemberState, ClassicSynced, ConsumerAssignment,
+    ConsumerSubscription, select_protocol,
+};
 use crate::group::error::GroupError;
-use crate::group::types::{GroupState, GroupType};
+use crate::group::types::{
+    GroupDescription, GroupListing, GroupState, GroupType, MemberDescription, StrategyDescription,
+};
 
 pub(in crate::group) type JoinSender = oneshot::Sender<Result<ClassicJoined, GroupError>>;
 pub(in crate::group) type SyncSender = oneshot::Sender<Result<ClassicSynced, GroupError>>;
@@ -484,5 +491,98 @@ impl ClassicGroup {
             group: self.name.clone(),
             group_type: GroupType::Classic,
         }
+    }
+}
+
+impl ClassicGroup {
+    pub fn listing(&self) -> GroupListing {
+        GroupListing {
+            group: self.name.clone(),
+            group_type: GroupType::Classic,
+            protocol_type: self.protocol_type.clone(),
+            state: self.state(),
+            members: self.members.len(),
+            strategy: self.protocol.clone(),
+        }
+    }
+
+    /// The group as `describe` shows it: the `consumer` protocol's subscriptions and
+    /// assignments decoded; other protocols' bytes only counted.
+    pub fn describe(&self) -> GroupDescription {
+        let protocol = self.protocol.clone().unwrap_or_default();
+        let consumer = self.protocol_type.as_deref() == Some("consumer");
+        let members = self
+            .members
+            .iter()
+            .map(|m| {
+                let subscription = consumer
+                    .then(|| ConsumerSubscription::decode(&m.metadata_of(&protocol)))
+                    .flatten();
+                let assignment = consumer
+                    .then(|| ConsumerAssignment::decode(&m.assignment))
+                    .flatten();
+                MemberDescription {
+                    member_id: m.member_id.clone(),
+                    client_id: Some(m.client_id.clone()),
+                    client_host: Some(m.client_host.clone()),
+                    instance_id: m.instance_id.clone(),
+                    rack: subscription.as_ref().and_then(|s| s.rack.clone()),
+                    topics: subscription.map(|s| s.topics).unwrap_or_default(),
+                    partitions: assignment
+                        .as_ref()
+                        .map(|a| a.partitions.clone())
+                        .unwrap_or_default(),
+                    pending: Vec::new(),
+                    revoking: Vec::new(),
+                    strategies: m
+                        .protocols
+                        .iter()
+                        .map(|(n, data)| (n.clone(), data.len()))
+                        .collect(),
+                    assignment_user_data: assignment.map_or(m.assignment.len(), |a| a.user_data),
+                }
+            })
+            .collect();
+        GroupDescription {
+            group: self.name.clone(),
+            group_type: GroupType::Classic,
+            protocol_type: self.protocol_type.clone(),
+            state: self.state(),
+            generation: self.generation,
+            // The leader's assignor decides; Kafka's one cooperative built-in says so by name.
+            protocol: if protocol == "cooperative-sticky" {
+                Protocol::Cooperative
+            } else {
+                Protocol::Eager
+            },
+            strategy: self.protocol.as_ref().map(|name| StrategyDescription {
+                name: name.clone(),
+                version: String::new(),
+                hash: String::new(),
+            }),
+            leader: self.leader.clone(),
+            members,
+            degraded: None,
+            rebalancing: self.rebalance.as_ref().map(|r| r.cause.clone()),
+            last_rebalance: None,
+            rebalances: BTreeMap::new(),
+        }
+    }
+
+    /// Each member's metadata for the chosen protocol and its assignment, untouched (Kafka's
+    /// DescribeGroups).
+    pub fn raw_members(&self) -> Vec<ClassicMemberState> {
+        let protocol = self.protocol.clone().unwrap_or_default();
+        self.members
+            .iter()
+            .map(|m| ClassicMemberState {
+                member_id: m.member_id.clone(),
+                instance_id: m.instance_id.clone(),
+                client_id: m.client_id.clone(),
+                client_host: m.client_host.clone(),
+                metadata: m.metadata_of(&protocol),
+                assignment: m.assignment.clone(),
+            })
+            .collect()
     }
 }
