@@ -257,3 +257,42 @@ fn a_kafka_client_and_regroups_own_consumer_in_different_groups_each_keep_their_
         assert_eq!(committed, 20, "{group}: {described}");
     }
 }
+
+/// Two members of `client` (kafka-python or aiokafka) share a topic, one leaves, the other takes
+/// over: see `kafka_clients/pure_python.py`.
+fn two_share_one_leaves_the_other_takes_over(client: &str) {
+    let data = tempfile::tempdir().unwrap();
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 4);
+    produce_lines(&server, "orders", &records(100));
+    let output = Command::new(python())
+        .arg(workspace().join("tests/kafka_clients/pure_python.py"))
+        .arg(kafka_addr(&server))
+        .args([client, "g", "orders", "100"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pure_python.py {client} failed ({}):\n{out}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        out.contains(&format!(
+            "{client}: two members shared 4 partitions (2 and 2), one left, the other took over all 4 and read the 50 new records; 150 records, none lost"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn kafka_python_members_share_a_topic_and_one_takes_over_when_the_other_leaves() {
+    two_share_one_leaves_the_other_takes_over("kafka-python");
+}
+
+#[test]
+fn aiokafka_members_share_a_topic_and_one_takes_over_when_the_other_leaves() {
+    two_share_one_leaves_the_other_takes_over("aiokafka");
+}
