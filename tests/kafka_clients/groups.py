@@ -23,6 +23,10 @@ Usage: groups.py BOOTSTRAP COMMAND ARGS...
                       one member reads COUNT records in GROUP, commits, leaves; prints how many
   admin GROUP         the group as Kafka's admin API lists and describes it
   delete GROUP        delete the group with Kafka's admin API; print the outcome
+  rebalance-time GROUP TOPIC N STRATEGY
+                      a benchmark: N members hold TOPIC; one more subscribes; prints the time from
+                      its subscribe() until every member holds its new assignment (every
+                      partition held once, the newcomer holding some)
 Exits 1 with a message on stderr when anything is not as expected.
 """
 
@@ -109,6 +113,7 @@ def member(bootstrap, group, topic, strategy, instance=None):
         on_revoke=lambda c, parts: emit("revoke", partitions=numbers(parts)),
         on_lost=lambda c, parts: emit("lost", partitions=numbers(parts)),
     )
+    emit("subscribed")
     while not stop.is_set():
         message = consumer.poll(0.1)
         if message is None:
@@ -327,6 +332,26 @@ def delete(bootstrap, group):
         print(f"delete refused: {error.args[0].name()}")
 
 
+def rebalance_time(bootstrap, group, topic, n, strategy):
+    partitions = partition_count(bootstrap, topic)
+    members = [Member(bootstrap, group, topic, strategy, f"m{i}") for i in range(n)]
+    wait_until(f"{n} members hold every partition",
+               lambda: all(m.owned() for m in members) and holds_every_partition(members, partitions),
+               timeout=120)
+    newcomer = Member(bootstrap, group, topic, strategy, "newcomer")
+    everyone = members + [newcomer]
+    wait_until("every member holds its new assignment",
+               lambda: newcomer.owned() and holds_every_partition(everyone, partitions), timeout=120)
+    subscribed = next(e["t"] for e in newcomer.events if e["event"] == "subscribed")
+    last = max(e["t"] for m in everyone for e in list(m.events) if e["event"] == "assign")
+    print(f"{strategy}: {n} members + 1 joining, {partitions} partitions: every member held its new "
+          f"assignment {(last - subscribed) * 1000:.0f} ms after the newcomer subscribed")
+    for m in everyone:
+        m.process.terminate()
+    for m in everyone:
+        m.process.wait(TIMEOUT)
+
+
 def main():
     bootstrap, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if command == "commit":
@@ -337,6 +362,8 @@ def main():
         static(bootstrap, *args)
     elif command == "drain":
         drain(bootstrap, args[0], args[1], int(args[2]))
+    elif command == "rebalance-time":
+        rebalance_time(bootstrap, args[0], args[1], int(args[2]), args[3])
     elif command == "delete":
         delete(bootstrap, args[0])
     elif command == "admin":
