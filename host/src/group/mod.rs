@@ -6,6 +6,8 @@
 //!
 //! - `mod.rs` (this file): [`Coordinator`], the handle: groups, offsets, ticks.
 //! - `state.rs`: one group's state and transitions (under the group's lock).
+//! - `classic/`: Kafka's classic groups, whose leader assigns: their own state machine beside
+//!   the native groups (a group name is one kind at a time), the same offsets.
 //! - `negotiate.rs`: the negotiation rule ([`negotiate::rank`]).
 //! - `cooperative.rs`: the withholding rule ([`cooperative::first_step`]).
 //! - `offsets.rs`: the durable offsets file.
