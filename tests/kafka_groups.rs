@@ -259,14 +259,14 @@ fn a_kafka_client_and_regroups_own_consumer_in_different_groups_each_keep_their_
 }
 
 /// Two members of `client` (kafka-python or aiokafka) share a topic, one leaves, the other takes
-/// over: see `kafka_clients/pure_python.py`.
+/// over: see `kafka_clients/pure_python_groups.py`.
 fn two_share_one_leaves_the_other_takes_over(client: &str) {
     let data = tempfile::tempdir().unwrap();
     let server = start_server(data.path());
     create_topic(&server, "orders", 4);
     produce_lines(&server, "orders", &records(100));
     let output = Command::new(python())
-        .arg(workspace().join("tests/kafka_clients/pure_python.py"))
+        .arg(workspace().join("tests/kafka_clients/pure_python_groups.py"))
         .arg(kafka_addr(&server))
         .args([client, "g", "orders", "100"])
         .stdin(Stdio::null())
@@ -275,7 +275,7 @@ fn two_share_one_leaves_the_other_takes_over(client: &str) {
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "pure_python.py {client} failed ({}):\n{out}\n{}",
+        "pure_python_groups.py {client} failed ({}):\n{out}\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );

@@ -1,7 +1,7 @@
 """Classic consumer groups of the pure-Python Kafka clients (kafka-python, aiokafka: their own
 protocol implementations, independent of librdkafka) on a Regroup host's Kafka listener.
 
-Usage: pure_python.py BOOTSTRAP CLIENT GROUP TOPIC COUNT
+Usage: pure_python_groups.py BOOTSTRAP CLIENT GROUP TOPIC COUNT
   CLIENT is kafka-python or aiokafka. TOPIC holds COUNT records already. Two members share
   TOPIC until every record is read; one leaves the group; the other must take over every
   partition and read the records produced after.
@@ -18,7 +18,7 @@ MORE = 50
 
 
 def fail(message):
-    print(f"pure_python.py: {message}", file=sys.stderr)
+    print(f"pure_python_groups.py: {message}", file=sys.stderr)
     sys.exit(1)
 
 
