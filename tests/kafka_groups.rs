@@ -296,3 +296,32 @@ fn kafka_python_members_share_a_topic_and_one_takes_over_when_the_other_leaves()
 fn aiokafka_members_share_a_topic_and_one_takes_over_when_the_other_leaves() {
     two_share_one_leaves_the_other_takes_over("aiokafka");
 }
+
+#[test]
+fn a_session_timeout_outside_the_hosts_bounds_is_refused_with_invalid_session_timeout() {
+    let data = tempfile::tempdir().unwrap();
+    // The tests' host accepts sessions of 1 s and more.
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 1);
+    let mut member = Command::new(python())
+        .arg(workspace().join("tests/kafka_clients/groups.py"))
+        .arg(kafka_addr(&server))
+        .args(["member", "g", "orders", "range"])
+        .env("SESSION_TIMEOUT_MS", "500")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let events = regroup_tests::cli::lines_of(member.stdout.take().unwrap());
+    let refused = (0..20)
+        .filter_map(|_| events.recv_timeout(std::time::Duration::from_secs(30)).ok())
+        .find(|line| line.contains("\"event\": \"error\""));
+    let _ = member.kill();
+    let _ = member.wait();
+    let refused = refused.expect("the member reports an error");
+    assert!(refused.contains("INVALID_SESSION_TIMEOUT"), "{refused}");
+    // Nothing of the refused member stays behind.
+    let listed = ok(regroup(&["groups", "list"], &server));
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+}

@@ -84,7 +84,8 @@ def member(bootstrap, group, topic, strategy, instance=None):
         "group.id": group,
         "group.protocol": "classic",
         "partition.assignment.strategy": strategy,
-        "session.timeout.ms": 3000,
+        # SESSION_TIMEOUT_MS: a session the host must refuse, for the test of that.
+        "session.timeout.ms": int(os.environ.get("SESSION_TIMEOUT_MS", "3000")),
         "heartbeat.interval.ms": 300,
         # The rebalance timeout: how long a rebalance waits for a member that does not rejoin.
         "max.poll.interval.ms": 8000,
