@@ -373,7 +373,7 @@ impl Coordinator {
 
     /// The host's bounds on a member's timeouts (Kafka refuses a join outside them with
     /// INVALID_SESSION_TIMEOUT).
-    fn check_timeout_bounds(&self, session: Duration, rebalance: Duration) -> Result<(), String> {
+    pub fn check_timeout_bounds(&self, session: Duration, rebalance: Duration) -> Result<(), String> {
         let config = &self.inner.config;
         let ms = |d: Duration| d.as_millis();
         let (session, min, max) = (session, config.min_session_timeout, config.max_session_timeout);

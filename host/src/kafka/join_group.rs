@@ -47,7 +47,16 @@ pub(super) async fn serve(
         require_known_member_id: version >= 4,
     };
     let group = join.group.clone();
-    let outcome = match context.services.coordinator.join_classic(join, Instant::now()) {
+    let coordinator = &context.services.coordinator;
+    if let Err(reason) = coordinator.check_timeout_bounds(join.session_timeout, join.rebalance_timeout) {
+        tracing::debug!(group, member = asked_member, reason, "join refused");
+        return refusal(
+            version,
+            ResponseError::InvalidSessionTimeout.code(),
+            &asked_member,
+        );
+    }
+    let outcome = match coordinator.join_classic(join, Instant::now()) {
         Ok(ClassicJoinReply::MemberIdRequired(member_id)) => {
             return refusal(version, ResponseError::MemberIdRequired.code(), &member_id);
         }
@@ -57,12 +66,7 @@ pub(super) async fn serve(
     match outcome {
         Ok(joined) => answer(version, joined),
         Err(refused) => {
-            let code = match &refused {
-                GroupError::InvalidRequest { reason, .. } if reason.contains("timeout") => {
-                    ResponseError::InvalidSessionTimeout.code()
-                }
-                other => member_code(other),
-            };
+            let code = member_code(&refused);
             tracing::debug!(group, member = asked_member, code, %refused, "join refused");
             refusal(version, code, &asked_member)
         }
