@@ -10,7 +10,7 @@ use super::{Server, block_on, plural, print_table};
 use crate::client::Client;
 use crate::group::PartitionName;
 use crate::protocol::ErrorCode;
-use crate::protocol::messages::groups::GroupInfo;
+use crate::protocol::messages::groups::{GroupInfo, MemberInfo};
 use crate::protocol::messages::offsets::{CommitOffsets, OffsetCommit};
 use crate::protocol::messages::records::WireOffsetSpec;
 
@@ -108,22 +108,23 @@ pub fn run(command: GroupsCommand) -> Result<ExitCode, String> {
                 if json {
                     let list: Vec<_> = groups
                         .iter()
-                        .map(|g| json!({"group": g.group, "state": g.state, "members": g.members, "strategy": g.strategy}))
+                        .map(|g| json!({"group": g.group, "type": g.group_type, "state": g.state, "members": g.members, "strategy": g.strategy}))
                         .collect();
                     out!("{}", json!(list))?;
                 } else {
-                    let rows: Vec<[String; 4]> = groups
+                    let rows: Vec<[String; 5]> = groups
                         .iter()
                         .map(|g| {
                             [
                                 g.group.clone(),
+                                g.group_type.clone(),
                                 g.state.clone(),
                                 g.members.to_string(),
                                 g.strategy.clone().unwrap_or_default(),
                             ]
                         })
                         .collect();
-                    print_table(["GROUP", "STATE", "MEMBERS", "STRATEGY"], &rows)?;
+                    print_table(["GROUP", "TYPE", "STATE", "MEMBERS", "STRATEGY"], &rows)?;
                 }
             }
             GroupsCommand::Describe { group, server, json } => {
@@ -307,6 +308,8 @@ async fn lag(client: &Client, group: &str) -> Result<Lag, String> {
 fn describe_json(info: &GroupInfo, lag: &Lag) -> serde_json::Value {
     json!({
         "group": info.group,
+        "type": info.group_type,
+        "protocol_type": info.protocol_type,
         "state": info.state,
         "generation": info.generation,
         "protocol": info.protocol.as_str(),
@@ -319,6 +322,8 @@ fn describe_json(info: &GroupInfo, lag: &Lag) -> serde_json::Value {
         })),
         "members": info.members.iter().map(|m| json!({
             "member_id": m.member_id,
+            "client_id": m.client_id,
+            "client_host": m.client_host,
             "instance_id": m.instance_id,
             "rack": m.rack,
             "topics": m.topics,
@@ -344,11 +349,21 @@ fn print_describe(info: &GroupInfo, lag: &Lag) -> Result<(), String> {
         .strategy
         .as_ref()
         .map_or("none".to_owned(), |(name, version, hash)| {
-            format!("{name} {version} ({})", &hash[..hash.len().min(12)])
+            if info.group_type == "classic" {
+                // Chosen by the members' vote; the leader's client runs it.
+                format!("{name} (assigned by the leader)")
+            } else {
+                format!("{name} {version} ({})", &hash[..hash.len().min(12)])
+            }
         });
     out!(
-        "group {}: {} generation {} protocol {} strategy {} leader {}",
+        "group {} ({}{}): {} generation {} protocol {} strategy {} leader {}",
         info.group,
+        info.group_type,
+        info.protocol_type
+            .as_deref()
+            .map(|t| format!(", protocol type {t}"))
+            .unwrap_or_default(),
         info.state,
         info.generation,
         info.protocol,
@@ -369,27 +384,62 @@ fn print_describe(info: &GroupInfo, lag: &Lag) -> Result<(), String> {
             out!("  failed: {failure}")?;
         }
     }
-    let rows: Vec<[String; 4]> = info
-        .members
-        .iter()
-        .map(|m| {
-            let data: u64 = m.strategies.iter().map(|(_, n)| n).sum();
+    let partitions = |m: &MemberInfo| {
+        m.partitions
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let user_data = |m: &MemberInfo| {
+        let data: u64 = m.strategies.iter().map(|(_, n)| n).sum();
+        format!("{data}/{}", m.assignment_user_data)
+    };
+    if info.members.iter().any(|m| m.client_id.is_some()) {
+        // Kafka clients: who and where each is, as Kafka's tools show them.
+        let rows: Vec<[String; 6]> = info
+            .members
+            .iter()
+            .map(|m| {
+                [
+                    m.member_id.clone(),
+                    m.client_id.clone().unwrap_or_default(),
+                    m.client_host.clone().unwrap_or_default(),
+                    m.instance_id.clone().unwrap_or_default(),
+                    partitions(m),
+                    user_data(m),
+                ]
+            })
+            .collect();
+        print_table(
             [
-                m.member_id.clone(),
-                m.instance_id.clone().unwrap_or_default(),
-                m.partitions
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                format!("{data}/{}", m.assignment_user_data),
-            ]
-        })
-        .collect();
-    print_table(
-        ["MEMBER", "INSTANCE", "PARTITIONS", "USER DATA IN/OUT (BYTES)"],
-        &rows,
-    )?;
+                "MEMBER",
+                "CLIENT",
+                "HOST",
+                "INSTANCE",
+                "PARTITIONS",
+                "USER DATA IN/OUT (BYTES)",
+            ],
+            &rows,
+        )?;
+    } else {
+        let rows: Vec<[String; 4]> = info
+            .members
+            .iter()
+            .map(|m| {
+                [
+                    m.member_id.clone(),
+                    m.instance_id.clone().unwrap_or_default(),
+                    partitions(m),
+                    user_data(m),
+                ]
+            })
+            .collect();
+        print_table(
+            ["MEMBER", "INSTANCE", "PARTITIONS", "USER DATA IN/OUT (BYTES)"],
+            &rows,
+        )?;
+    }
     if !lag.is_empty() {
         out!("")?;
         let rows: Vec<[String; 4]> = lag

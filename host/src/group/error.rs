@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use super::types::GroupType;
+
 /// Why the coordinator refused a call. Messages name the group, member, generation and partition
 /// involved; [`GroupError::code`] is stable and goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -80,6 +82,10 @@ pub enum GroupError {
     Storage(String),
     #[error("the coordinator shut down before answering")]
     CoordinatorClosed,
+    #[error("group {group:?} is a {group_type} group: its members speak that protocol, and no other")]
+    InconsistentGroupProtocol { group: String, group_type: GroupType },
+    #[error("group {group:?} is rebalancing: rejoin it")]
+    RebalanceInProgress { group: String },
 }
 
 impl GroupError {
@@ -101,6 +107,8 @@ impl GroupError {
             GroupError::OffsetUnavailable { .. } => 13,
             GroupError::Storage(_) => 14,
             GroupError::CoordinatorClosed => 15,
+            GroupError::InconsistentGroupProtocol { .. } => 16,
+            GroupError::RebalanceInProgress { .. } => 17,
         }
     }
 }
@@ -210,6 +218,14 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
         ),
         (GroupError::Storage(s()), 14),
         (GroupError::CoordinatorClosed, 15),
+        (
+            GroupError::InconsistentGroupProtocol {
+                group: s(),
+                group_type: GroupType::Classic,
+            },
+            16,
+        ),
+        (GroupError::RebalanceInProgress { group: s() }, 17),
     ]
 }
 

@@ -6,6 +6,8 @@
 //!
 //! - `mod.rs` (this file): [`Coordinator`], the handle: groups, offsets, ticks.
 //! - `state.rs`: one group's state and transitions (under the group's lock).
+//! - `classic/`: Kafka's classic groups, whose leader assigns: their own state machine beside
+//!   the native groups (a group name is one kind at a time), the same offsets.
 //! - `negotiate.rs`: the negotiation rule ([`negotiate::rank`]).
 //! - `cooperative.rs`: the withholding rule ([`cooperative::first_step`]).
 //! - `offsets.rs`: the durable offsets file.
@@ -95,6 +97,7 @@
 //! a group's when both are needed: a commit is checked and queued under both, so fencing and
 //! ordering are atomic, and waits for its sync with neither held.
 
+mod classic;
 pub mod cooperative;
 mod error;
 mod jobs;
@@ -117,6 +120,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
+pub use classic::{
+    ClassicJoin, ClassicJoinAnswer, ClassicJoinReply, ClassicJoined, ClassicMemberMetadata,
+    ClassicMemberState, ClassicSync, ClassicSyncAnswer, ClassicSynced, ConsumerAssignment,
+    ConsumerSubscription,
+};
 pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
 pub use error::GroupError;
 #[cfg(test)]
@@ -154,6 +162,10 @@ pub struct CoordinatorConfig {
     pub max_rebalance_timeout: Duration,
     /// How many groups' strategies may run at once; further runs queue.
     pub strategy_threads: usize,
+    /// How long a classic group that was empty waits for more members before its first
+    /// rebalance completes, extended by as much for each member joining meanwhile, up to the
+    /// rebalance timeout (Kafka's `group.initial.rebalance.delay.ms`, 3 s).
+    pub initial_rebalance_delay: Duration,
 }
 
 impl CoordinatorConfig {
@@ -167,6 +179,7 @@ impl CoordinatorConfig {
             max_session_timeout: Duration::from_millis(1_800_000),
             max_rebalance_timeout: Duration::from_millis(1_800_000),
             strategy_threads: 4,
+            initial_rebalance_delay: Duration::from_millis(3_000),
         }
     }
 }
@@ -183,6 +196,8 @@ struct Inner {
     catalog: Arc<dyn TopicCatalog>,
     resolver: Arc<dyn OffsetResolver>,
     groups: Mutex<BTreeMap<String, Arc<Mutex<Group>>>>,
+    /// Kafka classic groups, by name; a name is in one map at a time (`classic`).
+    classic: Mutex<BTreeMap<String, Arc<Mutex<classic::state::ClassicGroup>>>>,
     offsets: Mutex<OffsetStore>,
     events: Mutex<mpsc::Receiver<RegistryEvent>>,
     next_member: AtomicU64,
@@ -224,6 +239,7 @@ impl Coordinator {
             catalog,
             resolver,
             groups: Mutex::new(BTreeMap::new()),
+            classic: Mutex::new(BTreeMap::new()),
             offsets: Mutex::new(offsets),
             events: Mutex::new(events),
             next_member: AtomicU64::new(1),
@@ -319,7 +335,8 @@ impl Coordinator {
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(format!("strategy {} is listed twice", w[0])));
         }
-        self.check_timeouts(&req).map_err(invalid)?;
+        self.check_timeout_bounds(req.session_timeout, req.rebalance_timeout)
+            .map_err(invalid)?;
         let host = self.inner.strategies.names();
         let mut new_id = || {
             format!(
@@ -328,6 +345,7 @@ impl Coordinator {
                 self.inner.nonce as u32
             )
         };
+        self.refuse_if_classic(&req.group)?;
         let (group, ticket) = loop {
             let group = Arc::clone(
                 lock(&self.inner.groups)
@@ -355,14 +373,10 @@ impl Coordinator {
 
     /// The host's bounds on a member's timeouts (Kafka refuses a join outside them with
     /// INVALID_SESSION_TIMEOUT).
-    fn check_timeouts(&self, req: &JoinRequest) -> Result<(), String> {
+    pub fn check_timeout_bounds(&self, session: Duration, rebalance: Duration) -> Result<(), String> {
         let config = &self.inner.config;
         let ms = |d: Duration| d.as_millis();
-        let (session, min, max) = (
-            req.session_timeout,
-            config.min_session_timeout,
-            config.max_session_timeout,
-        );
+        let (session, min, max) = (session, config.min_session_timeout, config.max_session_timeout);
         if session < min || session > max {
             return Err(format!(
                 "session timeout {} ms is outside the host's bounds of {} to {} ms (group.min.session.timeout.ms, group.max.session.timeout.ms)",
@@ -371,7 +385,7 @@ impl Coordinator {
                 ms(max)
             ));
         }
-        let (rebalance, max) = (req.rebalance_timeout, config.max_rebalance_timeout);
+        let (rebalance, max) = (rebalance, config.max_rebalance_timeout);
         if rebalance.is_zero() || rebalance > max {
             return Err(format!(
                 "rebalance timeout {} ms is outside the host's bounds of 1 to {} ms (group_max_rebalance_timeout_ms)",
@@ -441,6 +455,7 @@ impl Coordinator {
             lock(&group).tick(now);
             self.drive(&group, now);
         }
+        self.tick_classic(now);
     }
 
     /// Applies one registry event to every group (also done by [`Coordinator::tick`] for the
@@ -468,17 +483,110 @@ impl Coordinator {
     }
 
     /// Commits offsets durably. A member must own every partition in the current generation;
-    /// a standalone committer only writes to a group without members.
+    /// a standalone committer only writes to a group without members. All or nothing: one
+    /// refused partition refuses the commit.
     pub fn commit_offsets(
         &self,
         group: &str,
         committer: &Committer,
         offsets: &[(PartitionName, CommittedOffset)],
     ) -> Result<(), GroupError> {
+        self.commit(group, committer, offsets, false).map(drop)
+    }
+
+    /// Commits offsets as Kafka does: the committer is checked for the whole request (the
+    /// outer error), then each partition on its own (an unknown partition, metadata too long,
+    /// an offset out of range), and the partitions that pass are committed durably. Returns
+    /// each partition's verdict, in the order given.
+    pub fn commit_offsets_each(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+    ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
+        self.commit(group, committer, offsets, true)
+    }
+
+    fn commit(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+        each: bool,
+    ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
         limits::check_group_id(group)?;
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
-        match (committer, &guard) {
+        if let Some(g) = &classic_guard {
+            // A classic member commits in its generation, not while the leader's assignment is
+            // awaited (Kafka's rule); ownership is the leader's business, unknown here.
+            match committer {
+                Committer::Member {
+                    member_id,
+                    generation,
+                } => {
+                    g.check_generation(member_id, None, *generation)?;
+                    if g.state() == GroupState::CompletingRebalance {
+                        return Err(GroupError::RebalanceInProgress {
+                            group: group.to_owned(),
+                        });
+                    }
+                }
+                Committer::Standalone => g.refuse_if_members("commit offsets outside of")?,
+            }
+        } else {
+            self.check_native_committer(group, committer, offsets, guard.as_deref())?;
+        }
+        let max_metadata = self.inner.config.offset_metadata_max_bytes;
+        let verdicts: Vec<Result<(), GroupError>> = offsets
+            .iter()
+            .map(|entry| {
+                // A topic deleted under its members (Kafka refuses such commits too): its
+                // forgotten offsets must not come back before the group has rebalanced.
+                self.check_exists(group, &entry.0)?;
+                let one = std::slice::from_ref(entry);
+                limits::check_commit(group, one, &*self.inner.resolver, max_metadata)
+            })
+            .collect();
+        if !each && let Some(Err(refused)) = verdicts.iter().find(|v| v.is_err()) {
+            return Err(refused.clone());
+        }
+        let ops: Vec<OffsetOp> = offsets
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, verdict)| verdict.is_ok())
+            .map(|((partition, offset), _)| OffsetOp::Commit {
+                partition: partition.clone(),
+                offset: offset.clone(),
+            })
+            .collect();
+        if ops.is_empty() {
+            return Ok(verdicts);
+        }
+        // Queued under the group's lock (ordered after any commit a fenced-out owner made
+        // before), synced after it is released: heartbeats never wait on the disk.
+        let pending = lock(&self.inner.offsets).submit(vec![OffsetBatch {
+            group: group.to_owned(),
+            ops,
+        }]);
+        drop(guard);
+        drop(classic_guard);
+        pending.wait().map_err(storage)?;
+        Ok(verdicts)
+    }
+
+    /// A native group's committer: a member owns every partition in the current generation; a
+    /// standalone committer only writes to a group without members.
+    fn check_native_committer(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+        guard: Option<&Group>,
+    ) -> Result<(), GroupError> {
+        match (committer, guard) {
             (
                 Committer::Member {
                     member_id,
@@ -488,9 +596,6 @@ impl Coordinator {
             ) => {
                 for (partition, _) in offsets {
                     g.check_owner(member_id, *generation, partition)?;
-                    // A topic deleted under its members (Kafka refuses such commits too): its
-                    // forgotten offsets must not come back before the group has rebalanced.
-                    self.check_exists(group, partition)?;
                 }
             }
             (Committer::Member { .. }, None) => {
@@ -499,31 +604,17 @@ impl Coordinator {
                 });
             }
             (Committer::Standalone, _) => {
-                if let Some(g) = &guard {
+                if let Some(g) = guard {
                     g.refuse_if_members("commit offsets outside of")?;
-                }
-                for (partition, _) in offsets {
-                    self.check_exists(group, partition)?;
                 }
             }
         }
-        let max_metadata = self.inner.config.offset_metadata_max_bytes;
-        limits::check_commit(group, offsets, &*self.inner.resolver, max_metadata)?;
-        let ops = offsets
-            .iter()
-            .map(|(partition, offset)| OffsetOp::Commit {
-                partition: partition.clone(),
-                offset: offset.clone(),
-            })
-            .collect();
-        // Queued under the group's lock (ordered after any commit a fenced-out owner made
-        // before), synced after it is released: heartbeats never wait on the disk.
-        let pending = lock(&self.inner.offsets).submit(vec![OffsetBatch {
-            group: group.to_owned(),
-            ops,
-        }]);
-        drop(guard);
-        pending.wait().map_err(storage)
+        Ok(())
+    }
+
+    /// The longest metadata one committed offset may carry (Kafka's `offset.metadata.max.bytes`).
+    pub fn offset_metadata_max_bytes(&self) -> usize {
+        self.inner.config.offset_metadata_max_bytes
     }
 
     fn check_exists(&self, group: &str, partition: &PartitionName) -> Result<(), GroupError> {
@@ -552,6 +643,11 @@ impl Coordinator {
         scope: &ResetScope,
         to: ResetTo,
     ) -> Result<Vec<(PartitionName, i64)>, GroupError> {
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
+        if let Some(g) = &classic_guard {
+            g.refuse_if_members("reset the offsets of")?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard {
@@ -622,24 +718,56 @@ impl Coordinator {
             ops,
         }]);
         drop(guard);
+        drop(classic_guard);
         pending.wait().map_err(storage)?;
         Ok(resolved)
     }
 
-    /// Forgets an empty group's committed offsets of `topic` (Kafka's offset delete; refused
-    /// while the group has members). Returns what was forgotten.
+    /// Forgets an empty group's committed offsets of `topic` (`groups delete-offsets`; refused
+    /// while the group has members, or when it has none there). Returns what was forgotten.
     pub fn delete_offsets(
         &self,
         group: &str,
         topic: &str,
     ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        let forgotten = self.forget_offsets(group, |partition| partition.topic == topic)?;
+        if forgotten.is_empty() {
+            return Err(GroupError::InvalidRequest {
+                group: group.to_owned(),
+                reason: format!("it has no committed offset on topic {topic:?}"),
+            });
+        }
+        Ok(forgotten)
+    }
+
+    /// Forgets an empty group's committed offsets of these partitions (Kafka's OffsetDelete; a
+    /// partition without one is no error). Returns what was forgotten.
+    pub fn delete_partition_offsets(
+        &self,
+        group: &str,
+        partitions: &[PartitionName],
+    ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        self.forget_offsets(group, |partition| partitions.contains(partition))
+    }
+
+    /// Forgets the committed offsets of an empty group's partitions that `select` picks.
+    fn forget_offsets(
+        &self,
+        group: &str,
+        select: impl Fn(&PartitionName) -> bool,
+    ) -> Result<Vec<(PartitionName, CommittedOffset)>, GroupError> {
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
+        if let Some(g) = &classic_guard {
+            g.refuse_if_members("delete the offsets of")?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard {
             g.refuse_if_members("delete the offsets of")?;
         }
         let offsets = lock(&self.inner.offsets);
-        if guard.is_none() && !offsets.has_group(group) {
+        if guard.is_none() && classic_guard.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -647,17 +775,24 @@ impl Coordinator {
         let forgotten: Vec<_> = offsets
             .offsets_of(group, None)
             .into_iter()
-            .filter(|(partition, _)| partition.topic == topic)
+            .filter(|(partition, _)| select(partition))
             .collect();
         if forgotten.is_empty() {
-            return Err(GroupError::InvalidRequest {
-                group: group.to_owned(),
-                reason: format!("it has no committed offset on topic {topic:?}"),
-            });
+            return Ok(forgotten);
         }
-        let pending = offsets.submit(offsets.deletions_of_topic(topic, Some(group)));
+        let ops = forgotten
+            .iter()
+            .map(|(partition, _)| OffsetOp::Delete {
+                partition: partition.clone(),
+            })
+            .collect();
+        let pending = offsets.submit(vec![OffsetBatch {
+            group: group.to_owned(),
+            ops,
+        }]);
         drop(offsets);
         drop(guard);
+        drop(classic_guard);
         pending.wait().map_err(storage)?;
         Ok(forgotten)
     }
@@ -673,6 +808,13 @@ impl Coordinator {
 
     /// Deletes an empty group and its offsets (the group is Dead to anyone still holding it).
     pub fn delete_group(&self, group: &str) -> Result<(), GroupError> {
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        if let Some(classic) = &classic {
+            let mut g = lock(classic);
+            g.refuse_if_members("delete")?;
+            g.dead = true;
+            lock(&self.inner.classic).remove(group);
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         if let Some(handle) = &handle {
             let mut g = lock(handle);
@@ -681,7 +823,7 @@ impl Coordinator {
             lock(&self.inner.groups).remove(group);
         }
         let offsets = lock(&self.inner.offsets);
-        if handle.is_none() && !offsets.has_group(group) {
+        if handle.is_none() && classic.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -697,6 +839,9 @@ impl Coordinator {
     /// Everything about one group. A group known only by its committed offsets (after a
     /// restart, or once deleted state is gone) is described as empty.
     pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
+        if let Ok(classic) = self.classic_group(group) {
+            return Ok(lock(&classic).describe());
+        }
         match self.group(group) {
             Ok(g) => Ok(lock(&*g).describe()),
             Err(_) if lock(&self.inner.offsets).has_group(group) => Ok(Group::new(group).describe()),
@@ -713,6 +858,8 @@ impl Coordinator {
                 let g = lock(g);
                 let entry = GroupListing {
                     group: g.name.clone(),
+                    group_type: GroupType::Native,
+                    protocol_type: None,
                     state: g.state(),
                     members: g.members.len(),
                     strategy: g.strategy.as_ref().map(|s| s.name.clone()),
@@ -720,9 +867,16 @@ impl Coordinator {
                 (g.name.clone(), entry)
             })
             .collect();
+        let classic: Vec<_> = lock(&self.inner.classic).values().cloned().collect();
+        for g in classic {
+            let entry = lock(&g).listing();
+            listing.insert(entry.group.clone(), entry);
+        }
         for name in lock(&self.inner.offsets).group_names() {
             listing.entry(name.clone()).or_insert(GroupListing {
                 group: name,
+                group_type: GroupType::Native,
+                protocol_type: None,
                 state: GroupState::Empty,
                 members: 0,
                 strategy: None,

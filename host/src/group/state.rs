@@ -1150,6 +1150,8 @@ impl Group {
     pub fn describe(&self) -> GroupDescription {
         GroupDescription {
             group: self.name.clone(),
+            group_type: GroupType::Native,
+            protocol_type: None,
             state: self.state(),
             generation: self.generation,
             protocol: self.protocol,
@@ -1164,6 +1166,8 @@ impl Group {
                 .values()
                 .map(|m| MemberDescription {
                     member_id: m.id.clone(),
+                    client_id: None,
+                    client_host: None,
                     instance_id: m.instance_id.clone(),
                     rack: m.rack.clone(),
                     topics: m.topics.clone(),

@@ -111,6 +111,36 @@ pub enum HeartbeatState {
     Granted(Vec<PartitionName>),
 }
 
+/// Which protocol a group's members speak. A group has one type; a member speaking another
+/// protocol to it is refused ([`GroupError::InconsistentGroupProtocol`]).
+///
+/// [`GroupError::InconsistentGroupProtocol`]: super::GroupError::InconsistentGroupProtocol
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum GroupType {
+    /// Regroup's own protocol: the host runs the strategy.
+    Native,
+    /// Kafka's classic protocol: the group leader computes the assignment.
+    Classic,
+    /// Kafka's consumer protocol (KIP-848): the host runs the strategy, members reconcile.
+    Consumer,
+}
+
+impl GroupType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupType::Native => "native",
+            GroupType::Classic => "classic",
+            GroupType::Consumer => "consumer",
+        }
+    }
+}
+
+impl fmt::Display for GroupType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A group's state, as in Kafka; see the module documentation for the transitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GroupState {
@@ -157,6 +187,9 @@ pub struct StrategyDescription {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberDescription {
     pub member_id: String,
+    /// A Kafka client's `client.id` and address (classic groups).
+    pub client_id: Option<String>,
+    pub client_host: Option<String>,
     pub instance_id: Option<String>,
     pub rack: Option<String>,
     pub topics: Vec<String>,
@@ -188,6 +221,9 @@ pub struct RebalanceSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupDescription {
     pub group: String,
+    pub group_type: GroupType,
+    /// A classic group's protocol type (`consumer` for Kafka's consumers).
+    pub protocol_type: Option<String>,
     pub state: GroupState,
     pub generation: i32,
     pub protocol: Protocol,
@@ -236,6 +272,9 @@ impl RebalanceCause {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupListing {
     pub group: String,
+    pub group_type: GroupType,
+    /// A classic group's protocol type (`consumer` for Kafka's consumers).
+    pub protocol_type: Option<String>,
     pub state: GroupState,
     pub members: usize,
     pub strategy: Option<String>,

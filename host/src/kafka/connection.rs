@@ -20,7 +20,11 @@ use tokio::sync::mpsc;
 use super::frame::{FrameError, read_request};
 use super::request::{Decoded, decode_request};
 use super::versions;
-use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
+use super::{
+    KafkaConfig, delete_groups, describe_groups, fetch, find_coordinator, heartbeat, init_producer_id,
+    join_group, leave_group, list_groups, list_offsets, metadata, offset_commit, offset_delete, offset_fetch,
+    produce, sync_group,
+};
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
 use crate::server::{ServerConfig, Services};
@@ -134,6 +138,36 @@ impl Connection {
             )),
             RequestKind::FindCoordinator(request) => Some(ResponseKind::FindCoordinator(
                 find_coordinator::serve(context, request, version),
+            )),
+            RequestKind::OffsetCommit(request) => Some(ResponseKind::OffsetCommit(
+                offset_commit::serve(context, request, version).await,
+            )),
+            RequestKind::OffsetFetch(request) => Some(ResponseKind::OffsetFetch(offset_fetch::serve(
+                context, request, version,
+            ))),
+            RequestKind::JoinGroup(request) => Some(ResponseKind::JoinGroup(
+                join_group::serve(context, request, version, client, self.peer).await,
+            )),
+            RequestKind::SyncGroup(request) => Some(ResponseKind::SyncGroup(
+                sync_group::serve(context, request, version).await,
+            )),
+            RequestKind::Heartbeat(request) => {
+                Some(ResponseKind::Heartbeat(heartbeat::serve(context, request)))
+            }
+            RequestKind::LeaveGroup(request) => Some(ResponseKind::LeaveGroup(leave_group::serve(
+                context, request, version,
+            ))),
+            RequestKind::ListGroups(request) => Some(ResponseKind::ListGroups(list_groups::serve(
+                context, request, version,
+            ))),
+            RequestKind::DescribeGroups(request) => Some(ResponseKind::DescribeGroups(
+                describe_groups::serve(context, request, version),
+            )),
+            RequestKind::DeleteGroups(request) => Some(ResponseKind::DeleteGroups(
+                delete_groups::serve(context, request).await,
+            )),
+            RequestKind::OffsetDelete(request) => Some(ResponseKind::OffsetDelete(
+                offset_delete::serve(context, request).await,
             )),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };

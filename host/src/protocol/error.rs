@@ -74,11 +74,15 @@ pub enum ErrorCode {
     OffsetUnavailable = 213,
     OffsetStorage = 214,
     CoordinatorClosed = 215,
+    /// The group speaks another protocol (a Kafka classic or consumer group).
+    InconsistentGroupProtocol = 216,
+    /// A Kafka classic group is rebalancing: its members rejoin.
+    RebalanceInProgress = 217,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -119,6 +123,8 @@ impl ErrorCode {
         ErrorCode::OffsetUnavailable,
         ErrorCode::OffsetStorage,
         ErrorCode::CoordinatorClosed,
+        ErrorCode::InconsistentGroupProtocol,
+        ErrorCode::RebalanceInProgress,
     ];
 
     pub fn number(self) -> u16 {
@@ -197,6 +203,8 @@ impl From<&GroupError> for ErrorCode {
             GroupError::OffsetUnavailable { .. } => ErrorCode::OffsetUnavailable,
             GroupError::Storage(_) => ErrorCode::OffsetStorage,
             GroupError::CoordinatorClosed => ErrorCode::CoordinatorClosed,
+            GroupError::InconsistentGroupProtocol { .. } => ErrorCode::InconsistentGroupProtocol,
+            GroupError::RebalanceInProgress { .. } => ErrorCode::RebalanceInProgress,
         }
     }
 }
@@ -218,7 +226,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 40] = [
+    const PINNED: [(ErrorCode, u16); 42] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -259,6 +267,8 @@ mod tests {
         (ErrorCode::OffsetUnavailable, 213),
         (ErrorCode::OffsetStorage, 214),
         (ErrorCode::CoordinatorClosed, 215),
+        (ErrorCode::InconsistentGroupProtocol, 216),
+        (ErrorCode::RebalanceInProgress, 217),
     ];
 
     #[test]

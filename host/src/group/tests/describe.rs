@@ -54,6 +54,8 @@ fn describe_reports_state_generation_protocol_strategy_leader_members_and_the_la
         h.coordinator.list(),
         vec![GroupListing {
             group: "g".into(),
+            group_type: GroupType::Native,
+            protocol_type: None,
             state: GroupState::Stable,
             members: 2,
             strategy: Some("coop".into())

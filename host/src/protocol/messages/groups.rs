@@ -131,6 +131,9 @@ impl From<HeartbeatState> for HeartbeatReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberInfo {
     pub member_id: String,
+    /// A Kafka client's `client.id` and address (classic groups).
+    pub client_id: Option<String>,
+    pub client_host: Option<String>,
     pub instance_id: Option<String>,
     pub rack: Option<String>,
     pub topics: Vec<String>,
@@ -155,6 +158,10 @@ pub struct RebalanceInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupInfo {
     pub group: String,
+    /// `native`, `classic` or `consumer`.
+    pub group_type: String,
+    /// A classic group's protocol type (`consumer` for Kafka's consumers).
+    pub protocol_type: Option<String>,
     /// `empty`, `preparing-rebalance`, `completing-rebalance`, `stable` or `dead`.
     pub state: String,
     pub generation: i32,
@@ -172,6 +179,8 @@ impl From<GroupDescription> for GroupInfo {
     fn from(group: GroupDescription) -> Self {
         GroupInfo {
             group: group.group,
+            group_type: group.group_type.as_str().to_owned(),
+            protocol_type: group.protocol_type,
             state: group.state.as_str().to_owned(),
             generation: group.generation,
             protocol: group.protocol,
@@ -182,6 +191,8 @@ impl From<GroupDescription> for GroupInfo {
                 .into_iter()
                 .map(|m| MemberInfo {
                     member_id: m.member_id,
+                    client_id: m.client_id,
+                    client_host: m.client_host,
                     instance_id: m.instance_id,
                     rack: m.rack,
                     topics: m.topics,
@@ -212,6 +223,8 @@ impl From<GroupDescription> for GroupInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupSummary {
     pub group: String,
+    /// `native`, `classic` or `consumer`.
+    pub group_type: String,
     pub state: String,
     pub members: u32,
     pub strategy: Option<String>,
@@ -221,6 +234,7 @@ impl From<GroupListing> for GroupSummary {
     fn from(group: GroupListing) -> Self {
         GroupSummary {
             group: group.group,
+            group_type: group.group_type.as_str().to_owned(),
             state: group.state.as_str().to_owned(),
             members: group.members as u32,
             strategy: group.strategy,
