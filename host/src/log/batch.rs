@@ -445,7 +445,7 @@ pub fn verify(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
 
 /// Checks a producer's batch before it is appended: exactly one whole batch, CRC, a known
 /// codec, no transaction or control markers (not supported), `last_offset_delta` one less than
-/// the record count, producer fields all set or all unset; and for an uncompressed batch that
+/// the record count, a producer id's epoch and sequence set; and for an uncompressed batch that
 /// its records parse, number `record_count`, carry offset deltas 0, 1, 2, ... and no timestamp
 /// above `max_timestamp`. Compressed records are not decompressed: they are stored untouched.
 pub fn validate_for_append(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
@@ -469,22 +469,13 @@ pub fn validate_for_append(bytes: &[u8]) -> Result<BatchHeader, BatchDefect> {
             header.last_offset_delta, header.record_count
         )));
     }
-    let producer_unset = [
-        header.producer_id == NO_PRODUCER_ID,
-        header.producer_epoch == NO_PRODUCER_EPOCH,
-        header.base_sequence == NO_SEQUENCE,
-    ];
-    if producer_unset.contains(&true) && producer_unset.contains(&false) {
-        return Err(BatchDefect::MalformedHeader(format!(
-            "producer id {}, epoch {} and base sequence {} must be all set or all -1",
-            header.producer_id, header.producer_epoch, header.base_sequence
-        )));
-    }
+    // Without a producer id a batch is not idempotent and its epoch and sequence mean nothing:
+    // Kafka stores such batches as they come (aiokafka's plain producer sends sequence 0).
     if header.has_producer_id()
         && (header.producer_id < 0 || header.producer_epoch < 0 || header.base_sequence < 0)
     {
         return Err(BatchDefect::MalformedHeader(format!(
-            "producer id {}, epoch {} and base sequence {} must not be negative",
+            "producer id {} needs an epoch and base sequence that are not negative (epoch {}, base sequence {})",
             header.producer_id, header.producer_epoch, header.base_sequence
         )));
     }

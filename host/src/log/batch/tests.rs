@@ -198,7 +198,7 @@ fn appends_refuse_batches_whose_header_or_records_disagree() {
         (with_field(good.clone(), 21, &7i16.to_be_bytes()), "codec 7"),
         (
             with_field(good.clone(), 43, &5i64.to_be_bytes()),
-            "all set or all -1",
+            "needs an epoch and base sequence",
         ),
         ([good.clone(), vec![0]].concat(), "exactly one batch"),
     ];
@@ -212,6 +212,15 @@ fn appends_refuse_batches_whose_header_or_records_disagree() {
         validate_for_append(&other_magic),
         Err(BatchDefect::UnknownVersion(1))
     );
+}
+
+#[test]
+fn a_batch_without_producer_id_is_stored_whatever_its_epoch_and_sequence() {
+    let good = encode(0, &sample(), 7);
+    let with_sequence = with_field(good, 53, &0i32.to_be_bytes());
+    let header = validate_for_append(&with_sequence).unwrap();
+    assert!(!header.has_producer_id());
+    assert_eq!(header.base_sequence, 0);
 }
 
 #[test]
