@@ -252,7 +252,7 @@ fn a_length_claiming_more_bytes_than_the_frame_holds_allocates_only_what_is_ther
     // Header (6 bytes), variant index (1), then the name's length, a one-byte varint here.
     assert_eq!(valid[7], 3);
     let mut claiming = valid[..7].to_vec();
-    claiming.push(0xfd); // bincode's varint marker for a u32 length
+    claiming.push(0xfc); // bincode's varint marker: a u32 follows
     claiming.extend_from_slice(&(512u32 << 20).to_le_bytes());
     claiming.extend_from_slice(b"abc");
     let (decoded, peak) = peak_allocation(|| codec::decode::<Request>(&claiming));
