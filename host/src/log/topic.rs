@@ -374,11 +374,11 @@ mod tests {
         assert_eq!(keyless.len(), 2);
         let sticky = batches
             .iter()
-            .find(|(_, b)| b.iter().any(|r| r.value == &b"keyless-1"[..]))
+            .find(|(_, b)| b.iter().any(|r| r.value == b"keyless-1"[..]))
             .unwrap()
             .0;
         assert!(
-            batches[sticky].iter().any(|r| r.value == &b"keyless-2"[..]),
+            batches[sticky].iter().any(|r| r.value == b"keyless-2"[..]),
             "keyless records share a batch"
         );
     }
