@@ -71,6 +71,48 @@ async fn produced_records_come_back_in_order_on_the_partition_the_log_chooses() 
     host.shutdown().unwrap();
 }
 
+/// The crate docs' quickstart of `regroup-client`, line for line, against a real host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_crate_quickstart_produces_and_consumes_against_a_real_host() {
+    use regroup_client::{Client, ConsumerConfig, OffsetReset};
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_host(dir.path());
+    let addr = addr(&host);
+    let quickstart = async {
+        Client::connect(&addr)
+            .await?
+            .create_topic(CreateTopic::new("orders", 3))
+            .await?;
+
+        let producer = Producer::connect(&addr, ProducerConfig::default()).await?;
+        producer
+            .send("orders", Record::new("paid").with_key("order-17"))
+            .await?;
+        producer.close().await?;
+
+        let mut config = ConsumerConfig::new("billing");
+        config.auto_offset_reset = OffsetReset::Earliest;
+        let mut consumer = Consumer::connect(&addr, config).await?;
+        consumer.subscribe(&["orders"]);
+        let records = loop {
+            let records = consumer.poll(Duration::from_millis(500)).await?;
+            if !records.is_empty() {
+                break records;
+            }
+        };
+        consumer.close().await?;
+        Ok::<_, regroup_client::ClientError>(records)
+    };
+    let records = tokio::time::timeout(LIMIT, quickstart)
+        .await
+        .expect("in time")
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].value, "paid");
+    assert_eq!(records[0].key.as_deref(), Some(&b"order-17"[..]));
+    assert_eq!(records[0].partition, partition_for_key(b"order-17", 3));
+}
+
 /// Reads the error frame that answers a bad frame, then the end of the connection.
 async fn expect_error_then_close(stream: &mut TcpStream, code: ErrorCode) -> u64 {
     let (request_id, payload) = read_frame(stream).await.expect("an error frame");

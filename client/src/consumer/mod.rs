@@ -70,9 +70,9 @@ struct Owned {
 /// the background so a consumer stays in its group between polls.
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), regroup::client::ClientError> {
+/// # async fn example() -> Result<(), regroup_client::ClientError> {
 /// use std::time::Duration;
-/// use regroup::client::{Consumer, ConsumerConfig};
+/// use regroup_client::{Consumer, ConsumerConfig};
 ///
 /// let config = ConsumerConfig::from_properties(&[
 ///     ("group.id", "billing"),

@@ -98,9 +98,9 @@ impl std::future::Future for Delivery {
 /// record lands where `Log::append` would put it.
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), regroup::client::ClientError> {
-/// use regroup::client::{Producer, ProducerConfig};
-/// use regroup::log::Record;
+/// # async fn example() -> Result<(), regroup_client::ClientError> {
+/// use regroup_client::{Producer, ProducerConfig};
+/// use regroup_client::Record;
 ///
 /// let producer = Producer::connect("127.0.0.1:9292", ProducerConfig::default()).await?;
 /// let landed = producer.send("orders", Record::new("paid").with_key("order-17")).await?;
