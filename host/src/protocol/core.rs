@@ -381,6 +381,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_wire_protocol_enum_is_the_contracts_variant_for_variant() {
+        let contract = [model::Protocol::Eager, model::Protocol::Cooperative];
+        for p in contract {
+            let wire = wire_protocol(p);
+            assert_eq!(wire.as_str(), p.as_str());
+            // Same name (self-describing formats) and same order (bincode's variant index).
+            assert_eq!(
+                serde_json::to_string(&wire).unwrap(),
+                serde_json::to_string(&p).unwrap()
+            );
+        }
+        assert!(wire_protocol(contract[0]) < wire_protocol(contract[1]) && contract[0] < contract[1]);
+    }
+
+    #[test]
     fn group_errors_travel_as_200_plus_the_coordinators_code() {
         let errors = crate::group::one_group_error_of_each()
             .into_iter()
