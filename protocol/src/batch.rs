@@ -511,7 +511,7 @@ pub fn decode_records(bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
     Ok(records)
 }
 
-/// Decodes whole batches laid back to back (as [`super::Log::fetch_raw`] returns them), checking
+/// Decodes whole batches laid back to back (as the log's `Log::fetch_raw` returns them), checking
 /// every CRC; records come out in order. Any defect, a torn last batch included, is an error.
 pub fn decode_batches(mut bytes: &[u8]) -> Result<Vec<StoredRecord>, BatchDefect> {
     let mut records = Vec::new();

@@ -47,7 +47,7 @@ pub struct WireStrategy {
     pub user_data: Vec<u8>,
 }
 
-/// Joins or rejoins a group ([`JoinRequest`] on the wire). Timeouts of 0 take the host's defaults.
+/// Joins or rejoins a group (the coordinator's `JoinRequest` on the wire). Timeouts of 0 take the host's defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinGroup {
     pub group: String,
@@ -63,7 +63,7 @@ pub struct JoinGroup {
     pub generation: Option<i32>,
 }
 
-/// A completed join ([`JoinOutcome`] on the wire).
+/// A completed join (the coordinator's `JoinOutcome` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Joined {
     pub member_id: String,
@@ -85,7 +85,7 @@ pub struct Joined {
     pub degraded: Option<String>,
 }
 
-/// What a heartbeat tells the member ([`HeartbeatState`] on the wire).
+/// What a heartbeat tells the member (the coordinator's `HeartbeatState` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeartbeatReply {
     Stable,
@@ -121,7 +121,7 @@ pub struct RebalanceInfo {
     pub failures: Vec<String>,
 }
 
-/// A group as the coordinator describes it ([`GroupDescription`] on the wire).
+/// A group as the coordinator describes it (its `GroupDescription` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupInfo {
     pub group: String,

@@ -2,8 +2,8 @@
 //! batches (v2), the log's one batch format: a producer sends one encoded batch per partition,
 //! stored as it is; fetched batches travel as the log stores them, back to back in one byte
 //! string (read by the server straight into the answer's frame, see
-//! [`crate::FetchedFrame`], without checking them), decoded by the client with the
-//! log's own decoder ([`crate::log::visit_batches`]), which checks every batch's CRC.
+//! the host's `FetchedFrame`, without checking them), decoded by the client with the
+//! log's own decoder ([`crate::batch::visit_batches`]), which checks every batch's CRC.
 
 use serde::{Deserialize, Serialize};
 

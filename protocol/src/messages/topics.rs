@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// When a topic's appends reach stable storage (see [`FlushPolicy`]).
+/// When a topic's appends reach stable storage (the log's `FlushPolicy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WireFlush {
     EveryBatch,
@@ -11,7 +11,7 @@ pub enum WireFlush {
 }
 
 /// A new topic, with configs by Kafka's names (`retention.ms`, `segment.bytes`, see
-/// [`crate::log::TOPIC_CONFIG_KEYS`]) over the host's defaults, as Kafka's CreateTopics carries them.
+/// the log's `TOPIC_CONFIG_KEYS`) over the host's defaults, as Kafka's CreateTopics carries them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CreateTopic {
     pub topic: String,
