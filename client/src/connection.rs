@@ -375,7 +375,7 @@ async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex
                 }
             }
         }
-        let answer = match codec::decode::<Response>(frame.payload()) {
+        let answer = match codec::decode::<Response>(&frame.payload) {
             Ok(answer) => answer,
             Err(error) => {
                 if let Some(waiter) = waiter {
@@ -407,7 +407,7 @@ async fn read_answers(mut reader: FrameReader<OwnedReadHalf>, pending: Arc<Mutex
 /// A fetch answer decoded into records straight from its frame; any other answer is an error.
 /// `Err` when the answer is unreadable (the connection then closes, as for any answer).
 fn records_answer(frame: &SharedFrame) -> Result<RecordsAnswer, String> {
-    let payload = frame.payload();
+    let payload = &frame.payload;
     let unexpected = |answer| {
         Ok(Err(ClientError::UnexpectedAnswer {
             request: "fetch",
@@ -431,7 +431,7 @@ fn records_answer(frame: &SharedFrame) -> Result<RecordsAnswer, String> {
                 topic: part.topic,
                 partition: part.partition,
                 result: part.result.map(|data| FetchedBatches {
-                    batches: frame.buffer.slice_ref(data.batches),
+                    batches: frame.payload.slice_ref(data.batches),
                 }),
             })
             .collect())),

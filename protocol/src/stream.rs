@@ -7,7 +7,6 @@
 //! readers also share a [`MemoryPool`]: such a frame first reserves its whole size from the
 //! pool, and waits (reading nothing more from that peer) while the pool is short.
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -89,16 +88,9 @@ impl MemoryPool {
 #[derive(Debug, Clone)]
 pub struct SharedFrame {
     pub request_id: u64,
-    /// Holds the frame; other bytes may follow it.
-    pub buffer: Bytes,
-    /// Where the payload lies in `buffer`.
-    pub payload: Range<usize>,
-}
-
-impl SharedFrame {
-    pub fn payload(&self) -> &[u8] {
-        &self.buffer[self.payload.clone()]
-    }
+    /// A slice of the buffer the frame was read into; [`Bytes::slice_ref`] of any part of it
+    /// shares that buffer.
+    pub payload: Bytes,
 }
 
 /// Frames from this size on are read by [`FrameReader::next_shared_frame`] straight into a
@@ -294,12 +286,11 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         loop {
             let pending = &self.buffer[self.start..self.end];
             if let Some(bounds) = parse_frame(pending, self.max_payload)? {
-                let frame = pending[..bounds.len()].to_vec();
+                let payload = pending[bounds.payload.clone()].to_vec();
                 self.start += bounds.len();
                 return Ok(Some(SharedFrame {
                     request_id: bounds.request_id,
-                    buffer: Bytes::from(frame),
-                    payload: bounds.payload,
+                    payload: Bytes::from(payload),
                 }));
             }
             if let Some(total) = self.announced_len()
@@ -336,8 +327,8 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         }
         Ok(SharedFrame {
             request_id,
-            buffer: Bytes::from_owner(KeptBuffer(Arc::clone(&self.shared.kept[index]))),
-            payload: FRAME_HEADER_LEN..total,
+            payload: Bytes::from_owner(KeptBuffer(Arc::clone(&self.shared.kept[index])))
+                .slice(FRAME_HEADER_LEN..total),
         })
     }
 
@@ -483,7 +474,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut held = Vec::new();
         while let Some(frame) = reader.next_shared_frame().await.unwrap() {
-            let hello: Hello = codec::decode(frame.payload()).unwrap();
+            let hello: Hello = codec::decode(&frame.payload).unwrap();
             seen.push((frame.request_id, hello.client.len()));
             // Hold frames 2 and 4 (as records would): 5 cannot reuse their buffers.
             if matches!(frame.request_id, 2 | 4) {
@@ -503,13 +494,13 @@ mod tests {
             ]
         );
         for frame in &held {
-            let hello: Hello = codec::decode(frame.payload()).unwrap();
+            let hello: Hello = codec::decode(&frame.payload).unwrap();
             assert!(
                 hello.client.bytes().all(|b| b == b'y'),
                 "a held frame was overwritten"
             );
         }
-        assert_ne!(held[0].buffer.as_ptr(), held[1].buffer.as_ptr());
+        assert_ne!(held[0].payload.as_ptr(), held[1].payload.as_ptr());
     }
 
     /// The 12-byte header of a frame of `payload` bytes with request id `request_id`.
