@@ -512,6 +512,12 @@ mod tests {
             std::ptr::eq(records[2].value.as_ptr(), &frame[range.end - 3 - 1]),
             "a value points into the frame"
         );
+        let key = records[0].key.as_ref().unwrap().as_ptr() as usize;
+        let frame_at = frame.as_ptr() as usize;
+        assert!(
+            (frame_at + range.start..frame_at + range.end).contains(&key),
+            "a key points into the frame"
+        );
 
         // One flipped bit in the second batch's last value: the whole answer is refused.
         let mut corrupt = frame.to_vec();
