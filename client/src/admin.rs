@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-use super::backoff::Backoff;
 use super::connection::{Connection, EncodedRequest, FetchedRecords};
 use super::error::ClientError;
 use regroup_protocol::PartitionName;
@@ -18,7 +17,7 @@ use regroup_protocol::messages::offsets::{
 use regroup_protocol::messages::plugins::PluginList;
 use regroup_protocol::messages::records::{ListOffset, WireOffsetSpec};
 use regroup_protocol::messages::topics::{ConfigChange, CreateTopic, TopicInfo};
-use regroup_protocol::{DEFAULT_MAX_FRAME_BYTES, ErrorCode, Request, Response};
+use regroup_protocol::{Backoff, DEFAULT_MAX_FRAME_BYTES, ErrorCode, Request, Response};
 
 /// How a client connects and reconnects.
 #[derive(Debug, Clone)]

@@ -1,5 +1,5 @@
 //! What the Regroup host and its clients share: the native wire protocol (frames, the handshake,
-//! messages and error codes), Kafka's record batch codec with its compression codecs and key
+//! messages and error codes), the one retry backoff, Kafka's record batch codec with its compression codecs and key
 //! partitioner, and the one envelope codec ([`codec`]). Everything here is plain data and byte
 //! layouts; the server and the client do the I/O.
 //!
@@ -8,6 +8,7 @@
 //! - `handshake.rs`: [`Hello`] and [`Welcome`], the version agreement on connect.
 //! - `messages/`: [`Request`] and [`Response`], one module per family of requests.
 //! - `error.rs`: [`ErrorCode`] (stable numbers) and [`WireError`].
+//! - `backoff.rs`: [`Backoff`], exponential with Kafka's jitter, the pause of every retry loop.
 //! - `partition_name.rs`: [`PartitionName`], one partition of one topic by name.
 //! - `batch.rs`: Kafka's record batch v2: layout, CRC-32C, checks on append, the one codec.
 //! - `varint.rs`: Kafka's zigzag varints, as records use them.
@@ -26,6 +27,7 @@
 //! with an error frame and the connection is closed: after such a frame the stream cannot be
 //! trusted to be in step.
 
+mod backoff;
 pub mod batch;
 pub mod compression;
 mod error;
@@ -38,6 +40,7 @@ pub mod record;
 mod stream;
 pub mod varint;
 
+pub use backoff::Backoff;
 pub use partition_name::PartitionName;
 pub use regroup_codec as codec;
 

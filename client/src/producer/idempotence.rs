@@ -17,10 +17,9 @@ use super::Shared;
 use super::accumulator::ReadyBatch;
 use crate::ClientError;
 use crate::admin::Client;
-use crate::backoff::Backoff;
 use crate::connection::EncodedRequest;
 use regroup_protocol::batch::{ProducerFields, sequence_after};
-use regroup_protocol::{ErrorCode, Response};
+use regroup_protocol::{Backoff, ErrorCode, Response};
 
 /// First pause before trying again a batch the host found out of order; it doubles (jittered)
 /// up to `reconnect.backoff.max.ms` while the batch ahead of it is still missing.

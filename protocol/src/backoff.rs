@@ -1,4 +1,4 @@
-//! [`Backoff`]: the one pause between attempts, for every retry loop of the client.
+//! [`Backoff`]: the one pause between attempts, for every retry loop of the client and the host.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
