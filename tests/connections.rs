@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use regroup::client::{Client, ClientError, ClientOptions, Producer, ProducerConfig};
-use regroup::group::PartitionName;
-use regroup::log::Record;
-use regroup::protocol::messages::offsets::{CommitOffsets, OffsetCommit};
-use regroup::protocol::messages::records::{Fetch, FetchPartition};
-use regroup::protocol::messages::topics::CreateTopic;
-use regroup::protocol::{ErrorCode, Hello, Request, Response, Welcome, encode_frame};
 use regroup_assignor_api::codec;
+use regroup_client::PartitionName;
+use regroup_client::Record;
+use regroup_client::{Client, ClientError, ClientOptions, Producer, ProducerConfig};
+use regroup_protocol::messages::offsets::{CommitOffsets, OffsetCommit};
+use regroup_protocol::messages::records::{Fetch, FetchPartition};
+use regroup_protocol::messages::topics::CreateTopic;
+use regroup_protocol::{ErrorCode, Hello, Request, Response, Welcome, encode_frame};
 use regroup_tests::host::{addr, raw_connection, read_frame, start_host_with};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use regroup::client::{Client, Consumer, ConsumerConfig, Producer, ProducerConfig};
-use regroup::group::PartitionName;
-use regroup::log::Record;
-use regroup::protocol::messages::topics::CreateTopic;
+use regroup_client::PartitionName;
+use regroup_client::Record;
+use regroup_client::{Client, Consumer, ConsumerConfig, Producer, ProducerConfig};
+use regroup_protocol::messages::topics::CreateTopic;
 use regroup_tests::host::{addr, admin, eventually, manual_consumer, start_host};
 
 const LIMIT: Duration = Duration::from_secs(60);

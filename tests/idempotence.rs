@@ -8,9 +8,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use regroup::client::{Client, Producer, ProducerConfig};
 use regroup::log::{Log, LogOptions, Record, StoredRecord};
-use regroup::protocol::messages::topics::CreateTopic;
+use regroup_client::{Client, Producer, ProducerConfig};
+use regroup_protocol::messages::topics::CreateTopic;
 use regroup_tests::regroup_exe;
 
 const KILL_HOOK: &str = "REGROUP_TEST_SIGKILL_AFTER_APPEND";

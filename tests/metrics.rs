@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use regroup::client::{Client, Consumer, Producer, ProducerConfig};
-use regroup::log::Record;
-use regroup::protocol::messages::topics::CreateTopic;
+use regroup_client::Record;
+use regroup_client::{Client, Consumer, Producer, ProducerConfig};
+use regroup_protocol::messages::topics::CreateTopic;
 use regroup_tests::host::{addr, admin, eventually, manual_consumer, start_host};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use regroup::client::{Client, Consumer, ConsumerConfig, UserData};
-use regroup::protocol::messages::groups::GroupInfo;
-use regroup::protocol::messages::topics::CreateTopic;
 use regroup::runtime::{Host, HostConfig};
+use regroup_client::{Client, Consumer, ConsumerConfig, UserData};
+use regroup_protocol::messages::groups::GroupInfo;
+use regroup_protocol::messages::topics::CreateTopic;
 use regroup_tests::host::{eventually, manual_consumer};
 use regroup_tests::{plugin_lib, publish, regroup_exe, serve_command, wait_for};
 

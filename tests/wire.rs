@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use regroup::client::{Consumer, Producer, ProducerConfig};
-use regroup::group::PartitionName;
-use regroup::log::{Record, partition_for_key};
-use regroup::protocol::messages::topics::CreateTopic;
-use regroup::protocol::{ErrorCode, Request, Response, Welcome, encode_frame};
 use regroup_assignor_api::codec;
+use regroup_client::PartitionName;
+use regroup_client::Record;
+use regroup_client::{Consumer, Producer, ProducerConfig};
+use regroup_protocol::messages::topics::CreateTopic;
+use regroup_protocol::partitioner::partition_for_key;
+use regroup_protocol::{ErrorCode, Request, Response, Welcome, encode_frame};
 use regroup_tests::host::{addr, admin, manual_consumer, raw_connection, read_frame, start_host};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -45,7 +46,7 @@ async fn produced_records_come_back_in_order_on_the_partition_the_log_chooses() 
         .await
         .unwrap();
     consumer.subscribe(&["orders"]);
-    let mut by_key: BTreeMap<Vec<u8>, Vec<u32>> = BTreeMap::new();
+    let mut by_key: BTreeMap<regroup_client::Bytes, Vec<u32>> = BTreeMap::new();
     let mut seen = 0;
     let started = tokio::time::Instant::now();
     while seen < 3000 {
@@ -54,7 +55,7 @@ async fn produced_records_come_back_in_order_on_the_partition_the_log_chooses() 
         for record in records {
             let key = record.key.clone().unwrap();
             assert_eq!(record.partition, partition_for_key(&key, 3));
-            let value = u32::from_le_bytes(record.value.as_slice().try_into().unwrap());
+            let value = u32::from_le_bytes(record.value[..].try_into().unwrap());
             by_key.entry(key).or_default().push(value);
             seen += 1;
         }
@@ -68,6 +69,48 @@ async fn produced_records_come_back_in_order_on_the_partition_the_log_chooses() 
     }
     consumer.close().await.unwrap();
     host.shutdown().unwrap();
+}
+
+/// The crate docs' quickstart of `regroup-client`, line for line, against a real host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_crate_quickstart_produces_and_consumes_against_a_real_host() {
+    use regroup_client::{Client, ConsumerConfig, OffsetReset};
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_host(dir.path());
+    let addr = addr(&host);
+    let quickstart = async {
+        Client::connect(&addr)
+            .await?
+            .create_topic(CreateTopic::new("orders", 3))
+            .await?;
+
+        let producer = Producer::connect(&addr, ProducerConfig::default()).await?;
+        producer
+            .send("orders", Record::new("paid").with_key("order-17"))
+            .await?;
+        producer.close().await?;
+
+        let mut config = ConsumerConfig::new("billing");
+        config.auto_offset_reset = OffsetReset::Earliest;
+        let mut consumer = Consumer::connect(&addr, config).await?;
+        consumer.subscribe(&["orders"]);
+        let records = loop {
+            let records = consumer.poll(Duration::from_millis(500)).await?;
+            if !records.is_empty() {
+                break records;
+            }
+        };
+        consumer.close().await?;
+        Ok::<_, regroup_client::ClientError>(records)
+    };
+    let records = tokio::time::timeout(LIMIT, quickstart)
+        .await
+        .expect("in time")
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].value, "paid");
+    assert_eq!(records[0].key.as_deref(), Some(&b"order-17"[..]));
+    assert_eq!(records[0].partition, partition_for_key(b"order-17", 3));
 }
 
 /// Reads the error frame that answers a bad frame, then the end of the connection.
@@ -271,7 +314,7 @@ async fn a_restarted_host_has_its_topics_records_and_committed_offsets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_compressed_with_each_codec_are_stored_as_sent_and_consumed_back() {
-    use regroup::log::Compression;
+    use regroup_client::Compression;
     let dir = tempfile::tempdir().unwrap();
     let host = start_host(dir.path());
     let admin = admin(&host).await;
@@ -326,7 +369,7 @@ async fn batches_compressed_with_each_codec_are_stored_as_sent_and_consumed_back
             );
             for record in consumer.poll(Duration::from_millis(200)).await.unwrap() {
                 assert_eq!(record.offset, values.len() as u64);
-                values.push(record.value.as_slice().to_vec());
+                values.push(record.value.to_vec());
             }
         }
         assert_eq!(values, (0..2000).map(value).collect::<Vec<_>>(), "{codec:?}");

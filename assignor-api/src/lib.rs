@@ -7,7 +7,8 @@
 //! - [`model`]: what an assignor sees ([`GroupSpec`]) and returns ([`Assignment`]).
 //! - [`kit`]: validity, balance and movement checks, so an assignor is tested in a few lines.
 //! - [`racks`]: rack ids and Kafka's rule for rack-aware assignment (KIP-881).
-//! - [`codec`]: the one codec of the project: version-tagged bincode envelopes.
+//! - [`codec`]: the one codec of the project: version-tagged bincode envelopes (re-exported from
+//!   `regroup-codec`, which the wire protocol shares).
 //! - [`abi`]: the frozen FFI surface: a name and two functions over bytes.
 //!
 //! ```
@@ -39,11 +40,14 @@
 //! ```
 
 pub mod abi;
-pub mod codec;
+pub use regroup_codec as codec;
 mod export;
 pub mod kit;
 pub mod model;
 pub mod racks;
+
+#[cfg(test)]
+mod codec_tests;
 
 pub use model::{
     Assignment, AssignorInfo, GroupSpec, Member, MemberAssignment, Protocol, Topic, TopicId, TopicPartition,

@@ -5,11 +5,12 @@
 //! - [`group`]: the group coordinator: membership, strategy negotiation, eager and cooperative
 //!   rebalances, fenced durable offsets, hot strategy swaps.
 //! - [`log`]: the partitioned log: topics, partitions, segments, recovery, retention.
-//! - [`protocol`]: the wire protocol: frames, handshake, messages, stable error codes.
+//! - [`protocol`]: the wire protocol: frames, handshake, messages, stable error codes (shared with
+//!   the client in `regroup-protocol`; the host adds conversions to its core types).
 //! - [`server`]: the TCP server: a listener, one handler per connection, graceful shutdown.
 //! - [`kafka`]: the Kafka listener: Kafka clients produce and fetch through it.
 //! - [`runtime`]: the host assembly: log, registry and coordinator behind the server; start, stop.
-//! - [`client`]: the Rust client library: producer, consumer, administration.
+//! - [`client`]: the Rust client library (`regroup-client`): producer, consumer, administration.
 //! - [`stats`]: counters and latency histograms the core keeps for reporting.
 //! - [`metrics`]: the Prometheus endpoint: reads the core's state and [`stats`] at scrape time.
 //! - [`cli`]: the `regroup` command; `main.rs` only calls it.
@@ -22,7 +23,8 @@
 static ALLOCATOR: regroup_fuzz_support::CountingAllocator = regroup_fuzz_support::CountingAllocator;
 
 pub mod cli;
-pub mod client;
+/// The client library, `regroup-client`: the CLI uses it as any user would.
+pub use regroup_client as client;
 pub mod group;
 pub mod kafka;
 pub mod log;

@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use regroup::client::{Client, ConsumerConfig};
-use regroup::protocol::{Hello, Welcome, encode_frame, parse_frame};
 use regroup::runtime::{Host, HostConfig, RunningHost};
 use regroup_assignor_api::codec;
+use regroup_client::{Client, ConsumerConfig};
+use regroup_protocol::{Hello, Welcome, encode_frame, parse_frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -68,7 +68,7 @@ pub async fn admin(host: &RunningHost) -> Client {
 pub fn manual_consumer(group: &str, session: Duration) -> ConsumerConfig {
     let mut config = ConsumerConfig::new(group);
     config.enable_auto_commit = false;
-    config.auto_offset_reset = regroup::client::OffsetReset::Earliest;
+    config.auto_offset_reset = regroup_client::OffsetReset::Earliest;
     config.session_timeout = session;
     config.heartbeat_interval = session / 5;
     config.rebalance_timeout = Duration::from_secs(20);

@@ -68,8 +68,8 @@ async fn from_stdin(producer: &Producer, topic: &str, separator: Option<&str>) -
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.map_err(|e| format!("cannot read standard input: {e}"))?;
         let record = match separator.and_then(|s| line.split_once(s)) {
-            Some((key, value)) => Record::new(value.as_bytes()).with_key(key.as_bytes()),
-            None => Record::new(line.into_bytes()),
+            Some((key, value)) => Record::new(value.to_owned()).with_key(key.to_owned()),
+            None => Record::new(line),
         };
         let delivery = producer
             .enqueue(topic, record)

@@ -119,7 +119,8 @@ pub(super) struct Rebalance {
 
 pub(super) struct Retry {
     pub at: Instant,
-    pub backoff: Duration,
+    /// Doubles (jittered) at each failed retry; a success starts it again.
+    pub pauses: regroup_protocol::Backoff,
 }
 
 pub(super) struct Group {
@@ -1095,13 +1096,13 @@ impl Group {
         tracing::warn!(group = %self.name, generation = self.generation, "degraded: {reason}");
         self.degraded = Some(reason);
         self.retry = retry.map(|b| {
-            let backoff = self
+            let mut pauses = self
                 .retry
-                .as_ref()
-                .map_or(b.initial, |r| (r.backoff * 2).min(b.max));
+                .take()
+                .map_or_else(|| regroup_protocol::Backoff::new(b.initial, b.max), |r| r.pauses);
             Retry {
-                at: now + backoff,
-                backoff,
+                at: now + pauses.next_pause(),
+                pauses,
             }
         });
         self.complete(failures, now);

@@ -7,27 +7,8 @@ use std::time::Duration;
 use regroup_assignor_api::model::Protocol;
 use serde::{Deserialize, Serialize};
 
-/// One partition of one topic, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct PartitionName {
-    pub topic: String,
-    pub partition: u32,
-}
-
-impl PartitionName {
-    pub fn new(topic: &str, partition: u32) -> Self {
-        PartitionName {
-            topic: topic.to_owned(),
-            partition,
-        }
-    }
-}
-
-impl fmt::Display for PartitionName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.topic, self.partition)
-    }
-}
+/// One partition of one topic, by name (shared with the wire and the client).
+pub use regroup_protocol::PartitionName;
 
 /// A member asking to join, or rejoin, a group.
 #[derive(Debug, Clone, PartialEq, Eq)]

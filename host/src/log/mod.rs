@@ -13,15 +13,13 @@
 //! - `partition.rs`: one partition: append lock, segment map, fetch, offsets, retention step.
 //! - `segment.rs`: one segment's `.log` file and its indexes; positioned reads and writes.
 //! - `index.rs`: the sparse offset and time indexes.
-//! - `batch.rs`: Kafka's record batch v2: layout, CRC-32C, checks on append, the one codec.
-//! - `varint.rs`: Kafka's zigzag varints, as records use them.
-//! - `compression.rs`: the batch compression codecs (gzip, snappy, lz4, zstd).
+//! - `batch`, `varint`, `compression`, `record`, `partitioner`: Kafka's record batch v2, its
+//!   varints and compression codecs, [`Record`] in and [`StoredRecord`] out, murmur2 key
+//!   partitioning: shared with the client in `regroup-protocol`, re-exported here.
 //! - `file_header.rs`: the versioned header at the start of every index file.
-//! - `record.rs`: [`Record`] in, [`StoredRecord`] out.
 //! - `producers.rs`: idempotent producing: each partition's last batches per producer, rebuilt
 //!   from the batch headers at open.
 //! - `producer_ids.rs`: producer ids, never handed out twice (`<root>/@producer-ids`).
-//! - `partitioner.rs`: Kafka's murmur2 key partitioning and sticky keyless batches.
 //! - `recovery.rs`: checking tails, truncating torn ones, rebuilding indexes, the report.
 //! - `retention.rs`: deleting old segments by size and age, in a background thread.
 //! - `flush.rs`: the background flusher for interval flush policies.
@@ -34,9 +32,7 @@
 //! every byte layout is tabulated on its type and in `docs/log-format.md`.
 
 mod background;
-mod batch;
 mod buffer;
-mod compression;
 pub(crate) mod durable_fs;
 mod error;
 mod events;
@@ -44,10 +40,8 @@ mod file_header;
 mod flush;
 mod index;
 mod partition;
-mod partitioner;
 mod producer_ids;
 mod producers;
-mod record;
 mod recovery;
 mod retention;
 mod segment;
@@ -55,10 +49,24 @@ mod settings;
 mod topic;
 mod topic_id;
 mod topic_name;
-mod varint;
 
 #[cfg(test)]
 mod tests;
+
+// Kafka's batch codec and what it is made of live in `regroup-protocol`, which the client shares;
+// these keep the log's own paths to them.
+mod batch {
+    pub use regroup_protocol::batch::*;
+}
+mod compression {
+    pub use regroup_protocol::compression::*;
+}
+mod partitioner {
+    pub use regroup_protocol::partitioner::*;
+}
+mod record {
+    pub use regroup_protocol::record::*;
+}
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

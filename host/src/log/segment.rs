@@ -484,7 +484,7 @@ mod tests {
     fn append(segment: &Segment, base_offset: u64, values: &[&str], timestamp: i64) {
         let records: Vec<Record> = values
             .iter()
-            .map(|v| Record::new(*v).with_timestamp(timestamp))
+            .map(|v| Record::new(v.to_string()).with_timestamp(timestamp))
             .collect();
         let bytes = batch::encode(base_offset, &records, 0);
         let header = batch::verify(&bytes).unwrap();

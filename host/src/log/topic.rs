@@ -367,18 +367,18 @@ mod tests {
             Record::new("keyless-2"),
         ];
         let batches = topic.route(records).unwrap();
-        assert_eq!(batches[&7][0].value, b"explicit");
+        assert_eq!(batches[&7][0].value, &b"explicit"[..]);
         // Kafka's UtilsTest: murmur2("21") = -973932308; toPositive % 10 = 0.
-        assert_eq!(batches[&0][0].value, b"keyed");
+        assert_eq!(batches[&0][0].value, &b"keyed"[..]);
         let keyless: Vec<_> = batches.values().flatten().filter(|r| r.key.is_none()).collect();
         assert_eq!(keyless.len(), 2);
         let sticky = batches
             .iter()
-            .find(|(_, b)| b.iter().any(|r| r.value == b"keyless-1"))
+            .find(|(_, b)| b.iter().any(|r| r.value == b"keyless-1"[..]))
             .unwrap()
             .0;
         assert!(
-            batches[sticky].iter().any(|r| r.value == b"keyless-2"),
+            batches[sticky].iter().any(|r| r.value == b"keyless-2"[..]),
             "keyless records share a batch"
         );
     }

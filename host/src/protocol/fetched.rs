@@ -9,8 +9,8 @@ use regroup_assignor_api::codec::{self, Envelope};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::FRAME_HEADER_LEN;
 use super::WireError;
-use super::frame::FRAME_HEADER_LEN;
 use super::messages::Response;
 use super::messages::records::FetchedPartition;
 use crate::log::ReadBuffer;

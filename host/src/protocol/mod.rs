@@ -1,39 +1,34 @@
-//! The wire protocol between clients and the server: frames, the handshake, messages and error
-//! codes. Everything here is plain data and byte layouts; the server and the client do the I/O.
+//! The wire protocol as the server uses it: everything the client shares lives in
+//! `regroup-protocol` (frames, the handshake, messages, error codes) and is re-exported here under
+//! its old paths; this module adds what only the host has.
 //!
-//! - `frame.rs`: the frame layout (length, request id, payload) and its size limit.
-//! - `stream.rs`: [`FrameReader`] and [`FrameWriter`], frames over any async byte stream.
-//! - `handshake.rs`: [`Hello`] and [`Welcome`], the version agreement on connect.
 //! - `fetched.rs`: [`FetchedFrame`], a fetch answer's frame built with the batches read in place.
-//! - `messages/`: [`Request`] and [`Response`], one module per family of requests.
-//! - `error.rs`: [`ErrorCode`] (stable numbers) and [`WireError`].
-//!
-//! A connection starts with one `Hello` frame from the client, answered by a `Welcome` naming
-//! the protocol version both sides speak; every later frame carries a `Request` (client to
-//! server) or a `Response` (server to client) envelope of that version, made by the project's one
-//! codec ([`regroup_assignor_api::codec`]). The client picks a request id per frame and the
-//! answer echoes it, so a client may send many requests before reading any answer (pipelining)
-//! and answers to long waits (a group join) may overtake earlier ones.
-//!
-//! A frame that is too large, cannot be decoded or is of an unknown kind or version is answered
-//! with an error frame and the connection is closed: after such a frame the stream cannot be
-//! trusted to be in step.
+//! - `messages/`: one module per family of requests: the shared messages and their conversions
+//!   to and from the core's types (a method on a message is an extension trait, under its old
+//!   name, as the message types live in another crate).
+//! - `core.rs`: the log's and the coordinator's errors as wire errors.
 
-mod error;
+mod core;
 mod fetched;
-mod frame;
-mod handshake;
-pub mod messages;
-mod stream;
 
 #[cfg(test)]
 mod fuzz;
 
-pub use error::{ErrorCode, WireError};
+pub use regroup_protocol::*;
+
 pub use fetched::{FetchedFrame, ReadBounds};
-pub use frame::{
-    DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_LEN, FrameError, encode_frame, encode_frame_into, parse_frame,
-};
-pub use handshake::{Hello, PROTOCOL_VERSIONS, Welcome, negotiate_version};
-pub use messages::{Request, Response};
-pub use stream::{FrameReader, FrameWriter, MemoryPool, SharedFrame};
+pub use messages::groups::{JoinGroupExt, wire_protocol};
+pub use messages::offsets::{CommitOffsetsExt, OffsetCommitExt};
+pub use messages::plugins::PluginListExt;
+pub use messages::topics::{CreateTopicExt, apply_configs};
+
+/// [`regroup_protocol::messages`], with the host's conversions beside the messages they convert.
+pub mod messages {
+    pub use regroup_protocol::messages::*;
+
+    pub mod groups;
+    pub mod offsets;
+    pub mod plugins;
+    pub mod records;
+    pub mod topics;
+}

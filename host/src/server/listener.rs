@@ -13,7 +13,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use super::connection::Handler;
 use super::shutdown::Shutdown;
 use super::{LISTENER_NAME, ServerConfig, Services};
-use crate::protocol::{ErrorCode, MemoryPool, Welcome, WireError, encode_frame};
+use crate::protocol::{Backoff, ErrorCode, MemoryPool, Welcome, WireError, encode_frame};
 
 pub(super) struct Listener {
     pub(super) listener: TcpListener,
@@ -106,14 +106,13 @@ impl Listener {
     }
 
     async fn accept(&mut self) -> (TcpStream, SocketAddr) {
-        let mut backoff = Duration::from_millis(5);
+        let mut backoff = Backoff::new(Duration::from_millis(5), MAX_ACCEPT_BACKOFF);
         loop {
             match self.listener.accept().await {
                 Ok(accepted) => return accepted,
                 Err(error) => {
                     tracing::warn!(%error, "accepting a connection failed; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_ACCEPT_BACKOFF);
+                    tokio::time::sleep(backoff.next_pause()).await;
                 }
             }
         }

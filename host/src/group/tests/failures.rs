@@ -66,18 +66,22 @@ fn when_every_candidate_fails_members_keep_their_assignment_and_the_host_retries
     assert_complete(&h, &clients, &["t"]);
     let generation = clients[0].generation();
 
-    // Retries after 1 s, then 2 s.
-    h.coordinator.tick(h.at(1.9));
+    // Retries after 1 s, then 2 s, each varied by up to 20% either way (Kafka's jitter).
+    h.coordinator.tick(h.at(1.0 + 0.79));
     assert_eq!(h.describe("g").rebalancing, None);
-    h.coordinator.tick(h.at(2.0));
+    h.coordinator.tick(h.at(1.0 + 1.21));
     assert!(h.describe("g").rebalancing.unwrap().contains("retrying"));
-    settle(&h, &mut clients, h.at(2.0));
+    settle(&h, &mut clients, h.at(2.21));
     assert_eq!(clients[0].generation(), generation + 1);
-    h.coordinator.tick(h.at(3.5));
-    assert_eq!(h.describe("g").rebalancing, None, "the second wait is 2 s");
-    h.coordinator.tick(h.at(4.0));
+    h.coordinator.tick(h.at(2.21 + 1.59));
+    assert_eq!(
+        h.describe("g").rebalancing,
+        None,
+        "the second wait is 2 s, less 20% at most"
+    );
+    h.coordinator.tick(h.at(2.21 + 2.41));
     assert!(h.describe("g").rebalancing.is_some());
-    settle(&h, &mut clients, h.at(4.0));
+    settle(&h, &mut clients, h.at(4.62));
 
     // A working version returns: the group runs it and is no longer degraded.
     h.strategies.insert(Deal::eager("deal"), "hash-fixed");

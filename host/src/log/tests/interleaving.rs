@@ -63,8 +63,8 @@ fn open_all(root: &Path) -> Vec<Partition> {
 
 fn to_record((key, value, timestamp): &(Option<Vec<u8>>, Vec<u8>, i64)) -> Record {
     Record {
-        key: key.clone(),
-        value: value.clone(),
+        key: key.clone().map(Into::into),
+        value: value.clone().into(),
         timestamp: Some(*timestamp),
         ..Record::default()
     }
@@ -72,7 +72,7 @@ fn to_record((key, value, timestamp): &(Option<Vec<u8>>, Vec<u8>, i64)) -> Recor
 
 fn same(stored: &StoredRecord, offset: u64, record: &Record) -> bool {
     stored.offset == offset
-        && stored.key == record.key
+        && stored.key.as_deref() == record.key.as_deref()
         && stored.value == record.value
         && Some(stored.timestamp) == record.timestamp
 }

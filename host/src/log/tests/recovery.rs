@@ -405,7 +405,10 @@ fn torn_tail_of_many_segments_only_touches_the_last() {
 
 /// A batch of `values` from idempotent producer 42 (epoch 0) starting at `sequence`.
 fn producer_batch(sequence: i32, values: &[&str]) -> Vec<u8> {
-    let records: Vec<Record> = values.iter().map(|v| Record::new(*v).with_timestamp(5)).collect();
+    let records: Vec<Record> = values
+        .iter()
+        .map(|v| Record::new(v.to_string()).with_timestamp(5))
+        .collect();
     let producer = crate::log::ProducerFields {
         producer_id: 42,
         producer_epoch: 0,

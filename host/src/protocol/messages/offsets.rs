@@ -1,20 +1,17 @@
-//! Committed offsets: commit, fetch, reset.
-
-use serde::{Deserialize, Serialize};
+//! Committed offsets: commit, fetch, reset: the messages (`regroup-protocol`) and their
+//! conversions to and from the coordinator's types.
 
 use crate::group::{CommittedOffset, Committer, PartitionName, ResetScope, ResetTo};
+pub use regroup_protocol::messages::offsets::*;
 
-/// One partition's committed offset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OffsetCommit {
-    pub partition: PartitionName,
-    /// The next offset to read.
-    pub offset: i64,
-    pub metadata: Option<String>,
+/// [`OffsetCommit`] to and from the coordinator's [`CommittedOffset`].
+pub trait OffsetCommitExt {
+    fn into_core(self) -> (PartitionName, CommittedOffset);
+    fn from_core(committed: (PartitionName, CommittedOffset)) -> Self;
 }
 
-impl OffsetCommit {
-    pub fn into_core(self) -> (PartitionName, CommittedOffset) {
+impl OffsetCommitExt for OffsetCommit {
+    fn into_core(self) -> (PartitionName, CommittedOffset) {
         (
             self.partition,
             CommittedOffset {
@@ -24,7 +21,7 @@ impl OffsetCommit {
         )
     }
 
-    pub fn from_core((partition, committed): (PartitionName, CommittedOffset)) -> Self {
+    fn from_core((partition, committed): (PartitionName, CommittedOffset)) -> Self {
         OffsetCommit {
             partition,
             offset: committed.offset,
@@ -33,18 +30,13 @@ impl OffsetCommit {
     }
 }
 
-/// Commits offsets, as a member (fenced by generation and ownership) or, with `member: None`,
-/// from outside a group that has no members.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommitOffsets {
-    pub group: String,
-    /// Member id and generation.
-    pub member: Option<(String, i32)>,
-    pub offsets: Vec<OffsetCommit>,
+/// Who commits, as the coordinator fences it.
+pub trait CommitOffsetsExt {
+    fn committer(&self) -> Committer;
 }
 
-impl CommitOffsets {
-    pub fn committer(&self) -> Committer {
+impl CommitOffsetsExt for CommitOffsets {
+    fn committer(&self) -> Committer {
         match &self.member {
             Some((member_id, generation)) => Committer::Member {
                 member_id: member_id.clone(),
@@ -53,37 +45,6 @@ impl CommitOffsets {
             None => Committer::Standalone,
         }
     }
-}
-
-/// Reads a group's committed offsets: of these partitions, or all of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FetchOffsets {
-    pub group: String,
-    pub partitions: Option<Vec<PartitionName>>,
-}
-
-/// Which partitions a reset touches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WireResetScope {
-    Topics(Vec<String>),
-    Partitions(Vec<PartitionName>),
-}
-
-/// Where a reset moves the offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WireResetTo {
-    Earliest,
-    Latest,
-    Timestamp(i64),
-    Offset(i64),
-}
-
-/// Resets an empty group's offsets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResetOffsets {
-    pub group: String,
-    pub scope: WireResetScope,
-    pub to: WireResetTo,
 }
 
 impl From<WireResetScope> for ResetScope {

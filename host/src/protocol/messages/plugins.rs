@@ -1,38 +1,17 @@
-//! What the running host serves: its strategies, and the plugin files it rejected.
+//! What the running host serves: its strategies, and the plugin files it rejected: the messages
+//! (`regroup-protocol`) and how the registry fills them.
 
-use regroup_assignor_api::model::Protocol;
-use serde::{Deserialize, Serialize};
-
+use super::groups::wire_protocol;
 use crate::registry::Registry;
+pub use regroup_protocol::messages::plugins::*;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PluginInfo {
-    pub name: String,
-    pub version: String,
-    pub description: String,
-    pub protocols: Vec<Protocol>,
-    /// `in-process` or `isolated`.
-    pub isolation: String,
-    /// Content hash of the plugin file, or `built-in`.
-    pub hash: String,
-    /// `built-in` or the plugin file's path.
-    pub source: String,
+/// The registry's strategies and rejected files, as the wire lists them.
+pub trait PluginListExt {
+    fn of(registry: &Registry) -> PluginList;
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RejectedPlugin {
-    pub path: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PluginList {
-    pub strategies: Vec<PluginInfo>,
-    pub rejected: Vec<RejectedPlugin>,
-}
-
-impl PluginList {
-    pub fn of(registry: &Registry) -> PluginList {
+impl PluginListExt for PluginList {
+    fn of(registry: &Registry) -> PluginList {
         PluginList {
             strategies: registry
                 .strategies()
@@ -41,7 +20,7 @@ impl PluginList {
                     name: s.info.name.clone(),
                     version: s.info.version.clone(),
                     description: s.info.description.clone(),
-                    protocols: s.info.protocols.clone(),
+                    protocols: s.info.protocols.iter().map(|&p| wire_protocol(p)).collect(),
                     isolation: s.isolation.to_string(),
                     hash: s.hash.clone(),
                     source: s.source.to_string(),

@@ -7,7 +7,7 @@ use crate::group::PartitionName;
 use crate::protocol::messages::groups::{
     GroupInfo, GroupSummary, HeartbeatReply, JoinGroup, Joined, MemberRef,
 };
-use crate::protocol::{ErrorCode, Response, WireError};
+use crate::protocol::{ErrorCode, JoinGroupExt, Response, WireError};
 
 /// A long poll: the coordinator's ticket is awaited, not waited on, so no thread blocks while
 /// the group gathers its members.

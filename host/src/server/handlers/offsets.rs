@@ -2,7 +2,7 @@
 
 use super::super::dispatch::{Context, blocking};
 use crate::protocol::messages::offsets::{CommitOffsets, FetchOffsets, OffsetCommit, ResetOffsets};
-use crate::protocol::{Response, WireError};
+use crate::protocol::{CommitOffsetsExt, OffsetCommitExt, Response, WireError};
 
 /// On the blocking pool: a commit is synced to disk before it is acknowledged.
 pub(in crate::server) async fn commit(

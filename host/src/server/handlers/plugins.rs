@@ -2,7 +2,7 @@
 
 use super::super::dispatch::{Context, blocking};
 use crate::protocol::messages::plugins::PluginList;
-use crate::protocol::{Response, WireError};
+use crate::protocol::{PluginListExt, Response, WireError};
 
 /// On the blocking pool: the list of rejected files waits for a rescan in progress.
 pub(in crate::server) async fn list(context: &Context) -> Result<Response, WireError> {

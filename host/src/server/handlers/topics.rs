@@ -3,7 +3,7 @@
 use super::super::dispatch::{Context, blocking};
 use crate::log::LogError;
 use crate::protocol::messages::topics::{ConfigChange, CreateTopic, TopicInfo, apply_configs};
-use crate::protocol::{Response, WireError};
+use crate::protocol::{CreateTopicExt, Response, WireError};
 
 pub(in crate::server) async fn create(context: &Context, create: CreateTopic) -> Result<Response, WireError> {
     let log = context.services.log.clone();
