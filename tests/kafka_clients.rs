@@ -390,3 +390,48 @@ fn assert_api_versions_answered(stream: &mut TcpStream, correlation_id: i32) {
         "no error"
     );
 }
+
+#[test]
+fn confluent_admin_client_creates_grows_configures_describes_and_deletes_topics_with_kafkas_errors() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let out = librdkafka(&server, &["admin", "events"]);
+    let expected = [
+        "create: ok",
+        "create validate_only: ok",
+        "listed after validate_only: False",
+        "create again: TOPIC_ALREADY_EXISTS: topic \"events\" already exists",
+        "create replication 3: INVALID_REPLICATION_FACTOR: replication factor 3 is not served",
+        "create bad name: TOPIC_EXCEPTION: invalid topic name \"no spaces please\"",
+        "create bad value: INVALID_CONFIG: topic \"events-bad\": retention.ms=soon",
+        "create unknown config: INVALID_CONFIG: topic \"events-bad\": unknown topic config \"cleanup.policy\"",
+        "configs: flush.policy=every_batch(default) retention.bytes=-1(default) retention.ms=60000(topic) \
+         segment.bytes=1048576(topic) segment.ms=604800000(default)",
+        "grow to 5: ok",
+        "grow to 2: INVALID_PARTITIONS",
+        "partitions: 5",
+        "alter: ok",
+        "configs: flush.policy=every_batch(default) retention.bytes=-1(default) retention.ms=120000(topic) \
+         segment.bytes=1073741824(default) segment.ms=604800000(default)",
+        "alter bad value: INVALID_CONFIG: invalid settings for topic \"events\": segment.bytes=1",
+        "broker: num.partitions=1 auto.create.topics.enable=false",
+        "delete: ok",
+        "delete again: UNKNOWN_TOPIC_OR_PART",
+        "listed after delete: False",
+    ];
+    let lines: Vec<&str> = out.lines().collect();
+    for wanted in expected {
+        assert!(
+            lines.iter().any(|line| line.starts_with(wanted)),
+            "no line starting {wanted:?} in:\n{out}"
+        );
+    }
+    let cluster_id = std::fs::read_to_string(data.path().join("cluster.id")).unwrap();
+    assert!(
+        out.contains(&format!("cluster: {} nodes [1] controller 1", cluster_id.trim())),
+        "{out}"
+    );
+    // The native side agrees: the topic is gone, and none of the refused ones was made.
+    let listed = ok(regroup(&["topics", "list"], &server));
+    assert!(!listed.contains("events"), "{listed}");
+}

@@ -20,6 +20,10 @@ use tokio::sync::mpsc;
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
 use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
+use super::{
+    create_partitions, create_topics, delete_topics, describe_cluster, describe_configs,
+    incremental_alter_configs,
+};
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
 use crate::server::{ServerConfig, Services};
@@ -132,6 +136,24 @@ impl Connection {
             )),
             RequestKind::FindCoordinator(request) => Some(ResponseKind::FindCoordinator(
                 find_coordinator::serve(context, request, version),
+            )),
+            RequestKind::CreateTopics(request) => Some(ResponseKind::CreateTopics(
+                create_topics::serve(context, request, version).await,
+            )),
+            RequestKind::DeleteTopics(request) => Some(ResponseKind::DeleteTopics(
+                delete_topics::serve(context, request, version).await,
+            )),
+            RequestKind::CreatePartitions(request) => Some(ResponseKind::CreatePartitions(
+                create_partitions::serve(context, request).await,
+            )),
+            RequestKind::DescribeConfigs(request) => Some(ResponseKind::DescribeConfigs(
+                describe_configs::serve(context, request, version),
+            )),
+            RequestKind::IncrementalAlterConfigs(request) => Some(ResponseKind::IncrementalAlterConfigs(
+                incremental_alter_configs::serve(context, request).await,
+            )),
+            RequestKind::DescribeCluster(request) => Some(ResponseKind::DescribeCluster(
+                describe_cluster::serve(context, request, version),
             )),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };

@@ -56,20 +56,14 @@ enum Wanted {
 fn describe(log: &Log, wanted: Wanted, version: i16) -> MetadataResponseTopic {
     let name = match wanted {
         Wanted::Name(name) => name,
-        Wanted::Id(id) => {
-            let found = log
-                .list_topics()
-                .into_iter()
-                .find(|name| log.topic_id(name).is_ok_and(|known| known == *id.as_bytes()));
-            match found {
-                Some(name) => name,
-                None => {
-                    return MetadataResponseTopic::default()
-                        .with_error_code(ResponseError::UnknownTopicId.code())
-                        .with_topic_id(id);
-                }
+        Wanted::Id(id) => match topic_with_id(log, id) {
+            Some(name) => name,
+            None => {
+                return MetadataResponseTopic::default()
+                    .with_error_code(ResponseError::UnknownTopicId.code())
+                    .with_topic_id(id);
             }
-        }
+        },
     };
     let topic =
         MetadataResponseTopic::default().with_name(Some(TopicName(StrBytes::from_string(name.clone()))));
@@ -100,4 +94,11 @@ fn describe(log: &Log, wanted: Wanted, version: i16) -> MetadataResponseTopic {
         topic.topic_id = Uuid::from_bytes(id);
     }
     topic
+}
+
+/// The name of the topic whose id is `id`, if there is one.
+pub(super) fn topic_with_id(log: &Log, id: Uuid) -> Option<String> {
+    log.list_topics()
+        .into_iter()
+        .find(|name| log.topic_id(name).is_ok_and(|known| known == *id.as_bytes()))
 }

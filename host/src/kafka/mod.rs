@@ -9,7 +9,9 @@
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
 //! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
-//!   `find_coordinator.rs`: one module per API.
+//!   `find_coordinator.rs`, `create_topics.rs`, `delete_topics.rs`, `create_partitions.rs`,
+//!   `describe_configs.rs`, `incremental_alter_configs.rs`, `describe_cluster.rs`: one module
+//!   per API.
 //! - `error.rs`: the log's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
 //!
@@ -20,10 +22,16 @@
 
 mod cluster_id;
 mod connection;
+mod create_partitions;
+mod create_topics;
+mod delete_topics;
+mod describe_cluster;
+mod describe_configs;
 mod error;
 mod fetch;
 mod find_coordinator;
 mod frame;
+mod incremental_alter_configs;
 mod init_producer_id;
 mod list_offsets;
 mod metadata;
@@ -51,6 +59,12 @@ pub struct KafkaConfig {
     pub advertised_port: u16,
     /// Kept in the data directory (see [`load_or_create_cluster_id`]).
     pub cluster_id: String,
+    /// Metadata and Produce naming a topic that does not exist create it (Kafka's
+    /// `auto.create.topics.enable`).
+    pub auto_create_topics: bool,
+    /// Partitions of a topic auto-created or created with a count of -1 (Kafka's
+    /// `num.partitions`).
+    pub num_partitions: u32,
 }
 
 /// The node id of this host, the one broker and leader of every partition.

@@ -209,6 +209,11 @@ impl Log {
         &self.root
     }
 
+    /// The flush policy of topics that do not set their own.
+    pub fn default_flush(&self) -> FlushPolicy {
+        self.options.default_flush
+    }
+
     pub fn create_topic(
         &self,
         name: &str,

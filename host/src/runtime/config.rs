@@ -26,6 +26,13 @@ pub struct HostConfig {
     /// `host:port` that Kafka clients are told to connect to (Kafka's `advertised.listeners`);
     /// `None` is the Kafka listener's own address.
     pub advertised: Option<String>,
+    /// Whether a Metadata or Produce request of a Kafka client naming a topic that does not
+    /// exist creates it, with `num_partitions` partitions and the default settings (Kafka's
+    /// `auto.create.topics.enable`; off by default here, unlike Kafka, so a typo makes no topic).
+    pub auto_create_topics_enable: bool,
+    /// Partitions of a topic created by a Kafka client without a count: auto-created, or by
+    /// CreateTopics with -1 (Kafka's `num.partitions`, 1); at least 1.
+    pub num_partitions: u32,
     /// Holds the log (`topics/`) and the committed offsets (`groups/offsets.log`).
     pub data_dir: PathBuf,
     /// Where assignor plugins are dropped; `None` serves the built-in strategies only.
@@ -118,6 +125,8 @@ impl Default for HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 9292)),
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9092))),
             advertised: None,
+            auto_create_topics_enable: false,
+            num_partitions: 1,
             data_dir: PathBuf::from("regroup-data"),
             plugin_dir: None,
             helper_exe: None,
@@ -188,6 +197,9 @@ impl HostConfig {
                 "rebalance_timeout_ms ({}) must lie within 1 and group_max_rebalance_timeout_ms ({max_rebalance})",
                 self.rebalance_timeout_ms
             ));
+        }
+        if self.num_partitions == 0 {
+            return Err("num_partitions must be at least 1".into());
         }
         Ok(())
     }
