@@ -435,3 +435,50 @@ fn confluent_admin_client_creates_grows_configures_describes_and_deletes_topics_
     let listed = ok(regroup(&["topics", "list"], &server));
     assert!(!listed.contains("events"), "{listed}");
 }
+
+#[test]
+fn topics_are_auto_created_on_metadata_and_produce_only_when_the_host_allows_it() {
+    // Off by default: Metadata naming a topic that does not exist answers
+    // UNKNOWN_TOPIC_OR_PARTITION and creates nothing.
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    assert_eq!(metadata_v1_error(&server, "ghost"), 3);
+    let listed = ok(regroup(&["topics", "list"], &server));
+    assert!(!listed.contains("ghost"), "{listed}");
+    server.stop();
+
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), |command| {
+        command.args(["--auto-create-topics-enable", "true", "--num-partitions", "3"]);
+    });
+    assert_eq!(metadata_v1_error(&server, "ghost"), 0);
+    librdkafka(
+        &server,
+        &["produce", "orders", "k", "first record of a new topic"],
+    );
+    for topic in ["ghost", "orders"] {
+        let described = ok(regroup(&["topics", "describe", topic, "--json"], &server));
+        let described: serde_json::Value = serde_json::from_str(&described).unwrap();
+        assert_eq!(
+            described["partitions"].as_array().unwrap().len(),
+            3,
+            "{described}"
+        );
+    }
+    let consumer = ConsumerProcess::start(&server, &["--from-beginning"]);
+    assert_eq!(consumer.take(1), ["first record of a new topic"]);
+}
+
+/// The error code Metadata v1 gives the one topic it is asked about.
+fn metadata_v1_error(server: &Server, topic: &str) -> i16 {
+    let mut connection = connect(server);
+    let mut body = 1i32.to_be_bytes().to_vec();
+    put_string(&mut body, topic);
+    send(&mut connection, 3, 1, 9, &body);
+    let answer = receive(&mut connection).expect("a Metadata answer");
+    let i16_at = |at: usize| i16::from_be_bytes(answer[at..at + 2].try_into().unwrap());
+    // correlation id, broker count, node id, host, port, rack (null), controller, topic count
+    let host_len = i16_at(12) as usize;
+    let after_broker = 14 + host_len + 4 + 2;
+    i16_at(after_broker + 4 + 4)
+}

@@ -11,7 +11,7 @@ use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
 use super::connection::Context;
-use super::{NODE_ID, error};
+use super::{NODE_ID, auto_create, error};
 use crate::log::Log;
 
 pub(super) async fn serve(context: &Context, request: MetadataRequest, version: i16) -> MetadataResponse {
@@ -27,6 +27,14 @@ pub(super) async fn serve(context: &Context, request: MetadataRequest, version: 
             .collect(),
         _ => log.list_topics().into_iter().map(Wanted::Name).collect(),
     };
+    // Version 4 added allow_auto_topic_creation; before it a broker's setting alone decides.
+    if version < 4 || request.allow_auto_topic_creation {
+        for wanted in &wanted {
+            if let Wanted::Name(name) = wanted {
+                auto_create::ensure(context, name).await;
+            }
+        }
+    }
     let topics = wanted
         .into_iter()
         .map(|wanted| describe(log, wanted, version))

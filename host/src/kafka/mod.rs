@@ -14,12 +14,15 @@
 //!   per API.
 //! - `error.rs`: the log's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
+//! - `auto_create.rs`: topics created when a client names one that does not exist, if the host
+//!   allows it (Kafka's `auto.create.topics.enable`).
 //!
 //! The limits are the native server's, shared with it ([`crate::server::ConnectionLimits`]):
 //! connections of both listeners together are bounded by `max_connections`, requests being read
 //! by `queued_max_request_bytes`; one request by `max_frame_bytes`; an idle connection is closed
 //! after `connections_max_idle_ms`.
 
+mod auto_create;
 mod cluster_id;
 mod connection;
 mod create_partitions;
