@@ -482,3 +482,21 @@ fn metadata_v1_error(server: &Server, topic: &str) -> i16 {
     let after_broker = 14 + host_len + 4 + 2;
     i16_at(after_broker + 4 + 4)
 }
+
+#[test]
+fn list_offsets_by_timestamp_and_max_timestamp_give_the_records_offset_and_timestamp() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    let out = librdkafka(&server, &["times", "orders"]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "30 min: offset 1 at 60 min",
+            "2 h: offset 2 at 120 min",
+            "3 h: offset -1 at none",
+            "max: offset 2 at 120 min",
+        ],
+        "{out}"
+    );
+}

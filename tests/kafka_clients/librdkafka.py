@@ -9,6 +9,9 @@ Usage: librdkafka.py BOOTSTRAP COMMAND ARGS...
   consume TOPIC COUNT          read COUNT records from the start of every partition; print each
                                value on a line
   transactional TOPIC          a transactional producer must be refused with a clear error
+  times TOPIC                  produce 3 records an hour apart (timestamps T, T+1h, T+2h), then
+                               print what ListOffsets answers by timestamp and for the largest
+                               one, as offset@timestamp relative to T
   admin TOPIC                  AdminClient: create (with configs, validate_only, refusals), grow,
                                describe and alter configs, describe the cluster, delete; prints
                                one line per step with its outcome
@@ -23,7 +26,7 @@ import uuid
 from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicCollection,
                              TopicPartition)
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource,
-                                  NewPartitions, NewTopic, ResourceType)
+                                  NewPartitions, NewTopic, OffsetSpec, ResourceType)
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 PER_CODEC = 40
@@ -205,6 +208,22 @@ def admin(bootstrap, topic):
     print(f"listed after delete: {topic in client.list_topics(timeout=TIMEOUT).topics}")
 
 
+def times(bootstrap, topic):
+    hour = 3_600_000
+    base = int(time.time() * 1000) - 10 * hour
+    produce(bootstrap, topic, [(b"k", f"at {i} h".encode(), None, base + i * hour) for i in range(3)])
+    client = AdminClient({"bootstrap.servers": bootstrap})
+    asked = [("30 min", OffsetSpec.for_timestamp(base + hour // 2)),
+             ("2 h", OffsetSpec.for_timestamp(base + 2 * hour)),
+             ("3 h", OffsetSpec.for_timestamp(base + 3 * hour)),
+             ("max", OffsetSpec.max_timestamp())]
+    for label, spec in asked:
+        partition = TopicPartition(topic, 0)
+        found = client.list_offsets({partition: spec}, request_timeout=TIMEOUT)[partition].result()
+        at = "none" if found.timestamp < 0 else f"{(found.timestamp - base) // 60_000} min"
+        print(f"{label}: offset {found.offset} at {at}")
+
+
 def main():
     bootstrap, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if command == "roundtrip":
@@ -219,6 +238,8 @@ def main():
         topic_id(bootstrap, args[0])
     elif command == "transactional":
         transactional(bootstrap, args[0])
+    elif command == "times":
+        times(bootstrap, args[0])
     elif command == "admin":
         admin(bootstrap, args[0])
     else:
