@@ -271,6 +271,65 @@ fn a_kafka_connection_past_max_connections_is_closed_and_a_freed_slot_serves_the
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    // Counted as Kafka's broker counts them, under this listener's name.
+    let metrics = scrape_metrics(&server);
+    let refused = metric(&metrics, "regroup_connections_refused_total{listener=\"kafka\"}");
+    assert!(refused >= 1.0, "{metrics}");
+    let accepted = metric(&metrics, "regroup_connections_accepted_total{listener=\"kafka\"}");
+    assert!(accepted >= 2.0, "{metrics}");
+}
+
+#[test]
+fn kafka_requests_are_counted_and_timed_per_api_in_the_metrics() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    librdkafka(&server, &["produce", "orders", "k", "counted"]);
+    let mut connection = connect(&server);
+    for correlation_id in 1..=3 {
+        assert_api_versions_answered(&mut connection, correlation_id);
+    }
+    // A request that closes its connection counts as an error.
+    let mut undecodable = connect(&server);
+    send(&mut undecodable, 3, 1, 1, &1000i32.to_be_bytes());
+    assert!(receive(&mut undecodable).is_none());
+
+    let metrics = scrape_metrics(&server);
+    let api =
+        |name: &str, api: &str| metric(&metrics, &format!("{name}{{listener=\"kafka\",api=\"{api}\"}}"));
+    assert!(api("regroup_requests_total", "ApiVersions") >= 3.0, "{metrics}");
+    assert!(api("regroup_requests_total", "Produce") >= 1.0, "{metrics}");
+    assert!(
+        api("regroup_request_duration_seconds_count", "Produce") >= 1.0,
+        "{metrics}"
+    );
+    assert!(
+        api("regroup_request_errors_total", "Metadata") >= 1.0,
+        "{metrics}"
+    );
+}
+
+/// The host's Prometheus text.
+fn scrape_metrics(server: &Server) -> String {
+    let addr = server
+        .metrics_addr
+        .as_deref()
+        .expect("serve names its metrics address");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The value of the sample written exactly as `sample` (name and labels), or 0 when absent.
+fn metric(text: &str, sample: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' '))
+        .map_or(0.0, |value| value.trim().parse().unwrap())
 }
 
 #[test]

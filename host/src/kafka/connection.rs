@@ -4,10 +4,13 @@
 //! A connection that sends no request for [`ServerConfig::connections_max_idle`] is closed
 //! (Kafka's `connections.max.idle.ms`); a request that cannot be read (over the size limit,
 //! malformed, cut short), an API or version not served, or a body that does not decode closes
-//! that one connection, with a log line naming the client's address and the API.
+//! that one connection, with a log line naming the client's address and the API. Each request
+//! is counted with its latency in the host's request metrics (an error is one that closed the
+//! connection; errors within an answer are per partition, as Kafka's own are).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::ResponseError;
@@ -19,7 +22,9 @@ use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
-use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
+use super::{
+    KafkaConfig, LISTENER_NAME, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce,
+};
 use super::{
     create_partitions, create_topics, delete_topics, describe_cluster, describe_configs,
     incremental_alter_configs,
@@ -72,7 +77,15 @@ impl Connection {
                     }
                 },
             };
-            let answer = match self.serve(request.bytes).await {
+            let started = Instant::now();
+            let api = ApiKey::try_from(i16::from_be_bytes([request.bytes[0], request.bytes[1]]));
+            let answer = self.serve(request.bytes).await;
+            if let Ok(api) = api {
+                let elapsed = started.elapsed();
+                let requests = &self.context.services.requests;
+                requests.served(LISTENER_NAME, versions::api_name(api), elapsed, answer.is_err());
+            }
+            let answer = match answer {
                 Ok(answer) => answer,
                 Err(reason) => {
                     tracing::warn!(peer = %self.peer, "closing the Kafka connection: {reason}");

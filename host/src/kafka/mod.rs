@@ -20,7 +20,12 @@
 //! The limits are the native server's, shared with it ([`crate::server::ConnectionLimits`]):
 //! connections of both listeners together are bounded by `max_connections`, requests being read
 //! by `queued_max_request_bytes`; one request by `max_frame_bytes`; an idle connection is closed
-//! after `connections_max_idle_ms`.
+//! after `connections_max_idle_ms`. Past `max_connections` a new connection is accepted and
+//! closed at once, as Kafka's broker does past `max.connections`, with a warning (at most one
+//! a second, counting the rest) and counted in `regroup_connections_refused_total`.
+//!
+//! Requests are counted per API in the same metrics as the native listener's, under the
+//! listener name `kafka` and Kafka's API names (`Produce`, `Fetch`, ...).
 
 mod auto_create;
 mod cluster_id;
@@ -50,7 +55,7 @@ use tokio::sync::{mpsc, watch};
 pub use cluster_id::load_or_create_cluster_id;
 
 use crate::server::shutdown::Shutdown;
-use crate::server::{ConnectionLimits, ServerConfig, Services};
+use crate::server::{ConnectionLimits, RefusalLog, ServerConfig, Services};
 use connection::{Connection, Context};
 
 /// What Kafka clients are told about this host.
@@ -70,6 +75,9 @@ pub struct KafkaConfig {
     pub num_partitions: u32,
 }
 
+/// This listener's name in the request and connection metrics.
+pub const LISTENER_NAME: &str = "kafka";
+
 /// The node id of this host, the one broker and leader of every partition.
 pub(crate) const NODE_ID: i32 = 1;
 
@@ -86,6 +94,7 @@ pub async fn run(
     let (notify_shutdown, _) = watch::channel(false);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
     let kafka = Arc::new(kafka);
+    let refusals = RefusalLog::default();
     let accept = async {
         loop {
             let (socket, peer) = match listener.accept().await {
@@ -99,10 +108,12 @@ pub async fn run(
             // Taken after accept, never held while waiting for one: the permits are the native
             // listener's too. Past the limit the connection is closed, as Kafka's broker does.
             let Ok(permit) = Arc::clone(&limits.connections).try_acquire_owned() else {
-                tracing::warn!(%peer, "Kafka connection closed: the host is at its connection limit (max_connections)");
+                services.requests.connection_refused(LISTENER_NAME);
+                refusals.refused(LISTENER_NAME, peer, config.max_connections);
                 drop(socket);
                 continue;
             };
+            let open = services.requests.connection_opened(LISTENER_NAME);
             let _ = socket.set_nodelay(true);
             let connection = Connection {
                 context: Context {
@@ -117,6 +128,7 @@ pub async fn run(
             };
             tokio::spawn(async move {
                 connection.run(socket).await;
+                drop(open);
                 drop(permit);
             });
         }

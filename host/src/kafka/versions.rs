@@ -2,6 +2,8 @@
 //! where versions are negotiated. Each range is what librdkafka 2.16, the Java 4.x client,
 //! kafka-python, aiokafka and kafkajs use, no older than Kafka 4.0 still serves.
 
+use std::sync::OnceLock;
+
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::ApiKey;
 use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsResponse};
@@ -53,6 +55,23 @@ pub(super) fn negotiate(api_key: i16, version: i16) -> Negotiated {
     }
 }
 
+/// Kafka's name of a served API (`Produce`, `Fetch`, ...), as the metrics label requests;
+/// `"unserved"` for any other.
+pub(super) fn api_name(api: ApiKey) -> &'static str {
+    // Made once, one string per served API.
+    static NAMES: OnceLock<Vec<(ApiKey, &'static str)>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            SERVED
+                .iter()
+                .map(|&(api, _, _)| (api, &*format!("{api:?}").leak()))
+                .collect()
+        })
+        .iter()
+        .find(|(served, _)| *served == api)
+        .map_or("unserved", |(_, name)| name)
+}
+
 /// The ApiVersions answer; `error` set for a client that asked a newer version than served.
 pub(super) fn api_versions(error: Option<ResponseError>) -> ApiVersionsResponse {
     let api_keys = SERVED
@@ -82,6 +101,13 @@ mod tests {
         assert!(
             matches!(negotiate(9999, 0), Negotiated::Refused(reason) if reason.contains("unknown API key 9999"))
         );
+    }
+
+    #[test]
+    fn served_apis_are_named_as_kafka_names_them() {
+        assert_eq!(api_name(ApiKey::Produce), "Produce");
+        assert_eq!(api_name(ApiKey::CreateTopics), "CreateTopics");
+        assert_eq!(api_name(ApiKey::DescribeAcls), "unserved");
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod connection;
 mod dispatch;
 mod handlers;
 mod listener;
+pub(crate) use listener::RefusalLog;
 pub(crate) mod shutdown;
 
 use std::future::Future;
