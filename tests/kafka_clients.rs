@@ -1,67 +1,14 @@
 //! Real Kafka clients against a real `regroup serve` (both listeners on 127.0.0.1 port 0):
-//! librdkafka 2.16 through confluent-kafka, pinned in `kafka_clients/requirements.txt` and
-//! installed on first use into `.clients/venv` (git-ignored) with a note on stderr; a failed
-//! install fails the tests saying why. Bad requests are sent as raw bytes.
+//! librdkafka 2.16 through confluent-kafka, kafka-python, aiokafka, kafkajs and kcat (when on
+//! the PATH), installed as [`regroup_tests::kafka`] says. Bad requests are sent as raw bytes.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use regroup_tests::cli::{ConsumerProcess, Server, ok, produce_lines, regroup};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn requirements() -> PathBuf {
-    workspace().join("tests/kafka_clients/requirements.txt")
-}
-
-/// The virtual environment's python, with the pinned clients installed (once).
-fn python() -> &'static Path {
-    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match PYTHON.get_or_init(install_clients) {
-        Ok(python) => python,
-        Err(why) => panic!("the Kafka clients could not be installed: {why}"),
-    }
-}
-
-fn install_clients() -> Result<PathBuf, String> {
-    let venv = workspace().join(".clients/venv");
-    let python = venv.join("bin/python");
-    let wanted =
-        std::fs::read_to_string(requirements()).map_err(|e| format!("{}: {e}", requirements().display()))?;
-    let marker = venv.join("installed-requirements.txt");
-    if std::fs::read_to_string(&marker).is_ok_and(|installed| installed == wanted) {
-        return Ok(python);
-    }
-    eprintln!(
-        "kafka_clients: installing the pinned Kafka clients ({}) into {} (once; needs python3-venv and PyPI)",
-        requirements().display(),
-        venv.display()
-    );
-    let run = |command: &mut Command| -> Result<(), String> {
-        let output = command.output().map_err(|e| format!("{command:?}: {e}"))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{command:?} failed ({}): {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    };
-    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--disable-pip-version-check", "--quiet", "-r"])
-        .arg(requirements()))?;
-    std::fs::write(&marker, wanted).map_err(|e| format!("{}: {e}", marker.display()))?;
-    Ok(python)
-}
+use regroup_tests::kafka::{client_file, create_topic, kafka_addr, kcat, node_modules, python};
 
 /// Runs `librdkafka.py BOOTSTRAP ARGS...`; its stdout, or a panic with its stderr.
 fn librdkafka(server: &Server, args: &[&str]) -> String {
@@ -77,26 +24,12 @@ fn librdkafka(server: &Server, args: &[&str]) -> String {
 
 fn librdkafka_output(server: &Server, args: &[&str]) -> Output {
     Command::new(python())
-        .arg(workspace().join("tests/kafka_clients/librdkafka.py"))
+        .arg(client_file("librdkafka.py"))
         .arg(kafka_addr(server))
         .args(args)
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn kafka_addr(server: &Server) -> &str {
-    server
-        .kafka_addr
-        .as_deref()
-        .expect("serve names its Kafka listener's address on its first line")
-}
-
-fn create_topic(server: &Server, topic: &str, partitions: u32) {
-    ok(regroup(
-        &["topics", "create", topic, "--partitions", &partitions.to_string()],
-        server,
-    ));
 }
 
 #[test]
@@ -558,4 +491,100 @@ fn list_offsets_by_timestamp_and_max_timestamp_give_the_records_offset_and_times
         ],
         "{out}"
     );
+}
+
+/// Runs a client's command; its stdout, or a panic with its stderr.
+fn run_client(command: &mut Command) -> String {
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn kafka_python_and_aiokafka_produce_and_read_back_every_record_intact() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    for client in ["kafka-python", "aiokafka"] {
+        create_topic(&server, client, 1);
+        let out = run_client(Command::new(python()).arg(client_file("pure_python.py")).args([
+            kafka_addr(&server),
+            client,
+            client,
+            "60",
+        ]));
+        assert_eq!(
+            out.trim(),
+            format!("{client}: 60 records produced and read back intact")
+        );
+    }
+    // Regroup's own consumer reads what they produced.
+    let described = ok(regroup(&["topics", "describe", "aiokafka", "--json"], &server));
+    let described: serde_json::Value = serde_json::from_str(&described).unwrap();
+    assert_eq!(described["partitions"][0]["high_watermark"], 60, "{described}");
+}
+
+#[test]
+fn kafkajs_produces_lists_offsets_and_fetches_back_every_record_intact() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    let out = run_client(
+        Command::new("node")
+            .env("NODE_PATH", node_modules())
+            .arg(client_file("kafkajs.js"))
+            .args([kafka_addr(&server), "roundtrip", "orders", "50"]),
+    );
+    assert_eq!(
+        out.trim(),
+        "kafkajs: 50 records produced (idempotent, none and gzip) and fetched back intact; offsets 0..50"
+    );
+    let consumer = ConsumerProcess::start(&server, &["--from-beginning"]);
+    assert_eq!(consumer.take(1), ["kafkajs value 0"]);
+}
+
+#[test]
+fn kcat_lists_produces_and_consumes_when_it_is_on_the_path() {
+    // kcat is never installed by a test; without it this says so on stderr and checks nothing.
+    let Some(kcat) = kcat() else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 2);
+    let listed = run_client(Command::new(&kcat).args(["-b", kafka_addr(&server), "-L"]));
+    assert!(listed.contains("topic \"orders\" with 2 partitions"), "{listed}");
+    let mut producer = Command::new(&kcat)
+        .args(["-b", kafka_addr(&server), "-P", "-t", "orders", "-p", "0", "-K:"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    producer
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"k1:first\nk2:second\n")
+        .unwrap();
+    assert!(producer.wait().unwrap().success());
+    let consumed = run_client(Command::new(&kcat).args([
+        "-b",
+        kafka_addr(&server),
+        "-C",
+        "-t",
+        "orders",
+        "-p",
+        "0",
+        "-o",
+        "beginning",
+        "-c",
+        "2",
+        "-e",
+        "-f",
+        "%k=%s\\n",
+    ]));
+    assert_eq!(consumed.lines().collect::<Vec<_>>(), ["k1=first", "k2=second"]);
 }
