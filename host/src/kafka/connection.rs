@@ -12,15 +12,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use kafka_protocol::ResponseError;
-use kafka_protocol::messages::{ApiKey, RequestHeader, RequestKind, ResponseHeader, ResponseKind};
-use kafka_protocol::protocol::{Decodable, Encodable};
-use tokio::io::{AsyncWriteExt, BufWriter};
+use kafka_protocol::messages::{ApiKey, RequestHeader, RequestKind, ResponseKind};
+use kafka_protocol::protocol::Decodable;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
+use super::response::{encode, write_parts};
 use super::versions::{self, Negotiated};
 use super::{
     KafkaConfig, LISTENER_NAME, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce,
@@ -51,8 +52,7 @@ pub(super) struct Connection {
 
 impl Connection {
     pub(super) async fn run(mut self, socket: TcpStream) {
-        let (mut read, write) = socket.into_split();
-        let mut write = BufWriter::new(write);
+        let (mut read, mut write) = socket.into_split();
         let idle = self.context.config.connections_max_idle;
         let max_bytes = self.context.config.max_frame_bytes;
         loop {
@@ -93,7 +93,7 @@ impl Connection {
                 }
             };
             if let Some(answer) = answer
-                && (write.write_all(&answer).await.is_err() || write.flush().await.is_err())
+                && write_parts(&mut write, &answer).await.is_err()
             {
                 break;
             }
@@ -104,7 +104,7 @@ impl Connection {
 
     /// One request's answer, framed (`None` when the request wants none: produce with acks 0);
     /// an error when the connection must close, saying why.
-    async fn serve(&mut self, mut bytes: Bytes) -> Result<Option<Bytes>, String> {
+    async fn serve(&mut self, mut bytes: Bytes) -> Result<Option<Vec<Bytes>>, String> {
         let api_key = i16::from_be_bytes([bytes[0], bytes[1]]);
         let version = i16::from_be_bytes([bytes[2], bytes[3]]);
         let correlation_id = i32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
@@ -118,6 +118,7 @@ impl Connection {
                     0,
                     correlation_id,
                     &ResponseKind::ApiVersions(body),
+                    None,
                 )
                 .map(Some);
             }
@@ -130,6 +131,8 @@ impl Connection {
         let client = header.client_id.as_deref().unwrap_or("");
         tracing::trace!(peer = %self.peer, client, ?api, version, correlation_id, "Kafka request");
         let context = &self.context;
+        // A Fetch's records, referenced by the answer rather than copied into it.
+        let mut records = None;
         let response = match request {
             RequestKind::ApiVersions(_) => Some(ResponseKind::ApiVersions(versions::api_versions(None))),
             RequestKind::Metadata(request) => Some(ResponseKind::Metadata(
@@ -139,7 +142,9 @@ impl Connection {
                 .await
                 .map(ResponseKind::Produce),
             RequestKind::Fetch(request) => {
-                Some(ResponseKind::Fetch(fetch::serve(context, request, version).await))
+                let (response, read) = fetch::serve(context, request, version).await;
+                records = Some(read);
+                Some(ResponseKind::Fetch(response))
             }
             RequestKind::ListOffsets(request) => Some(ResponseKind::ListOffsets(
                 list_offsets::serve(context, request, version).await,
@@ -171,23 +176,8 @@ impl Connection {
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };
         match response {
-            Some(response) => encode(api, version, correlation_id, &response).map(Some),
+            Some(response) => encode(api, version, correlation_id, &response, records).map(Some),
             None => Ok(None),
         }
     }
-}
-
-/// A response as it goes on the wire: size, header of the version the API's version calls for,
-/// body.
-fn encode(api: ApiKey, version: i16, correlation_id: i32, body: &ResponseKind) -> Result<Bytes, String> {
-    let mut buffer = BytesMut::new();
-    buffer.put_i32(0);
-    ResponseHeader::default()
-        .with_correlation_id(correlation_id)
-        .encode(&mut buffer, api.response_header_version(version))
-        .and_then(|()| body.encode(&mut buffer, version))
-        .map_err(|error| format!("{api:?} v{version}: the response could not be encoded: {error}"))?;
-    let size = (buffer.len() - 4) as i32;
-    buffer[..4].copy_from_slice(&size.to_be_bytes());
-    Ok(buffer.freeze())
 }

@@ -21,7 +21,8 @@ use crate::log::{Log, ReadBuffer};
 use crate::server::Services;
 use crate::server::long_poll::{FetchPass, long_poll};
 
-pub(super) async fn serve(context: &Context, request: FetchRequest, version: i16) -> FetchResponse {
+/// The answer, and the buffer its records are slices of (see [`super::response`]).
+pub(super) async fn serve(context: &Context, request: FetchRequest, version: i16) -> (FetchResponse, Bytes) {
     let wait = Duration::from_millis(request.max_wait_ms.max(0) as u64).min(context.config.max_fetch_wait);
     let min_bytes = request.min_bytes.max(0) as usize;
     let services = Arc::clone(&context.services);
@@ -40,7 +41,9 @@ pub(super) async fn serve(context: &Context, request: FetchRequest, version: i16
         Ok(read) => read.into_response(version),
         Err(panicked) => {
             tracing::error!(error = %panicked, "a Kafka fetch failed inside the host");
-            FetchResponse::default().with_error_code(kafka_protocol::ResponseError::UnknownServerError.code())
+            let failed = FetchResponse::default()
+                .with_error_code(kafka_protocol::ResponseError::UnknownServerError.code());
+            (failed, Bytes::new())
         }
     }
 }
@@ -146,7 +149,7 @@ fn read_partition(
 }
 
 impl Read {
-    fn into_response(self, version: i16) -> FetchResponse {
+    fn into_response(self, version: i16) -> (FetchResponse, Bytes) {
         let records = Bytes::from(self.buffer.into_vec());
         let responses = self
             .topics
@@ -189,6 +192,6 @@ impl Read {
                     .with_partitions(partitions)
             })
             .collect();
-        FetchResponse::default().with_responses(responses)
+        (FetchResponse::default().with_responses(responses), records)
     }
 }

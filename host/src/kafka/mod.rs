@@ -8,6 +8,7 @@
 //! - `frame.rs`: Kafka's size-prefixed requests, read within the host's limits.
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
+//! - `response.rs`: answers encoded and written; a Fetch's records referenced, not copied.
 //! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
 //!   `find_coordinator.rs`, `create_topics.rs`, `delete_topics.rs`, `create_partitions.rs`,
 //!   `describe_configs.rs`, `incremental_alter_configs.rs`, `describe_cluster.rs`: one module
@@ -44,6 +45,7 @@ mod init_producer_id;
 mod list_offsets;
 mod metadata;
 mod produce;
+mod response;
 mod versions;
 
 use std::future::Future;
