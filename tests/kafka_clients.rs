@@ -588,3 +588,47 @@ fn kcat_lists_produces_and_consumes_when_it_is_on_the_path() {
     ]));
     assert_eq!(consumed.lines().collect::<Vec<_>>(), ["k1=first", "k2=second"]);
 }
+
+#[test]
+fn delete_topics_v6_deletes_by_topic_id_and_answers_unknown_topic_id_for_one_that_is_gone() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 1);
+    let stored = std::fs::read_to_string(data.path().join("topics/orders/topic.id")).unwrap();
+    let hex: String = stored.trim().chars().filter(|c| *c != '-').collect();
+    let id: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let mut connection = connect(&server);
+    for (correlation_id, expected_error) in [(1, 0i16), (2, 100)] {
+        // Header v2 (the client id, then no tagged fields); one topic by id, its name null.
+        let mut request = Vec::new();
+        request.extend_from_slice(&20i16.to_be_bytes());
+        request.extend_from_slice(&6i16.to_be_bytes());
+        request.extend_from_slice(&(correlation_id as i32).to_be_bytes());
+        put_string(&mut request, "raw-test");
+        request.push(0);
+        request.extend_from_slice(&[2, 0]); // one topic; a null name
+        request.extend_from_slice(&id);
+        request.push(0);
+        request.extend_from_slice(&30_000i32.to_be_bytes());
+        request.push(0);
+        let mut frame = (request.len() as i32).to_be_bytes().to_vec();
+        frame.extend_from_slice(&request);
+        connection.write_all(&frame).unwrap();
+        let answer = receive(&mut connection).expect("a DeleteTopics answer");
+        // correlation id, header tags, throttle, one response, then its name (compact, nullable)
+        assert_eq!(answer[..4], (correlation_id as i32).to_be_bytes());
+        assert_eq!(answer[9], 2, "one response");
+        let name_len = answer[10] as usize; // length + 1; 0 for null
+        let after_name = 11 + name_len.saturating_sub(1);
+        if expected_error == 0 {
+            assert_eq!(&answer[11..after_name], b"orders", "the deleted topic is named");
+        }
+        assert_eq!(&answer[after_name..after_name + 16], &id[..], "its id");
+        let error = i16::from_be_bytes([answer[after_name + 16], answer[after_name + 17]]);
+        assert_eq!(error, expected_error, "UNKNOWN_TOPIC_ID the second time");
+    }
+    let listed = ok(regroup(&["topics", "list"], &server));
+    assert!(!listed.contains("orders"), "{listed}");
+}

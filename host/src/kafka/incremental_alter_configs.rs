@@ -70,7 +70,15 @@ async fn alter(
     for config in resource.configs {
         let key = config.name.to_string();
         let value = match config.config_operation {
-            SET => config.value.map(|value| value.to_string()),
+            SET => match config.value {
+                Some(value) => Some(value.to_string()),
+                None => {
+                    return Err((
+                        ResponseError::InvalidConfig.code(),
+                        format!("{key}: SET needs a value (DELETE returns a config to the host's default)"),
+                    ));
+                }
+            },
             DELETE => None,
             operation => {
                 return Err((
