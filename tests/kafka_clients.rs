@@ -600,12 +600,12 @@ fn delete_topics_v6_deletes_by_topic_id_and_answers_unknown_topic_id_for_one_tha
         .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
         .collect();
     let mut connection = connect(&server);
-    for (correlation_id, expected_error) in [(1, 0i16), (2, 100)] {
+    for (correlation_id, expected_error) in [(1i32, 0i16), (2, 100)] {
         // Header v2 (the client id, then no tagged fields); one topic by id, its name null.
         let mut request = Vec::new();
         request.extend_from_slice(&20i16.to_be_bytes());
         request.extend_from_slice(&6i16.to_be_bytes());
-        request.extend_from_slice(&(correlation_id as i32).to_be_bytes());
+        request.extend_from_slice(&correlation_id.to_be_bytes());
         put_string(&mut request, "raw-test");
         request.push(0);
         request.extend_from_slice(&[2, 0]); // one topic; a null name
@@ -618,7 +618,7 @@ fn delete_topics_v6_deletes_by_topic_id_and_answers_unknown_topic_id_for_one_tha
         connection.write_all(&frame).unwrap();
         let answer = receive(&mut connection).expect("a DeleteTopics answer");
         // correlation id, header tags, throttle, one response, then its name (compact, nullable)
-        assert_eq!(answer[..4], (correlation_id as i32).to_be_bytes());
+        assert_eq!(answer[..4], correlation_id.to_be_bytes());
         assert_eq!(answer[9], 2, "one response");
         let name_len = answer[10] as usize; // length + 1; 0 for null
         let after_name = 11 + name_len.saturating_sub(1);
