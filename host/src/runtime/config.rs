@@ -308,6 +308,22 @@ mod tests {
     }
 
     #[test]
+    fn topics_are_not_auto_created_by_default_and_num_partitions_must_be_at_least_1() {
+        let default = HostConfig::default();
+        assert!(!default.auto_create_topics_enable);
+        assert_eq!(default.num_partitions, 1);
+        let on: HostConfig =
+            serde_json::from_str(r#"{"auto_create_topics_enable": true, "num_partitions": 3}"#).unwrap();
+        assert!(on.auto_create_topics_enable);
+        assert_eq!(on.check(), Ok(()));
+        let zero = HostConfig {
+            num_partitions: 0,
+            ..HostConfig::default()
+        };
+        assert!(zero.check().unwrap_err().contains("num_partitions"));
+    }
+
+    #[test]
     fn the_kafka_listener_is_on_at_9092_by_default_and_off_when_asked() {
         let default = HostConfig::default().kafka_listen.unwrap();
         assert_eq!((default.ip().is_loopback(), default.port()), (true, 9092));
