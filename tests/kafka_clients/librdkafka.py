@@ -9,6 +9,12 @@ Usage: librdkafka.py BOOTSTRAP COMMAND ARGS...
   consume TOPIC COUNT          read COUNT records from the start of every partition; print each
                                value on a line
   transactional TOPIC          a transactional producer must be refused with a clear error
+  times TOPIC                  produce 3 records an hour apart (timestamps T, T+1h, T+2h), then
+                               print what ListOffsets answers by timestamp and for the largest
+                               one, as offset@timestamp relative to T
+  admin TOPIC                  AdminClient: create (with configs, validate_only, refusals), grow,
+                               describe and alter configs, describe the cluster, delete; prints
+                               one line per step with its outcome
 Exits 1 with a message on stderr when anything is not as expected.
 """
 
@@ -19,7 +25,8 @@ import uuid
 
 from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicCollection,
                              TopicPartition)
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource,
+                                  NewPartitions, NewTopic, OffsetSpec, ResourceType)
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 PER_CODEC = 40
@@ -140,6 +147,83 @@ def transactional(bootstrap, topic):
     fail("a transactional producer was accepted")
 
 
+def outcome(future):
+    """ok, or the Kafka error's name and message."""
+    try:
+        future.result()
+        return "ok"
+    except KafkaException as error:
+        return f"{error.args[0].name()}: {error.args[0].str()}"
+
+
+def admin(bootstrap, topic):
+    client = AdminClient({"bootstrap.servers": bootstrap})
+
+    def create(name, partitions=3, replication=1, config=None, validate_only=False):
+        new = NewTopic(name, num_partitions=partitions, replication_factor=replication,
+                       config=config or {})
+        futures = client.create_topics([new], validate_only=validate_only, request_timeout=TIMEOUT)
+        return outcome(futures[name])
+
+    def topic_configs(name):
+        resource = ConfigResource(ResourceType.TOPIC, name)
+        found = client.describe_configs([resource], request_timeout=TIMEOUT)[resource].result()
+        return " ".join(f"{key}={entry.value}({'default' if entry.is_default else 'topic'})"
+                        for key, entry in sorted(found.items()))
+
+    print(f"create: {create(topic, config={'retention.ms': '60000', 'segment.bytes': '1048576'})}")
+    print(f"create validate_only: {create(topic + '-dry', validate_only=True)}")
+    print(f"listed after validate_only: {topic + '-dry' in client.list_topics(timeout=TIMEOUT).topics}")
+    print(f"create again: {create(topic)}")
+    print(f"create replication 3: {create(topic + '-rf', replication=3)}")
+    print(f"create bad name: {create('no spaces please')}")
+    print(f"create bad value: {create(topic + '-bad', config={'retention.ms': 'soon'})}")
+    print(f"create unknown config: {create(topic + '-bad', config={'cleanup.policy': 'compact'})}")
+    print(f"configs: {topic_configs(topic)}")
+    grow = client.create_partitions([NewPartitions(topic, 5)], request_timeout=TIMEOUT)
+    print(f"grow to 5: {outcome(grow[topic])}")
+    shrink = client.create_partitions([NewPartitions(topic, 2)], request_timeout=TIMEOUT)
+    print(f"grow to 2: {outcome(shrink[topic])}")
+    print(f"partitions: {partitions_of(bootstrap, topic)[1]}")
+    resource = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=[
+        ConfigEntry("retention.ms", "120000", incremental_operation=AlterConfigOpType.SET),
+        ConfigEntry("segment.bytes", None, incremental_operation=AlterConfigOpType.DELETE),
+    ])
+    altered = client.incremental_alter_configs([resource], request_timeout=TIMEOUT)[resource]
+    print(f"alter: {outcome(altered)}")
+    print(f"configs: {topic_configs(topic)}")
+    bad = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=[
+        ConfigEntry("segment.bytes", "1", incremental_operation=AlterConfigOpType.SET),
+    ])
+    print(f"alter bad value: {outcome(client.incremental_alter_configs([bad], request_timeout=TIMEOUT)[bad])}")
+    broker = ConfigResource(ResourceType.BROKER, "1")
+    found = client.describe_configs([broker], request_timeout=TIMEOUT)[broker].result()
+    print(f"broker: num.partitions={found['num.partitions'].value} "
+          f"auto.create.topics.enable={found['auto.create.topics.enable'].value}")
+    cluster = client.describe_cluster(request_timeout=TIMEOUT).result()
+    print(f"cluster: {cluster.cluster_id} nodes {[node.id for node in cluster.nodes]} "
+          f"controller {cluster.controller.id}")
+    print(f"delete: {outcome(client.delete_topics([topic], request_timeout=TIMEOUT)[topic])}")
+    print(f"delete again: {outcome(client.delete_topics([topic], request_timeout=TIMEOUT)[topic])}")
+    print(f"listed after delete: {topic in client.list_topics(timeout=TIMEOUT).topics}")
+
+
+def times(bootstrap, topic):
+    hour = 3_600_000
+    base = int(time.time() * 1000) - 10 * hour
+    produce(bootstrap, topic, [(b"k", f"at {i} h".encode(), None, base + i * hour) for i in range(3)])
+    client = AdminClient({"bootstrap.servers": bootstrap})
+    asked = [("30 min", OffsetSpec.for_timestamp(base + hour // 2)),
+             ("2 h", OffsetSpec.for_timestamp(base + 2 * hour)),
+             ("3 h", OffsetSpec.for_timestamp(base + 3 * hour)),
+             ("max", OffsetSpec.max_timestamp())]
+    for label, spec in asked:
+        partition = TopicPartition(topic, 0)
+        found = client.list_offsets({partition: spec}, request_timeout=TIMEOUT)[partition].result()
+        at = "none" if found.timestamp < 0 else f"{(found.timestamp - base) // 60_000} min"
+        print(f"{label}: offset {found.offset} at {at}")
+
+
 def main():
     bootstrap, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if command == "roundtrip":
@@ -154,6 +238,10 @@ def main():
         topic_id(bootstrap, args[0])
     elif command == "transactional":
         transactional(bootstrap, args[0])
+    elif command == "times":
+        times(bootstrap, args[0])
+    elif command == "admin":
+        admin(bootstrap, args[0])
     else:
         fail(f"unknown command {command}")
 

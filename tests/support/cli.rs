@@ -21,6 +21,8 @@ pub struct Server {
     pub addr: String,
     /// The Kafka listener's address, when it is on.
     pub kafka_addr: Option<String>,
+    /// The Prometheus endpoint's address, when it is on.
+    pub metrics_addr: Option<String>,
 }
 
 impl Server {
@@ -60,10 +62,16 @@ impl Server {
             .split_once("Kafka clients on ")
             .and_then(|(_, rest)| rest.split_whitespace().next())
             .map(str::to_owned);
+        // "...; metrics on http://127.0.0.1:PORT/metrics; ..."
+        let metrics_addr = line
+            .split_once("metrics on http://")
+            .and_then(|(_, rest)| rest.split_once("/metrics"))
+            .map(|(addr, _)| addr.to_owned());
         Server {
             child,
             addr,
             kafka_addr,
+            metrics_addr,
         }
     }
 

@@ -30,6 +30,14 @@ pub struct ServeArgs {
     /// [default: the Kafka listener's address].
     #[arg(long, env = "REGROUP_ADVERTISED", value_name = "HOST:PORT")]
     advertised: Option<String>,
+    /// Create a topic a Kafka client's Metadata or Produce names when it does not exist
+    /// (Kafka's auto.create.topics.enable) [default: false].
+    #[arg(long, env = "REGROUP_AUTO_CREATE_TOPICS_ENABLE", value_name = "BOOL")]
+    auto_create_topics_enable: Option<bool>,
+    /// Partitions of a topic a Kafka client creates without a count (Kafka's num.partitions)
+    /// [default: 1].
+    #[arg(long, env = "REGROUP_NUM_PARTITIONS")]
+    num_partitions: Option<u32>,
     /// Address of the Prometheus endpoint (GET /metrics), or off [default: 127.0.0.1:9293].
     #[arg(long, env = "REGROUP_METRICS_LISTEN", value_name = "ADDR|off")]
     metrics_listen: Option<String>,
@@ -101,6 +109,12 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
     }
     if let Some(advertised) = &args.advertised {
         config.advertised = Some(advertised.clone());
+    }
+    if let Some(enable) = args.auto_create_topics_enable {
+        config.auto_create_topics_enable = enable;
+    }
+    if let Some(partitions) = args.num_partitions {
+        config.num_partitions = partitions;
     }
     if let Some(metrics) = &args.metrics_listen {
         config.metrics_listen =

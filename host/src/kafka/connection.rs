@@ -4,26 +4,32 @@
 //! A connection that sends no request for [`ServerConfig::connections_max_idle`] is closed
 //! (Kafka's `connections.max.idle.ms`); a request that cannot be read (over the size limit,
 //! malformed, cut short), an API or version not served, or a body that does not decode closes
-//! that one connection, with a log line naming the client's address and the API.
+//! that one connection, with a log line naming the client's address and the API. Each request
+//! is counted with its latency in the host's request metrics (an error is one that closed the
+//! connection; errors within an answer are per partition, as Kafka's own are).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use kafka_protocol::ResponseError;
-use kafka_protocol::messages::{ApiKey, RequestKind, ResponseHeader, ResponseKind};
-use kafka_protocol::protocol::Encodable;
-use tokio::io::{AsyncWriteExt, BufWriter};
+use kafka_protocol::messages::{ApiKey, RequestKind, ResponseKind};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
 use super::request::{Decoded, decode_request};
+use super::response::{encode, write_parts};
 use super::versions;
 use super::{
-    KafkaConfig, delete_groups, describe_groups, fetch, find_coordinator, heartbeat, init_producer_id,
-    join_group, leave_group, list_groups, list_offsets, metadata, offset_commit, offset_delete, offset_fetch,
-    produce, sync_group,
+    KafkaConfig, LISTENER_NAME, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce,
+};
+use super::{
+    create_partitions, create_topics, delete_groups, delete_topics, describe_cluster, describe_configs,
+    describe_groups, heartbeat, incremental_alter_configs, join_group, leave_group, list_groups, offset_commit,
+    offset_delete, offset_fetch, sync_group,
 };
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
@@ -47,8 +53,7 @@ pub(super) struct Connection {
 
 impl Connection {
     pub(super) async fn run(mut self, socket: TcpStream) {
-        let (mut read, write) = socket.into_split();
-        let mut write = BufWriter::new(write);
+        let (mut read, mut write) = socket.into_split();
         let idle = self.context.config.connections_max_idle;
         let max_bytes = self.context.config.max_frame_bytes;
         loop {
@@ -73,7 +78,15 @@ impl Connection {
                     }
                 },
             };
-            let answer = match self.serve(request.bytes).await {
+            let started = Instant::now();
+            let api = ApiKey::try_from(i16::from_be_bytes([request.bytes[0], request.bytes[1]]));
+            let answer = self.serve(request.bytes).await;
+            if let Ok(api) = api {
+                let elapsed = started.elapsed();
+                let requests = &self.context.services.requests;
+                requests.served(LISTENER_NAME, versions::api_name(api), elapsed, answer.is_err());
+            }
+            let answer = match answer {
                 Ok(answer) => answer,
                 Err(reason) => {
                     tracing::warn!(peer = %self.peer, "closing the Kafka connection: {reason}");
@@ -81,7 +94,7 @@ impl Connection {
                 }
             };
             if let Some(answer) = answer
-                && (write.write_all(&answer).await.is_err() || write.flush().await.is_err())
+                && write_parts(&mut write, &answer).await.is_err()
             {
                 break;
             }
@@ -92,7 +105,7 @@ impl Connection {
 
     /// One request's answer, framed (`None` when the request wants none: produce with acks 0);
     /// an error when the connection must close, saying why.
-    async fn serve(&mut self, bytes: Bytes) -> Result<Option<Bytes>, String> {
+    async fn serve(&mut self, bytes: Bytes) -> Result<Option<Vec<Bytes>>, String> {
         let (api, version, correlation_id, header, request) = match decode_request(bytes)? {
             Decoded::Request {
                 api,
@@ -112,6 +125,7 @@ impl Connection {
                     0,
                     correlation_id,
                     &ResponseKind::ApiVersions(body),
+                    None,
                 )
                 .map(Some);
             }
@@ -119,6 +133,8 @@ impl Connection {
         let client = header.client_id.as_deref().unwrap_or("");
         tracing::trace!(peer = %self.peer, client, ?api, version, correlation_id, "Kafka request");
         let context = &self.context;
+        // A Fetch's records, referenced by the answer rather than copied into it.
+        let mut records = None;
         let response = match request {
             RequestKind::ApiVersions(_) => Some(ResponseKind::ApiVersions(versions::api_versions(None))),
             RequestKind::Metadata(request) => Some(ResponseKind::Metadata(
@@ -128,7 +144,9 @@ impl Connection {
                 .await
                 .map(ResponseKind::Produce),
             RequestKind::Fetch(request) => {
-                Some(ResponseKind::Fetch(fetch::serve(context, request, version).await))
+                let (response, read) = fetch::serve(context, request, version).await;
+                records = Some(read);
+                Some(ResponseKind::Fetch(response))
             }
             RequestKind::ListOffsets(request) => Some(ResponseKind::ListOffsets(
                 list_offsets::serve(context, request, version).await,
@@ -169,26 +187,29 @@ impl Connection {
             RequestKind::OffsetDelete(request) => Some(ResponseKind::OffsetDelete(
                 offset_delete::serve(context, request).await,
             )),
+            RequestKind::CreateTopics(request) => Some(ResponseKind::CreateTopics(
+                create_topics::serve(context, request, version).await,
+            )),
+            RequestKind::DeleteTopics(request) => Some(ResponseKind::DeleteTopics(
+                delete_topics::serve(context, request, version).await,
+            )),
+            RequestKind::CreatePartitions(request) => Some(ResponseKind::CreatePartitions(
+                create_partitions::serve(context, request).await,
+            )),
+            RequestKind::DescribeConfigs(request) => Some(ResponseKind::DescribeConfigs(
+                describe_configs::serve(context, request, version),
+            )),
+            RequestKind::IncrementalAlterConfigs(request) => Some(ResponseKind::IncrementalAlterConfigs(
+                incremental_alter_configs::serve(context, request).await,
+            )),
+            RequestKind::DescribeCluster(request) => Some(ResponseKind::DescribeCluster(
+                describe_cluster::serve(context, request, version),
+            )),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };
         match response {
-            Some(response) => encode(api, version, correlation_id, &response).map(Some),
+            Some(response) => encode(api, version, correlation_id, &response, records).map(Some),
             None => Ok(None),
         }
     }
-}
-
-/// A response as it goes on the wire: size, header of the version the API's version calls for,
-/// body.
-fn encode(api: ApiKey, version: i16, correlation_id: i32, body: &ResponseKind) -> Result<Bytes, String> {
-    let mut buffer = BytesMut::new();
-    buffer.put_i32(0);
-    ResponseHeader::default()
-        .with_correlation_id(correlation_id)
-        .encode(&mut buffer, api.response_header_version(version))
-        .and_then(|()| body.encode(&mut buffer, version))
-        .map_err(|error| format!("{api:?} v{version}: the response could not be encoded: {error}"))?;
-    let size = (buffer.len() - 4) as i32;
-    buffer[..4].copy_from_slice(&size.to_be_bytes());
-    Ok(buffer.freeze())
 }

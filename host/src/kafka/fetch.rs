@@ -14,45 +14,36 @@ use bytes::Bytes;
 use kafka_protocol::messages::TopicName;
 use kafka_protocol::messages::fetch_request::FetchRequest;
 use kafka_protocol::messages::fetch_response::{FetchResponse, FetchableTopicResponse, PartitionData};
-use tokio::time::Instant;
 
 use super::connection::Context;
 use super::error::{self, Failure};
 use crate::log::{Log, ReadBuffer};
 use crate::server::Services;
+use crate::server::long_poll::{FetchPass, long_poll};
 
-pub(super) async fn serve(context: &Context, request: FetchRequest, version: i16) -> FetchResponse {
+/// The answer, and the buffer its records are slices of (see [`super::response`]).
+pub(super) async fn serve(context: &Context, request: FetchRequest, version: i16) -> (FetchResponse, Bytes) {
     let wait = Duration::from_millis(request.max_wait_ms.max(0) as u64).min(context.config.max_fetch_wait);
-    let deadline = Instant::now() + wait;
     let min_bytes = request.min_bytes.max(0) as usize;
-    let request = Arc::new(request);
-    let mut shutdown = context.shutdown.clone();
-    loop {
-        // Registered before reading, so an append between the read and the wait is not missed.
-        let appended = context.services.appended.notified();
-        tokio::pin!(appended);
-        appended.as_mut().enable();
-        let services = Arc::clone(&context.services);
-        let asked = Arc::clone(&request);
-        let limit = context.config.max_frame_bytes as u64;
-        let read = tokio::task::spawn_blocking(move || read_all(&services, &asked, limit)).await;
-        let read = match read {
-            Ok(read) => read,
-            Err(panicked) => {
-                tracing::error!(error = %panicked, "a Kafka fetch failed inside the host");
-                return FetchResponse::default()
-                    .with_error_code(kafka_protocol::ResponseError::UnknownServerError.code());
-            }
-        };
-        let done =
-            read.bytes >= min_bytes || read.failed || Instant::now() >= deadline || shutdown.is_shutdown();
-        if done {
-            return read.into_response(version);
-        }
-        tokio::select! {
-            () = &mut appended => {}
-            () = tokio::time::sleep_until(deadline) => {}
-            () = shutdown.recv() => {}
+    let services = Arc::clone(&context.services);
+    let limit = context.config.max_frame_bytes as u64;
+    let read = move |buffer| read_all(&services, &request, limit, min_bytes, buffer);
+    let services = &context.services;
+    match long_poll(
+        &services.appended,
+        &context.shutdown,
+        wait,
+        ReadBuffer::new(),
+        read,
+    )
+    .await
+    {
+        Ok(read) => read.into_response(version),
+        Err(panicked) => {
+            tracing::error!(error = %panicked, "a Kafka fetch failed inside the host");
+            let failed = FetchResponse::default()
+                .with_error_code(kafka_protocol::ResponseError::UnknownServerError.code());
+            (failed, Bytes::new())
         }
     }
 }
@@ -64,7 +55,18 @@ struct Read {
     /// Per topic, per partition: where its batches lie in `buffer`, or why it has none.
     topics: Vec<(TopicName, Vec<PartitionRead>)>,
     bytes: usize,
+    min_bytes: usize,
     failed: bool,
+}
+
+impl FetchPass for Read {
+    fn worth_answering(&self) -> bool {
+        self.bytes >= self.min_bytes || self.failed
+    }
+
+    fn into_buffer(self) -> ReadBuffer {
+        self.buffer
+    }
 }
 
 /// A partition's index and what reading it came to.
@@ -76,10 +78,16 @@ struct Bounds {
     log_start_offset: i64,
 }
 
-fn read_all(services: &Services, request: &FetchRequest, limit: u64) -> Read {
+fn read_all(
+    services: &Services,
+    request: &FetchRequest,
+    limit: u64,
+    min_bytes: usize,
+    mut buffer: ReadBuffer,
+) -> Read {
+    buffer.clear();
     let log: &Log = &services.log;
     let mut budget = (request.max_bytes.max(0) as u64).min(limit);
-    let mut buffer = ReadBuffer::new();
     let mut failed = false;
     let mut topics = Vec::with_capacity(request.topics.len());
     for topic in &request.topics {
@@ -102,6 +110,7 @@ fn read_all(services: &Services, request: &FetchRequest, limit: u64) -> Read {
         buffer,
         topics,
         bytes,
+        min_bytes,
         failed,
     }
 }
@@ -140,7 +149,7 @@ fn read_partition(
 }
 
 impl Read {
-    fn into_response(self, version: i16) -> FetchResponse {
+    fn into_response(self, version: i16) -> (FetchResponse, Bytes) {
         let records = Bytes::from(self.buffer.into_vec());
         let responses = self
             .topics
@@ -183,6 +192,6 @@ impl Read {
                     .with_partitions(partitions)
             })
             .collect();
-        FetchResponse::default().with_responses(responses)
+        (FetchResponse::default().with_responses(responses), records)
     }
 }

@@ -1,5 +1,7 @@
-//! ListOffsets (versions 1 to 7): the earliest offset (timestamp -2), the latest (-1), or the
-//! first offset whose record's timestamp is at least the one asked.
+//! ListOffsets (versions 1 to 7): the earliest offset (timestamp -2), the latest (-1), the
+//! offset and timestamp of the first record whose timestamp is at least the one asked, or of the
+//! record with the largest timestamp (-3, MAX_TIMESTAMP, from version 7), found from the time
+//! index.
 
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::list_offsets_request::ListOffsetsRequest;
@@ -9,11 +11,19 @@ use kafka_protocol::messages::list_offsets_response::{
 
 use super::connection::Context;
 use super::error::blocking;
-use crate::log::OffsetSpec;
+use crate::log::{OffsetSpec, TimeQuery};
 
 /// Kafka's special timestamps.
 const LATEST: i64 = -1;
 const EARLIEST: i64 = -2;
+const MAX_TIMESTAMP: i64 = -3;
+
+/// What a partition is asked.
+#[derive(Clone, Copy)]
+enum Asked {
+    Offset(OffsetSpec),
+    Time(TimeQuery),
+}
 
 pub(super) async fn serve(
     context: &Context,
@@ -26,10 +36,11 @@ pub(super) async fn serve(
         for asked in topic.partitions {
             let answer = ListOffsetsPartitionResponse::default().with_partition_index(asked.partition_index);
             let spec = match asked.timestamp {
-                EARLIEST => Some(OffsetSpec::Earliest),
-                LATEST => Some(OffsetSpec::Latest),
-                at if at >= 0 => Some(OffsetSpec::Timestamp(at)),
-                // -3 (the largest timestamp), -4 (local log start), -5 (tiered storage): not served.
+                EARLIEST => Some(Asked::Offset(OffsetSpec::Earliest)),
+                LATEST => Some(Asked::Offset(OffsetSpec::Latest)),
+                MAX_TIMESTAMP if version >= 7 => Some(Asked::Time(TimeQuery::MaxTimestamp)),
+                at if at >= 0 => Some(Asked::Time(TimeQuery::AtOrAfter(at))),
+                // -4 (local log start), -5 (tiered storage): not served.
                 _ => None,
             };
             let (Some(spec), Ok(partition)) = (spec, u32::try_from(asked.partition_index)) else {
@@ -38,9 +49,20 @@ pub(super) async fn serve(
             };
             let log = context.services.log.clone();
             let name = topic.name.0.to_string();
-            let answer = match blocking(move || log.list_offset(&name, partition, spec)).await {
-                // No record at or after the timestamp: Kafka answers offset -1.
-                Ok(offset) => answer.with_offset(offset.map_or(-1, |offset| offset as i64)),
+            let found = blocking(move || match spec {
+                Asked::Offset(spec) => Ok(log
+                    .list_offset(&name, partition, spec)?
+                    .map(|offset| (offset, -1))),
+                Asked::Time(query) => log.find_by_time(&name, partition, query),
+            })
+            .await;
+            let answer = match found {
+                // No record at or after the timestamp: Kafka answers offset and timestamp -1.
+                Ok(found) => {
+                    let (offset, timestamp) =
+                        found.map_or((-1, -1), |(offset, timestamp)| (offset as i64, timestamp));
+                    answer.with_offset(offset).with_timestamp(timestamp)
+                }
                 Err((code, message)) => {
                     tracing::debug!(
                         topic = topic.name.0.as_str(),

@@ -11,7 +11,7 @@ use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
 use super::connection::Context;
-use super::{NODE_ID, error};
+use super::{NODE_ID, auto_create, error};
 use crate::log::Log;
 
 pub(super) async fn serve(context: &Context, request: MetadataRequest, version: i16) -> MetadataResponse {
@@ -27,6 +27,14 @@ pub(super) async fn serve(context: &Context, request: MetadataRequest, version: 
             .collect(),
         _ => log.list_topics().into_iter().map(Wanted::Name).collect(),
     };
+    // Version 4 added allow_auto_topic_creation; before it a broker's setting alone decides.
+    if version < 4 || request.allow_auto_topic_creation {
+        for wanted in &wanted {
+            if let Wanted::Name(name) = wanted {
+                auto_create::ensure(context, name).await;
+            }
+        }
+    }
     let topics = wanted
         .into_iter()
         .map(|wanted| describe(log, wanted, version))
@@ -56,20 +64,14 @@ enum Wanted {
 fn describe(log: &Log, wanted: Wanted, version: i16) -> MetadataResponseTopic {
     let name = match wanted {
         Wanted::Name(name) => name,
-        Wanted::Id(id) => {
-            let found = log
-                .list_topics()
-                .into_iter()
-                .find(|name| log.topic_id(name).is_ok_and(|known| known == *id.as_bytes()));
-            match found {
-                Some(name) => name,
-                None => {
-                    return MetadataResponseTopic::default()
-                        .with_error_code(ResponseError::UnknownTopicId.code())
-                        .with_topic_id(id);
-                }
+        Wanted::Id(id) => match topic_with_id(log, id) {
+            Some(name) => name,
+            None => {
+                return MetadataResponseTopic::default()
+                    .with_error_code(ResponseError::UnknownTopicId.code())
+                    .with_topic_id(id);
             }
-        }
+        },
     };
     let topic =
         MetadataResponseTopic::default().with_name(Some(TopicName(StrBytes::from_string(name.clone()))));
@@ -100,4 +102,11 @@ fn describe(log: &Log, wanted: Wanted, version: i16) -> MetadataResponseTopic {
         topic.topic_id = Uuid::from_bytes(id);
     }
     topic
+}
+
+/// The name of the topic whose id is `id`, if there is one.
+pub(super) fn topic_with_id(log: &Log, id: Uuid) -> Option<String> {
+    log.list_topics()
+        .into_iter()
+        .find(|name| log.topic_id(name).is_ok_and(|known| known == *id.as_bytes()))
 }

@@ -8,27 +8,45 @@
 //! - `frame.rs`: Kafka's size-prefixed requests, read within the host's limits.
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
-//! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
-//!   `find_coordinator.rs`, `offset_commit.rs`, `offset_fetch.rs`, `join_group.rs`, `sync_group.rs`,
-//!   `heartbeat.rs`, `leave_group.rs`, `list_groups.rs`, `describe_groups.rs`, `delete_groups.rs`,
-//!   `offset_delete.rs`: one module per API.
+//! - `response.rs`: answers encoded and written; a Fetch's records referenced, not copied.
+//! - `request.rs`: a request's header and body decoded, in one function the fuzz tests drive.
+//! - one module per API: `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`,
+//!   `init_producer_id.rs`; topics: `create_topics.rs`, `delete_topics.rs`,
+//!   `create_partitions.rs`, `describe_configs.rs`, `incremental_alter_configs.rs`,
+//!   `describe_cluster.rs`; groups: `find_coordinator.rs`, `join_group.rs`, `sync_group.rs`,
+//!   `heartbeat.rs`, `leave_group.rs`, `list_groups.rs`, `describe_groups.rs`,
+//!   `delete_groups.rs`; offsets: `offset_commit.rs`, `offset_fetch.rs`, `offset_delete.rs`.
 //! - `error.rs`: the log's and the coordinator's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
+//! - `auto_create.rs`: topics created when a client names one that does not exist, if the host
+//!   allows it (Kafka's `auto.create.topics.enable`).
 //!
 //! The limits are the native server's, shared with it ([`crate::server::ConnectionLimits`]):
 //! connections of both listeners together are bounded by `max_connections`, requests being read
 //! by `queued_max_request_bytes`; one request by `max_frame_bytes`; an idle connection is closed
-//! after `connections_max_idle_ms`.
+//! after `connections_max_idle_ms`. Past `max_connections` a new connection is accepted and
+//! closed at once, as Kafka's broker does past `max.connections`, with a warning (at most one
+//! a second, counting the rest) and counted in `regroup_connections_refused_total`.
+//!
+//! Requests are counted per API in the same metrics as the native listener's, under the
+//! listener name `kafka` and Kafka's API names (`Produce`, `Fetch`, ...).
 
+mod auto_create;
 mod cluster_id;
 mod connection;
 mod delete_groups;
 mod describe_groups;
+mod create_partitions;
+mod create_topics;
+mod delete_topics;
+mod describe_cluster;
+mod describe_configs;
 mod error;
 mod fetch;
 mod find_coordinator;
 mod frame;
 mod heartbeat;
+mod incremental_alter_configs;
 mod init_producer_id;
 mod join_group;
 mod leave_group;
@@ -41,6 +59,7 @@ mod offset_fetch;
 mod produce;
 mod request;
 mod sync_group;
+mod response;
 mod versions;
 
 use std::future::Future;
@@ -52,7 +71,7 @@ use tokio::sync::{mpsc, watch};
 pub use cluster_id::load_or_create_cluster_id;
 
 use crate::server::shutdown::Shutdown;
-use crate::server::{ConnectionLimits, ServerConfig, Services};
+use crate::server::{ConnectionLimits, RefusalLog, ServerConfig, Services};
 use connection::{Connection, Context};
 
 /// What Kafka clients are told about this host.
@@ -64,7 +83,16 @@ pub struct KafkaConfig {
     pub advertised_port: u16,
     /// Kept in the data directory (see [`load_or_create_cluster_id`]).
     pub cluster_id: String,
+    /// Metadata and Produce naming a topic that does not exist create it (Kafka's
+    /// `auto.create.topics.enable`).
+    pub auto_create_topics: bool,
+    /// Partitions of a topic auto-created or created with a count of -1 (Kafka's
+    /// `num.partitions`).
+    pub num_partitions: u32,
 }
+
+/// This listener's name in the request and connection metrics.
+pub const LISTENER_NAME: &str = "kafka";
 
 /// The node id of this host, the one broker and leader of every partition.
 pub(crate) const NODE_ID: i32 = 1;
@@ -82,6 +110,7 @@ pub async fn run(
     let (notify_shutdown, _) = watch::channel(false);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
     let kafka = Arc::new(kafka);
+    let refusals = RefusalLog::default();
     let accept = async {
         loop {
             let (socket, peer) = match listener.accept().await {
@@ -95,10 +124,12 @@ pub async fn run(
             // Taken after accept, never held while waiting for one: the permits are the native
             // listener's too. Past the limit the connection is closed, as Kafka's broker does.
             let Ok(permit) = Arc::clone(&limits.connections).try_acquire_owned() else {
-                tracing::warn!(%peer, "Kafka connection closed: the host is at its connection limit (max_connections)");
+                services.requests.connection_refused(LISTENER_NAME);
+                refusals.refused(LISTENER_NAME, peer, config.max_connections);
                 drop(socket);
                 continue;
             };
+            let open = services.requests.connection_opened(LISTENER_NAME);
             let _ = socket.set_nodelay(true);
             let connection = Connection {
                 context: Context {
@@ -113,6 +144,7 @@ pub async fn run(
             };
             tokio::spawn(async move {
                 connection.run(socket).await;
+                drop(open);
                 drop(permit);
             });
         }

@@ -10,6 +10,7 @@ use kafka_protocol::messages::produce_response::{
 };
 use kafka_protocol::protocol::StrBytes;
 
+use super::auto_create;
 use super::connection::Context;
 use super::error::{Failure, blocking};
 use crate::log::OffsetSpec;
@@ -40,6 +41,9 @@ pub(super) async fn serve(
     let mut responses = Vec::with_capacity(request.topic_data.len());
     for topic in request.topic_data {
         let name = topic.name.0.to_string();
+        if refusal.is_none() {
+            auto_create::ensure(context, &name).await;
+        }
         let mut partitions = Vec::with_capacity(topic.partition_data.len());
         for data in topic.partition_data {
             let answer = PartitionProduceResponse::default().with_index(data.index);

@@ -2,6 +2,8 @@
 //! where versions are negotiated. Each range is what librdkafka 2.16, the Java 4.x client,
 //! kafka-python, aiokafka and kafkajs use, no older than Kafka 4.0 still serves.
 
+use std::sync::OnceLock;
+
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::ApiKey;
 use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsResponse};
@@ -25,6 +27,12 @@ pub(super) const SERVED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::DescribeGroups, 0, 5),
     (ApiKey::DeleteGroups, 0, 2),
     (ApiKey::OffsetDelete, 0, 0),
+    (ApiKey::CreateTopics, 2, 7),
+    (ApiKey::DeleteTopics, 1, 6),
+    (ApiKey::CreatePartitions, 0, 3),
+    (ApiKey::DescribeConfigs, 1, 4),
+    (ApiKey::IncrementalAlterConfigs, 0, 1),
+    (ApiKey::DescribeCluster, 0, 1),
 ];
 
 /// What a request's API key and version come to.
@@ -57,6 +65,23 @@ pub(super) fn negotiate(api_key: i16, version: i16) -> Negotiated {
     }
 }
 
+/// Kafka's name of a served API (`Produce`, `Fetch`, ...), as the metrics label requests;
+/// `"unserved"` for any other.
+pub(super) fn api_name(api: ApiKey) -> &'static str {
+    // Made once, one string per served API.
+    static NAMES: OnceLock<Vec<(ApiKey, &'static str)>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            SERVED
+                .iter()
+                .map(|&(api, _, _)| (api, &*format!("{api:?}").leak()))
+                .collect()
+        })
+        .iter()
+        .find(|(served, _)| *served == api)
+        .map_or("unserved", |(_, name)| name)
+}
+
 /// The ApiVersions answer; `error` set for a client that asked a newer version than served.
 pub(super) fn api_versions(error: Option<ResponseError>) -> ApiVersionsResponse {
     let api_keys = SERVED
@@ -86,6 +111,13 @@ mod tests {
         assert!(
             matches!(negotiate(9999, 0), Negotiated::Refused(reason) if reason.contains("unknown API key 9999"))
         );
+    }
+
+    #[test]
+    fn served_apis_are_named_as_kafka_names_them() {
+        assert_eq!(api_name(ApiKey::Produce), "Produce");
+        assert_eq!(api_name(ApiKey::CreateTopics), "CreateTopics");
+        assert_eq!(api_name(ApiKey::DescribeAcls), "unserved");
     }
 
     #[test]

@@ -83,7 +83,9 @@ pub use compression::Compression;
 pub use error::LogError;
 pub use events::TopicEvent;
 pub use file_header::FORMAT_VERSION;
-pub use partition::{AppendedBatch, Fetch, OffsetSpec, PartitionDescription, RawFetch, RawFetchBounds};
+pub use partition::{
+    AppendedBatch, Fetch, OffsetSpec, PartitionDescription, RawFetch, RawFetchBounds, TimeQuery,
+};
 pub use partitioner::{murmur2, partition_for_key};
 pub use record::{Header, Record, StoredRecord, now_ms};
 pub use recovery::{PartitionRecovery, RecoveryAction};
@@ -215,6 +217,11 @@ impl Log {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The flush policy of topics that do not set their own.
+    pub fn default_flush(&self) -> FlushPolicy {
+        self.options.default_flush
     }
 
     pub fn create_topic(
@@ -428,6 +435,16 @@ impl Log {
         spec: OffsetSpec,
     ) -> Result<Option<u64>, LogError> {
         self.topic(topic)?.partition(partition)?.list_offset(spec)
+    }
+
+    /// The offset and timestamp of the record `query` looks for in `partition`, if any.
+    pub fn find_by_time(
+        &self,
+        topic: &str,
+        partition: u32,
+        query: TimeQuery,
+    ) -> Result<Option<(u64, i64)>, LogError> {
+        self.topic(topic)?.partition(partition)?.find_by_time(query)
     }
 
     /// Calls `visit` with every topic, for reporting (traffic, partitions' flush latency).

@@ -83,6 +83,15 @@ struct Span {
     log_start_offset: u64,
 }
 
+/// Which record [`Log::find_by_time`](super::Log::find_by_time) looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeQuery {
+    /// The first record whose timestamp (ms) is at least this.
+    AtOrAfter(i64),
+    /// The record with the largest timestamp (the first of equals): Kafka's MAX_TIMESTAMP.
+    MaxTimestamp,
+}
+
 /// Which offset [`Log::list_offset`](super::Log::list_offset) looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OffsetSpec {
@@ -517,16 +526,46 @@ impl Partition {
         match spec {
             OffsetSpec::Earliest => Ok(Some(self.log_start_offset())),
             OffsetSpec::Latest => Ok(Some(self.high_watermark())),
-            OffsetSpec::Timestamp(timestamp) => {
-                let high_watermark = self.high_watermark();
-                for segment in self.segments_from(self.log_start_offset()) {
-                    if let Some((offset, _)) = segment.find_by_timestamp(timestamp)? {
-                        return Ok((offset < high_watermark).then_some(offset));
+            OffsetSpec::Timestamp(timestamp) => Ok(self
+                .find_by_time(TimeQuery::AtOrAfter(timestamp))?
+                .map(|(offset, _)| offset)),
+        }
+    }
+
+    /// The offset and timestamp of the record `query` looks for, from the time index (a
+    /// compressed batch answers with its first offset and its max timestamp).
+    pub fn find_by_time(&self, query: TimeQuery) -> Result<Option<(u64, i64)>, LogError> {
+        let high_watermark = self.high_watermark();
+        let segments = self.segments_from(self.log_start_offset());
+        let found = match query {
+            TimeQuery::AtOrAfter(timestamp) => {
+                let mut found = None;
+                for segment in segments {
+                    found = segment.find_by_timestamp(timestamp)?;
+                    if found.is_some() {
+                        break;
                     }
                 }
-                Ok(None)
+                found
             }
-        }
+            TimeQuery::MaxTimestamp => {
+                // Each segment knows its largest timestamp: only the first segment holding the
+                // largest of all is searched, from its time index.
+                let newest = segments
+                    .into_iter()
+                    .fold(None::<Arc<Segment>>, |best, segment| match best {
+                        Some(best) if best.max_timestamp() >= segment.max_timestamp() => Some(best),
+                        _ => Some(segment),
+                    });
+                match newest {
+                    Some(segment) if segment.max_timestamp() != NO_TIMESTAMP => {
+                        segment.find_by_timestamp(segment.max_timestamp())?
+                    }
+                    _ => None,
+                }
+            }
+        };
+        Ok(found.filter(|(offset, _)| *offset < high_watermark))
     }
 
     /// Deletes whole segments, oldest first, while they are older than `max_age` or the rest
@@ -837,6 +876,33 @@ mod tests {
             Some(0)
         );
         assert_eq!(partition.list_offset(OffsetSpec::Timestamp(401)).unwrap(), None);
+    }
+
+    #[test]
+    fn time_lookups_give_the_offset_and_timestamp_of_the_record_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let (partition, _) = Partition::open(dir.path(), "t", 0, config(150)).unwrap();
+        assert_eq!(partition.find_by_time(TimeQuery::MaxTimestamp).unwrap(), None);
+        // Out of order, across segments of 150 bytes: the largest is at offset 1.
+        for (i, timestamp) in [100, 500, 300, 400, 500].into_iter().enumerate() {
+            partition
+                .append(&[Record::new(format!("v{i}")).with_timestamp(timestamp)], 0)
+                .unwrap();
+        }
+        assert!(partition.segments_from(0).len() > 1, "the records span segments");
+        assert_eq!(
+            partition.find_by_time(TimeQuery::AtOrAfter(250)).unwrap(),
+            Some((1, 500))
+        );
+        assert_eq!(
+            partition.find_by_time(TimeQuery::AtOrAfter(301)).unwrap(),
+            Some((1, 500))
+        );
+        assert_eq!(
+            partition.find_by_time(TimeQuery::MaxTimestamp).unwrap(),
+            Some((1, 500))
+        );
+        assert_eq!(partition.find_by_time(TimeQuery::AtOrAfter(501)).unwrap(), None);
     }
 
     #[test]

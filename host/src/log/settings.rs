@@ -203,6 +203,23 @@ impl TopicSettings {
         }
         Ok(())
     }
+
+    /// Each of [`TOPIC_CONFIG_KEYS`] with its value as [`TopicSettings::set_config`] takes it
+    /// (`-1` for no limit), `flush` being the policy in force: what Kafka's DescribeConfigs
+    /// answers.
+    pub fn config_values(&self, flush: FlushPolicy) -> [(&'static str, String); 5] {
+        let limit = |value: Option<u64>| value.map_or("-1".to_owned(), |n| n.to_string());
+        [
+            (
+                "retention.ms",
+                limit(self.retention_age.map(|age| age.as_millis() as u64)),
+            ),
+            ("retention.bytes", limit(self.retention_bytes)),
+            ("segment.bytes", self.segment_bytes.to_string()),
+            ("segment.ms", self.segment_age.as_millis().to_string()),
+            ("flush.policy", flush.to_string()),
+        ]
+    }
 }
 
 /// Host-wide options of a [`super::Log`].
@@ -651,6 +668,35 @@ mod tests {
             settings.set_config(key, None, &defaults).unwrap();
         }
         assert_eq!(settings, defaults);
+    }
+
+    #[test]
+    fn config_values_read_back_as_the_same_settings_through_set_config() {
+        let defaults = TopicSettings::default();
+        let mut settings = defaults.clone();
+        settings
+            .set_config("retention.ms", Some("-1"), &defaults)
+            .unwrap();
+        settings
+            .set_config("retention.bytes", Some("4096"), &defaults)
+            .unwrap();
+        settings
+            .set_config("segment.ms", Some("60000"), &defaults)
+            .unwrap();
+        settings
+            .set_config("flush.policy", Some("interval_ms:50"), &defaults)
+            .unwrap();
+        let values = settings.config_values(FlushPolicy::Interval(Duration::from_millis(50)));
+        assert_eq!(
+            values.iter().map(|(key, _)| *key).collect::<Vec<_>>(),
+            TOPIC_CONFIG_KEYS
+        );
+        let mut read_back = defaults.clone();
+        for (key, value) in &values {
+            read_back.set_config(key, Some(value), &defaults).unwrap();
+        }
+        assert_eq!(read_back, settings);
+        assert!(values.contains(&("retention.ms", "-1".to_owned())));
     }
 
     #[test]

@@ -26,6 +26,13 @@ pub struct HostConfig {
     /// `host:port` that Kafka clients are told to connect to (Kafka's `advertised.listeners`);
     /// `None` is the Kafka listener's own address.
     pub advertised: Option<String>,
+    /// Whether a Metadata or Produce request of a Kafka client naming a topic that does not
+    /// exist creates it, with `num_partitions` partitions and the default settings (Kafka's
+    /// `auto.create.topics.enable`; off by default here, unlike Kafka, so a typo makes no topic).
+    pub auto_create_topics_enable: bool,
+    /// Partitions of a topic created by a Kafka client without a count: auto-created, or by
+    /// CreateTopics with -1 (Kafka's `num.partitions`, 1); at least 1.
+    pub num_partitions: u32,
     /// Holds the log (`topics/`) and the committed offsets (`groups/offsets.log`).
     pub data_dir: PathBuf,
     /// Where assignor plugins are dropped; `None` serves the built-in strategies only.
@@ -122,6 +129,8 @@ impl Default for HostConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 9292)),
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9092))),
             advertised: None,
+            auto_create_topics_enable: false,
+            num_partitions: 1,
             data_dir: PathBuf::from("regroup-data"),
             plugin_dir: None,
             helper_exe: None,
@@ -193,6 +202,9 @@ impl HostConfig {
                 "rebalance_timeout_ms ({}) must lie within 1 and group_max_rebalance_timeout_ms ({max_rebalance})",
                 self.rebalance_timeout_ms
             ));
+        }
+        if self.num_partitions == 0 {
+            return Err("num_partitions must be at least 1".into());
         }
         Ok(())
     }
@@ -298,6 +310,22 @@ mod tests {
             ..HostConfig::default()
         };
         assert!(config.check().unwrap_err().contains("rebalance_timeout_ms (0)"));
+    }
+
+    #[test]
+    fn topics_are_not_auto_created_by_default_and_num_partitions_must_be_at_least_1() {
+        let default = HostConfig::default();
+        assert!(!default.auto_create_topics_enable);
+        assert_eq!(default.num_partitions, 1);
+        let on: HostConfig =
+            serde_json::from_str(r#"{"auto_create_topics_enable": true, "num_partitions": 3}"#).unwrap();
+        assert!(on.auto_create_topics_enable);
+        assert_eq!(on.check(), Ok(()));
+        let zero = HostConfig {
+            num_partitions: 0,
+            ..HostConfig::default()
+        };
+        assert!(zero.check().unwrap_err().contains("num_partitions"));
     }
 
     #[test]

@@ -277,6 +277,8 @@ fn kafka_listener(
         advertised_host,
         advertised_port,
         cluster_id,
+        auto_create_topics: config.auto_create_topics_enable,
+        num_partitions: config.num_partitions,
     };
     Ok((listener, bound, kafka))
 }

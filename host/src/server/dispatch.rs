@@ -95,10 +95,15 @@ fn refused(kind: &str, error: WireError) -> Response {
 pub(super) async fn blocking<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, WireError> + Send + 'static,
 ) -> Result<T, WireError> {
-    tokio::task::spawn_blocking(call).await.unwrap_or_else(|error| {
-        Err(WireError::new(
-            ErrorCode::Internal,
-            format!("the server failed while serving the request: {error}"),
-        ))
-    })
+    tokio::task::spawn_blocking(call)
+        .await
+        .unwrap_or_else(|error| Err(failed_inside(error)))
+}
+
+/// The answer to a request whose work panicked on the blocking pool.
+pub(super) fn failed_inside(error: tokio::task::JoinError) -> WireError {
+    WireError::new(
+        ErrorCode::Internal,
+        format!("the server failed while serving the request: {error}"),
+    )
 }

@@ -62,7 +62,8 @@ impl Listener {
                 Slot::Serve(permit) => self.serve(socket, peer, permit),
                 Slot::Refuse(permit) => {
                     self.services.requests.connection_refused(LISTENER_NAME);
-                    self.refusals.refused(peer, self.config.max_connections);
+                    self.refusals
+                        .refused(LISTENER_NAME, peer, self.config.max_connections);
                     // The permit travels with the refusal: held until the socket is closed.
                     tokio::spawn(refuse(socket, permit));
                 }
@@ -142,16 +143,17 @@ async fn refuse(mut socket: TcpStream, permit: OwnedSemaphorePermit) {
 /// Warns about refused connections at most once per [`REFUSAL_WARNING_EVERY`], counting the
 /// ones in between.
 #[derive(Default)]
-pub(super) struct RefusalLog(Mutex<(Option<Instant>, u64)>);
+pub(crate) struct RefusalLog(Mutex<(Option<Instant>, u64)>);
 
 impl RefusalLog {
-    fn refused(&self, peer: SocketAddr, limit: usize) {
+    pub(crate) fn refused(&self, listener: &str, peer: SocketAddr, limit: usize) {
         let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let (last, unreported) = &mut *state;
         *unreported += 1;
         if last.is_none_or(|at| at.elapsed() >= REFUSAL_WARNING_EVERY) {
             tracing::warn!(
                 %peer,
+                listener,
                 max_connections = limit,
                 "connection refused: the server is at its connection limit (refused since the last warning: {unreported})"
             );

@@ -20,6 +20,8 @@ mod connection;
 mod dispatch;
 mod handlers;
 mod listener;
+pub(crate) mod long_poll;
+pub(crate) use listener::RefusalLog;
 pub(crate) mod shutdown;
 
 use std::future::Future;

@@ -3,10 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use super::super::Services;
-use super::super::dispatch::{Context, blocking};
+use super::super::dispatch::{Context, blocking, failed_inside};
+use super::super::long_poll::{FetchPass, long_poll};
 use crate::group::PartitionName;
 use crate::log::{OffsetSpec, ReadBuffer};
 use crate::protocol::messages::groups::MemberRef;
@@ -72,28 +71,27 @@ pub(in crate::server) async fn fetch(context: Context, fetch: Fetch) -> Result<F
         ));
     }
     let wait = Duration::from_millis(u64::from(fetch.max_wait_ms)).min(context.config.max_fetch_wait);
-    let deadline = Instant::now() + wait;
-    let fetch = Arc::new(fetch);
-    let mut buffer = context.buffers.take();
-    let mut shutdown = context.shutdown.clone();
-    loop {
-        // Registered before reading, so an append between the read and the wait is not missed.
-        let appended = context.services.appended.notified();
-        tokio::pin!(appended);
-        appended.as_mut().enable();
-        let services = Arc::clone(&context.services);
-        let request = Arc::clone(&fetch);
-        let limit = context.config.max_frame_bytes as u64;
-        let frame = blocking(move || Ok(read_partitions(&services, &request, limit, buffer))).await?;
-        if frame.worth_answering() || Instant::now() >= deadline || shutdown.is_shutdown() {
-            return Ok(frame);
-        }
-        buffer = frame.into_buffer();
-        tokio::select! {
-            () = &mut appended => {}
-            () = tokio::time::sleep_until(deadline) => {}
-            () = shutdown.recv() => {}
-        }
+    let services = Arc::clone(&context.services);
+    let limit = context.config.max_frame_bytes as u64;
+    let read = move |buffer| read_partitions(&services, &fetch, limit, buffer);
+    long_poll(
+        &context.services.appended,
+        &context.shutdown,
+        wait,
+        context.buffers.take(),
+        read,
+    )
+    .await
+    .map_err(failed_inside)
+}
+
+impl FetchPass for FetchedFrame {
+    fn worth_answering(&self) -> bool {
+        FetchedFrame::worth_answering(self)
+    }
+
+    fn into_buffer(self) -> ReadBuffer {
+        FetchedFrame::into_buffer(self)
     }
 }
 
