@@ -28,8 +28,8 @@ use super::{
 };
 use super::{
     create_partitions, create_topics, delete_groups, delete_topics, describe_cluster, describe_configs,
-    describe_groups, heartbeat, incremental_alter_configs, join_group, leave_group, list_groups, offset_commit,
-    offset_delete, offset_fetch, sync_group,
+    describe_groups, heartbeat, incremental_alter_configs, join_group, leave_group, list_groups,
+    offset_commit, offset_delete, offset_fetch, sync_group,
 };
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;

@@ -34,13 +34,13 @@
 mod auto_create;
 mod cluster_id;
 mod connection;
-mod delete_groups;
-mod describe_groups;
 mod create_partitions;
 mod create_topics;
+mod delete_groups;
 mod delete_topics;
 mod describe_cluster;
 mod describe_configs;
+mod describe_groups;
 mod error;
 mod fetch;
 mod find_coordinator;
@@ -58,8 +58,8 @@ mod offset_delete;
 mod offset_fetch;
 mod produce;
 mod request;
-mod sync_group;
 mod response;
+mod sync_group;
 mod versions;
 
 use std::future::Future;
