@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use super::GroupType;
+
 /// Why the coordinator refused a call. Messages name the group, member, generation and partition
 /// involved; [`GroupError::code`] is stable and goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -80,6 +82,8 @@ pub enum GroupError {
     Storage(String),
     #[error("the coordinator shut down before answering")]
     CoordinatorClosed,
+    #[error("group {group:?} speaks the {protocol} protocol; a member of another protocol cannot join it", protocol = .group_type.as_str())]
+    InconsistentGroupProtocol { group: String, group_type: GroupType },
 }
 
 impl GroupError {
@@ -101,6 +105,7 @@ impl GroupError {
             GroupError::OffsetUnavailable { .. } => 13,
             GroupError::Storage(_) => 14,
             GroupError::CoordinatorClosed => 15,
+            GroupError::InconsistentGroupProtocol { .. } => 16,
         }
     }
 }
@@ -210,6 +215,13 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
         ),
         (GroupError::Storage(s()), 14),
         (GroupError::CoordinatorClosed, 15),
+        (
+            GroupError::InconsistentGroupProtocol {
+                group: s(),
+                group_type: GroupType::Consumer,
+            },
+            16,
+        ),
     ]
 }
 

@@ -15,6 +15,12 @@
 //! - `limits.rs`: group id length, committed offsets and metadata within bounds.
 //! - `jobs.rs`: the bounded pool of threads that run strategies.
 //! - `types.rs`, `error.rs`: requests, answers, [`GroupError`].
+//! - `consumer/`: groups of Kafka's consumer protocol (KIP-848), where members reconcile towards
+//!   a target the host computes, through heartbeats ([`Coordinator::consumer_heartbeat`]).
+//!
+//! A group has one [`GroupType`]: a name taken by a group of one kind is refused to members of
+//! another ([`GroupError::InconsistentGroupProtocol`]). Every kind shares the offsets store, the
+//! strategies, the job pool, `list`, `describe` and `delete_group`.
 //!
 //! # Group states (as in Kafka)
 //!
@@ -95,6 +101,7 @@
 //! a group's when both are needed: a commit is checked and queued under both, so fencing and
 //! ordering are atomic, and waits for its sync with neither held.
 
+pub mod consumer;
 pub mod cooperative;
 mod error;
 mod jobs;
@@ -129,6 +136,10 @@ pub use topics::{MemoryTopics, OffsetResolver, TopicCatalog};
 pub use types::*;
 
 use crate::registry::{Change, RegistryEvent};
+use consumer::{
+    ConsumerAnswer, ConsumerError, ConsumerGroup, ConsumerGroupDescription, ConsumerHeartbeat,
+    ConsumerSettings,
+};
 use offsets::{OffsetBatch, OffsetOp, OffsetStore};
 use state::{Backoff, Group, JobResult};
 
@@ -154,6 +165,8 @@ pub struct CoordinatorConfig {
     pub max_rebalance_timeout: Duration,
     /// How many groups' strategies may run at once; further runs queue.
     pub strategy_threads: usize,
+    /// What the host decides for consumer-protocol groups.
+    pub consumer: ConsumerSettings,
 }
 
 impl CoordinatorConfig {
@@ -167,6 +180,7 @@ impl CoordinatorConfig {
             max_session_timeout: Duration::from_millis(1_800_000),
             max_rebalance_timeout: Duration::from_millis(1_800_000),
             strategy_threads: 4,
+            consumer: ConsumerSettings::default(),
         }
     }
 }
@@ -183,6 +197,9 @@ struct Inner {
     catalog: Arc<dyn TopicCatalog>,
     resolver: Arc<dyn OffsetResolver>,
     groups: Mutex<BTreeMap<String, Arc<Mutex<Group>>>>,
+    /// Consumer-protocol groups; a name is in at most one of the two maps, and `groups` is always
+    /// locked first when both are.
+    consumer_groups: Mutex<BTreeMap<String, Arc<Mutex<ConsumerGroup>>>>,
     offsets: Mutex<OffsetStore>,
     events: Mutex<mpsc::Receiver<RegistryEvent>>,
     next_member: AtomicU64,
@@ -224,6 +241,7 @@ impl Coordinator {
             catalog,
             resolver,
             groups: Mutex::new(BTreeMap::new()),
+            consumer_groups: Mutex::new(BTreeMap::new()),
             offsets: Mutex::new(offsets),
             events: Mutex::new(events),
             next_member: AtomicU64::new(1),
@@ -329,11 +347,20 @@ impl Coordinator {
             )
         };
         let (group, ticket) = loop {
-            let group = Arc::clone(
-                lock(&self.inner.groups)
-                    .entry(req.group.clone())
-                    .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
-            );
+            let group = {
+                let mut groups = lock(&self.inner.groups);
+                if lock(&self.inner.consumer_groups).contains_key(&req.group) {
+                    return Err(GroupError::InconsistentGroupProtocol {
+                        group: req.group.clone(),
+                        group_type: GroupType::Consumer,
+                    });
+                }
+                Arc::clone(
+                    groups
+                        .entry(req.group.clone())
+                        .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
+                )
+            };
             let mut g = lock(&group);
             if g.dead {
                 // Deleted, or dropped after a refused first join, while this call waited: the
@@ -380,6 +407,114 @@ impl Coordinator {
             ));
         }
         Ok(())
+    }
+
+    fn consumer_groups(&self) -> Vec<Arc<Mutex<ConsumerGroup>>> {
+        lock(&self.inner.consumer_groups).values().cloned().collect()
+    }
+
+    /// Starts the consumer group's assignor run on the job pool when its target is behind.
+    fn drive_consumer(&self, group: &Arc<Mutex<ConsumerGroup>>, now: Instant) {
+        let job = lock(group).prepare(&*self.inner.strategies, &*self.inner.catalog, now);
+        let Some(job) = job else { return };
+        let (coordinator, group) = (self.clone(), Arc::clone(group));
+        self.inner.jobs.submit(Box::new(move || {
+            let mut job = job;
+            loop {
+                let result = catch_unwind(AssertUnwindSafe(|| job.run(&*coordinator.inner.strategies)));
+                let now = coordinator.observe(now);
+                let mut g = lock(&group);
+                match result {
+                    Ok(result) => {
+                        let config = &coordinator.inner.config;
+                        g.apply(result, config.retry_backoff, config.max_retry_backoff, now);
+                    }
+                    Err(_) => {
+                        // The run's own panics are caught by the strategies; this is a bug here.
+                        g.running = false;
+                        g.degraded = Some("running the assignor panicked".to_owned());
+                        g.retry_at = Some(now + coordinator.inner.config.retry_backoff);
+                    }
+                }
+                match g.prepare(&*coordinator.inner.strategies, &*coordinator.inner.catalog, now) {
+                    Some(next) => job = next,
+                    None => return,
+                }
+            }
+        }));
+    }
+
+    /// A consumer-protocol member's heartbeat (Kafka's ConsumerGroupHeartbeat): joins, leaves,
+    /// reconciles towards the member's target, and answers with its epoch and, when it changed,
+    /// its assignment. The group is created by its first member.
+    pub fn consumer_heartbeat(
+        &self,
+        req: &ConsumerHeartbeat,
+        now: Instant,
+    ) -> Result<ConsumerAnswer, ConsumerError> {
+        limits::check_group_id(&req.group)?;
+        self.observe(now);
+        let settings = &self.inner.config.consumer;
+        let group = {
+            let groups = lock(&self.inner.groups);
+            if groups.contains_key(&req.group) {
+                return Err(GroupError::InconsistentGroupProtocol {
+                    group: req.group.clone(),
+                    group_type: GroupType::Native,
+                }
+                .into());
+            }
+            let mut consumer = lock(&self.inner.consumer_groups);
+            match consumer.get(&req.group) {
+                Some(g) => Arc::clone(g),
+                None if req.member_epoch != 0 => {
+                    return Err(ConsumerError::UnknownMember {
+                        group: req.group.clone(),
+                        member: req.member_id.clone(),
+                    });
+                }
+                None => {
+                    let default = settings.assignors.first().map_or("uniform", String::as_str);
+                    let g = Arc::new(Mutex::new(ConsumerGroup::new(&req.group, default)));
+                    consumer.insert(req.group.clone(), Arc::clone(&g));
+                    g
+                }
+            }
+        };
+        let mut new_id = || {
+            format!(
+                "member-{}-{:08x}",
+                self.inner.next_member.fetch_add(1, Ordering::Relaxed),
+                self.inner.nonce as u32
+            )
+        };
+        let mut g = lock(&group);
+        let answer = g.heartbeat(req, settings, &*self.inner.strategies, now, &mut new_id);
+        if answer.is_err() && g.members.is_empty() && g.group_epoch == 0 {
+            // A refused first member leaves no trace.
+            g.dead = true;
+            lock(&self.inner.consumer_groups).remove(&req.group);
+        }
+        drop(g);
+        self.drive_consumer(&group, now);
+        answer
+    }
+
+    /// Everything about a consumer-protocol group, as Kafka's ConsumerGroupDescribe tells it.
+    pub fn describe_consumer(&self, group: &str) -> Result<ConsumerGroupDescription, GroupError> {
+        let found = lock(&self.inner.consumer_groups).get(group).cloned();
+        match found {
+            Some(g) => Ok(lock(&g).describe()),
+            None if lock(&self.inner.groups).contains_key(group) => {
+                Err(GroupError::InconsistentGroupProtocol {
+                    group: group.to_owned(),
+                    group_type: GroupType::Native,
+                })
+            }
+            None => Err(GroupError::UnknownGroup {
+                group: group.to_owned(),
+            }),
+        }
     }
 
     /// A member's heartbeat: says whether to rejoin, wait, or take newly granted partitions.
@@ -441,6 +576,11 @@ impl Coordinator {
             lock(&group).tick(now);
             self.drive(&group, now);
         }
+        let settings = &self.inner.config.consumer;
+        for group in self.consumer_groups() {
+            lock(&group).tick(settings, now);
+            self.drive_consumer(&group, now);
+        }
     }
 
     /// Applies one registry event to every group (also done by [`Coordinator::tick`] for the
@@ -454,6 +594,10 @@ impl Coordinator {
             lock(&group).strategy_changed(&event.name, removed, &host, now);
             self.drive(&group, now);
         }
+        for group in self.consumer_groups() {
+            lock(&group).strategy_changed(&event.name, &*self.inner.strategies);
+            self.drive_consumer(&group, now);
+        }
     }
 
     /// The log says these topics changed (created, partitions added): groups reading them
@@ -464,6 +608,10 @@ impl Coordinator {
         for group in groups {
             lock(&group).topics_changed(topics, &*self.inner.catalog, now);
             self.drive(&group, now);
+        }
+        for group in self.consumer_groups() {
+            lock(&group).topics_changed(topics);
+            self.drive_consumer(&group, now);
         }
     }
 
@@ -673,6 +821,19 @@ impl Coordinator {
 
     /// Deletes an empty group and its offsets (the group is Dead to anyone still holding it).
     pub fn delete_group(&self, group: &str) -> Result<(), GroupError> {
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        if let Some(consumer) = &consumer {
+            let mut g = lock(consumer);
+            if !g.members.is_empty() {
+                return Err(GroupError::GroupNotEmpty {
+                    group: group.to_owned(),
+                    members: g.members.len(),
+                    action: "delete",
+                });
+            }
+            g.dead = true;
+            lock(&self.inner.consumer_groups).remove(group);
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         if let Some(handle) = &handle {
             let mut g = lock(handle);
@@ -681,7 +842,7 @@ impl Coordinator {
             lock(&self.inner.groups).remove(group);
         }
         let offsets = lock(&self.inner.offsets);
-        if handle.is_none() && !offsets.has_group(group) {
+        if handle.is_none() && consumer.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -697,6 +858,9 @@ impl Coordinator {
     /// Everything about one group. A group known only by its committed offsets (after a
     /// restart, or once deleted state is gone) is described as empty.
     pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
+        if let Some(g) = lock(&self.inner.consumer_groups).get(group).cloned() {
+            return Ok(lock(&g).describe_common());
+        }
         match self.group(group) {
             Ok(g) => Ok(lock(&*g).describe()),
             Err(_) if lock(&self.inner.offsets).has_group(group) => Ok(Group::new(group).describe()),
@@ -712,6 +876,7 @@ impl Coordinator {
             .map(|g| {
                 let g = lock(g);
                 let entry = GroupListing {
+                    group_type: GroupType::Native,
                     group: g.name.clone(),
                     state: g.state(),
                     members: g.members.len(),
@@ -720,8 +885,20 @@ impl Coordinator {
                 (g.name.clone(), entry)
             })
             .collect();
+        for g in self.consumer_groups() {
+            let g = lock(&g);
+            let entry = GroupListing {
+                group_type: GroupType::Consumer,
+                group: g.name.clone(),
+                state: g.describe_common().state,
+                members: g.members.len(),
+                strategy: Some(g.assignor.clone()),
+            };
+            listing.insert(g.name.clone(), entry);
+        }
         for name in lock(&self.inner.offsets).group_names() {
             listing.entry(name.clone()).or_insert(GroupListing {
+                group_type: GroupType::Native,
                 group: name,
                 state: GroupState::Empty,
                 members: 0,

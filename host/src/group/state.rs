@@ -1149,6 +1149,7 @@ impl Group {
 
     pub fn describe(&self) -> GroupDescription {
         GroupDescription {
+            group_type: GroupType::Native,
             group: self.name.clone(),
             state: self.state(),
             generation: self.generation,

@@ -74,11 +74,13 @@ pub enum ErrorCode {
     OffsetUnavailable = 213,
     OffsetStorage = 214,
     CoordinatorClosed = 215,
+    /// A member of one protocol joining a group of another (Kafka's INCONSISTENT_GROUP_PROTOCOL).
+    InconsistentGroupProtocol = 216,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -119,6 +121,7 @@ impl ErrorCode {
         ErrorCode::OffsetUnavailable,
         ErrorCode::OffsetStorage,
         ErrorCode::CoordinatorClosed,
+        ErrorCode::InconsistentGroupProtocol,
     ];
 
     pub fn number(self) -> u16 {
@@ -197,6 +200,7 @@ impl From<&GroupError> for ErrorCode {
             GroupError::OffsetUnavailable { .. } => ErrorCode::OffsetUnavailable,
             GroupError::Storage(_) => ErrorCode::OffsetStorage,
             GroupError::CoordinatorClosed => ErrorCode::CoordinatorClosed,
+            GroupError::InconsistentGroupProtocol { .. } => ErrorCode::InconsistentGroupProtocol,
         }
     }
 }
@@ -218,7 +222,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 40] = [
+    const PINNED: [(ErrorCode, u16); 41] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -259,6 +263,7 @@ mod tests {
         (ErrorCode::OffsetUnavailable, 213),
         (ErrorCode::OffsetStorage, 214),
         (ErrorCode::CoordinatorClosed, 215),
+        (ErrorCode::InconsistentGroupProtocol, 216),
     ];
 
     #[test]

@@ -53,6 +53,7 @@ fn describe_reports_state_generation_protocol_strategy_leader_members_and_the_la
     assert_eq!(
         h.coordinator.list(),
         vec![GroupListing {
+            group_type: GroupType::Native,
             group: "g".into(),
             state: GroupState::Stable,
             members: 2,

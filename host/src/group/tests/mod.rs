@@ -2,6 +2,7 @@
 //! that hold what they are given and give it up as told, so "no partition has two owners" is
 //! checked from the clients' side too.
 
+mod consumer;
 mod cooperative;
 mod describe;
 mod failures;
