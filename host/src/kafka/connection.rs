@@ -19,7 +19,10 @@ use tokio::sync::mpsc;
 
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
-use super::{KafkaConfig, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce};
+use super::{
+    KafkaConfig, consumer_group_describe, consumer_group_heartbeat, fetch, find_coordinator,
+    init_producer_id, list_offsets, metadata, produce,
+};
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
 use crate::server::{ServerConfig, Services};
@@ -132,6 +135,12 @@ impl Connection {
             )),
             RequestKind::FindCoordinator(request) => Some(ResponseKind::FindCoordinator(
                 find_coordinator::serve(context, request, version),
+            )),
+            RequestKind::ConsumerGroupHeartbeat(request) => Some(ResponseKind::ConsumerGroupHeartbeat(
+                consumer_group_heartbeat::serve(context, request).await,
+            )),
+            RequestKind::ConsumerGroupDescribe(request) => Some(ResponseKind::ConsumerGroupDescribe(
+                consumer_group_describe::serve(context, request, version),
             )),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };

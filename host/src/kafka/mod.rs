@@ -9,7 +9,8 @@
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
 //! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
-//!   `find_coordinator.rs`: one module per API.
+//!   `find_coordinator.rs`, `consumer_group_heartbeat.rs`, `consumer_group_describe.rs`: one
+//!   module per API.
 //! - `error.rs`: the log's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
 //!
@@ -20,6 +21,8 @@
 
 mod cluster_id;
 mod connection;
+mod consumer_group_describe;
+mod consumer_group_heartbeat;
 mod error;
 mod fetch;
 mod find_coordinator;
