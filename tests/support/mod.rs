@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod host;
+pub mod kafka;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

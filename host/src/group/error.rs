@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use super::GroupType;
+use super::types::GroupType;
 
 /// Why the coordinator refused a call. Messages name the group, member, generation and partition
 /// involved; [`GroupError::code`] is stable and goes on the wire.
@@ -82,8 +82,17 @@ pub enum GroupError {
     Storage(String),
     #[error("the coordinator shut down before answering")]
     CoordinatorClosed,
-    #[error("group {group:?} speaks the {protocol} protocol; a member of another protocol cannot join it", protocol = .group_type.as_str())]
+    #[error("group {group:?} is a {group_type} group: its members speak that protocol, and no other")]
     InconsistentGroupProtocol { group: String, group_type: GroupType },
+    #[error(
+        "member {member:?} of group {group:?} committed with member epoch {epoch}, but its epoch is {current}"
+    )]
+    StaleMemberEpoch {
+        group: String,
+        member: String,
+        epoch: i32,
+        current: i32,
+    },
 }
 
 impl GroupError {
@@ -106,6 +115,7 @@ impl GroupError {
             GroupError::Storage(_) => 14,
             GroupError::CoordinatorClosed => 15,
             GroupError::InconsistentGroupProtocol { .. } => 16,
+            GroupError::StaleMemberEpoch { .. } => 17,
         }
     }
 }
@@ -218,9 +228,18 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
         (
             GroupError::InconsistentGroupProtocol {
                 group: s(),
-                group_type: GroupType::Consumer,
+                group_type: GroupType::Classic,
             },
             16,
+        ),
+        (
+            GroupError::StaleMemberEpoch {
+                group: s(),
+                member: s(),
+                epoch: 1,
+                current: 2,
+            },
+            17,
         ),
     ]
 }

@@ -616,17 +616,49 @@ impl Coordinator {
     }
 
     /// Commits offsets durably. A member must own every partition in the current generation;
-    /// a standalone committer only writes to a group without members.
+    /// a standalone committer only writes to a group without members. All or nothing: one
+    /// refused partition refuses the commit.
     pub fn commit_offsets(
         &self,
         group: &str,
         committer: &Committer,
         offsets: &[(PartitionName, CommittedOffset)],
     ) -> Result<(), GroupError> {
+        self.commit(group, committer, offsets, false).map(drop)
+    }
+
+    /// Commits offsets as Kafka does: the committer is checked for the whole request (the
+    /// outer error), then each partition on its own (an unknown partition, metadata too long,
+    /// an offset out of range), and the partitions that pass are committed durably. Returns
+    /// each partition's verdict, in the order given.
+    pub fn commit_offsets_each(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+    ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
+        self.commit(group, committer, offsets, true)
+    }
+
+    fn commit(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+        each: bool,
+    ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
         limits::check_group_id(group)?;
+        // A consumer-protocol group checks the committer's member epoch (under its lock, held
+        // until the commit is queued, as a native group's is).
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        let consumer_guard = consumer.as_deref().map(lock);
+        if let Some(g) = &consumer_guard {
+            g.check_committer(committer)?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         match (committer, &guard) {
+            _ if consumer_guard.is_some() => {}
             (
                 Committer::Member {
                     member_id,
@@ -636,9 +668,6 @@ impl Coordinator {
             ) => {
                 for (partition, _) in offsets {
                     g.check_owner(member_id, *generation, partition)?;
-                    // A topic deleted under its members (Kafka refuses such commits too): its
-                    // forgotten offsets must not come back before the group has rebalanced.
-                    self.check_exists(group, partition)?;
                 }
             }
             (Committer::Member { .. }, None) => {
@@ -650,20 +679,34 @@ impl Coordinator {
                 if let Some(g) = &guard {
                     g.refuse_if_members("commit offsets outside of")?;
                 }
-                for (partition, _) in offsets {
-                    self.check_exists(group, partition)?;
-                }
             }
         }
         let max_metadata = self.inner.config.offset_metadata_max_bytes;
-        limits::check_commit(group, offsets, &*self.inner.resolver, max_metadata)?;
-        let ops = offsets
+        let verdicts: Vec<Result<(), GroupError>> = offsets
             .iter()
-            .map(|(partition, offset)| OffsetOp::Commit {
+            .map(|entry| {
+                // A topic deleted under its members (Kafka refuses such commits too): its
+                // forgotten offsets must not come back before the group has rebalanced.
+                self.check_exists(group, &entry.0)?;
+                let one = std::slice::from_ref(entry);
+                limits::check_commit(group, one, &*self.inner.resolver, max_metadata)
+            })
+            .collect();
+        if !each && let Some(Err(refused)) = verdicts.iter().find(|v| v.is_err()) {
+            return Err(refused.clone());
+        }
+        let ops: Vec<OffsetOp> = offsets
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, verdict)| verdict.is_ok())
+            .map(|((partition, offset), _)| OffsetOp::Commit {
                 partition: partition.clone(),
                 offset: offset.clone(),
             })
             .collect();
+        if ops.is_empty() {
+            return Ok(verdicts);
+        }
         // Queued under the group's lock (ordered after any commit a fenced-out owner made
         // before), synced after it is released: heartbeats never wait on the disk.
         let pending = lock(&self.inner.offsets).submit(vec![OffsetBatch {
@@ -671,7 +714,14 @@ impl Coordinator {
             ops,
         }]);
         drop(guard);
-        pending.wait().map_err(storage)
+        drop(consumer_guard);
+        pending.wait().map_err(storage)?;
+        Ok(verdicts)
+    }
+
+    /// The longest metadata one committed offset may carry (Kafka's `offset.metadata.max.bytes`).
+    pub fn offset_metadata_max_bytes(&self) -> usize {
+        self.inner.config.offset_metadata_max_bytes
     }
 
     fn check_exists(&self, group: &str, partition: &PartitionName) -> Result<(), GroupError> {

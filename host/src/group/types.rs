@@ -29,34 +29,6 @@ impl fmt::Display for PartitionName {
     }
 }
 
-/// Which protocol a group's members speak. A group has one type; a member speaking another
-/// protocol to it is refused ([`GroupError::InconsistentGroupProtocol`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum GroupType {
-    /// Regroup's own protocol: the host runs the strategy.
-    Native,
-    /// Kafka's classic protocol: the group leader computes the assignment.
-    Classic,
-    /// Kafka's consumer protocol (KIP-848): the host runs the strategy, members reconcile.
-    Consumer,
-}
-
-impl GroupType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GroupType::Native => "native",
-            GroupType::Classic => "classic",
-            GroupType::Consumer => "consumer",
-        }
-    }
-}
-
-impl fmt::Display for GroupType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A member asking to join, or rejoin, a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JoinRequest {
@@ -137,6 +109,36 @@ pub enum HeartbeatState {
     Joining,
     /// Cooperative: these partitions, pending before, are now its own.
     Granted(Vec<PartitionName>),
+}
+
+/// Which protocol a group's members speak. A group has one type; a member speaking another
+/// protocol to it is refused ([`GroupError::InconsistentGroupProtocol`]).
+///
+/// [`GroupError::InconsistentGroupProtocol`]: super::GroupError::InconsistentGroupProtocol
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum GroupType {
+    /// Regroup's own protocol: the host runs the strategy.
+    Native,
+    /// Kafka's classic protocol: the group leader computes the assignment.
+    Classic,
+    /// Kafka's consumer protocol (KIP-848): the host runs the strategy, members reconcile.
+    Consumer,
+}
+
+impl GroupType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupType::Native => "native",
+            GroupType::Classic => "classic",
+            GroupType::Consumer => "consumer",
+        }
+    }
+}
+
+impl fmt::Display for GroupType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A group's state, as in Kafka; see the module documentation for the transitions.

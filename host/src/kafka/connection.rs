@@ -21,7 +21,7 @@ use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
 use super::{
     KafkaConfig, consumer_group_describe, consumer_group_heartbeat, fetch, find_coordinator,
-    init_producer_id, list_offsets, metadata, produce,
+    init_producer_id, list_offsets, metadata, offset_commit, offset_fetch, produce,
 };
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
@@ -142,6 +142,12 @@ impl Connection {
             RequestKind::ConsumerGroupDescribe(request) => Some(ResponseKind::ConsumerGroupDescribe(
                 consumer_group_describe::serve(context, request, version),
             )),
+            RequestKind::OffsetCommit(request) => Some(ResponseKind::OffsetCommit(
+                offset_commit::serve(context, request, version).await,
+            )),
+            RequestKind::OffsetFetch(request) => Some(ResponseKind::OffsetFetch(offset_fetch::serve(
+                context, request, version,
+            ))),
             other => return Err(format!("{api:?}: no handler for {other:?}")),
         };
         match response {

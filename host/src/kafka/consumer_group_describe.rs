@@ -14,7 +14,7 @@ use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
 use super::connection::Context;
-use super::consumer_group_heartbeat::group_code;
+use super::error::group_code;
 use crate::group::consumer::{ConsumerGroupDescription, ConsumerGroupState};
 use crate::group::{GroupError, PartitionName};
 use crate::log::Log;
@@ -37,12 +37,12 @@ pub(super) fn serve(
                 Ok(description) => described(log, description, version).with_group_id(id),
                 Err(error) => {
                     let code = match &error {
-                        GroupError::InconsistentGroupProtocol { .. } => ResponseError::GroupIdNotFound,
+                        GroupError::InconsistentGroupProtocol { .. } => ResponseError::GroupIdNotFound.code(),
                         other => group_code(other),
                     };
                     DescribedGroup::default()
                         .with_group_id(id)
-                        .with_error_code(code.code())
+                        .with_error_code(code)
                         .with_error_message(Some(StrBytes::from_string(error.to_string())))
                 }
             }

@@ -18,8 +18,9 @@ use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
 use super::connection::Context;
+use super::error::group_code;
+use crate::group::PartitionName;
 use crate::group::consumer::{ConsumerAnswer, ConsumerError, ConsumerHeartbeat};
-use crate::group::{GroupError, PartitionName};
 use crate::log::Log;
 
 /// How long a join waits for its group's assignor run before answering without it.
@@ -89,7 +90,7 @@ pub(super) async fn serve(
         Err(error) => {
             tracing::debug!(group = %heartbeat.group, %error, "consumer group heartbeat refused");
             ConsumerGroupHeartbeatResponse::default()
-                .with_error_code(code(&error).code())
+                .with_error_code(code(&error))
                 .with_error_message(Some(StrBytes::from_string(error.to_string())))
                 .with_member_epoch(-1)
         }
@@ -131,26 +132,14 @@ pub(super) fn topic_names(log: &Log) -> HashMap<Uuid, String> {
 }
 
 /// Kafka's error code for a refusal.
-pub(super) fn code(error: &ConsumerError) -> ResponseError {
-    match error {
+fn code(error: &ConsumerError) -> i16 {
+    let kafka = match error {
         ConsumerError::FencedMemberEpoch { .. } => ResponseError::FencedMemberEpoch,
         ConsumerError::UnknownMember { .. } => ResponseError::UnknownMemberId,
         ConsumerError::UnsupportedAssignor { .. } => ResponseError::UnsupportedAssignor,
         ConsumerError::UnreleasedInstanceId { .. } => ResponseError::UnreleasedInstanceId,
         ConsumerError::InvalidRequest { .. } => ResponseError::InvalidRequest,
-        ConsumerError::Group(error) => group_code(error),
-    }
-}
-
-/// Kafka's error code for the coordinator's refusals that reach the Kafka listener.
-pub(super) fn group_code(error: &GroupError) -> ResponseError {
-    match error {
-        GroupError::InconsistentGroupProtocol { .. } => ResponseError::InconsistentGroupProtocol,
-        GroupError::UnknownGroup { .. } => ResponseError::GroupIdNotFound,
-        GroupError::UnknownMember { .. } => ResponseError::UnknownMemberId,
-        GroupError::InvalidRequest { .. } => ResponseError::InvalidRequest,
-        GroupError::GroupNotEmpty { .. } => ResponseError::NonEmptyGroup,
-        GroupError::CoordinatorClosed => ResponseError::CoordinatorNotAvailable,
-        _ => ResponseError::UnknownServerError,
-    }
+        ConsumerError::Group(error) => return group_code(error),
+    };
+    kafka.code()
 }

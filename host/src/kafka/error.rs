@@ -2,6 +2,7 @@
 
 use kafka_protocol::ResponseError;
 
+use crate::group::GroupError;
 use crate::log::LogError;
 
 /// Kafka's error code for a failure of the log.
@@ -42,6 +43,47 @@ pub(super) async fn blocking<T: Send + 'static>(
         Err(panicked) => {
             tracing::error!(error = %panicked, "a Kafka request failed inside the host");
             Err((ResponseError::UnknownServerError.code(), panicked.to_string()))
+        }
+    }
+}
+
+/// Kafka's error code for a refusal of the coordinator. Callers override the few whose code
+/// depends on the API (an unknown group, a non-empty group).
+pub(super) fn group_code(error: &GroupError) -> i16 {
+    let kafka = match error {
+        GroupError::UnknownGroup { .. } => ResponseError::GroupIdNotFound,
+        GroupError::UnknownMember { .. }
+        | GroupError::Superseded { .. }
+        | GroupError::MemberRemoved { .. } => ResponseError::UnknownMemberId,
+        GroupError::IllegalGeneration { .. } | GroupError::NotOwner { .. } => {
+            ResponseError::IllegalGeneration
+        }
+        GroupError::NoCommonStrategy { .. } | GroupError::InconsistentGroupProtocol { .. } => {
+            ResponseError::InconsistentGroupProtocol
+        }
+        GroupError::FencedInstance { .. } => ResponseError::FencedInstanceId,
+        GroupError::StaleMemberEpoch { .. } => ResponseError::StaleMemberEpoch,
+        GroupError::GroupNotEmpty { .. } => ResponseError::NonEmptyGroup,
+        GroupError::InvalidRequest { .. } | GroupError::NotRevoking { .. } => ResponseError::InvalidRequest,
+        GroupError::UnknownPartition { .. } | GroupError::OffsetUnavailable { .. } => {
+            ResponseError::UnknownTopicOrPartition
+        }
+        // Retriable: the client tries again, as after a coordinator move.
+        GroupError::Storage(_) | GroupError::CoordinatorClosed => ResponseError::CoordinatorNotAvailable,
+    };
+    kafka.code()
+}
+
+/// Runs a coordinator call on tokio's blocking pool (a commit waits for its sync); a panic in it
+/// becomes [`GroupError::Storage`] with the panic's message, answered as retriable.
+pub(super) async fn blocking_group<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, GroupError> + Send + 'static,
+) -> Result<T, GroupError> {
+    match tokio::task::spawn_blocking(call).await {
+        Ok(result) => result,
+        Err(panicked) => {
+            tracing::error!(error = %panicked, "a Kafka group request failed inside the host");
+            Err(GroupError::Storage(panicked.to_string()))
         }
     }
 }

@@ -9,9 +9,9 @@
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
 //! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
-//!   `find_coordinator.rs`, `consumer_group_heartbeat.rs`, `consumer_group_describe.rs`: one
-//!   module per API.
-//! - `error.rs`: the log's errors as Kafka's error codes.
+//!   `find_coordinator.rs`, `offset_commit.rs`, `offset_fetch.rs`, `consumer_group_heartbeat.rs`,
+//!   `consumer_group_describe.rs`: one module per API.
+//! - `error.rs`: the log's and the coordinator's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
 //!
 //! The limits are the native server's, shared with it ([`crate::server::ConnectionLimits`]):
@@ -30,6 +30,8 @@ mod frame;
 mod init_producer_id;
 mod list_offsets;
 mod metadata;
+mod offset_commit;
+mod offset_fetch;
 mod produce;
 mod versions;
 

@@ -74,13 +74,15 @@ pub enum ErrorCode {
     OffsetUnavailable = 213,
     OffsetStorage = 214,
     CoordinatorClosed = 215,
-    /// A member of one protocol joining a group of another (Kafka's INCONSISTENT_GROUP_PROTOCOL).
+    /// The group speaks another protocol (a Kafka classic or consumer group).
     InconsistentGroupProtocol = 216,
+    /// A commit with a member epoch other than the member's (Kafka's STALE_MEMBER_EPOCH).
+    StaleMemberEpoch = 217,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -122,6 +124,7 @@ impl ErrorCode {
         ErrorCode::OffsetStorage,
         ErrorCode::CoordinatorClosed,
         ErrorCode::InconsistentGroupProtocol,
+        ErrorCode::StaleMemberEpoch,
     ];
 
     pub fn number(self) -> u16 {
@@ -201,6 +204,7 @@ impl From<&GroupError> for ErrorCode {
             GroupError::Storage(_) => ErrorCode::OffsetStorage,
             GroupError::CoordinatorClosed => ErrorCode::CoordinatorClosed,
             GroupError::InconsistentGroupProtocol { .. } => ErrorCode::InconsistentGroupProtocol,
+            GroupError::StaleMemberEpoch { .. } => ErrorCode::StaleMemberEpoch,
         }
     }
 }
@@ -222,7 +226,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 41] = [
+    const PINNED: [(ErrorCode, u16); 42] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -264,6 +268,7 @@ mod tests {
         (ErrorCode::OffsetStorage, 214),
         (ErrorCode::CoordinatorClosed, 215),
         (ErrorCode::InconsistentGroupProtocol, 216),
+        (ErrorCode::StaleMemberEpoch, 217),
     ];
 
     #[test]

@@ -46,8 +46,8 @@ use regex::Regex;
 pub(super) use assign::ConsumerJob;
 pub use types::*;
 
+use super::{Committer, GroupError, GroupType, Strategies, TopicCatalog};
 use super::{GroupDescription, GroupState, MemberDescription, PartitionName, StrategyDescription};
-use super::{GroupType, Strategies, TopicCatalog};
 use regroup_assignor_api::model::Protocol;
 
 /// Kafka's default assignor names and the Regroup strategies they run when no strategy of that
@@ -619,6 +619,40 @@ impl ConsumerGroup {
         });
         if reads {
             self.bump("a subscribed topic changed");
+        }
+    }
+
+    /// Kafka's rule for commits to a consumer-protocol group (OffsetCommit from version 9): a
+    /// member commits with its current member epoch, whatever partitions it names; a committer
+    /// from outside only while the group has no members.
+    pub fn check_committer(&self, committer: &Committer) -> Result<(), GroupError> {
+        match committer {
+            Committer::Member {
+                member_id,
+                generation: epoch,
+            } => {
+                let member = self.members.get(member_id).filter(|m| !m.left).ok_or_else(|| {
+                    GroupError::UnknownMember {
+                        group: self.name.clone(),
+                        member: member_id.clone(),
+                    }
+                })?;
+                if *epoch != member.epoch {
+                    return Err(GroupError::StaleMemberEpoch {
+                        group: self.name.clone(),
+                        member: member_id.clone(),
+                        epoch: *epoch,
+                        current: member.epoch,
+                    });
+                }
+                Ok(())
+            }
+            Committer::Standalone if self.members.is_empty() => Ok(()),
+            Committer::Standalone => Err(GroupError::GroupNotEmpty {
+                group: self.name.clone(),
+                members: self.members.len(),
+                action: "commit offsets outside of",
+            }),
         }
     }
 

@@ -1,0 +1,66 @@
+//! Kafka clients in consumer groups on a real `regroup serve`: librdkafka (confluent-kafka)
+//! driven by `kafka_clients/groups.py`, installed as [`regroup_tests::kafka`] says.
+
+use std::process::{Command, Output, Stdio};
+
+use regroup_tests::cli::{Server, ok, produce_lines, regroup};
+use regroup_tests::kafka::{create_topic, kafka_addr, python, workspace};
+
+/// Runs `groups.py BOOTSTRAP ARGS...`; its stdout, or a panic with its stderr.
+fn groups_py(server: &Server, args: &[&str]) -> String {
+    let output = groups_py_output(server, args);
+    assert!(
+        output.status.success(),
+        "groups.py {args:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn groups_py_output(server: &Server, args: &[&str]) -> Output {
+    Command::new(python())
+        .arg(workspace().join("tests/kafka_clients/groups.py"))
+        .arg(kafka_addr(server))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn records(count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("k{i}:v{i}")).collect()
+}
+
+#[test]
+fn offsets_committed_from_outside_a_group_are_fetched_back_and_an_unknown_partition_is_refused_alone() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    create_topic(&server, "orders", 2);
+    produce_lines(&server, "orders", &records(20));
+    let out = groups_py(
+        &server,
+        &["commit", "tools", "orders", "0:3:checkpoint", "1:5", "7:1"],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            // librdkafka reports the one refused partition as the commit's error ...
+            "commit refused: UNKNOWN_TOPIC_OR_PART",
+            // ... while the others were stored.
+            "fetched orders-0: 3 checkpoint",
+            "fetched orders-1: 5",
+            "fetched orders-7: -1001",
+        ],
+        "{out}"
+    );
+    // The native side sees the same offsets.
+    let described = ok(regroup(&["groups", "describe", "tools", "--json"], &server));
+    let described: serde_json::Value = serde_json::from_str(&described).unwrap();
+    let offsets = described["offsets"].to_string();
+    assert!(
+        offsets.contains("\"committed\":3") && offsets.contains("\"committed\":5"),
+        "{described}"
+    );
+}
