@@ -3,6 +3,7 @@
 //!
 //! - `mod.rs` (this file): [`ConsumerGroup`], one group's members, epochs and reconciliation.
 //! - `assign.rs`: the assignor run: the spec the strategy sees, its result as a target.
+//! - `describe.rs`: the group's state and description.
 //! - `types.rs`: the heartbeat, its answer, the refusals, the description.
 //!
 //! # Epochs
@@ -36,6 +37,7 @@
 //! holds partitions it must revoke for longer than its rebalance timeout, is removed.
 
 mod assign;
+mod describe;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,9 +48,7 @@ use regex::Regex;
 pub(super) use assign::ConsumerJob;
 pub use types::*;
 
-use super::{Committer, GroupError, GroupType, Strategies, TopicCatalog};
-use super::{GroupDescription, GroupState, MemberDescription, PartitionName, StrategyDescription};
-use regroup_assignor_api::model::Protocol;
+use super::{Committer, GroupError, PartitionName, Strategies, StrategyDescription, TopicCatalog};
 
 /// Kafka's default assignor names and the Regroup strategies they run when no strategy of that
 /// name is served. Kafka's `uniform` spreads partitions evenly and keeps each where it is when it
@@ -653,107 +653,6 @@ impl ConsumerGroup {
                 members: self.members.len(),
                 action: "commit offsets outside of",
             }),
-        }
-    }
-
-    pub fn state(&self) -> ConsumerGroupState {
-        if self.members.is_empty() {
-            ConsumerGroupState::Empty
-        } else if self.assignment_epoch < self.group_epoch {
-            ConsumerGroupState::Assigning
-        } else if self.members.values().any(|m| {
-            m.epoch < self.assignment_epoch
-                || !m.revoking.is_empty()
-                || self.target.get(&m.id).is_some_and(|t| *t != m.assigned)
-        }) {
-            ConsumerGroupState::Reconciling
-        } else {
-            ConsumerGroupState::Stable
-        }
-    }
-
-    pub fn describe(&self) -> ConsumerGroupDescription {
-        let members = self
-            .members
-            .values()
-            .map(|m| ConsumerMemberDescription {
-                member_id: m.id.clone(),
-                instance_id: m.instance_id.clone(),
-                rack: m.rack.clone(),
-                member_epoch: m.epoch,
-                subscribed_topics: m.topics.clone(),
-                subscribed_regex: m.pattern.as_ref().map(|p| p.source.clone()),
-                assignment: m.assigned.union(&m.revoking).cloned().collect(),
-                revoking: m.revoking.iter().cloned().collect(),
-                target: self
-                    .target
-                    .get(&m.id)
-                    .map(|t| t.iter().cloned().collect())
-                    .unwrap_or_default(),
-                left: m.left,
-            })
-            .collect();
-        ConsumerGroupDescription {
-            group: self.name.clone(),
-            state: self.state(),
-            group_epoch: self.group_epoch,
-            assignment_epoch: self.assignment_epoch,
-            assignor: self.assignor.clone(),
-            strategy: self
-                .strategy
-                .as_ref()
-                .map(|s| (s.name.clone(), s.version.clone(), s.hash.clone())),
-            members,
-            degraded: self.degraded.clone(),
-        }
-    }
-
-    /// The description in the coordinator's common shape (what `regroup groups describe` shows):
-    /// the generation is the group epoch; pending partitions are those of the target still held
-    /// elsewhere.
-    pub fn describe_common(&self) -> GroupDescription {
-        let state = match self.state() {
-            ConsumerGroupState::Empty => GroupState::Empty,
-            ConsumerGroupState::Assigning => GroupState::PreparingRebalance,
-            ConsumerGroupState::Reconciling => GroupState::CompletingRebalance,
-            ConsumerGroupState::Stable => GroupState::Stable,
-        };
-        let members = self
-            .members
-            .values()
-            .map(|m| {
-                let target = self.target.get(&m.id).cloned().unwrap_or_default();
-                MemberDescription {
-                    member_id: m.id.clone(),
-                    instance_id: m.instance_id.clone(),
-                    rack: m.rack.clone(),
-                    topics: m.topics.clone(),
-                    partitions: m.assigned.iter().cloned().collect(),
-                    pending: target.difference(&m.assigned).cloned().collect(),
-                    revoking: m.revoking.iter().cloned().collect(),
-                    strategies: vec![(self.assignor.clone(), 0)],
-                    assignment_user_data: 0,
-                }
-            })
-            .collect();
-        GroupDescription {
-            group: self.name.clone(),
-            group_type: GroupType::Consumer,
-            state,
-            generation: self.group_epoch,
-            protocol: Protocol::Cooperative,
-            strategy: self.strategy.clone(),
-            leader: None,
-            members,
-            degraded: self.degraded.clone(),
-            rebalancing: (self.assignment_epoch < self.group_epoch).then(|| {
-                format!(
-                    "target assignment at epoch {}, group epoch {}",
-                    self.assignment_epoch, self.group_epoch
-                )
-            }),
-            last_rebalance: None,
-            rebalances: BTreeMap::new(),
         }
     }
 
