@@ -28,6 +28,44 @@ fn groups_py_output(server: &Server, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A host whose classic groups wait 200 ms for more members before their first rebalance
+/// (Kafka's default of 3 s would only slow the tests down).
+fn start_server(data: &std::path::Path) -> Server {
+    Server::start_with(data, |command| {
+        command.args(["--group-initial-rebalance-delay-ms", "200"]);
+    })
+}
+
+/// Three librdkafka members share a topic, a fourth joins, one is killed, the rest close; then
+/// one restarts: see `share` in groups.py for what it checks.
+fn three_share_a_fourth_joins_one_is_killed(strategy: &str) {
+    let data = tempfile::tempdir().unwrap();
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 6);
+    let out = groups_py(&server, &["share", "g", "orders", strategy]);
+    assert!(
+        out.contains(&format!(
+            "{strategy}: 600 records consumed, none lost; no partition held twice"
+        )) && out.contains("the restarted member read only the 10 new records"),
+        "{out}"
+    );
+}
+
+#[test]
+fn classic_range_group_loses_no_record_never_holds_a_partition_twice_and_resumes_from_commits() {
+    three_share_a_fourth_joins_one_is_killed("range");
+}
+
+#[test]
+fn classic_roundrobin_group_loses_no_record_never_holds_a_partition_twice_and_resumes_from_commits() {
+    three_share_a_fourth_joins_one_is_killed("roundrobin");
+}
+
+#[test]
+fn classic_cooperative_sticky_group_loses_no_record_never_holds_a_partition_twice_and_resumes_from_commits() {
+    three_share_a_fourth_joins_one_is_killed("cooperative-sticky");
+}
+
 fn records(count: usize) -> Vec<String> {
     (0..count).map(|i| format!("k{i}:v{i}")).collect()
 }

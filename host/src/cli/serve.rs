@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// Longest rebalance timeout a member may ask for, in ms [default: 1800000].
     #[arg(long, env = "REGROUP_GROUP_MAX_REBALANCE_TIMEOUT_MS")]
     group_max_rebalance_timeout_ms: Option<u64>,
+    /// How long a Kafka classic group that was empty waits for more members before its first
+    /// rebalance completes, in ms (Kafka's group.initial.rebalance.delay.ms) [default: 3000].
+    #[arg(long, env = "REGROUP_GROUP_INITIAL_REBALANCE_DELAY_MS")]
+    group_initial_rebalance_delay_ms: Option<u64>,
     /// How often consumer-protocol members heartbeat, in ms (Kafka's
     /// group.consumer.heartbeat.interval.ms) [default: 5000].
     #[arg(long, env = "REGROUP_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS")]
@@ -147,6 +151,10 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
         (
             args.group_max_rebalance_timeout_ms,
             &mut config.group_max_rebalance_timeout_ms,
+        ),
+        (
+            args.group_initial_rebalance_delay_ms,
+            &mut config.group_initial_rebalance_delay_ms,
         ),
     ];
     for (given, field) in numbers {

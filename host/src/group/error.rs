@@ -84,6 +84,8 @@ pub enum GroupError {
     CoordinatorClosed,
     #[error("group {group:?} is a {group_type} group: its members speak that protocol, and no other")]
     InconsistentGroupProtocol { group: String, group_type: GroupType },
+    #[error("group {group:?} is rebalancing: rejoin it")]
+    RebalanceInProgress { group: String },
     #[error(
         "member {member:?} of group {group:?} committed with member epoch {epoch}, but its epoch is {current}"
     )]
@@ -115,7 +117,8 @@ impl GroupError {
             GroupError::Storage(_) => 14,
             GroupError::CoordinatorClosed => 15,
             GroupError::InconsistentGroupProtocol { .. } => 16,
-            GroupError::StaleMemberEpoch { .. } => 17,
+            GroupError::RebalanceInProgress { .. } => 17,
+            GroupError::StaleMemberEpoch { .. } => 18,
         }
     }
 }
@@ -232,6 +235,7 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
             },
             16,
         ),
+        (GroupError::RebalanceInProgress { group: s() }, 17),
         (
             GroupError::StaleMemberEpoch {
                 group: s(),
@@ -239,7 +243,7 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
                 epoch: 1,
                 current: 2,
             },
-            17,
+            18,
         ),
     ]
 }

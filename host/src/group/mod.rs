@@ -101,6 +101,7 @@
 //! a group's when both are needed: a commit is checked and queued under both, so fencing and
 //! ordering are atomic, and waits for its sync with neither held.
 
+mod classic;
 pub mod consumer;
 pub mod cooperative;
 mod error;
@@ -124,6 +125,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
+pub use classic::{
+    ClassicJoin, ClassicJoinAnswer, ClassicJoinReply, ClassicJoined, ClassicMemberMetadata, ClassicSync,
+    ClassicSyncAnswer, ClassicSynced, ConsumerAssignment, ConsumerSubscription,
+};
 pub use cooperative::{CooperativeStep, MemberStep, Revocation, first_step};
 pub use error::GroupError;
 #[cfg(test)]
@@ -165,6 +170,10 @@ pub struct CoordinatorConfig {
     pub max_rebalance_timeout: Duration,
     /// How many groups' strategies may run at once; further runs queue.
     pub strategy_threads: usize,
+    /// How long a classic group that was empty waits for more members before its first
+    /// rebalance completes, extended by as much for each member joining meanwhile, up to the
+    /// rebalance timeout (Kafka's `group.initial.rebalance.delay.ms`, 3 s).
+    pub initial_rebalance_delay: Duration,
     /// What the host decides for consumer-protocol groups.
     pub consumer: ConsumerSettings,
 }
@@ -180,6 +189,7 @@ impl CoordinatorConfig {
             max_session_timeout: Duration::from_millis(1_800_000),
             max_rebalance_timeout: Duration::from_millis(1_800_000),
             strategy_threads: 4,
+            initial_rebalance_delay: Duration::from_millis(3_000),
             consumer: ConsumerSettings::default(),
         }
     }
@@ -197,6 +207,8 @@ struct Inner {
     catalog: Arc<dyn TopicCatalog>,
     resolver: Arc<dyn OffsetResolver>,
     groups: Mutex<BTreeMap<String, Arc<Mutex<Group>>>>,
+    /// Kafka classic groups, by name; a name is in one map at a time (`classic`).
+    classic: Mutex<BTreeMap<String, Arc<Mutex<classic::state::ClassicGroup>>>>,
     /// Consumer-protocol groups; a name is in at most one of the two maps, and `groups` is always
     /// locked first when both are.
     consumer_groups: Mutex<BTreeMap<String, Arc<Mutex<ConsumerGroup>>>>,
@@ -241,6 +253,7 @@ impl Coordinator {
             catalog,
             resolver,
             groups: Mutex::new(BTreeMap::new()),
+            classic: Mutex::new(BTreeMap::new()),
             consumer_groups: Mutex::new(BTreeMap::new()),
             offsets: Mutex::new(offsets),
             events: Mutex::new(events),
@@ -337,7 +350,8 @@ impl Coordinator {
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(format!("strategy {} is listed twice", w[0])));
         }
-        self.check_timeouts(&req).map_err(invalid)?;
+        self.check_timeout_bounds(req.session_timeout, req.rebalance_timeout)
+            .map_err(invalid)?;
         let host = self.inner.strategies.names();
         let mut new_id = || {
             format!(
@@ -346,21 +360,14 @@ impl Coordinator {
                 self.inner.nonce as u32
             )
         };
+        self.refuse_if_classic(&req.group)?;
+        self.refuse_if_consumer(&req.group)?;
         let (group, ticket) = loop {
-            let group = {
-                let mut groups = lock(&self.inner.groups);
-                if lock(&self.inner.consumer_groups).contains_key(&req.group) {
-                    return Err(GroupError::InconsistentGroupProtocol {
-                        group: req.group.clone(),
-                        group_type: GroupType::Consumer,
-                    });
-                }
-                Arc::clone(
-                    groups
-                        .entry(req.group.clone())
-                        .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
-                )
-            };
+            let group = Arc::clone(
+                lock(&self.inner.groups)
+                    .entry(req.group.clone())
+                    .or_insert_with(|| Arc::new(Mutex::new(Group::new(&req.group)))),
+            );
             let mut g = lock(&group);
             if g.dead {
                 // Deleted, or dropped after a refused first join, while this call waited: the
@@ -382,14 +389,10 @@ impl Coordinator {
 
     /// The host's bounds on a member's timeouts (Kafka refuses a join outside them with
     /// INVALID_SESSION_TIMEOUT).
-    fn check_timeouts(&self, req: &JoinRequest) -> Result<(), String> {
+    fn check_timeout_bounds(&self, session: Duration, rebalance: Duration) -> Result<(), String> {
         let config = &self.inner.config;
         let ms = |d: Duration| d.as_millis();
-        let (session, min, max) = (
-            req.session_timeout,
-            config.min_session_timeout,
-            config.max_session_timeout,
-        );
+        let (session, min, max) = (session, config.min_session_timeout, config.max_session_timeout);
         if session < min || session > max {
             return Err(format!(
                 "session timeout {} ms is outside the host's bounds of {} to {} ms (group.min.session.timeout.ms, group.max.session.timeout.ms)",
@@ -398,7 +401,7 @@ impl Coordinator {
                 ms(max)
             ));
         }
-        let (rebalance, max) = (req.rebalance_timeout, config.max_rebalance_timeout);
+        let (rebalance, max) = (rebalance, config.max_rebalance_timeout);
         if rebalance.is_zero() || rebalance > max {
             return Err(format!(
                 "rebalance timeout {} ms is outside the host's bounds of 1 to {} ms (group_max_rebalance_timeout_ms)",
@@ -455,32 +458,24 @@ impl Coordinator {
         limits::check_group_id(&req.group)?;
         self.observe(now);
         let settings = &self.inner.config.consumer;
-        let group = {
-            let groups = lock(&self.inner.groups);
-            if groups.contains_key(&req.group) {
-                return Err(GroupError::InconsistentGroupProtocol {
-                    group: req.group.clone(),
-                    group_type: GroupType::Native,
-                }
-                .into());
-            }
-            let mut consumer = lock(&self.inner.consumer_groups);
-            match consumer.get(&req.group) {
-                Some(g) => Arc::clone(g),
-                None if req.member_epoch != 0 => {
-                    return Err(ConsumerError::UnknownMember {
+        if req.member_epoch == 0 {
+            // A group of another kind with members refuses a joining member; an empty one gives
+            // way.
+            self.refuse_if_classic(&req.group)?;
+            let native = lock(&self.inner.groups).get(&req.group).cloned();
+            if let Some(native) = native {
+                let mut g = lock(&native);
+                if !g.members.is_empty() {
+                    return Err(GroupError::InconsistentGroupProtocol {
                         group: req.group.clone(),
-                        member: req.member_id.clone(),
-                    });
+                        group_type: GroupType::Native,
+                    }
+                    .into());
                 }
-                None => {
-                    let default = settings.assignors.first().map_or("uniform", String::as_str);
-                    let g = Arc::new(Mutex::new(ConsumerGroup::new(&req.group, default)));
-                    consumer.insert(req.group.clone(), Arc::clone(&g));
-                    g
-                }
+                g.dead = true;
+                lock(&self.inner.groups).remove(&req.group);
             }
-        };
+        }
         let mut new_id = || {
             format!(
                 "member-{}-{:08x}",
@@ -488,16 +483,59 @@ impl Coordinator {
                 self.inner.nonce as u32
             )
         };
-        let mut g = lock(&group);
-        let answer = g.heartbeat(req, settings, &*self.inner.strategies, now, &mut new_id);
-        if answer.is_err() && g.members.is_empty() && g.group_epoch == 0 {
-            // A refused first member leaves no trace.
-            g.dead = true;
-            lock(&self.inner.consumer_groups).remove(&req.group);
-        }
-        drop(g);
+        let (group, answer) = loop {
+            let group = {
+                let mut consumer = lock(&self.inner.consumer_groups);
+                match consumer.get(&req.group) {
+                    Some(g) => Arc::clone(g),
+                    None if req.member_epoch != 0 => {
+                        return Err(ConsumerError::UnknownMember {
+                            group: req.group.clone(),
+                            member: req.member_id.clone(),
+                        });
+                    }
+                    None => {
+                        let default = settings.assignors.first().map_or("uniform", String::as_str);
+                        let g = Arc::new(Mutex::new(ConsumerGroup::new(&req.group, default)));
+                        consumer.insert(req.group.clone(), Arc::clone(&g));
+                        g
+                    }
+                }
+            };
+            let mut g = lock(&group);
+            if g.dead {
+                // Deleted, or given way to another kind, while this call waited.
+                continue;
+            }
+            let answer = g.heartbeat(req, settings, &*self.inner.strategies, now, &mut new_id);
+            if answer.is_err() && g.members.is_empty() && g.group_epoch == 0 {
+                // A refused first member leaves no trace.
+                g.dead = true;
+                lock(&self.inner.consumer_groups).remove(&req.group);
+            }
+            drop(g);
+            break (group, answer);
+        };
         self.drive_consumer(&group, now);
         answer
+    }
+
+    /// For a join of another kind: refused while a consumer-protocol group of the name has
+    /// members; an empty one gives way.
+    pub(super) fn refuse_if_consumer(&self, name: &str) -> Result<(), GroupError> {
+        let consumer = lock(&self.inner.consumer_groups).get(name).cloned();
+        if let Some(consumer) = consumer {
+            let mut g = lock(&consumer);
+            if !g.members.is_empty() {
+                return Err(GroupError::InconsistentGroupProtocol {
+                    group: name.to_owned(),
+                    group_type: GroupType::Consumer,
+                });
+            }
+            g.dead = true;
+            lock(&self.inner.consumer_groups).remove(name);
+        }
+        Ok(())
     }
 
     /// Everything about a consumer-protocol group, as Kafka's ConsumerGroupDescribe tells it.
@@ -576,6 +614,7 @@ impl Coordinator {
             lock(&group).tick(now);
             self.drive(&group, now);
         }
+        self.tick_classic(now);
         let settings = &self.inner.config.consumer;
         for group in self.consumer_groups() {
             lock(&group).tick(settings, now);
@@ -649,37 +688,34 @@ impl Coordinator {
     ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
         limits::check_group_id(group)?;
         // A consumer-protocol group checks the committer's member epoch (under its lock, held
-        // until the commit is queued, as a native group's is).
+        // until the commit is queued, as the other kinds' are).
         let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
         let consumer_guard = consumer.as_deref().map(lock);
-        if let Some(g) = &consumer_guard {
-            g.check_committer(committer)?;
-        }
+        let classic = lock(&self.inner.classic).get(group).cloned();
+        let classic_guard = classic.as_deref().map(lock);
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
-        match (committer, &guard) {
-            _ if consumer_guard.is_some() => {}
-            (
+        if let Some(g) = &consumer_guard {
+            g.check_committer(committer)?;
+        } else if let Some(g) = &classic_guard {
+            // A classic member commits in its generation, not while the leader's assignment is
+            // awaited (Kafka's rule); ownership is the leader's business, unknown here.
+            match committer {
                 Committer::Member {
                     member_id,
                     generation,
-                },
-                Some(g),
-            ) => {
-                for (partition, _) in offsets {
-                    g.check_owner(member_id, *generation, partition)?;
+                } => {
+                    g.check_generation(member_id, None, *generation)?;
+                    if g.state() == GroupState::CompletingRebalance {
+                        return Err(GroupError::RebalanceInProgress {
+                            group: group.to_owned(),
+                        });
+                    }
                 }
+                Committer::Standalone => g.refuse_if_members("commit offsets outside of")?,
             }
-            (Committer::Member { .. }, None) => {
-                return Err(GroupError::UnknownGroup {
-                    group: group.to_owned(),
-                });
-            }
-            (Committer::Standalone, _) => {
-                if let Some(g) = &guard {
-                    g.refuse_if_members("commit offsets outside of")?;
-                }
-            }
+        } else {
+            self.check_native_committer(group, committer, offsets, guard.as_deref())?;
         }
         let max_metadata = self.inner.config.offset_metadata_max_bytes;
         let verdicts: Vec<Result<(), GroupError>> = offsets
@@ -714,9 +750,45 @@ impl Coordinator {
             ops,
         }]);
         drop(guard);
+        drop(classic_guard);
         drop(consumer_guard);
         pending.wait().map_err(storage)?;
         Ok(verdicts)
+    }
+
+    /// A native group's committer: a member owns every partition in the current generation; a
+    /// standalone committer only writes to a group without members.
+    fn check_native_committer(
+        &self,
+        group: &str,
+        committer: &Committer,
+        offsets: &[(PartitionName, CommittedOffset)],
+        guard: Option<&Group>,
+    ) -> Result<(), GroupError> {
+        match (committer, guard) {
+            (
+                Committer::Member {
+                    member_id,
+                    generation,
+                },
+                Some(g),
+            ) => {
+                for (partition, _) in offsets {
+                    g.check_owner(member_id, *generation, partition)?;
+                }
+            }
+            (Committer::Member { .. }, None) => {
+                return Err(GroupError::UnknownGroup {
+                    group: group.to_owned(),
+                });
+            }
+            (Committer::Standalone, _) => {
+                if let Some(g) = guard {
+                    g.refuse_if_members("commit offsets outside of")?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The longest metadata one committed offset may carry (Kafka's `offset.metadata.max.bytes`).

@@ -20,8 +20,9 @@ use tokio::sync::mpsc;
 use super::frame::{FrameError, read_request};
 use super::versions::{self, Negotiated};
 use super::{
-    KafkaConfig, consumer_group_describe, consumer_group_heartbeat, fetch, find_coordinator,
-    init_producer_id, list_offsets, metadata, offset_commit, offset_fetch, produce,
+    KafkaConfig, consumer_group_describe, consumer_group_heartbeat, fetch, find_coordinator, heartbeat,
+    init_producer_id, join_group, leave_group, list_offsets, metadata, offset_commit, offset_fetch, produce,
+    sync_group,
 };
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
@@ -146,6 +147,18 @@ impl Connection {
                 offset_commit::serve(context, request, version).await,
             )),
             RequestKind::OffsetFetch(request) => Some(ResponseKind::OffsetFetch(offset_fetch::serve(
+                context, request, version,
+            ))),
+            RequestKind::JoinGroup(request) => Some(ResponseKind::JoinGroup(
+                join_group::serve(context, request, version, client, self.peer).await,
+            )),
+            RequestKind::SyncGroup(request) => Some(ResponseKind::SyncGroup(
+                sync_group::serve(context, request, version).await,
+            )),
+            RequestKind::Heartbeat(request) => {
+                Some(ResponseKind::Heartbeat(heartbeat::serve(context, request)))
+            }
+            RequestKind::LeaveGroup(request) => Some(ResponseKind::LeaveGroup(leave_group::serve(
                 context, request, version,
             ))),
             other => return Err(format!("{api:?}: no handler for {other:?}")),

@@ -62,6 +62,7 @@ pub(super) fn group_code(error: &GroupError) -> i16 {
             ResponseError::InconsistentGroupProtocol
         }
         GroupError::FencedInstance { .. } => ResponseError::FencedInstanceId,
+        GroupError::RebalanceInProgress { .. } => ResponseError::RebalanceInProgress,
         GroupError::StaleMemberEpoch { .. } => ResponseError::StaleMemberEpoch,
         GroupError::GroupNotEmpty { .. } => ResponseError::NonEmptyGroup,
         GroupError::InvalidRequest { .. } | GroupError::NotRevoking { .. } => ResponseError::InvalidRequest,
@@ -85,5 +86,14 @@ pub(super) async fn blocking_group<T: Send + 'static>(
             tracing::error!(error = %panicked, "a Kafka group request failed inside the host");
             Err(GroupError::Storage(panicked.to_string()))
         }
+    }
+}
+
+/// Kafka's error code for a refusal of a group member's request (join, sync, heartbeat,
+/// leave): a group that does not exist does not know the member either.
+pub(super) fn member_code(error: &GroupError) -> i16 {
+    match error {
+        GroupError::UnknownGroup { .. } => ResponseError::UnknownMemberId.code(),
+        other => group_code(other),
     }
 }

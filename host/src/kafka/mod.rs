@@ -9,8 +9,9 @@
 //! - `versions.rs`: the APIs and versions served, negotiated in one place; ApiVersions.
 //! - `connection.rs`: one connection: requests in, decoded, handled, answered in order.
 //! - `metadata.rs`, `produce.rs`, `fetch.rs`, `list_offsets.rs`, `init_producer_id.rs`,
-//!   `find_coordinator.rs`, `offset_commit.rs`, `offset_fetch.rs`, `consumer_group_heartbeat.rs`,
-//!   `consumer_group_describe.rs`: one module per API.
+//!   `find_coordinator.rs`, `offset_commit.rs`, `offset_fetch.rs`, `join_group.rs`, `sync_group.rs`,
+//!   `heartbeat.rs`, `leave_group.rs`, `consumer_group_heartbeat.rs`, `consumer_group_describe.rs`:
+//!   one module per API.
 //! - `error.rs`: the log's and the coordinator's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
 //!
@@ -27,12 +28,16 @@ mod error;
 mod fetch;
 mod find_coordinator;
 mod frame;
+mod heartbeat;
 mod init_producer_id;
+mod join_group;
+mod leave_group;
 mod list_offsets;
 mod metadata;
 mod offset_commit;
 mod offset_fetch;
 mod produce;
+mod sync_group;
 mod versions;
 
 use std::future::Future;

@@ -17,6 +17,10 @@ pub(super) const SERVED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::FindCoordinator, 0, 4),
     (ApiKey::OffsetCommit, 2, 9),
     (ApiKey::OffsetFetch, 1, 9),
+    (ApiKey::JoinGroup, 0, 9),
+    (ApiKey::SyncGroup, 0, 5),
+    (ApiKey::Heartbeat, 0, 4),
+    (ApiKey::LeaveGroup, 0, 5),
     (ApiKey::ConsumerGroupHeartbeat, 0, 1),
     (ApiKey::ConsumerGroupDescribe, 0, 1),
 ];
@@ -76,7 +80,7 @@ mod tests {
         assert_eq!(negotiate(0, 9), Negotiated::Served(ApiKey::Produce));
         assert!(matches!(negotiate(0, 2), Negotiated::Refused(reason) if reason.contains("3 to 9")));
         assert_eq!(negotiate(18, 99), Negotiated::ApiVersionsTooNew);
-        assert!(matches!(negotiate(11, 5), Negotiated::Refused(reason) if reason.contains("not served")));
+        assert!(matches!(negotiate(24, 3), Negotiated::Refused(reason) if reason.contains("not served")));
         assert!(
             matches!(negotiate(9999, 0), Negotiated::Refused(reason) if reason.contains("unknown API key 9999"))
         );

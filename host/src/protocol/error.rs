@@ -76,13 +76,15 @@ pub enum ErrorCode {
     CoordinatorClosed = 215,
     /// The group speaks another protocol (a Kafka classic or consumer group).
     InconsistentGroupProtocol = 216,
+    /// A Kafka classic group is rebalancing: its members rejoin.
+    RebalanceInProgress = 217,
     /// A commit with a member epoch other than the member's (Kafka's STALE_MEMBER_EPOCH).
-    StaleMemberEpoch = 217,
+    StaleMemberEpoch = 218,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 43] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -124,6 +126,7 @@ impl ErrorCode {
         ErrorCode::OffsetStorage,
         ErrorCode::CoordinatorClosed,
         ErrorCode::InconsistentGroupProtocol,
+        ErrorCode::RebalanceInProgress,
         ErrorCode::StaleMemberEpoch,
     ];
 
@@ -204,6 +207,7 @@ impl From<&GroupError> for ErrorCode {
             GroupError::Storage(_) => ErrorCode::OffsetStorage,
             GroupError::CoordinatorClosed => ErrorCode::CoordinatorClosed,
             GroupError::InconsistentGroupProtocol { .. } => ErrorCode::InconsistentGroupProtocol,
+            GroupError::RebalanceInProgress { .. } => ErrorCode::RebalanceInProgress,
             GroupError::StaleMemberEpoch { .. } => ErrorCode::StaleMemberEpoch,
         }
     }
@@ -226,7 +230,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 42] = [
+    const PINNED: [(ErrorCode, u16); 43] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -268,7 +272,8 @@ mod tests {
         (ErrorCode::OffsetStorage, 214),
         (ErrorCode::CoordinatorClosed, 215),
         (ErrorCode::InconsistentGroupProtocol, 216),
-        (ErrorCode::StaleMemberEpoch, 217),
+        (ErrorCode::RebalanceInProgress, 217),
+        (ErrorCode::StaleMemberEpoch, 218),
     ];
 
     #[test]

@@ -65,6 +65,10 @@ pub struct HostConfig {
     /// laggards (Kafka's broker has no such bound; this takes `group.max.session.timeout.ms`'s
     /// 30 min).
     pub group_max_rebalance_timeout_ms: u64,
+    /// How long a Kafka classic group that was empty waits for more members before its first
+    /// rebalance completes, extended by as much for each member that joins meanwhile, up to the
+    /// rebalance timeout (Kafka's `group.initial.rebalance.delay.ms`, 3 s; 0 turns it off).
+    pub group_initial_rebalance_delay_ms: u64,
     /// How often a consumer-protocol member heartbeats: the host tells it (Kafka's
     /// `group.consumer.heartbeat.interval.ms`, 5 s).
     pub group_consumer_heartbeat_interval_ms: u64,
@@ -142,6 +146,7 @@ impl Default for HostConfig {
             group_min_session_timeout_ms: 6_000,
             group_max_session_timeout_ms: 1_800_000,
             group_max_rebalance_timeout_ms: 1_800_000,
+            group_initial_rebalance_delay_ms: 3_000,
             group_consumer_heartbeat_interval_ms: 5_000,
             group_consumer_session_timeout_ms: 45_000,
             group_consumer_assignors: vec!["uniform".to_owned(), "range".to_owned()],

@@ -477,7 +477,7 @@ fn a_name_taken_by_one_kind_of_group_is_refused_to_the_other() {
         ),
         "{error:?}"
     );
-    assert!(error.to_string().contains("consumer protocol"), "{error}");
+    assert!(error.to_string().contains("is a consumer group"), "{error}");
     h.coordinator
         .join(JoinRequest::new("native", &["t"], &[("coop", b"")]), h.at(0.2))
         .unwrap();
