@@ -3,8 +3,12 @@ this script starts (a fresh data directory each run). Not a test: it prints what
 
 Usage: consumer_figures.py REGROUP_EXE VERSIONED_V1_SO VERSIONED_V2_SO HEARTBEAT_MS N...
   For each N:
-  join  N members share a topic of 2N partitions (assignor uniform); once the group is stable, one
-        more member joins: the time from its creation until every member holds its new target.
+  join  N members share a topic of 2(N+1) partitions (assignor uniform); once the group is stable,
+        one more member joins: the time from its creation until every member holds its new target
+        (two partitions each).
+  classic join  the same with the classic protocol (cooperative-sticky, the clients' heartbeat
+        interval set to HEARTBEAT_MS), judged from the clients' callbacks alone: every member
+        holds two partitions, none twice.
   swap  N members on the plugin `versioned` (version 1 gives every partition to the first member);
         the plugin file is replaced by version 2 (everything to the second member): the time from
         the file's rename until the new owner's assign callback has every partition and the old
@@ -38,14 +42,18 @@ def start_host(exe, data, plugins, heartbeat_ms):
 
 
 class Member:
-    def __init__(self, bootstrap, group, topic, assignor):
+    def __init__(self, bootstrap, group, topic, assignor, classic_heartbeat_ms=None):
         self.held = set()
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.member_id = None
         self.last_change = 0.0
-        conf = {"bootstrap.servers": bootstrap, "group.id": group, "group.protocol": "consumer",
-                "group.remote.assignor": assignor, "enable.auto.commit": False}
+        conf = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+        if classic_heartbeat_ms is None:
+            conf.update({"group.protocol": "consumer", "group.remote.assignor": assignor})
+        else:
+            conf.update({"group.protocol": "classic", "partition.assignment.strategy": assignor,
+                         "heartbeat.interval.ms": classic_heartbeat_ms})
         self.consumer = Consumer(conf)
         self.consumer.subscribe([topic], on_assign=self.assigned, on_revoke=self.revoked,
                                 on_lost=self.revoked)
@@ -112,15 +120,48 @@ def create_topic(exe, native, topic, partitions):
                    check=True, capture_output=True)
 
 
+def balanced(members, partitions):
+    """Every member holds partitions / members of them, none twice: the balanced target both
+    protocols' sticky assignors reach (for the classic protocol, only the clients can tell)."""
+    held = []
+    for m in members:
+        with m.lock:
+            held.append(set(m.held))
+    each = partitions // len(members)
+    union = set().union(*held)
+    return all(len(h) == each for h in held) and len(union) == partitions
+
+
 def join_figure(exe, native, kafka, n):
     topic, group = f"join-{n}", f"join-{n}"
-    create_topic(exe, native, topic, 2 * n)
+    create_topic(exe, native, topic, 2 * (n + 1))
     members = [Member(kafka, group, topic, "uniform") for _ in range(n)]
     wait(f"{n} members stable", lambda: settled(exe, native, group, members, n))
     time.sleep(0.5)
     start = time.monotonic()
     members.append(Member(kafka, group, topic, "uniform"))
-    end = wait(f"{n + 1} members stable", lambda: settled(exe, native, group, members, n + 1))
+    end = wait(f"{n + 1} members stable", lambda: settled(exe, native, group, members, n + 1)
+               and balanced(members, 2 * (n + 1)))
+    for m in members:
+        m.close()
+    return end - start
+
+
+def classic_join_figure(exe, native, kafka, n, heartbeat_ms):
+    """The same with the classic protocol (cooperative-sticky, computed by the group leader)."""
+    topic, group = f"classic-{n}", f"classic-{n}"
+    create_topic(exe, native, topic, 2 * (n + 1))
+    members = [Member(kafka, group, topic, "cooperative-sticky", heartbeat_ms) for _ in range(n)]
+
+    def spread():
+        held = [len(m.held) for m in members]
+        return sum(held) == 2 * (n + 1) and all(held)
+
+    wait(f"{n} classic members consuming", spread)
+    time.sleep(2)
+    start = time.monotonic()
+    members.append(Member(kafka, group, topic, "cooperative-sticky", heartbeat_ms))
+    end = wait(f"{n + 1} classic members balanced", lambda: balanced(members, 2 * (n + 1)))
     for m in members:
         m.close()
     return end - start
@@ -162,6 +203,9 @@ def main():
         for n in map(int, counts):
             print(f"join: {n} members + 1: every member on its new target in "
                   f"{join_figure(exe, native, kafka, n) * 1000:.0f} ms", flush=True)
+            print(f"classic join: {n} members + 1 (cooperative-sticky, client heartbeat "
+                  f"{heartbeat_ms} ms): every member on its new target in "
+                  f"{classic_join_figure(exe, native, kafka, n, heartbeat_ms) * 1000:.0f} ms", flush=True)
             print(f"swap: {n} members, plugin file replaced: every member on the new target in "
                   f"{swap_figure(exe, native, kafka, n, plugins, v1, v2) * 1000:.0f} ms", flush=True)
     finally:

@@ -174,6 +174,11 @@ fn a_moved_partition_reaches_its_new_owner_only_after_the_old_owner_stops_listin
     assert!(answer.member_epoch > epoch_before);
     let answer = b.beat(&h.coordinator, h.at(1.5)).unwrap();
     assert_eq!(answer.assignment.unwrap(), target_b);
+    assert_eq!(
+        answer.heartbeat_interval,
+        Duration::from_secs(5),
+        "nothing left to wait for"
+    );
     let members = [a, b];
     assert_single_owners(&members);
     assert_eq!(held(&members), 4);
