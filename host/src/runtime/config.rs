@@ -290,6 +290,20 @@ mod tests {
     }
 
     #[test]
+    fn a_consumer_heartbeat_interval_not_below_the_consumer_session_timeout_is_refused() {
+        let mut config = HostConfig::default();
+        assert!(config.check().is_ok());
+        config.group_consumer_heartbeat_interval_ms = 45_000;
+        let error = config.check().unwrap_err();
+        assert!(
+            error.contains(
+                "group_consumer_heartbeat_interval_ms (45000) must be at least 1 and below group_consumer_session_timeout_ms (45000)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_zero_flush_interval_is_refused_by_the_host_configuration_as_by_topic_conf() {
         let error = serde_json::from_str::<HostConfig>(r#"{"flush": "interval_ms:0"}"#).unwrap_err();
         assert!(
