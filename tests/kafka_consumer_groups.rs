@@ -112,6 +112,19 @@ fn three_librdkafka_members_share_a_topic_under_the_builtin_assignor_they_name()
     });
     let counts: Vec<usize> = holdings(&described).iter().map(|(_, p)| p.len()).collect();
     assert_eq!(counts, [2, 2, 2], "{described}");
+    // librdkafka's AdminClient describes it through ConsumerGroupDescribe: same members, each
+    // holding its target.
+    let admin = finished(script(&server, &["describe", "g"]).spawn().unwrap());
+    let mut lines = admin.lines();
+    assert_eq!(
+        lines.next(),
+        Some("type CONSUMER state STABLE assignor range members 3"),
+        "{admin}"
+    );
+    for ((id, partitions), line) in holdings(&described).iter().zip(lines) {
+        let held = partitions.join(",");
+        assert_eq!(line, format!("member {id} {held} target {held}"), "{admin}");
+    }
     std::fs::write(&stop, b"").unwrap();
     let out = finished(child);
     assert!(

@@ -14,6 +14,9 @@ Usage: consumer_groups.py BOOTSTRAP COMMAND ARGS...
         two static members (instances s1 and s2); once both hold partitions, s1 closes and a new
         process-like client with instance s1 comes back; prints what s1 held before and after,
         and whether s2 saw any callback meanwhile
+  describe GROUP
+        the group as librdkafka's AdminClient describes it (ConsumerGroupDescribe): a line
+        "type T state S assignor A members N", then per member "member ID ASSIGNMENT target TARGET"
 Exits 1 with a message on stderr when anything is not as expected.
 """
 
@@ -214,11 +217,23 @@ def static_command(bootstrap, group, topic, wait):
     print(f"s2 callbacks during the restart {s2_after - s2_events}")
 
 
+def describe(bootstrap, group):
+    from confluent_kafka.admin import AdminClient
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    d = admin.describe_consumer_groups([group], request_timeout=30)[group].result()
+    print(f"type {d.type.name} state {d.state.name} assignor {d.partition_assignor} "
+          f"members {len(d.members)}")
+    for m in sorted(d.members, key=lambda m: m.member_id):
+        target = m.target_assignment.topic_partitions if m.target_assignment else []
+        print(f"member {m.member_id} {names(m.assignment.topic_partitions)} target {names(target)}")
+
+
 def main():
     if len(sys.argv) < 3:
         fail(__doc__)
     bootstrap, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    commands = {"group": group_command, "unknown-assignor": unknown_assignor, "static": static_command}
+    commands = {"group": group_command, "unknown-assignor": unknown_assignor, "static": static_command,
+                "describe": describe}
     if command not in commands:
         fail(f"unknown command {command}")
     commands[command](bootstrap, *args)
