@@ -610,3 +610,53 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_commit_to_a_consumer_group_is_checked_by_member_epoch() {
+    let h = Harness::new(vec![Deal::cooperative("coop")], &[("t", 2)]);
+    for ts in 0..10 {
+        h.topics.append("t", 0, ts);
+    }
+    let mut a = Member::new("g", &["t"], Some("coop"));
+    a.beat(&h.coordinator, h.at(0.0)).unwrap();
+    converge(&h, std::slice::from_mut(&mut a), h.at(0.1));
+    let offset = |o| {
+        vec![(
+            tp("t", 0),
+            CommittedOffset {
+                offset: o,
+                metadata: None,
+            },
+        )]
+    };
+    let member = |epoch| Committer::Member {
+        member_id: a.id().to_owned(),
+        generation: epoch,
+    };
+    h.coordinator
+        .commit_offsets("g", &member(a.epoch), &offset(3))
+        .unwrap();
+    let error = h
+        .coordinator
+        .commit_offsets("g", &member(a.epoch - 1), &offset(4))
+        .unwrap_err();
+    assert!(
+        matches!(error, GroupError::StaleMemberEpoch { epoch, current, .. } if epoch == a.epoch - 1 && current == a.epoch),
+        "{error:?}"
+    );
+    let stranger = Committer::Member {
+        member_id: "who".into(),
+        generation: a.epoch,
+    };
+    let error = h
+        .coordinator
+        .commit_offsets("g", &stranger, &offset(5))
+        .unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    let error = h
+        .coordinator
+        .commit_offsets("g", &Committer::Standalone, &offset(6))
+        .unwrap_err();
+    assert!(matches!(error, GroupError::GroupNotEmpty { .. }), "{error:?}");
+    assert_eq!(h.coordinator.fetch_offsets("g", None)[0].1.offset, 3);
+}
