@@ -75,11 +75,13 @@ pub enum ErrorCode {
     InconsistentGroupProtocol = 216,
     /// A Kafka classic group is rebalancing: its members rejoin.
     RebalanceInProgress = 217,
+    /// A commit with a member epoch other than the member's (Kafka's STALE_MEMBER_EPOCH).
+    StaleMemberEpoch = 218,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 43] = [
         ErrorCode::MalformedFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::UnknownMessage,
@@ -122,6 +124,7 @@ impl ErrorCode {
         ErrorCode::CoordinatorClosed,
         ErrorCode::InconsistentGroupProtocol,
         ErrorCode::RebalanceInProgress,
+        ErrorCode::StaleMemberEpoch,
     ];
 
     pub fn number(self) -> u16 {
@@ -164,7 +167,7 @@ mod tests {
     use super::*;
 
     /// The table clients rely on. Adding a code adds a line; changing a line breaks clients.
-    const PINNED: [(ErrorCode, u16); 42] = [
+    const PINNED: [(ErrorCode, u16); 43] = [
         (ErrorCode::MalformedFrame, 1),
         (ErrorCode::FrameTooLarge, 2),
         (ErrorCode::UnknownMessage, 3),
@@ -207,6 +210,7 @@ mod tests {
         (ErrorCode::CoordinatorClosed, 215),
         (ErrorCode::InconsistentGroupProtocol, 216),
         (ErrorCode::RebalanceInProgress, 217),
+        (ErrorCode::StaleMemberEpoch, 218),
     ];
 
     #[test]

@@ -51,7 +51,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the host: the log, the group coordinator and the plugin registry, served over TCP.
-    Serve(serve::ServeArgs),
+    // Boxed: serve has many more flags than the other commands.
+    Serve(Box<serve::ServeArgs>),
     /// Start a host on a temporary directory and show a group switching strategy live.
     Demo(demo::DemoArgs),
     /// Manage topics on a running host.
@@ -90,7 +91,7 @@ pub fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse_from(args);
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Demo(args) => demo::run(args),
         Command::Topics(command) => topics::run(command),
         Command::Produce(args) => produce::run(args),

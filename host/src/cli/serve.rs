@@ -84,6 +84,14 @@ pub struct ServeArgs {
     /// rebalance completes, in ms (Kafka's group.initial.rebalance.delay.ms) [default: 3000].
     #[arg(long, env = "REGROUP_GROUP_INITIAL_REBALANCE_DELAY_MS")]
     group_initial_rebalance_delay_ms: Option<u64>,
+    /// How often consumer-protocol members heartbeat, in ms (Kafka's
+    /// group.consumer.heartbeat.interval.ms) [default: 5000].
+    #[arg(long, env = "REGROUP_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS")]
+    group_consumer_heartbeat_interval_ms: Option<u64>,
+    /// Consumer-protocol members not heard from for this long are removed, in ms (Kafka's
+    /// group.consumer.session.timeout.ms) [default: 45000].
+    #[arg(long, env = "REGROUP_GROUP_CONSUMER_SESSION_TIMEOUT_MS")]
+    group_consumer_session_timeout_ms: Option<u64>,
     /// How long one run of a strategy may take, in ms [default: 10000].
     #[arg(long, env = "REGROUP_PLUGIN_DEADLINE_MS")]
     plugin_deadline_ms: Option<u64>,
@@ -138,6 +146,14 @@ pub fn resolve(args: &ServeArgs) -> Result<HostConfig, String> {
         (args.session_timeout_ms, &mut config.session_timeout_ms),
         (args.rebalance_timeout_ms, &mut config.rebalance_timeout_ms),
         (args.plugin_deadline_ms, &mut config.plugin_deadline_ms),
+        (
+            args.group_consumer_heartbeat_interval_ms,
+            &mut config.group_consumer_heartbeat_interval_ms,
+        ),
+        (
+            args.group_consumer_session_timeout_ms,
+            &mut config.group_consumer_session_timeout_ms,
+        ),
         (
             args.group_min_session_timeout_ms,
             &mut config.group_min_session_timeout_ms,

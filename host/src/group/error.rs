@@ -86,6 +86,15 @@ pub enum GroupError {
     InconsistentGroupProtocol { group: String, group_type: GroupType },
     #[error("group {group:?} is rebalancing: rejoin it")]
     RebalanceInProgress { group: String },
+    #[error(
+        "member {member:?} of group {group:?} committed with member epoch {epoch}, but its epoch is {current}"
+    )]
+    StaleMemberEpoch {
+        group: String,
+        member: String,
+        epoch: i32,
+        current: i32,
+    },
 }
 
 impl GroupError {
@@ -109,6 +118,7 @@ impl GroupError {
             GroupError::CoordinatorClosed => 15,
             GroupError::InconsistentGroupProtocol { .. } => 16,
             GroupError::RebalanceInProgress { .. } => 17,
+            GroupError::StaleMemberEpoch { .. } => 18,
         }
     }
 }
@@ -226,6 +236,15 @@ pub(crate) fn one_of_each() -> Vec<(GroupError, u16)> {
             16,
         ),
         (GroupError::RebalanceInProgress { group: s() }, 17),
+        (
+            GroupError::StaleMemberEpoch {
+                group: s(),
+                member: s(),
+                epoch: 1,
+                current: 2,
+            },
+            18,
+        ),
     ]
 }
 

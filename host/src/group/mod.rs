@@ -17,6 +17,12 @@
 //! - `limits.rs`: group id length, committed offsets and metadata within bounds.
 //! - `jobs.rs`: the bounded pool of threads that run strategies.
 //! - `types.rs`, `error.rs`: requests, answers, [`GroupError`].
+//! - `consumer/`: groups of Kafka's consumer protocol (KIP-848), where members reconcile towards
+//!   a target the host computes, through heartbeats ([`Coordinator::consumer_heartbeat`]).
+//!
+//! A group has one [`GroupType`]: a name taken by a group of one kind is refused to members of
+//! another ([`GroupError::InconsistentGroupProtocol`]). Every kind shares the offsets store, the
+//! strategies, the job pool, `list`, `describe` and `delete_group`.
 //!
 //! # Group states (as in Kafka)
 //!
@@ -98,6 +104,7 @@
 //! ordering are atomic, and waits for its sync with neither held.
 
 mod classic;
+pub mod consumer;
 pub mod cooperative;
 mod error;
 mod jobs;
@@ -137,6 +144,10 @@ pub use topics::{MemoryTopics, OffsetResolver, TopicCatalog};
 pub use types::*;
 
 use crate::registry::{Change, RegistryEvent};
+use consumer::{
+    ConsumerAnswer, ConsumerError, ConsumerGroup, ConsumerGroupDescription, ConsumerHeartbeat,
+    ConsumerSettings,
+};
 use offsets::{OffsetBatch, OffsetOp, OffsetStore};
 use state::{Backoff, Group, JobResult};
 
@@ -166,6 +177,8 @@ pub struct CoordinatorConfig {
     /// rebalance completes, extended by as much for each member joining meanwhile, up to the
     /// rebalance timeout (Kafka's `group.initial.rebalance.delay.ms`, 3 s).
     pub initial_rebalance_delay: Duration,
+    /// What the host decides for consumer-protocol groups.
+    pub consumer: ConsumerSettings,
 }
 
 impl CoordinatorConfig {
@@ -180,6 +193,7 @@ impl CoordinatorConfig {
             max_rebalance_timeout: Duration::from_millis(1_800_000),
             strategy_threads: 4,
             initial_rebalance_delay: Duration::from_millis(3_000),
+            consumer: ConsumerSettings::default(),
         }
     }
 }
@@ -198,6 +212,9 @@ struct Inner {
     groups: Mutex<BTreeMap<String, Arc<Mutex<Group>>>>,
     /// Kafka classic groups, by name; a name is in one map at a time (`classic`).
     classic: Mutex<BTreeMap<String, Arc<Mutex<classic::state::ClassicGroup>>>>,
+    /// Consumer-protocol groups; a name is in at most one of the two maps, and `groups` is always
+    /// locked first when both are.
+    consumer_groups: Mutex<BTreeMap<String, Arc<Mutex<ConsumerGroup>>>>,
     offsets: Mutex<OffsetStore>,
     events: Mutex<mpsc::Receiver<RegistryEvent>>,
     next_member: AtomicU64,
@@ -240,6 +257,7 @@ impl Coordinator {
             resolver,
             groups: Mutex::new(BTreeMap::new()),
             classic: Mutex::new(BTreeMap::new()),
+            consumer_groups: Mutex::new(BTreeMap::new()),
             offsets: Mutex::new(offsets),
             events: Mutex::new(events),
             next_member: AtomicU64::new(1),
@@ -346,6 +364,7 @@ impl Coordinator {
             )
         };
         self.refuse_if_classic(&req.group)?;
+        self.refuse_if_consumer(&req.group)?;
         let (group, ticket) = loop {
             let group = Arc::clone(
                 lock(&self.inner.groups)
@@ -394,6 +413,149 @@ impl Coordinator {
             ));
         }
         Ok(())
+    }
+
+    fn consumer_groups(&self) -> Vec<Arc<Mutex<ConsumerGroup>>> {
+        lock(&self.inner.consumer_groups).values().cloned().collect()
+    }
+
+    /// Starts the consumer group's assignor run on the job pool when its target is behind.
+    fn drive_consumer(&self, group: &Arc<Mutex<ConsumerGroup>>, now: Instant) {
+        let job = lock(group).prepare(&*self.inner.strategies, &*self.inner.catalog, now);
+        let Some(job) = job else { return };
+        let (coordinator, group) = (self.clone(), Arc::clone(group));
+        self.inner.jobs.submit(Box::new(move || {
+            let mut job = job;
+            loop {
+                let result = catch_unwind(AssertUnwindSafe(|| job.run(&*coordinator.inner.strategies)));
+                let now = coordinator.observe(now);
+                let mut g = lock(&group);
+                match result {
+                    Ok(result) => {
+                        let config = &coordinator.inner.config;
+                        g.apply(result, config.retry_backoff, config.max_retry_backoff, now);
+                    }
+                    Err(_) => {
+                        // The run's own panics are caught by the strategies; this is a bug here.
+                        g.running = false;
+                        g.degraded = Some("running the assignor panicked".to_owned());
+                        g.retry_at = Some(now + coordinator.inner.config.retry_backoff);
+                    }
+                }
+                match g.prepare(&*coordinator.inner.strategies, &*coordinator.inner.catalog, now) {
+                    Some(next) => job = next,
+                    None => return,
+                }
+            }
+        }));
+    }
+
+    /// A consumer-protocol member's heartbeat (Kafka's ConsumerGroupHeartbeat): joins, leaves,
+    /// reconciles towards the member's target, and answers with its epoch and, when it changed,
+    /// its assignment. The group is created by its first member.
+    pub fn consumer_heartbeat(
+        &self,
+        req: &ConsumerHeartbeat,
+        now: Instant,
+    ) -> Result<ConsumerAnswer, ConsumerError> {
+        limits::check_group_id(&req.group)?;
+        self.observe(now);
+        let settings = &self.inner.config.consumer;
+        if req.member_epoch == 0 {
+            // A group of another kind with members refuses a joining member; an empty one gives
+            // way.
+            self.refuse_if_classic(&req.group)?;
+            let native = lock(&self.inner.groups).get(&req.group).cloned();
+            if let Some(native) = native {
+                let mut g = lock(&native);
+                if !g.members.is_empty() {
+                    return Err(GroupError::InconsistentGroupProtocol {
+                        group: req.group.clone(),
+                        group_type: GroupType::Native,
+                    }
+                    .into());
+                }
+                g.dead = true;
+                lock(&self.inner.groups).remove(&req.group);
+            }
+        }
+        let mut new_id = || {
+            format!(
+                "member-{}-{:08x}",
+                self.inner.next_member.fetch_add(1, Ordering::Relaxed),
+                self.inner.nonce as u32
+            )
+        };
+        let (group, answer) = loop {
+            let group = {
+                let mut consumer = lock(&self.inner.consumer_groups);
+                match consumer.get(&req.group) {
+                    Some(g) => Arc::clone(g),
+                    None if req.member_epoch != 0 => {
+                        return Err(ConsumerError::UnknownMember {
+                            group: req.group.clone(),
+                            member: req.member_id.clone(),
+                        });
+                    }
+                    None => {
+                        let default = settings.assignors.first().map_or("uniform", String::as_str);
+                        let g = Arc::new(Mutex::new(ConsumerGroup::new(&req.group, default)));
+                        consumer.insert(req.group.clone(), Arc::clone(&g));
+                        g
+                    }
+                }
+            };
+            let mut g = lock(&group);
+            if g.dead {
+                // Deleted, or given way to another kind, while this call waited.
+                continue;
+            }
+            let answer = g.heartbeat(req, settings, &*self.inner.strategies, now, &mut new_id);
+            if answer.is_err() && g.members.is_empty() && g.group_epoch == 0 {
+                // A refused first member leaves no trace.
+                g.dead = true;
+                lock(&self.inner.consumer_groups).remove(&req.group);
+            }
+            drop(g);
+            break (group, answer);
+        };
+        self.drive_consumer(&group, now);
+        answer
+    }
+
+    /// For a join of another kind: refused while a consumer-protocol group of the name has
+    /// members; an empty one gives way.
+    pub(super) fn refuse_if_consumer(&self, name: &str) -> Result<(), GroupError> {
+        let consumer = lock(&self.inner.consumer_groups).get(name).cloned();
+        if let Some(consumer) = consumer {
+            let mut g = lock(&consumer);
+            if !g.members.is_empty() {
+                return Err(GroupError::InconsistentGroupProtocol {
+                    group: name.to_owned(),
+                    group_type: GroupType::Consumer,
+                });
+            }
+            g.dead = true;
+            lock(&self.inner.consumer_groups).remove(name);
+        }
+        Ok(())
+    }
+
+    /// Everything about a consumer-protocol group, as Kafka's ConsumerGroupDescribe tells it.
+    pub fn describe_consumer(&self, group: &str) -> Result<ConsumerGroupDescription, GroupError> {
+        let found = lock(&self.inner.consumer_groups).get(group).cloned();
+        match found {
+            Some(g) => Ok(lock(&g).describe()),
+            None if lock(&self.inner.groups).contains_key(group) => {
+                Err(GroupError::InconsistentGroupProtocol {
+                    group: group.to_owned(),
+                    group_type: GroupType::Native,
+                })
+            }
+            None => Err(GroupError::UnknownGroup {
+                group: group.to_owned(),
+            }),
+        }
     }
 
     /// A member's heartbeat: says whether to rejoin, wait, or take newly granted partitions.
@@ -456,6 +618,11 @@ impl Coordinator {
             self.drive(&group, now);
         }
         self.tick_classic(now);
+        let settings = &self.inner.config.consumer;
+        for group in self.consumer_groups() {
+            lock(&group).tick(settings, now);
+            self.drive_consumer(&group, now);
+        }
     }
 
     /// Applies one registry event to every group (also done by [`Coordinator::tick`] for the
@@ -469,6 +636,10 @@ impl Coordinator {
             lock(&group).strategy_changed(&event.name, removed, &host, now);
             self.drive(&group, now);
         }
+        for group in self.consumer_groups() {
+            lock(&group).strategy_changed(&event.name, &*self.inner.strategies);
+            self.drive_consumer(&group, now);
+        }
     }
 
     /// The log says these topics changed (created, partitions added): groups reading them
@@ -479,6 +650,10 @@ impl Coordinator {
         for group in groups {
             lock(&group).topics_changed(topics, &*self.inner.catalog, now);
             self.drive(&group, now);
+        }
+        for group in self.consumer_groups() {
+            lock(&group).topics_changed(topics);
+            self.drive_consumer(&group, now);
         }
     }
 
@@ -515,11 +690,17 @@ impl Coordinator {
         each: bool,
     ) -> Result<Vec<Result<(), GroupError>>, GroupError> {
         limits::check_group_id(group)?;
+        // A consumer-protocol group checks the committer's member epoch (under its lock, held
+        // until the commit is queued, as the other kinds' are).
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        let consumer_guard = consumer.as_deref().map(lock);
         let classic = lock(&self.inner.classic).get(group).cloned();
         let classic_guard = classic.as_deref().map(lock);
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
-        if let Some(g) = &classic_guard {
+        if let Some(g) = &consumer_guard {
+            g.check_committer(committer)?;
+        } else if let Some(g) = &classic_guard {
             // A classic member commits in its generation, not while the leader's assignment is
             // awaited (Kafka's rule); ownership is the leader's business, unknown here.
             match committer {
@@ -573,6 +754,7 @@ impl Coordinator {
         }]);
         drop(guard);
         drop(classic_guard);
+        drop(consumer_guard);
         pending.wait().map_err(storage)?;
         Ok(verdicts)
     }
@@ -815,6 +997,19 @@ impl Coordinator {
             g.dead = true;
             lock(&self.inner.classic).remove(group);
         }
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        if let Some(consumer) = &consumer {
+            let mut g = lock(consumer);
+            if !g.members.is_empty() {
+                return Err(GroupError::GroupNotEmpty {
+                    group: group.to_owned(),
+                    members: g.members.len(),
+                    action: "delete",
+                });
+            }
+            g.dead = true;
+            lock(&self.inner.consumer_groups).remove(group);
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         if let Some(handle) = &handle {
             let mut g = lock(handle);
@@ -823,7 +1018,7 @@ impl Coordinator {
             lock(&self.inner.groups).remove(group);
         }
         let offsets = lock(&self.inner.offsets);
-        if handle.is_none() && classic.is_none() && !offsets.has_group(group) {
+        if handle.is_none() && classic.is_none() && consumer.is_none() && !offsets.has_group(group) {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -841,6 +1036,9 @@ impl Coordinator {
     pub fn describe(&self, group: &str) -> Result<GroupDescription, GroupError> {
         if let Ok(classic) = self.classic_group(group) {
             return Ok(lock(&classic).describe());
+        }
+        if let Some(g) = lock(&self.inner.consumer_groups).get(group).cloned() {
+            return Ok(lock(&g).describe_common());
         }
         match self.group(group) {
             Ok(g) => Ok(lock(&*g).describe()),
@@ -871,6 +1069,18 @@ impl Coordinator {
         for g in classic {
             let entry = lock(&g).listing();
             listing.insert(entry.group.clone(), entry);
+        }
+        for g in self.consumer_groups() {
+            let g = lock(&g);
+            let entry = GroupListing {
+                group_type: GroupType::Consumer,
+                group: g.name.clone(),
+                protocol_type: None,
+                state: g.describe_common().state,
+                members: g.members.len(),
+                strategy: Some(g.assignor.clone()),
+            };
+            listing.insert(g.name.clone(), entry);
         }
         for name in lock(&self.inner.offsets).group_names() {
             listing.entry(name.clone()).or_insert(GroupListing {

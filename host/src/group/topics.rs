@@ -15,6 +15,10 @@ pub trait TopicCatalog: Send + Sync {
         let _ = topic;
         None
     }
+    /// Every topic's name (for subscriptions by regular expression).
+    fn topics(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Resolves the offsets a group's committed offsets can be reset to.
@@ -104,6 +108,10 @@ impl TopicCatalog for MemoryTopics {
 
     fn replica_racks(&self, topic: &str) -> Option<Vec<Vec<String>>> {
         self.lock().get(topic).and_then(|t| t.racks.clone())
+    }
+
+    fn topics(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
     }
 }
 

@@ -27,9 +27,9 @@ use super::{
     KafkaConfig, LISTENER_NAME, fetch, find_coordinator, init_producer_id, list_offsets, metadata, produce,
 };
 use super::{
-    create_partitions, create_topics, delete_groups, delete_topics, describe_cluster, describe_configs,
-    describe_groups, heartbeat, incremental_alter_configs, join_group, leave_group, list_groups,
-    offset_commit, offset_delete, offset_fetch, sync_group,
+    consumer_group_describe, consumer_group_heartbeat, create_partitions, create_topics, delete_groups,
+    delete_topics, describe_cluster, describe_configs, describe_groups, heartbeat, incremental_alter_configs,
+    join_group, leave_group, list_groups, offset_commit, offset_delete, offset_fetch, sync_group,
 };
 use crate::protocol::MemoryPool;
 use crate::server::shutdown::Shutdown;
@@ -156,6 +156,12 @@ impl Connection {
             )),
             RequestKind::FindCoordinator(request) => Some(ResponseKind::FindCoordinator(
                 find_coordinator::serve(context, request, version),
+            )),
+            RequestKind::ConsumerGroupHeartbeat(request) => Some(ResponseKind::ConsumerGroupHeartbeat(
+                consumer_group_heartbeat::serve(context, request).await,
+            )),
+            RequestKind::ConsumerGroupDescribe(request) => Some(ResponseKind::ConsumerGroupDescribe(
+                consumer_group_describe::serve(context, request, version),
             )),
             RequestKind::OffsetCommit(request) => Some(ResponseKind::OffsetCommit(
                 offset_commit::serve(context, request, version).await,

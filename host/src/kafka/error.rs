@@ -63,6 +63,7 @@ pub(super) fn group_code(error: &GroupError) -> i16 {
         }
         GroupError::FencedInstance { .. } => ResponseError::FencedInstanceId,
         GroupError::RebalanceInProgress { .. } => ResponseError::RebalanceInProgress,
+        GroupError::StaleMemberEpoch { .. } => ResponseError::StaleMemberEpoch,
         GroupError::GroupNotEmpty { .. } => ResponseError::NonEmptyGroup,
         GroupError::InvalidRequest { .. } | GroupError::NotRevoking { .. } => ResponseError::InvalidRequest,
         GroupError::UnknownPartition { .. } | GroupError::OffsetUnavailable { .. } => {

@@ -15,7 +15,8 @@
 //!   `create_partitions.rs`, `describe_configs.rs`, `incremental_alter_configs.rs`,
 //!   `describe_cluster.rs`; groups: `find_coordinator.rs`, `join_group.rs`, `sync_group.rs`,
 //!   `heartbeat.rs`, `leave_group.rs`, `list_groups.rs`, `describe_groups.rs`,
-//!   `delete_groups.rs`; offsets: `offset_commit.rs`, `offset_fetch.rs`, `offset_delete.rs`.
+//!   `delete_groups.rs`, `consumer_group_heartbeat.rs`, `consumer_group_describe.rs`;
+//!   offsets: `offset_commit.rs`, `offset_fetch.rs`, `offset_delete.rs`.
 //! - `error.rs`: the log's and the coordinator's errors as Kafka's error codes.
 //! - `cluster_id.rs`: the cluster id kept in the data directory.
 //! - `auto_create.rs`: topics created when a client names one that does not exist, if the host
@@ -34,6 +35,8 @@
 mod auto_create;
 mod cluster_id;
 mod connection;
+mod consumer_group_describe;
+mod consumer_group_heartbeat;
 mod create_partitions;
 mod create_topics;
 mod delete_groups;

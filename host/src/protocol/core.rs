@@ -48,6 +48,7 @@ impl From<&GroupError> for ErrorCode {
             GroupError::CoordinatorClosed => ErrorCode::CoordinatorClosed,
             GroupError::InconsistentGroupProtocol { .. } => ErrorCode::InconsistentGroupProtocol,
             GroupError::RebalanceInProgress { .. } => ErrorCode::RebalanceInProgress,
+            GroupError::StaleMemberEpoch { .. } => ErrorCode::StaleMemberEpoch,
         }
     }
 }

@@ -32,6 +32,13 @@ impl TopicCatalog for LogTopics {
         let description = log.describe_topic(topic).ok()?;
         Some(description.partitions.len() as u32)
     }
+
+    fn topics(&self) -> Vec<String> {
+        self.log
+            .upgrade()
+            .map(|log| log.list_topics())
+            .unwrap_or_default()
+    }
 }
 
 impl OffsetResolver for LogTopics {

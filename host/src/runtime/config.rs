@@ -76,6 +76,16 @@ pub struct HostConfig {
     /// rebalance completes, extended by as much for each member that joins meanwhile, up to the
     /// rebalance timeout (Kafka's `group.initial.rebalance.delay.ms`, 3 s; 0 turns it off).
     pub group_initial_rebalance_delay_ms: u64,
+    /// How often a consumer-protocol member heartbeats: the host tells it (Kafka's
+    /// `group.consumer.heartbeat.interval.ms`, 5 s).
+    pub group_consumer_heartbeat_interval_ms: u64,
+    /// A consumer-protocol member not heard from for this long is removed (Kafka's
+    /// `group.consumer.session.timeout.ms`, 45 s).
+    pub group_consumer_session_timeout_ms: u64,
+    /// Assignor names consumer-protocol groups may name besides the strategies' own; the first is
+    /// the default of a group that names none (Kafka's `group.consumer.assignors`, `uniform` then
+    /// `range`).
+    pub group_consumer_assignors: Vec<String>,
     /// How long one run of an assignment strategy may take.
     pub plugin_deadline_ms: u64,
     /// How long a strategy whose in-process run missed the deadline is set aside (groups fall
@@ -146,6 +156,9 @@ impl Default for HostConfig {
             group_max_session_timeout_ms: 1_800_000,
             group_max_rebalance_timeout_ms: 1_800_000,
             group_initial_rebalance_delay_ms: 3_000,
+            group_consumer_heartbeat_interval_ms: 5_000,
+            group_consumer_session_timeout_ms: 45_000,
+            group_consumer_assignors: vec!["uniform".to_owned(), "range".to_owned()],
             plugin_deadline_ms: 10_000,
             plugin_overrun_cooldown_ms: 300_000,
             strategy_threads: 4,
@@ -194,6 +207,15 @@ impl HostConfig {
             return Err(format!(
                 "session_timeout_ms ({}) must lie within group_min_session_timeout_ms ({min}) and group_max_session_timeout_ms ({max})",
                 self.session_timeout_ms
+            ));
+        }
+        let (interval, session) = (
+            self.group_consumer_heartbeat_interval_ms,
+            self.group_consumer_session_timeout_ms,
+        );
+        if interval == 0 || interval >= session {
+            return Err(format!(
+                "group_consumer_heartbeat_interval_ms ({interval}) must be at least 1 and below group_consumer_session_timeout_ms ({session})"
             ));
         }
         let max_rebalance = self.group_max_rebalance_timeout_ms;
@@ -277,6 +299,20 @@ mod tests {
         assert_eq!(config.listen, HostConfig::default().listen);
         let error = serde_json::from_str::<HostConfig>(r#"{"listen_address": "x"}"#).unwrap_err();
         assert!(error.to_string().contains("listen_address"), "{error}");
+    }
+
+    #[test]
+    fn a_consumer_heartbeat_interval_not_below_the_consumer_session_timeout_is_refused() {
+        let mut config = HostConfig::default();
+        assert!(config.check().is_ok());
+        config.group_consumer_heartbeat_interval_ms = 45_000;
+        let error = config.check().unwrap_err();
+        assert!(
+            error.contains(
+                "group_consumer_heartbeat_interval_ms (45000) must be at least 1 and below group_consumer_session_timeout_ms (45000)"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

@@ -246,6 +246,11 @@ fn coordinator_config(config: &HostConfig) -> CoordinatorConfig {
     coordinator.max_rebalance_timeout = HostConfig::millis(config.group_max_rebalance_timeout_ms);
     coordinator.strategy_threads = config.strategy_threads;
     coordinator.initial_rebalance_delay = HostConfig::millis(config.group_initial_rebalance_delay_ms);
+    coordinator.consumer.heartbeat_interval = HostConfig::millis(config.group_consumer_heartbeat_interval_ms);
+    coordinator.consumer.session_timeout = HostConfig::millis(config.group_consumer_session_timeout_ms);
+    if !config.group_consumer_assignors.is_empty() {
+        coordinator.consumer.assignors = config.group_consumer_assignors.clone();
+    }
     coordinator
 }
 

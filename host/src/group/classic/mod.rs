@@ -156,6 +156,7 @@ impl Coordinator {
     /// The classic group `name` for a join, created if need be; refused while a native group of
     /// the name has members (an empty one gives way).
     fn classic_group_for_join(&self, name: &str) -> Result<Arc<Mutex<ClassicGroup>>, GroupError> {
+        self.refuse_if_consumer(name)?;
         let native = lock(&self.inner.groups).get(name).cloned();
         if let Some(native) = native {
             let mut g = lock(&native);

@@ -3,6 +3,7 @@
 //! checked from the clients' side too.
 
 mod classic;
+mod consumer;
 mod cooperative;
 mod describe;
 mod failures;

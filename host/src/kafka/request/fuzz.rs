@@ -109,6 +109,24 @@ fn group_requests() -> Vec<RequestKind> {
                     leave_group_request::MemberIdentity::default().with_group_instance_id(Some(text("i-2"))),
                 ]),
         ),
+        RequestKind::ConsumerGroupHeartbeat(
+            ConsumerGroupHeartbeatRequest::default()
+                .with_group_id(group("g"))
+                .with_member_id(text("m-1"))
+                .with_member_epoch(4)
+                .with_rack_id(Some(text("r1")))
+                .with_rebalance_timeout_ms(30_000)
+                .with_subscribed_topic_names(Some(vec![topic("orders"), topic("payments")]))
+                .with_server_assignor(Some(text("uniform")))
+                .with_topic_partitions(Some(vec![
+                    consumer_group_heartbeat_request::TopicPartitions::default()
+                        .with_topic_id(uuid::Uuid::from_u128(7))
+                        .with_partitions(vec![0, 2]),
+                ])),
+        ),
+        RequestKind::ConsumerGroupDescribe(
+            ConsumerGroupDescribeRequest::default().with_group_ids(vec![group("g"), group("h")]),
+        ),
         RequestKind::ListGroups(ListGroupsRequest::default()),
         RequestKind::DescribeGroups(
             DescribeGroupsRequest::default().with_groups(vec![group("g"), group("h")]),
@@ -299,6 +317,8 @@ fn api_of(request: &RequestKind) -> ApiKey {
         RequestKind::DescribeConfigs(_) => ApiKey::DescribeConfigs,
         RequestKind::IncrementalAlterConfigs(_) => ApiKey::IncrementalAlterConfigs,
         RequestKind::DescribeCluster(_) => ApiKey::DescribeCluster,
+        RequestKind::ConsumerGroupHeartbeat(_) => ApiKey::ConsumerGroupHeartbeat,
+        RequestKind::ConsumerGroupDescribe(_) => ApiKey::ConsumerGroupDescribe,
         other => unreachable!("not served: {other:?}"),
     }
 }
