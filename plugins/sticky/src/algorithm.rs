@@ -369,7 +369,8 @@ fn next_rack_member(racks: &Racks, g: usize, list: &[usize], first: usize) -> Op
 ///
 /// 1. Each member keeps its owned partitions (rack-matching ones only, when rack-aware), up to
 ///    `maxQuota` while fewer than `total % members` members hold `maxQuota`, otherwise up to
-///    `minQuota`. Kept partitions are chosen by partition number, then topic, as Kafka does.
+///    `minQuota`. Kept partitions are chosen by partition number, then topic, as Kafka does; a
+///    member keeping all it owns keeps its list as reported (copied, neither sorted nor looked up).
 /// 2. Rack-aware only: unassigned partitions (fewest nearby members first) go round-robin to
 ///    members on a replica's rack, within the quotas.
 /// 3. The rest go round-robin to the members under `minQuota` (sorted by id), then one each to
