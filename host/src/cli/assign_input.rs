@@ -405,7 +405,16 @@ impl<'a> GroupInput<'a> {
             .map(|(i, name)| (name.as_str(), TopicId(i as u32)))
             .collect();
         let mut warnings = Vec::new();
-        let mut claims = Claims::new(&topics, self.members.iter().any(|m| !m.owned.is_empty()));
+        // Partitions listed so far, by anyone, one bit each: usually none is listed twice, and
+        // then the full table of claims (below) is never built.
+        let mut offsets = Vec::with_capacity(topics.len());
+        let mut total = 0usize;
+        for t in &topics {
+            offsets.push(total);
+            total += t.partitions as usize;
+        }
+        let mut listed = vec![0u64; total.div_ceil(64)];
+        let mut listed_twice = false;
         // The previous member's subscription as given and as resolved: members listing the same
         // topics (the usual case) share one list without a lookup per name.
         let mut previous: Option<(&[Name], Subscription, Vec<&str>)> = None;
@@ -448,7 +457,15 @@ impl<'a> GroupInput<'a> {
                 let id = match last {
                     Some((name, id)) if name == t => id,
                     _ => {
-                        let id = ids.get(t).copied();
+                        // Or in topic order: the topic after the last one saves a lookup.
+                        let next = last
+                            .and_then(|(_, id)| id)
+                            .map(|id| id.index() + 1)
+                            .filter(|&n| topics.get(n).is_some_and(|topic| topic.name == t));
+                        let id = match next {
+                            Some(n) => Some(TopicId(n as u32)),
+                            None => ids.get(t).copied(),
+                        };
                         last = Some((t, id));
                         id
                     }
@@ -470,10 +487,11 @@ impl<'a> GroupInput<'a> {
                         format!("owns {t}-{p}, but {t:?} has {partitions} partitions"),
                     ));
                 }
-                let tp = TopicPartition::new(id, *p);
-                if claims.claim(tp, i, m.generation) {
-                    owned.push(tp);
-                }
+                let g = offsets[id.index()] + *p as usize;
+                let bit = 1u64 << (g % 64);
+                listed_twice |= listed[g / 64] & bit != 0;
+                listed[g / 64] |= bit;
+                owned.push(TopicPartition::new(id, *p));
             }
             let mut member = Member::new(m.id.as_str(), subscription);
             member.instance_id = m.instance_id.clone();
@@ -486,7 +504,14 @@ impl<'a> GroupInput<'a> {
         let mut spec = GroupSpec::new(self.generation, protocol, topics);
         spec.members = members;
         spec.group_id = self.group_id.clone();
-        claims.report(&spec, &mut warnings);
+        if listed_twice {
+            let mut claims = Claims::new(offsets, total);
+            for (i, member) in spec.members.iter_mut().enumerate() {
+                let generation = member.owned_generation;
+                member.owned.retain(|&tp| claims.claim(tp, i, generation));
+            }
+            claims.report(&spec, &mut warnings);
+        }
         Ok(Checked { spec, warnings })
     }
 
@@ -520,20 +545,11 @@ struct Claims {
 }
 
 impl Claims {
-    fn new(topics: &[Topic], anyone_owns: bool) -> Claims {
-        let mut offsets = Vec::with_capacity(topics.len());
-        let mut total = 0usize;
-        for t in topics {
-            offsets.push(total);
-            total += t.partitions as usize;
-        }
+    /// `offsets`: where each topic's partitions start among all `total`.
+    fn new(offsets: Vec<usize>, total: usize) -> Claims {
         Claims {
             offsets,
-            slots: if anyone_owns {
-                vec![(0, 0, i32::MIN); total]
-            } else {
-                Vec::new()
-            },
+            slots: vec![(0, 0, i32::MIN); total],
             twice: Vec::new(),
             contested: Vec::new(),
             contested_count: 0,
@@ -746,6 +762,25 @@ mod tests {
             ],
             "claims at different generations are no news"
         );
+    }
+
+    #[test]
+    fn owned_partitions_resolve_to_their_topics_in_any_order() {
+        // In topic order (a, b), skipping one (b, d), backwards (d, c), repeating (c, c).
+        let group = parse_group(
+            r#"{"topics": {"a": 3, "b": 3, "c": 3, "d": 3}, "members": [
+                {"id": "m", "topics": ["a"], "owned": [["a", 0], ["b", 0], ["d", 1], ["c", 2], ["c", 1]]},
+                {"id": "n", "topics": ["a"], "owned": [["b", 2], ["a", 2]]}]}"#,
+        )
+        .unwrap();
+        let checked = group.to_spec(Protocol::Eager).unwrap();
+        let tp = |t: u32, p: u32| TopicPartition::new(TopicId(t), p);
+        assert_eq!(
+            checked.spec.members[0].owned,
+            [tp(0, 0), tp(1, 0), tp(3, 1), tp(2, 2), tp(2, 1)]
+        );
+        assert_eq!(checked.spec.members[1].owned, [tp(1, 2), tp(0, 2)]);
+        assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The sticky assignor at Kafka's large-group test sizes (`testLargeAssignmentAndGroupWith*`).
+//! The sticky assignor at Kafka's large-group test sizes (`testLargeAssignmentAndGroupWith*`), and
+//! Kafka's incremental case (10,000 x 500,000, one member joins).
 //!
 //! Run: `cargo bench -p regroup-sticky --bench sticky`.
 
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use regroup_assignor_api::kit;
-use regroup_assignor_api::model::Protocol;
+use regroup_assignor_api::model::{Member, Protocol};
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("sticky");
@@ -98,6 +99,27 @@ fn bench(c: &mut Criterion) {
     assert!(kit::balance(&wide, &out).spread() <= 1);
     g.bench_function("10000x500k uniform fresh", |b| {
         b.iter(|| regroup_sticky::assign(black_box(&wide)))
+    });
+    // Kafka's incremental case: every member owns its fresh assignment at generation 1 and one
+    // more member joins, owning nothing.
+    let mut join = wide.clone();
+    join.generation = 2;
+    for (member, got) in join.members.iter_mut().zip(&out.members) {
+        member.owned = got.partitions.clone();
+        member.owned_generation = Some(1);
+    }
+    join.members
+        .push(Member::new("member-10000", join.members[0].topics.clone()));
+    let joined = regroup_sticky::assign(&join).unwrap();
+    kit::validate(&join, &joined).unwrap();
+    assert!(kit::balance(&join, &joined).spread() <= 1);
+    assert_eq!(
+        kit::movement(&join, &joined),
+        joined.members[10_000].partitions.len(),
+        "only the joiner's partitions move"
+    );
+    g.bench_function("10000x500k uniform join", |b| {
+        b.iter(|| regroup_sticky::assign(black_box(&join)))
     });
     g.finish();
 }

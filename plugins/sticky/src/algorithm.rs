@@ -10,11 +10,14 @@
 //!   *subscription class* (members with the same topics and rack), then a balancing loop that moves
 //!   one partition at a time from the most loaded member to the least loaded member that can take it.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use regroup_assignor_api::AssignError;
-use regroup_assignor_api::model::{Assignment, GroupSpec, MemberAssignment, TopicId, TopicPartition};
+use regroup_assignor_api::model::{
+    Assignment, GroupSpec, MemberAssignment, Subscription, TopicId, TopicPartition,
+};
 use regroup_assignor_api::racks::{RackIds, use_rack_aware_assignment};
 
 /// The generation of a member that reported none, as in Kafka.
@@ -30,9 +33,15 @@ const TAKEN: u32 = 1 << 31;
 /// Computes the sticky assignment of `group`: as balanced as possible, then as many previously
 /// owned partitions kept as possible. Members are returned in the spec's order.
 pub fn assign(group: &GroupSpec) -> Result<Assignment, AssignError> {
+    assign_with(group, true)
+}
+
+/// [`assign`]; `fresh_shortcut` false makes a group where nobody keeps anything go through the
+/// general deal too (tests check the shortcut against it).
+pub(crate) fn assign_with(group: &GroupSpec, fresh_shortcut: bool) -> Result<Assignment, AssignError> {
     let ctx = Context::new(group)?;
     let lists = if ctx.uniform {
-        constrained(&ctx)?
+        constrained(&ctx, fresh_shortcut)?
     } else {
         general(&ctx)
     };
@@ -58,8 +67,11 @@ struct Context<'a> {
     /// Inverse of `by_rank`.
     rank: Vec<u32>,
     /// Each member's previously owned partitions that it may keep: existing, subscribed by the
-    /// group, without duplicates, and not lost to a claim of a higher generation or a tie.
-    owned: Vec<Vec<TopicPartition>>,
+    /// group, without duplicates, and not lost to a claim of a higher generation or a tie. A
+    /// member whose every claim holds borrows its list from the spec.
+    owned: Vec<Cow<'a, [TopicPartition]>>,
+    /// The global indices of the partitions in `owned`.
+    claimed: Bitmap,
     /// Rack-aware placement is on (KIP-881 rules); `None` gives exactly the rack-less result.
     racks: Option<Racks>,
     /// Every member subscribes to the same topics.
@@ -78,7 +90,13 @@ impl<'a> Context<'a> {
         offsets.push(total);
 
         let mut subscribed = vec![false; topic_count];
+        // Members usually share one subscription list: each shared list is walked once.
+        let mut seen: Option<&Subscription> = None;
         for m in &group.members {
+            if seen.is_some_and(|s| s.shares(&m.topics)) {
+                continue;
+            }
+            seen = Some(&m.topics);
             for t in &m.topics {
                 *subscribed
                     .get_mut(t.index())
@@ -86,54 +104,20 @@ impl<'a> Context<'a> {
             }
         }
         let mut by_rank: Vec<usize> = (0..group.members.len()).collect();
-        by_rank.sort_unstable_by(|&a, &b| group.members[a].id.cmp(&group.members[b].id));
+        // Hosts usually list members by id already: checking costs one comparison per member.
+        if !group.members.is_sorted_by(|a, b| a.id <= b.id) {
+            by_rank.sort_unstable_by(|&a, &b| group.members[a].id.cmp(&group.members[b].id));
+        }
         let mut rank = vec![0u32; group.members.len()];
         for (r, &m) in by_rank.iter().enumerate() {
             rank[m] = r as u32;
         }
-        let uniform = group.members.windows(2).all(|w| w[0].topics == w[1].topics);
-
-        // Ownership claims: the claimant with the highest generation keeps a partition; a tie at
-        // the highest generation means nobody keeps it (Kafka revokes it from both).
-        let mut claim = vec![NONE; total];
-        let mut claim_generation = vec![DEFAULT_GENERATION; total];
-        let valid = |tp: &TopicPartition| {
-            group
-                .topics
-                .get(tp.topic.index())
-                .is_some_and(|t| tp.partition < t.partitions)
-                && subscribed[tp.topic.index()]
-        };
-        for (m, member) in group.members.iter().enumerate() {
-            let generation = member.owned_generation.unwrap_or(DEFAULT_GENERATION);
-            for tp in member.owned.iter().filter(|tp| valid(tp)) {
-                let g = offsets[tp.topic.index()] + tp.partition as usize;
-                let (owner, owner_generation) = (claim[g], claim_generation[g]);
-                if owner == NONE || generation > owner_generation {
-                    claim[g] = m as u32;
-                    claim_generation[g] = generation;
-                } else if owner != m as u32 && generation == owner_generation {
-                    claim[g] = CONFLICT;
-                }
-            }
-        }
-        let owned = group
+        let uniform = group
             .members
-            .iter()
-            .enumerate()
-            .map(|(m, member)| {
-                let mut kept = Vec::new();
-                for tp in member.owned.iter().filter(|tp| valid(tp)) {
-                    let g = offsets[tp.topic.index()] + tp.partition as usize;
-                    if claim[g] == m as u32 {
-                        claim[g] |= TAKEN;
-                        kept.push(*tp);
-                    }
-                }
-                kept
-            })
-            .collect();
+            .windows(2)
+            .all(|w| w[0].topics.shares(&w[1].topics) || w[0].topics == w[1].topics);
 
+        let (owned, claimed) = resolve_claims(group, &offsets, &subscribed);
         let racks = Racks::new(group, &offsets, &subscribed);
         Ok(Context {
             group,
@@ -142,6 +126,7 @@ impl<'a> Context<'a> {
             by_rank,
             rank,
             owned,
+            claimed,
             racks,
             uniform,
         })
@@ -159,24 +144,144 @@ impl<'a> Context<'a> {
             .is_some_and(|r| r.mismatch(member, self.index(tp)))
     }
 
-    /// Every partition of every subscribed topic, in topic order then partition order.
-    fn subscribed_partitions(&self, mut keep: impl FnMut(usize) -> bool) -> Vec<TopicPartition> {
-        let mut out = Vec::new();
-        for (t, topic) in self
-            .group
+    /// Every partition of every subscribed topic whose bit in `taken` is clear, in topic order then
+    /// partition order.
+    fn free_partitions<'b>(&'b self, taken: &'b Bitmap) -> impl Iterator<Item = TopicPartition> + 'b {
+        (0..self.group.topics.len())
+            .filter(|&t| self.subscribed[t])
+            .flat_map(move |t| {
+                let base = self.offsets[t];
+                taken
+                    .clear_in(base..self.offsets[t + 1])
+                    .map(move |g| TopicPartition::new(TopicId(t as u32), (g - base) as u32))
+            })
+    }
+}
+
+/// Resolves ownership claims: the claimant with the highest generation keeps a partition; a tie at
+/// the highest generation means nobody keeps it (Kafka revokes it from both). Claims of partitions
+/// that do not exist or of topics nobody subscribes to are dropped, and so are duplicates.
+///
+/// Returns each member's surviving claims and the set of claimed partitions. Usually no partition
+/// is claimed twice: then a bitmap of claims (an eighth of a byte per partition) is all it takes
+/// and every member keeps a borrowed list; only members with an invalid claim get a filtered copy.
+fn resolve_claims<'a>(
+    group: &'a GroupSpec,
+    offsets: &[usize],
+    subscribed: &[bool],
+) -> (Vec<Cow<'a, [TopicPartition]>>, Bitmap) {
+    let total = *offsets.last().unwrap_or(&0);
+    let valid = |tp: &TopicPartition| {
+        group
             .topics
-            .iter()
-            .enumerate()
-            .filter(|(t, _)| self.subscribed[*t])
-        {
-            let base = self.offsets[t];
-            out.extend(
-                (0..topic.partitions)
-                    .filter(|&p| keep(base + p as usize))
-                    .map(|p| TopicPartition::new(TopicId(t as u32), p)),
-            );
+            .get(tp.topic.index())
+            .is_some_and(|t| tp.partition < t.partitions)
+            && subscribed[tp.topic.index()]
+    };
+    let index = |tp: &TopicPartition| offsets[tp.topic.index()] + tp.partition as usize;
+    let mut claimed = Bitmap::new(total);
+    let mut with_invalid = vec![false; group.members.len()];
+    let mut claimed_twice = false;
+    for (m, member) in group.members.iter().enumerate() {
+        for tp in &member.owned {
+            if !valid(tp) {
+                with_invalid[m] = true;
+            } else if !claimed.insert(index(tp)) {
+                claimed_twice = true;
+            }
         }
-        out
+    }
+    if !claimed_twice {
+        let owned = group
+            .members
+            .iter()
+            .zip(&with_invalid)
+            .map(|(member, &invalid)| match invalid {
+                false => Cow::Borrowed(member.owned.as_slice()),
+                true => Cow::Owned(member.owned.iter().copied().filter(valid).collect()),
+            })
+            .collect();
+        return (owned, claimed);
+    }
+
+    let mut claim = vec![NONE; total];
+    let mut claim_generation = vec![DEFAULT_GENERATION; total];
+    for (m, member) in group.members.iter().enumerate() {
+        let generation = member.owned_generation.unwrap_or(DEFAULT_GENERATION);
+        for tp in member.owned.iter().filter(|tp| valid(tp)) {
+            let g = index(tp);
+            let (owner, owner_generation) = (claim[g], claim_generation[g]);
+            if owner == NONE || generation > owner_generation {
+                claim[g] = m as u32;
+                claim_generation[g] = generation;
+            } else if owner != m as u32 && generation == owner_generation {
+                claim[g] = CONFLICT;
+            }
+        }
+    }
+    let mut claimed = Bitmap::new(total);
+    let owned = group
+        .members
+        .iter()
+        .enumerate()
+        .map(|(m, member)| {
+            let mut kept = Vec::new();
+            for tp in member.owned.iter().filter(|tp| valid(tp)) {
+                let g = index(tp);
+                if claim[g] == m as u32 {
+                    claim[g] |= TAKEN;
+                    claimed.insert(g);
+                    kept.push(*tp);
+                }
+            }
+            Cow::Owned(kept)
+        })
+        .collect();
+    (owned, claimed)
+}
+
+/// A set of global partition indices, one bit each.
+#[derive(Clone)]
+struct Bitmap(Vec<u64>);
+
+impl Bitmap {
+    fn new(len: usize) -> Bitmap {
+        Bitmap(vec![0; len.div_ceil(64)])
+    }
+
+    /// Adds `i`; false if it was there already.
+    fn insert(&mut self, i: usize) -> bool {
+        let (word, bit) = (&mut self.0[i / 64], 1u64 << (i % 64));
+        let fresh = *word & bit == 0;
+        *word |= bit;
+        fresh
+    }
+
+    fn remove(&mut self, i: usize) {
+        self.0[i / 64] &= !(1u64 << (i % 64));
+    }
+
+    /// The indices in `range` that are not in the set, ascending; full words are skipped whole.
+    fn clear_in(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let end = range.end;
+        let words = range.start / 64..end.div_ceil(64);
+        let start = range.start;
+        words.flat_map(move |w| {
+            let mut free = !self.0[w];
+            if w * 64 < start {
+                free &= !0u64 << (start - w * 64);
+            }
+            if (w + 1) * 64 > end {
+                free &= !0u64 >> ((w + 1) * 64 - end);
+            }
+            std::iter::from_fn(move || {
+                (free != 0).then(|| {
+                    let bit = free.trailing_zeros() as usize;
+                    free &= free - 1;
+                    w * 64 + bit
+                })
+            })
+        })
     }
 }
 
@@ -264,12 +369,13 @@ fn next_rack_member(racks: &Racks, g: usize, list: &[usize], first: usize) -> Op
 ///
 /// 1. Each member keeps its owned partitions (rack-matching ones only, when rack-aware), up to
 ///    `maxQuota` while fewer than `total % members` members hold `maxQuota`, otherwise up to
-///    `minQuota`. Kept partitions are chosen by partition number, then topic, as Kafka does.
+///    `minQuota`. Kept partitions are chosen by partition number, then topic, as Kafka does; a
+///    member keeping all it owns keeps its list as reported (copied, neither sorted nor looked up).
 /// 2. Rack-aware only: unassigned partitions (fewest nearby members first) go round-robin to
 ///    members on a replica's rack, within the quotas.
 /// 3. The rest go round-robin to the members under `minQuota` (sorted by id), then one each to
 ///    members at `minQuota` until `total % members` members hold `maxQuota`.
-fn constrained(ctx: &Context) -> Result<Vec<Vec<TopicPartition>>, AssignError> {
+fn constrained(ctx: &Context, fresh_shortcut: bool) -> Result<Vec<Vec<TopicPartition>>, AssignError> {
     let members = ctx.group.members.len();
     if members == 0 {
         return Ok(Vec::new());
@@ -285,93 +391,164 @@ fn constrained(ctx: &Context) -> Result<Vec<Vec<TopicPartition>>, AssignError> {
     let mut current_over = 0usize;
 
     let mut lists: Vec<Vec<TopicPartition>> = (0..members).map(|_| Vec::with_capacity(max_quota)).collect();
-    let mut assigned = vec![false; *ctx.offsets.last().unwrap_or(&0)];
+    if fresh_shortcut && ctx.racks.is_none() && ctx.owned.iter().all(|owned| owned.is_empty()) {
+        deal_fresh(ctx, &mut lists, total);
+        return Ok(lists);
+    }
+    // Starts as every claimed partition; partitions a member gives up are taken out again.
+    let mut assigned = ctx.claimed.clone();
     let mut under_min: Vec<usize> = Vec::new();
     let mut exactly_min: VecDeque<usize> = VecDeque::new();
 
     // Kafka walks members in hash order here; Regroup walks them by member id (deterministic).
     for &m in &ctx.by_rank {
-        let mut owned: Vec<TopicPartition> = ctx.owned[m]
-            .iter()
-            .copied()
-            .filter(|&tp| !ctx.misplaced(m, tp))
-            .collect();
+        let mut owned = Cow::Borrowed(&*ctx.owned[m]);
+        if ctx.racks.is_some() {
+            owned = Cow::Owned(
+                owned
+                    .iter()
+                    .copied()
+                    .filter(|&tp| !ctx.misplaced(m, tp))
+                    .collect(),
+            );
+            for tp in ctx.owned[m].iter().filter(|&&tp| ctx.misplaced(m, tp)) {
+                assigned.remove(ctx.index(*tp));
+            }
+        }
         let keep = if owned.len() < min_quota {
             under_min.push(m);
             owned.len()
-        } else {
-            owned.sort_unstable_by_key(|tp| (tp.partition, tp.topic));
-            if owned.len() >= max_quota && current_over < expected_over {
-                current_over += 1;
-                if current_over == expected_over {
-                    exactly_min.clear();
-                }
-                max_quota
-            } else {
-                if current_over < expected_over {
-                    exactly_min.push_back(m);
-                }
-                min_quota
+        } else if owned.len() >= max_quota && current_over < expected_over {
+            current_over += 1;
+            if current_over == expected_over {
+                exactly_min.clear();
             }
+            max_quota
+        } else {
+            if current_over < expected_over {
+                exactly_min.push_back(m);
+            }
+            min_quota
         };
-        for &tp in &owned[..keep] {
-            assigned[ctx.index(tp)] = true;
+        if keep < owned.len() {
+            // A member over its quota keeps its lowest partition numbers (then topics), as Kafka.
+            let owned = owned.to_mut();
+            owned.sort_unstable_by_key(|tp| (tp.partition, tp.topic));
+            for tp in &owned[keep..] {
+                assigned.remove(ctx.index(*tp));
+            }
+            owned.truncate(keep);
         }
-        owned.truncate(keep);
         lists[m].extend_from_slice(&owned);
     }
 
-    let mut unassigned = ctx.subscribed_partitions(|g| !assigned[g]);
+    let Some(racks) = &ctx.racks else {
+        deal_round_robin(
+            ctx.free_partitions(&assigned),
+            &mut lists,
+            under_min,
+            exactly_min,
+            (min_quota, max_quota),
+            (current_over, expected_over),
+        )?;
+        return Ok(lists);
+    };
+    let mut unassigned: Vec<TopicPartition> = ctx.free_partitions(&assigned).collect();
+    unassigned.sort_by_key(|&tp| racks.members_near(ctx.index(tp)));
+    let mut next = 0usize;
+    unassigned.retain(|&tp| {
+        let g = ctx.index(tp);
+        let mut chosen = None;
+        if let Some(i) = next_rack_member(racks, g, &under_min, next) {
+            let m = under_min[i];
+            let count = lists[m].len() + 1;
+            let mut after = i;
+            if count >= min_quota {
+                under_min.remove(i);
+                if count < max_quota {
+                    exactly_min.push_back(m);
+                }
+            } else {
+                after += 1;
+            }
+            next = if under_min.is_empty() {
+                0
+            } else {
+                after % under_min.len()
+            };
+            chosen = Some(m);
+        } else if current_over < expected_over
+            && let Some(i) = next_rack_member(racks, g, exactly_min.make_contiguous(), 0)
+        {
+            // Kafka does not count these toward `maxQuota` members and can then run out of
+            // partitions for members under `minQuota` (an IllegalStateException); counting
+            // them keeps the quotas exact.
+            let m = exactly_min[i];
+            if lists[m].len() + 1 == max_quota {
+                exactly_min.remove(i);
+                current_over += 1;
+            }
+            chosen = Some(m);
+        }
+        match chosen {
+            Some(m) => {
+                lists[m].push(tp);
+                false
+            }
+            None => true,
+        }
+    });
+    deal_round_robin(
+        unassigned.into_iter(),
+        &mut lists,
+        under_min,
+        exactly_min,
+        (min_quota, max_quota),
+        (current_over, expected_over),
+    )?;
+    Ok(lists)
+}
 
-    if let Some(racks) = &ctx.racks {
-        unassigned.sort_by_key(|&tp| racks.members_near(ctx.index(tp)));
-        let mut next = 0usize;
-        unassigned.retain(|&tp| {
-            let g = ctx.index(tp);
-            let mut chosen = None;
-            if let Some(i) = next_rack_member(racks, g, &under_min, next) {
-                let m = under_min[i];
-                let count = lists[m].len() + 1;
-                let mut after = i;
-                if count >= min_quota {
-                    under_min.remove(i);
-                    if count < max_quota {
-                        exactly_min.push_back(m);
-                    }
-                } else {
-                    after += 1;
-                }
-                next = if under_min.is_empty() {
-                    0
-                } else {
-                    after % under_min.len()
-                };
-                chosen = Some(m);
-            } else if current_over < expected_over
-                && let Some(i) = next_rack_member(racks, g, exactly_min.make_contiguous(), 0)
-            {
-                // Kafka does not count these toward `maxQuota` members and can then run out of
-                // partitions for members under `minQuota` (an IllegalStateException); counting
-                // them keeps the quotas exact.
-                let m = exactly_min[i];
-                if lists[m].len() + 1 == max_quota {
-                    exactly_min.remove(i);
-                    current_over += 1;
-                }
-                chosen = Some(m);
+/// The constrained path when nobody keeps anything and racks play no part. Kafka's deal (below)
+/// then gives the `i`-th member by id the subscribed partitions `i`, `i + n`, `i + 2n`, ... (`n`
+/// members, partitions in topic order then partition order), the last of them being its one extra
+/// when `i < total % n`. Filling member by member writes each list in one go, where dealing
+/// partition by partition writes to every list in turn.
+fn deal_fresh(ctx: &Context, lists: &mut [Vec<TopicPartition>], total: usize) {
+    let topics = &ctx.group.members[0].topics;
+    // Where each subscribed topic's partitions end in the dealing order.
+    let ends: Vec<usize> = topics
+        .iter()
+        .scan(0, |end, t| {
+            *end += ctx.group.topic(*t).partitions as usize;
+            Some(*end)
+        })
+        .collect();
+    let n = ctx.by_rank.len();
+    for (i, &m) in ctx.by_rank.iter().enumerate() {
+        let list = &mut lists[m];
+        let (mut t, mut base) = (0, 0);
+        for k in (i..total).step_by(n) {
+            while k >= ends[t] {
+                base = ends[t];
+                t += 1;
             }
-            match chosen {
-                Some(m) => {
-                    lists[m].push(tp);
-                    false
-                }
-                None => true,
-            }
-        });
+            list.push(TopicPartition::new(topics[t], (k - base) as u32));
+        }
     }
+}
 
-    // Round-robin over the members under minQuota, pass after pass; once all reach it, one more
-    // each to members at minQuota, in the order they got there.
+/// The constrained path's last step: `unassigned` go round-robin over the members under minQuota,
+/// pass after pass; once all reach it, one more each to members at minQuota, in the order they
+/// got there, until `expected_over` members hold maxQuota.
+fn deal_round_robin(
+    unassigned: impl Iterator<Item = TopicPartition>,
+    lists: &mut [Vec<TopicPartition>],
+    under_min: Vec<usize>,
+    mut exactly_min: VecDeque<usize>,
+    (min_quota, max_quota): (usize, usize),
+    (mut current_over, expected_over): (usize, usize),
+) -> Result<(), AssignError> {
     let mut pass = under_min;
     let mut at = 0usize;
     let mut next_pass: Vec<usize> = Vec::with_capacity(pass.len());
@@ -408,7 +585,7 @@ fn constrained(ctx: &Context) -> Result<Vec<Vec<TopicPartition>>, AssignError> {
     if short {
         return Err("sticky: a member ended below minQuota (internal error)".into());
     }
-    Ok(lists)
+    Ok(())
 }
 
 /// Kafka's `GeneralAssignmentBuilder`, with the same guarantees and an index-based engine.
@@ -468,7 +645,7 @@ fn general(ctx: &Context) -> Vec<Vec<TopicPartition>> {
     let mut keeper = vec![NONE; total];
     for &m in &ctx.by_rank {
         let topics = &group.members[m].topics;
-        for &tp in &ctx.owned[m] {
+        for &tp in ctx.owned[m].iter() {
             if topics.binary_search(&tp.topic).is_err() || ctx.misplaced(m, tp) {
                 continue;
             }

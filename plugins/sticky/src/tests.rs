@@ -1151,3 +1151,97 @@ fn an_owned_partition_off_its_owners_rack_is_given_up_even_with_no_subscriber_ne
     assert!(!set(&g, &out, "consumer1").contains("t2-2"), "{out:?}");
     kit::validate(&g, &out).unwrap();
 }
+
+#[test]
+fn a_partition_listed_twice_by_its_owner_is_kept_once() {
+    let g = GroupSpec::builder()
+        .topic("t", 4)
+        .member("a", &["t"])
+        .owned(&[("t", 0), ("t", 1), ("t", 0)], Some(1))
+        .member("b", &["t"])
+        .owned(&[("t", 2), ("t", 3)], Some(1))
+        .build();
+    let out = run(&g);
+    assert_eq!(set(&g, &out, "a"), names(&["t-0", "t-1"]));
+    assert_eq!(set(&g, &out, "b"), names(&["t-2", "t-3"]));
+}
+
+#[test]
+fn a_member_keeping_all_it_owns_lists_it_in_the_order_it_reported() {
+    let g = GroupSpec::builder()
+        .topic("t", 4)
+        .topic("u", 2)
+        .member("a", &["t", "u"])
+        .owned(&[("u", 1), ("t", 3), ("t", 0)], Some(1))
+        .member("b", &["t", "u"])
+        .owned(&[("t", 2), ("u", 0), ("t", 1)], Some(1))
+        .build();
+    let out = run(&g);
+    let t = |topic: u32, p: u32| TopicPartition::new(TopicId(topic), p);
+    assert_eq!(out.partitions_of("a").unwrap(), [t(1, 1), t(0, 3), t(0, 0)]);
+    assert_eq!(out.partitions_of("b").unwrap(), [t(0, 2), t(1, 0), t(0, 1)]);
+}
+
+/// Kafka's incremental case at a small size: every member owns its fresh assignment, one joins.
+#[test]
+fn a_joiner_takes_one_partition_from_each_member_over_the_new_quota_and_nothing_else_moves() {
+    let fresh = kit::large_group(7, 3, 10, false, Protocol::Eager);
+    let first = run(&fresh);
+    let mut join = fresh.clone();
+    for (member, got) in join.members.iter_mut().zip(&first.members) {
+        member.owned = got.partitions.clone();
+        member.owned_generation = Some(1);
+    }
+    join.members
+        .push(Member::new("member-99999", join.members[0].topics.clone()));
+    let out = run(&join);
+    assert!(kit::balance(&join, &out).spread() <= 1);
+    // 30 partitions over 8 members: quotas 3 and 4, six members at 4. Of the seven owners (two
+    // at 5, five at 4), the first six by id keep 4 and the seventh keeps 3: three free partitions.
+    let joiner = out.partitions_of("member-99999").unwrap();
+    assert_eq!(joiner.len(), 3);
+    assert_eq!(kit::movement(&join, &out), 3);
+    for (member, got) in join.members.iter().zip(&out.members).take(7) {
+        assert!(
+            got.partitions.iter().all(|tp| member.owned.contains(tp)),
+            "{} received a partition it did not own",
+            member.id
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// With nothing kept, the member-by-member fill gives exactly what Kafka's deal gives.
+    #[test]
+    fn the_fresh_fill_matches_the_partition_by_partition_deal(
+        partitions in proptest::collection::vec(0u32..12, 1..6),
+        subscribed in proptest::collection::vec(proptest::prelude::any::<bool>(), 6),
+        ids in proptest::collection::vec(0u32..1000, 1..24),
+        stale_claims in proptest::prelude::any::<bool>(),
+    ) {
+        let mut builder = GroupSpec::builder();
+        for (t, &n) in partitions.iter().enumerate() {
+            builder = builder.topic(&format!("t{t}"), n);
+        }
+        let topics: Vec<String> = (0..partitions.len())
+            .filter(|&t| subscribed[t] || t == 0)
+            .map(|t| format!("t{t}"))
+            .collect();
+        let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+        // Ids in random order (some shared prefixes), so the deal's order by id is not list order.
+        for (i, id) in ids.iter().enumerate() {
+            builder = builder.member(&format!("m{id}-{i}"), &topics);
+            if stale_claims {
+                // A claim of a partition that does not exist is dropped: still nothing kept.
+                builder = builder.owned(&[("t0", 500)], Some(1));
+            }
+        }
+        let g = builder.build();
+        let shortcut = algorithm::assign_with(&g, true).unwrap();
+        let dealt = algorithm::assign_with(&g, false).unwrap();
+        kit::validate(&g, &shortcut).unwrap();
+        proptest::prop_assert_eq!(shortcut, dealt);
+    }
+}
