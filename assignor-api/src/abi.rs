@@ -60,6 +60,38 @@ impl Envelope for GroupSpec {
     const VERSION: u16 = crate::model::wire::NEWEST;
     const OLDEST: u16 = 1;
 
+    fn size_hint(&self) -> usize {
+        // Per member: its strings and packed arrays with their length prefixes; one distinct
+        // subscription counted (groups have few); per topic its name, count and racks.
+        let members: usize = self
+            .members
+            .iter()
+            .map(|m| {
+                m.id.len()
+                    + m.instance_id.as_ref().map_or(0, String::len)
+                    + m.rack.as_ref().map_or(0, String::len)
+                    + m.user_data.len()
+                    + m.owned.len() * 8
+                    + 40
+            })
+            .sum();
+        let topics: usize = self
+            .topics
+            .iter()
+            .map(|t| {
+                let racks = t.replica_racks.as_ref().map_or(0, |racks| {
+                    racks
+                        .iter()
+                        .map(|r| r.iter().map(|s| s.len() + 1).sum::<usize>() + 1)
+                        .sum()
+                });
+                t.name.len() + racks + 16
+            })
+            .sum();
+        let subscription = self.members.first().map_or(0, |m| m.topics.len() * 4 + 8);
+        members + topics + subscription + self.group_id.as_ref().map_or(0, String::len) + 32
+    }
+
     fn serialize_version<S: serde::Serializer>(
         &self,
         version: u16,

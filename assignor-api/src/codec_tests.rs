@@ -69,8 +69,40 @@ proptest::proptest! {
             builder = builder.member(&format!("m{i}"), &topics).user_data(data).owned(&owned, *generation);
         }
         let spec = builder.build();
-        proptest::prop_assert_eq!(decode::<GroupSpec>(&encode(&spec)).unwrap(), spec);
+        let bytes = encode(&spec);
+        // The size hint covers the envelope, so encoding reserves once and never regrows.
+        proptest::prop_assert!(bytes.len() <= HEADER_LEN + spec.size_hint(), "{} > {}", bytes.len(), HEADER_LEN + spec.size_hint());
+        proptest::prop_assert_eq!(decode::<GroupSpec>(&bytes).unwrap(), spec);
     }
+}
+
+#[test]
+fn a_large_group_with_racks_encodes_within_its_size_hint() {
+    let mut spec = crate::kit::large_group(300, 20, 50, true, Protocol::Cooperative);
+    for (i, m) in spec.members.iter_mut().enumerate() {
+        m.owned = (0..3)
+            .map(|t| crate::model::TopicPartition::new(crate::model::TopicId(t), i as u32))
+            .collect();
+        m.rack = Some(format!("rack-{}", i % 3));
+        m.instance_id = Some(format!("instance-{i}"));
+        m.user_data = vec![7; i % 11];
+    }
+    spec.topics[0].replica_racks = Some(vec![vec!["rack-0".to_owned(), "rack-1".to_owned()]; 50]);
+    spec.group_id = Some("readers".to_owned());
+    let bytes = encode(&spec);
+    assert!(
+        bytes.len() <= HEADER_LEN + spec.size_hint(),
+        "{} > {}",
+        bytes.len(),
+        spec.size_hint()
+    );
+    // And not far above it: the reservation is what the envelope takes.
+    assert!(
+        spec.size_hint() < bytes.len() * 2,
+        "{} vs {}",
+        spec.size_hint(),
+        bytes.len()
+    );
 }
 
 #[test]

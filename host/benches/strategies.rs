@@ -219,7 +219,56 @@ fn bench_large(c: &mut Criterion, plugins: &Registry, builtins: &Registry, label
     g.finish();
 }
 
-fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
+/// The boundary's steps for one plugin call on `spec`, each timed alone: the host encodes the
+/// group, the plugin's own call (decode, assign, encode the reply; no thread, no validation),
+/// the host decodes the reply, and validates it.
+fn bench_boundary_steps(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    group: &str,
+    prefix: &str,
+    spec: &GroupSpec,
+    direct: AssignorModRef,
+) {
+    let bytes = codec::encode(spec);
+    let reply_bytes = (direct.assign())(RSlice::from_slice(&bytes)).to_vec();
+    let AssignReply(Ok(out)) = codec::decode::<AssignReply>(&reply_bytes).unwrap() else {
+        panic!("{prefix}: the plugin failed")
+    };
+    g.bench_function(format!("{prefix} group encode"), |b| {
+        timed(b, &format!("{group}/{prefix} group encode"), || {
+            codec::encode(spec)
+        })
+    });
+    // What the plugin's call does besides the algorithm, run here alone.
+    g.bench_function(format!("{prefix} group decode"), |b| {
+        timed(b, &format!("{group}/{prefix} group decode"), || {
+            codec::decode::<GroupSpec>(&bytes).unwrap()
+        })
+    });
+    let reply = AssignReply(Ok(out.clone()));
+    g.bench_function(format!("{prefix} reply encode"), |b| {
+        timed(b, &format!("{group}/{prefix} reply encode"), || {
+            codec::encode(&reply)
+        })
+    });
+    g.bench_function(format!("{prefix} plugin call"), |b| {
+        timed(b, &format!("{group}/{prefix} plugin call"), || {
+            (direct.assign())(RSlice::from_slice(&bytes))
+        })
+    });
+    g.bench_function(format!("{prefix} reply decode"), |b| {
+        timed(b, &format!("{group}/{prefix} reply decode"), || {
+            codec::decode::<AssignReply>(&reply_bytes).unwrap()
+        })
+    });
+    g.bench_function(format!("{prefix} validate"), |b| {
+        timed(b, &format!("{group}/{prefix} validate"), || {
+            kit::validate(spec, &out).unwrap()
+        })
+    });
+}
+
+fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry, dir: &std::path::Path) {
     let mut g = c.benchmark_group("10000x500k uniform");
     configure(&mut g);
     let wide = Arc::new(kit::large_group(10_000, 250, 2_000, false, Protocol::Eager));
@@ -256,6 +305,9 @@ fn bench_wide(c: &mut Criterion, plugins: &Registry, builtins: &Registry) {
     kit::validate(&join, &joined).unwrap();
     assert!(kit::balance(&join, &joined).spread() <= 1);
     drop(joined);
+    let direct = module("libregroup_sticky.so", dir);
+    bench_boundary_steps(&mut g, "10000x500k uniform", "sticky fresh", &wide, direct);
+    bench_boundary_steps(&mut g, "10000x500k uniform", "sticky join", &join, direct);
     g.bench_function("sticky join algorithm", |b| {
         timed(b, "10000x500k uniform/sticky join algorithm", || {
             regroup_sticky::assign(&join).unwrap()
@@ -458,6 +510,32 @@ fn summary() {
         }
     }
 
+    println!("\n== the boundary's steps alone, sticky, 10,000 x 500,000 (medians)");
+    for case in ["fresh", "join"] {
+        let step = |what: &str| median(&format!("10000x500k uniform/sticky {case} {what}"));
+        if let (Some(enc), Some(call), Some(dec), Some(val), Some(alg), Some(pdec), Some(penc)) = (
+            step("group encode"),
+            step("plugin call"),
+            step("reply decode"),
+            step("validate"),
+            step("algorithm"),
+            step("group decode"),
+            step("reply encode"),
+        ) {
+            println!(
+                "{case:<6} host: group encode {}, reply decode {}, validate {};  plugin call {} = algorithm alone {} + the rest {} (of which group decode {}, reply encode {}, each alone)",
+                support::ms(enc),
+                support::ms(dec),
+                support::ms(val),
+                support::ms(call),
+                support::ms(alg),
+                support::ms(call.saturating_sub(alg)),
+                support::ms(pdec),
+                support::ms(penc)
+            );
+        }
+    }
+
     println!(
         "\n== range and roundrobin, 2,000 members x 1,000,000 partitions, via plugin: target <= 3x the codec work"
     );
@@ -580,15 +658,35 @@ fn main() {
         "plugins loaded from their files in {} (probe included)",
         support::ms(setup.elapsed())
     );
+    // Criterion's filter (the first argument not a flag) also picks the groups to set up, so
+    // `-- 10000x500k` skips the other groups' preparation and paired runs; `-- peak` runs only the
+    // memory figures.
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |group: &str| {
+        filter
+            .as_deref()
+            .is_none_or(|f| group.contains(f) || f.starts_with(group))
+    };
     let mut c = Criterion::default().configure_from_args();
-    bench_large(&mut c, &plugins.registry, &builtins, "uniform", false);
-    bench_large(&mut c, &plugins.registry, &builtins, "non-uniform", true);
-    bench_wide(&mut c, &plugins.registry, &builtins);
-    bench_kafka(&mut c, &plugins.registry, &builtins, plugins._dir.path());
+    if wanted("2000x1M uniform") {
+        bench_large(&mut c, &plugins.registry, &builtins, "uniform", false);
+    }
+    if wanted("2000x1M non-uniform") {
+        bench_large(&mut c, &plugins.registry, &builtins, "non-uniform", true);
+    }
+    if wanted("10000x500k uniform") {
+        bench_wide(&mut c, &plugins.registry, &builtins, plugins._dir.path());
+    }
+    if wanted("2000x1M eager") {
+        bench_kafka(&mut c, &plugins.registry, &builtins, plugins._dir.path());
+    }
     c.final_summary();
     drop((plugins, builtins));
     summary();
 
+    if !wanted("peak") {
+        return;
+    }
     println!(
         "\n== peak resident memory (VmHWM), 2,000 x 1M, sticky fresh then reassign, each case in a child process"
     );

@@ -43,6 +43,14 @@ pub fn load(path: &Path) -> Result<LoadedModule, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(e.to_string()))?;
     let symbol = check_bytes(&bytes)?;
     drop(bytes);
+    open_checked(path, symbol)
+}
+
+/// Loads the library at `path`, whose content already passed [`check_bytes`] (which named its
+/// root `symbol`) and cannot have changed since: the registry's own shadow copy of bytes it
+/// checked, so they are not read a second time (a plugin file of 8 MB held twice at once was a
+/// third of a host's peak memory).
+pub fn open_checked(path: &Path, symbol: String) -> Result<LoadedModule, LoadError> {
     // SAFETY: loading runs the library's initialisers; the file passed the structural checks and,
     // in the host, already survived a probe load in a child process.
     let library = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Open(e.to_string()))?;

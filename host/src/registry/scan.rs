@@ -158,6 +158,7 @@ impl Scanner {
         let present = list(dir);
         self.files.retain(|path, _| present.contains_key(path));
         let mut settling = false;
+        let mut read_any = false;
         for (path, observed) in present {
             let record = self.files.entry(path.clone()).or_insert_with(|| FileRecord {
                 observed,
@@ -210,6 +211,12 @@ impl Scanner {
                 Err(error) => rejected(&path, Some(hash), error),
             };
             record.outcome = Some(outcome);
+            read_any = true;
+        }
+        if read_any {
+            // A plugin file is read whole (megabytes); the process keeps freed memory for
+            // assignments, so hand this back now instead of holding it for good.
+            release_freed_memory();
         }
         settling
     }
@@ -366,7 +373,8 @@ fn load_file(
         let isolation = config.isolation_for(&info.name);
         let runner = match isolation {
             Isolation::InProcess => {
-                let module = loader::load(&shadow)?.module;
+                // `vet` checked these bytes and wrote them to the shadow copy.
+                let module = loader::open_checked(&shadow, loader::check_bytes(bytes)?)?.module;
                 modules.insert(hash.to_owned(), (info.clone(), module));
                 Runner::InProcess(module)
             }
@@ -389,6 +397,16 @@ fn load_file(
             let _ = fs::remove_file(&shadow);
             Err(error)
         }
+    }
+}
+
+/// Returns the free memory malloc keeps (the `regroup` binary has it keep freed memory for
+/// assignments) to the kernel, in every arena.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

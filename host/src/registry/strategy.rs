@@ -195,6 +195,9 @@ impl Strategy {
                     self.on_thread_with_deadline(deadline, marker, move || {
                         let bytes = codec::encode_version(&*group, version);
                         let reply = (module.assign())(RSlice::from_slice(&bytes));
+                        // The group's bytes (megabytes at a million owned partitions) go before
+                        // the reply is decoded, whose vectors can reuse their memory.
+                        drop(bytes);
                         decode_reply(reply.as_slice())
                     })
                 })
