@@ -809,6 +809,23 @@ impl Coordinator {
         }
     }
 
+    /// Checks who reads a group's offsets (OffsetFetch from version 9 names a member and its
+    /// epoch): in a consumer-protocol group a named member must be live at its current epoch
+    /// (else `UnknownMember` or `StaleMemberEpoch`); a fetcher naming none, and any fetcher of
+    /// another kind of group, may read, as in Kafka.
+    pub fn check_offset_fetcher(
+        &self,
+        group: &str,
+        member_id: Option<&str>,
+        epoch: i32,
+    ) -> Result<(), GroupError> {
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        match consumer {
+            Some(g) => lock(&g).check_fetcher(member_id, epoch),
+            None => Ok(()),
+        }
+    }
+
     /// The group's committed offsets: of `partitions`, or all of them; sorted.
     pub fn fetch_offsets(
         &self,

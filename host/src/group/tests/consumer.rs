@@ -660,3 +660,38 @@ fn a_commit_to_a_consumer_group_is_checked_by_member_epoch() {
     assert!(matches!(error, GroupError::GroupNotEmpty { .. }), "{error:?}");
     assert_eq!(h.coordinator.fetch_offsets("g", None)[0].1.offset, 3);
 }
+
+#[test]
+fn an_offset_fetch_naming_a_consumer_group_member_is_checked_by_member_epoch() {
+    let h = Harness::new(vec![Deal::cooperative("coop")], &[("t", 2)]);
+    let mut a = Member::new("g", &["t"], Some("coop"));
+    a.beat(&h.coordinator, h.at(0.0)).unwrap();
+    converge(&h, std::slice::from_mut(&mut a), h.at(0.1));
+    let c = &h.coordinator;
+    c.check_offset_fetcher("g", Some(a.id()), a.epoch).unwrap();
+    let error = c
+        .check_offset_fetcher("g", Some(a.id()), a.epoch - 1)
+        .unwrap_err();
+    assert!(
+        matches!(error, GroupError::StaleMemberEpoch { epoch, current, .. } if epoch == a.epoch - 1 && current == a.epoch),
+        "{error:?}"
+    );
+    let error = c
+        .check_offset_fetcher("g", Some(a.id()), a.epoch + 1)
+        .unwrap_err();
+    assert!(matches!(error, GroupError::StaleMemberEpoch { .. }), "{error:?}");
+    let error = c.check_offset_fetcher("g", Some("who"), a.epoch).unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    // An admin tool names no member: it reads while the group has members.
+    c.check_offset_fetcher("g", None, -1).unwrap();
+    c.check_offset_fetcher("g", Some(""), -1).unwrap();
+    // Naming no member but an epoch is no outsider's request.
+    let error = c.check_offset_fetcher("g", None, a.epoch).unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    // A member that left is unknown; other kinds of group, and unknown ones, are not checked.
+    let id = a.id().to_owned();
+    a.leave(c, -1, h.at(0.2)).unwrap();
+    let error = c.check_offset_fetcher("g", Some(&id), a.epoch).unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    c.check_offset_fetcher("nobody", Some("who"), 7).unwrap();
+}
