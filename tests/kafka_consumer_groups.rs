@@ -2,7 +2,7 @@
 //! `regroup serve`, driven by `kafka_clients/consumer_groups.py` (clients installed as
 //! [`regroup_tests::kafka`] says): server-side assignors named by `group.remote.assignor`, built-in
 //! and plugin; a plugin file replaced under three consuming members; an unknown assignor; a static
-//! member's restart; OffsetFetch v9 checked by member epoch.
+//! member's restart; OffsetFetch v9 checked by member epoch; a deleted topic.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use regroup_tests::cli::{Server, produce_lines, regroup};
+use regroup_tests::cli::{Server, ok, produce_lines, regroup};
 use regroup_tests::kafka::{create_topic, kafka_addr, python, workspace};
 use regroup_tests::{plugin_lib, publish, wait_for};
 
@@ -359,4 +359,27 @@ fn a_static_librdkafka_member_that_restarts_within_its_session_keeps_its_partiti
     assert_eq!(line("s1 before "), line("s1 after "), "{out}");
     assert!(!line("s1 before ").is_empty());
     assert_eq!(line("s2 callbacks during the restart "), "0", "{out}");
+}
+
+/// The server's own path, from the log's deletion to the coordinator (the coordinator's side is
+/// unit-tested with its members' heartbeats).
+#[test]
+fn a_deleted_topic_gives_a_consumer_group_reading_it_a_new_group_epoch() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server(data.path(), None);
+    create_topic(&server, "orders", 2);
+    let (code, _, _) = raw_join(&server, "g", "raw-member", "orders", "uniform");
+    assert_eq!(code, 0);
+    let before = describe(&server, "g");
+    assert_eq!(
+        before["members"][0]["partitions"],
+        serde_json::json!(["orders-0", "orders-1"]),
+        "{before}"
+    );
+    let epoch = before["generation"].as_i64().unwrap();
+    ok(regroup(&["topics", "delete", "orders"], &server));
+    // Well within the silent member's session (45 s), whose expiry would bump the epoch too.
+    wait_for("the group's next epoch", Duration::from_secs(10), || {
+        (describe(&server, "g")["generation"].as_i64().unwrap() > epoch).then_some(())
+    });
 }
