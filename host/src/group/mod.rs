@@ -642,8 +642,9 @@ impl Coordinator {
         }
     }
 
-    /// The log says these topics changed (created, partitions added): groups reading them
-    /// rebalance if their partition counts differ from the current assignment's.
+    /// The log says these topics changed (created, partitions added, deleted): native groups
+    /// reading them rebalance if their partition counts differ from the current assignment's;
+    /// consumer-protocol groups reading them compute a new target.
     pub fn topics_changed(&self, topics: &[&str], now: Instant) {
         self.observe(now);
         let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();

@@ -637,7 +637,8 @@ impl ConsumerGroup {
         }
     }
 
-    /// Topics were created or grew: a group reading them computes its target again.
+    /// Topics were created, grew or were deleted: a group reading them (by name or pattern)
+    /// computes its target again; a deleted topic's partitions leave it.
     pub fn topics_changed(&mut self, topics: &[&str]) {
         let reads = self.members.values().any(|m| {
             topics
