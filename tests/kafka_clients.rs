@@ -529,7 +529,7 @@ fn kafka_python_and_aiokafka_produce_and_read_back_every_record_intact() {
 }
 
 #[test]
-fn kafkajs_produces_lists_offsets_and_fetches_back_every_record_intact() {
+fn kafkajs_produces_lists_offsets_and_its_consumer_reads_back_every_record_intact() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), None);
     create_topic(&server, "orders", 1);
@@ -541,7 +541,7 @@ fn kafkajs_produces_lists_offsets_and_fetches_back_every_record_intact() {
     );
     assert_eq!(
         out.trim(),
-        "kafkajs: 50 records produced (idempotent, none and gzip) and fetched back intact; offsets 0..50"
+        "kafkajs: 50 records produced (idempotent, none and gzip) and read back intact by a kafkajs consumer; offsets 0..50"
     );
     let consumer = ConsumerProcess::start(&server, &["--from-beginning"]);
     assert_eq!(consumer.take(1), ["kafkajs value 0"]);

@@ -2,7 +2,7 @@
 //! `regroup serve`, driven by `kafka_clients/consumer_groups.py` (clients installed as
 //! [`regroup_tests::kafka`] says): server-side assignors named by `group.remote.assignor`, built-in
 //! and plugin; a plugin file replaced under three consuming members; an unknown assignor; a static
-//! member's restart.
+//! member's restart; OffsetFetch v9 checked by member epoch; a deleted topic.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use regroup_tests::cli::{Server, produce_lines, regroup};
+use regroup_tests::cli::{Server, ok, produce_lines, regroup};
 use regroup_tests::kafka::{create_topic, kafka_addr, python, workspace};
 use regroup_tests::{plugin_lib, publish, wait_for};
 
@@ -211,18 +211,43 @@ fn compact_string(buffer: &mut Vec<u8>, text: Option<&str>) {
     }
 }
 
-/// A joining member's ConsumerGroupHeartbeat v1, as bytes (schemas: Kafka's JSON specs), sent
-/// raw; returns the answer's error code and message. A client would hide the message.
-fn raw_join(server: &Server, group: &str, topic: &str, assignor: &str) -> (i16, Option<String>) {
+/// Sends one request raw (a flexible version: request header v2) and returns its answer past the
+/// response header (correlation id checked, header tags skipped).
+fn raw_request(server: &Server, api_key: i16, version: i16, body: &[u8]) -> Vec<u8> {
     let mut request = Vec::new();
-    request.extend_from_slice(&68i16.to_be_bytes()); // ConsumerGroupHeartbeat
-    request.extend_from_slice(&1i16.to_be_bytes());
+    request.extend_from_slice(&api_key.to_be_bytes());
+    request.extend_from_slice(&version.to_be_bytes());
     request.extend_from_slice(&7i32.to_be_bytes());
     request.extend_from_slice(&8i16.to_be_bytes());
     request.extend_from_slice(b"raw-test");
     request.push(0); // header tags
+    request.extend_from_slice(body);
+    let mut stream = TcpStream::connect(kafka_addr(server)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream.write_all(&(request.len() as i32).to_be_bytes()).unwrap();
+    stream.write_all(&request).unwrap();
+    let mut size = [0u8; 4];
+    stream.read_exact(&mut size).unwrap();
+    let mut answer = vec![0; i32::from_be_bytes(size) as usize];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(answer[..4], 7i32.to_be_bytes());
+    assert_eq!(answer[4], 0, "no header tags");
+    answer.split_off(5)
+}
+
+/// A joining member's ConsumerGroupHeartbeat v1 (member id `member`), as bytes (schemas: Kafka's
+/// JSON specs), sent raw; returns the answer's error code and message (a client would hide the
+/// message) and the member epoch it was given.
+fn raw_join(
+    server: &Server,
+    group: &str,
+    member: &str,
+    topic: &str,
+    assignor: &str,
+) -> (i16, Option<String>, i32) {
+    let mut request = Vec::new();
     compact_string(&mut request, Some(group));
-    compact_string(&mut request, Some("raw-member"));
+    compact_string(&mut request, Some(member));
     request.extend_from_slice(&0i32.to_be_bytes()); // member epoch
     compact_string(&mut request, None); // instance id
     compact_string(&mut request, None); // rack
@@ -233,20 +258,57 @@ fn raw_join(server: &Server, group: &str, topic: &str, assignor: &str) -> (i16, 
     compact_string(&mut request, Some(assignor));
     request.push(1); // owned: none
     request.push(0); // tags
-    let mut stream = TcpStream::connect(kafka_addr(server)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    stream.write_all(&(request.len() as i32).to_be_bytes()).unwrap();
-    stream.write_all(&request).unwrap();
-    let mut size = [0u8; 4];
-    stream.read_exact(&mut size).unwrap();
-    let mut answer = vec![0; i32::from_be_bytes(size) as usize];
-    stream.read_exact(&mut answer).unwrap();
-    // Correlation id, header tags, throttle time, then the error code and message.
-    assert_eq!(answer[..4], 7i32.to_be_bytes());
-    let code = i16::from_be_bytes([answer[9], answer[10]]);
-    let (length, rest) = (answer[11] as usize, &answer[12..]);
+    let answer = raw_request(server, 68, 1, &request); // ConsumerGroupHeartbeat
+    // Throttle time, then the error code, message, member id and member epoch.
+    let code = i16::from_be_bytes([answer[4], answer[5]]);
+    let (length, rest) = (answer[6] as usize, &answer[7..]);
     let message = (length > 0).then(|| String::from_utf8(rest[..length - 1].to_vec()).unwrap());
-    (code, message)
+    let rest = &rest[length.saturating_sub(1)..];
+    let rest = &rest[(rest[0] as usize).max(1)..]; // member id
+    let epoch = i32::from_be_bytes(rest[..4].try_into().unwrap());
+    (code, message, epoch)
+}
+
+/// OffsetFetch v9 of every offset of `group` by `member` at `epoch`, sent raw; returns the
+/// group's error code.
+fn raw_offset_fetch(server: &Server, group: &str, member: Option<&str>, epoch: i32) -> i16 {
+    let mut request = vec![2]; // one group
+    compact_string(&mut request, Some(group));
+    compact_string(&mut request, member);
+    request.extend_from_slice(&epoch.to_be_bytes());
+    request.push(0); // topics: null, i.e. all
+    request.push(0); // group tags
+    request.push(0); // require stable: no
+    request.push(0); // tags
+    let answer = raw_request(server, 9, 9, &request);
+    // Throttle time, one group: its id, its topics (none when refused or nothing is committed),
+    // its error code.
+    assert_eq!(answer[4], 2, "one group answered");
+    let rest = &answer[5 + answer[5] as usize..];
+    assert_eq!(rest[0], 1, "no topics");
+    i16::from_be_bytes([rest[1], rest[2]])
+}
+
+#[test]
+fn an_offset_fetch_v9_is_checked_by_the_consumer_group_members_epoch() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server(data.path(), None);
+    create_topic(&server, "orders", 2);
+    let (code, _, epoch) = raw_join(&server, "g", "raw-member", "orders", "uniform");
+    assert_eq!((code, epoch > 0), (0, true), "joined at epoch {epoch}");
+    assert_eq!(raw_offset_fetch(&server, "g", Some("raw-member"), epoch), 0);
+    assert_eq!(
+        raw_offset_fetch(&server, "g", Some("raw-member"), epoch - 1),
+        113,
+        "STALE_MEMBER_EPOCH"
+    );
+    assert_eq!(
+        raw_offset_fetch(&server, "g", Some("someone-else"), epoch),
+        25,
+        "UNKNOWN_MEMBER_ID"
+    );
+    // An admin tool names no member.
+    assert_eq!(raw_offset_fetch(&server, "g", None, -1), 0);
 }
 
 #[test]
@@ -265,7 +327,7 @@ fn an_unknown_assignor_is_refused_with_the_names_the_host_serves() {
         "{out}"
     );
     // ... and the answer's message says what the host serves.
-    let (code, message) = raw_join(&server, "g", "orders", "nosuch");
+    let (code, message, _) = raw_join(&server, "g", "raw-member", "orders", "nosuch");
     assert_eq!(code, 112, "UNSUPPORTED_ASSIGNOR");
     assert_eq!(
         message.as_deref(),
@@ -297,4 +359,27 @@ fn a_static_librdkafka_member_that_restarts_within_its_session_keeps_its_partiti
     assert_eq!(line("s1 before "), line("s1 after "), "{out}");
     assert!(!line("s1 before ").is_empty());
     assert_eq!(line("s2 callbacks during the restart "), "0", "{out}");
+}
+
+/// The server's own path, from the log's deletion to the coordinator (the coordinator's side is
+/// unit-tested with its members' heartbeats).
+#[test]
+fn a_deleted_topic_gives_a_consumer_group_reading_it_a_new_group_epoch() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server(data.path(), None);
+    create_topic(&server, "orders", 2);
+    let (code, _, _) = raw_join(&server, "g", "raw-member", "orders", "uniform");
+    assert_eq!(code, 0);
+    let before = describe(&server, "g");
+    assert_eq!(
+        before["members"][0]["partitions"],
+        serde_json::json!(["orders-0", "orders-1"]),
+        "{before}"
+    );
+    let epoch = before["generation"].as_i64().unwrap();
+    ok(regroup(&["topics", "delete", "orders"], &server));
+    // Well within the silent member's session (45 s), whose expiry would bump the epoch too.
+    wait_for("the group's next epoch", Duration::from_secs(10), || {
+        (describe(&server, "g")["generation"].as_i64().unwrap() > epoch).then_some(())
+    });
 }

@@ -1,10 +1,11 @@
 //! Kafka clients in consumer groups on a real `regroup serve`: librdkafka (confluent-kafka)
-//! driven by `kafka_clients/groups.py`, installed as [`regroup_tests::kafka`] says.
+//! driven by `kafka_clients/groups.py`, kafka-python and aiokafka by `pure_python_groups.py`,
+//! kafkajs by `kafkajs.js`, installed as [`regroup_tests::kafka`] says.
 
 use std::process::{Command, Output, Stdio};
 
 use regroup_tests::cli::{Server, ok, produce_lines, regroup};
-use regroup_tests::kafka::{create_topic, kafka_addr, python, workspace};
+use regroup_tests::kafka::{client_file, create_topic, kafka_addr, node_modules, python, workspace};
 
 /// Runs `groups.py BOOTSTRAP ARGS...`; its stdout, or a panic with its stderr.
 fn groups_py(server: &Server, args: &[&str]) -> String {
@@ -295,6 +296,41 @@ fn kafka_python_members_share_a_topic_and_one_takes_over_when_the_other_leaves()
 #[test]
 fn aiokafka_members_share_a_topic_and_one_takes_over_when_the_other_leaves() {
     two_share_one_leaves_the_other_takes_over("aiokafka");
+}
+
+#[test]
+fn kafkajs_members_share_a_topic_one_leaves_the_other_takes_over_and_each_record_is_consumed_once() {
+    let data = tempfile::tempdir().unwrap();
+    let server = start_server(data.path());
+    create_topic(&server, "orders", 4);
+    produce_lines(&server, "orders", &records(100));
+    let output = Command::new("node")
+        .env("NODE_PATH", node_modules())
+        .arg(client_file("kafkajs.js"))
+        .args([kafka_addr(&server), "group", "g", "orders", "100"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "kafkajs.js group failed ({}):\n{out}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        out.trim(),
+        "kafkajs: two members shared 4 partitions (2 and 2), one left, the other took over all 4 and read the 50 new records; 150 records, each consumed once"
+    );
+    // The survivor committed everything it read before it left.
+    let described = describe_json(&server, "g");
+    let committed: u64 = described["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["committed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(committed, 150, "{described}");
 }
 
 #[test]

@@ -642,8 +642,9 @@ impl Coordinator {
         }
     }
 
-    /// The log says these topics changed (created, partitions added): groups reading them
-    /// rebalance if their partition counts differ from the current assignment's.
+    /// The log says these topics changed (created, partitions added, deleted): native groups
+    /// reading them rebalance if their partition counts differ from the current assignment's;
+    /// consumer-protocol groups reading them compute a new target.
     pub fn topics_changed(&self, topics: &[&str], now: Instant) {
         self.observe(now);
         let groups: Vec<Arc<Mutex<Group>>> = lock(&self.inner.groups).values().cloned().collect();
@@ -806,6 +807,23 @@ impl Coordinator {
                 group: group.to_owned(),
                 partition: partition.to_string(),
             }),
+        }
+    }
+
+    /// Checks who reads a group's offsets (OffsetFetch from version 9 names a member and its
+    /// epoch): in a consumer-protocol group a named member must be live at its current epoch
+    /// (else `UnknownMember` or `StaleMemberEpoch`); a fetcher naming none, and any fetcher of
+    /// another kind of group, may read, as in Kafka.
+    pub fn check_offset_fetcher(
+        &self,
+        group: &str,
+        member_id: Option<&str>,
+        epoch: i32,
+    ) -> Result<(), GroupError> {
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        match consumer {
+            Some(g) => lock(&g).check_fetcher(member_id, epoch),
+            None => Ok(()),
         }
     }
 

@@ -1,7 +1,11 @@
 //! OffsetFetch (versions 1 to 9; several groups in one request from version 8): a group's
 //! committed offsets, of the partitions asked or, when none are named, all of them. A partition
 //! with no committed offset (or a group with none at all) answers offset -1 with no error, as
-//! Kafka does; the consumer then starts from its `auto.offset.reset`.
+//! Kafka does; the consumer then starts from its `auto.offset.reset`. From version 9 a member of
+//! a consumer-protocol group fetches with its member id and epoch, checked as Kafka checks them:
+//! an unknown member gets UNKNOWN_MEMBER_ID and an epoch other than its current one
+//! STALE_MEMBER_EPOCH, as that group's error; no member id with epoch -1 (an admin tool) may
+//! always read.
 
 use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequest;
 use kafka_protocol::messages::offset_fetch_response::{
@@ -12,6 +16,7 @@ use kafka_protocol::messages::{GroupId, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
 use super::connection::Context;
+use super::error::group_code;
 use crate::group::{CommittedOffset, Coordinator, PartitionName};
 
 /// One topic's answer: each partition asked with its committed offset, if any.
@@ -55,6 +60,17 @@ pub(super) fn serve(context: &Context, request: OffsetFetchRequest, version: i16
         .groups
         .into_iter()
         .map(|group| {
+            if version >= 9
+                && let Err(refused) = coordinator.check_offset_fetcher(
+                    group.group_id.0.as_str(),
+                    group.member_id.as_ref().map(|id| id.as_str()),
+                    group.member_epoch,
+                )
+            {
+                return OffsetFetchResponseGroup::default()
+                    .with_group_id(group.group_id)
+                    .with_error_code(group_code(&refused));
+            }
             let asked = group.topics.map(|topics| {
                 topics
                     .into_iter()

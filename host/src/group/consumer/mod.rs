@@ -637,7 +637,8 @@ impl ConsumerGroup {
         }
     }
 
-    /// Topics were created or grew: a group reading them computes its target again.
+    /// Topics were created, grew or were deleted: a group reading them (by name or pattern)
+    /// computes its target again; a deleted topic's partitions leave it.
     pub fn topics_changed(&mut self, topics: &[&str]) {
         let reads = self.members.values().any(|m| {
             topics
@@ -657,23 +658,7 @@ impl ConsumerGroup {
             Committer::Member {
                 member_id,
                 generation: epoch,
-            } => {
-                let member = self.members.get(member_id).filter(|m| !m.left).ok_or_else(|| {
-                    GroupError::UnknownMember {
-                        group: self.name.clone(),
-                        member: member_id.clone(),
-                    }
-                })?;
-                if *epoch != member.epoch {
-                    return Err(GroupError::StaleMemberEpoch {
-                        group: self.name.clone(),
-                        member: member_id.clone(),
-                        epoch: *epoch,
-                        current: member.epoch,
-                    });
-                }
-                Ok(())
-            }
+            } => self.check_member_epoch(member_id, *epoch),
             Committer::Standalone if self.members.is_empty() => Ok(()),
             Committer::Standalone => Err(GroupError::GroupNotEmpty {
                 group: self.name.clone(),
@@ -681,6 +666,37 @@ impl ConsumerGroup {
                 action: "commit offsets outside of",
             }),
         }
+    }
+
+    /// Kafka's rule for OffsetFetch from version 9: a fetcher naming a member must be that
+    /// member at its current epoch; one naming none (no member id and a negative epoch: an admin
+    /// tool, or a client outside the group) may always read.
+    pub fn check_fetcher(&self, member_id: Option<&str>, epoch: i32) -> Result<(), GroupError> {
+        match member_id {
+            None | Some("") if epoch < 0 => Ok(()),
+            member_id => self.check_member_epoch(member_id.unwrap_or_default(), epoch),
+        }
+    }
+
+    /// A live member of the group, at `epoch` exactly.
+    fn check_member_epoch(&self, member_id: &str, epoch: i32) -> Result<(), GroupError> {
+        let member =
+            self.members
+                .get(member_id)
+                .filter(|m| !m.left)
+                .ok_or_else(|| GroupError::UnknownMember {
+                    group: self.name.clone(),
+                    member: member_id.to_owned(),
+                })?;
+        if epoch != member.epoch {
+            return Err(GroupError::StaleMemberEpoch {
+                group: self.name.clone(),
+                member: member_id.to_owned(),
+                epoch,
+                current: member.epoch,
+            });
+        }
+        Ok(())
     }
 
     /// Whether a strategy run should start now; `catalog` resolves subscriptions.

@@ -660,3 +660,82 @@ fn a_commit_to_a_consumer_group_is_checked_by_member_epoch() {
     assert!(matches!(error, GroupError::GroupNotEmpty { .. }), "{error:?}");
     assert_eq!(h.coordinator.fetch_offsets("g", None)[0].1.offset, 3);
 }
+
+#[test]
+fn an_offset_fetch_naming_a_consumer_group_member_is_checked_by_member_epoch() {
+    let h = Harness::new(vec![Deal::cooperative("coop")], &[("t", 2)]);
+    let mut a = Member::new("g", &["t"], Some("coop"));
+    a.beat(&h.coordinator, h.at(0.0)).unwrap();
+    converge(&h, std::slice::from_mut(&mut a), h.at(0.1));
+    let c = &h.coordinator;
+    c.check_offset_fetcher("g", Some(a.id()), a.epoch).unwrap();
+    let error = c
+        .check_offset_fetcher("g", Some(a.id()), a.epoch - 1)
+        .unwrap_err();
+    assert!(
+        matches!(error, GroupError::StaleMemberEpoch { epoch, current, .. } if epoch == a.epoch - 1 && current == a.epoch),
+        "{error:?}"
+    );
+    let error = c
+        .check_offset_fetcher("g", Some(a.id()), a.epoch + 1)
+        .unwrap_err();
+    assert!(matches!(error, GroupError::StaleMemberEpoch { .. }), "{error:?}");
+    let error = c.check_offset_fetcher("g", Some("who"), a.epoch).unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    // An admin tool names no member: it reads while the group has members.
+    c.check_offset_fetcher("g", None, -1).unwrap();
+    c.check_offset_fetcher("g", Some(""), -1).unwrap();
+    // Naming no member but an epoch is no outsider's request.
+    let error = c.check_offset_fetcher("g", None, a.epoch).unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    // A member that left is unknown; other kinds of group, and unknown ones, are not checked.
+    let id = a.id().to_owned();
+    a.leave(c, -1, h.at(0.2)).unwrap();
+    let error = c.check_offset_fetcher("g", Some(&id), a.epoch).unwrap_err();
+    assert!(matches!(error, GroupError::UnknownMember { .. }), "{error:?}");
+    c.check_offset_fetcher("nobody", Some("who"), 7).unwrap();
+}
+
+#[test]
+fn a_deleted_topic_leaves_the_target_of_a_consumer_group_subscribed_to_it() {
+    let h = Harness::new(vec![Deal::cooperative("coop")], &[("t", 2), ("u", 2)]);
+    let mut members = vec![
+        Member::new("g", &["t", "u"], Some("coop")),
+        Member::new("g", &["t", "u"], Some("coop")),
+    ];
+    // A group on `t` alone, untouched by the deletion.
+    let mut other = Member::new("other", &["t"], Some("coop"));
+    for m in members.iter_mut() {
+        m.beat(&h.coordinator, h.at(0.0)).unwrap();
+    }
+    other.beat(&h.coordinator, h.at(0.0)).unwrap();
+    converge(&h, &mut members, h.at(0.1));
+    converge(&h, std::slice::from_mut(&mut other), h.at(0.1));
+    assert_eq!(held(&members), 4);
+    let epoch = h.coordinator.describe_consumer("g").unwrap().group_epoch;
+    let other_epoch = h.coordinator.describe_consumer("other").unwrap().group_epoch;
+
+    // The log deletes `u` and says so, as the server's driver does.
+    h.topics.remove("u");
+    h.coordinator.topic_deleted("u").unwrap();
+    h.coordinator.topics_changed(&["u"], h.at(1.0));
+    settle(&h);
+    let d = h.coordinator.describe_consumer("g").unwrap();
+    assert!(d.group_epoch > epoch, "a new target for the group reading u");
+    assert_eq!(
+        h.coordinator.describe_consumer("other").unwrap().group_epoch,
+        other_epoch,
+        "the group not reading u keeps its epoch"
+    );
+    let targets: BTreeSet<PartitionName> = d.members.iter().flat_map(|m| m.target.clone()).collect();
+    assert_eq!(targets, [tp("t", 0), tp("t", 1)].into_iter().collect());
+
+    // The members drop u's partitions through ordinary heartbeats and keep t's.
+    converge(&h, &mut members, h.at(1.1));
+    let holdings: BTreeSet<PartitionName> = members.iter().flat_map(|m| m.held.clone()).collect();
+    assert_eq!(holdings, [tp("t", 0), tp("t", 1)].into_iter().collect());
+    assert_eq!(
+        h.coordinator.describe_consumer("g").unwrap().state,
+        ConsumerGroupState::Stable
+    );
+}
