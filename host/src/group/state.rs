@@ -9,14 +9,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use regroup_assignor_api::model::{self, Assignment, GroupSpec, Protocol, TopicId, TopicPartition};
+use regroup_assignor_api::model::{self, Assignment, GroupSpec, Protocol, TopicPartition};
 
 use super::cooperative;
 use super::error::GroupError;
 use super::negotiate;
 use super::strategies::{Strategies, StrategyInfo};
 use super::ticket::{JoinTicket, TicketSender, ticket};
-use super::topics::TopicCatalog;
+use super::topics::{TopicCatalog, topic_index};
 use super::types::*;
 
 /// A member's place in the group: join order, so the smallest key is the longest-standing member.
@@ -910,23 +910,8 @@ impl Group {
     fn spec(&self, catalog: &dyn TopicCatalog) -> GroupSpec {
         let mut names: BTreeSet<&str> = self.subscribed.keys().map(String::as_str).collect();
         names.extend(self.owner.keys().map(|p| p.topic.as_str()));
-        let topics: Vec<model::Topic> = names
-            .iter()
-            .map(|&name| {
-                let partitions = catalog.partitions(name).unwrap_or(0);
-                let replica_racks = catalog
-                    .replica_racks(name)
-                    .filter(|r| r.len() == partitions as usize);
-                let mut topic = model::Topic::new(name, partitions);
-                topic.replica_racks = replica_racks;
-                topic
-            })
-            .collect();
-        let index: HashMap<&str, (TopicId, u32)> = topics
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.as_str(), (TopicId(i as u32), t.partitions)))
-            .collect();
+        let topics: Vec<model::Topic> = names.iter().map(|&name| catalog.spec_topic(name)).collect();
+        let index = topic_index(&topics);
         // Members with the same subscription share one list of ids (sorted, as names are).
         let mut shared: HashMap<&[String], model::Subscription> = HashMap::new();
         let members = self

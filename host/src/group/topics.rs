@@ -2,8 +2,19 @@
 //! ([`TopicCatalog`]) and offsets for resets ([`OffsetResolver`]); [`MemoryTopics`] implements
 //! both in memory for tests and tools.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
+
+use regroup_assignor_api::model::{self, TopicId};
+
+/// Each topic of a group's spec by name: its id (its place in `topics`) and partition count.
+pub(super) fn topic_index(topics: &[model::Topic]) -> HashMap<&str, (TopicId, u32)> {
+    topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), (TopicId(i as u32), t.partitions)))
+        .collect()
+}
 
 /// Topics as the coordinator sees them. After partitions are added, or a topic appears, the log
 /// calls [`super::Coordinator::topics_changed`] so the groups that read it rebalance.
@@ -18,6 +29,16 @@ pub trait TopicCatalog: Send + Sync {
     /// Every topic's name (for subscriptions by regular expression).
     fn topics(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// The topic as a strategy sees it: its partitions, and their racks when every partition's
+    /// are known. A topic that does not exist has no partitions.
+    fn spec_topic(&self, name: &str) -> model::Topic {
+        let partitions = self.partitions(name).unwrap_or(0);
+        let mut topic = model::Topic::new(name, partitions);
+        topic.replica_racks = self
+            .replica_racks(name)
+            .filter(|racks| racks.len() == partitions as usize);
+        topic
     }
 }
 

@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use regroup_assignor_api::model::{self, GroupSpec, Protocol, TopicId, TopicPartition};
+use regroup_assignor_api::model::{self, GroupSpec, Protocol, TopicPartition};
 
+use super::super::topics::topic_index;
 use super::super::{PartitionName, Strategies, StrategyDescription, TopicCatalog};
 use super::{ConsumerGroup, resolve_assignor};
 
@@ -50,22 +51,8 @@ impl ConsumerJob {
             })
             .collect();
         let names: BTreeSet<&str> = subscriptions.iter().flatten().map(String::as_str).collect();
-        let topics: Vec<model::Topic> = names
-            .iter()
-            .map(|&name| {
-                let partitions = catalog.partitions(name).unwrap_or(0);
-                let mut topic = model::Topic::new(name, partitions);
-                topic.replica_racks = catalog
-                    .replica_racks(name)
-                    .filter(|r| r.len() == partitions as usize);
-                topic
-            })
-            .collect();
-        let index: HashMap<&str, (TopicId, u32)> = topics
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.as_str(), (TopicId(i as u32), t.partitions)))
-            .collect();
+        let topics: Vec<model::Topic> = names.iter().map(|&name| catalog.spec_topic(name)).collect();
+        let index = topic_index(&topics);
         let mut shared: HashMap<&[String], model::Subscription> = HashMap::new();
         let members = group
             .members
