@@ -11,7 +11,7 @@ use crate::log::LogError;
 pub(super) async fn ensure(context: &Context, topic: &str) {
     let kafka = &context.kafka;
     let log = &context.services.log;
-    if !kafka.auto_create_topics || log.describe_topic(topic).is_ok() {
+    if !kafka.auto_create_topics || log.topic_id(topic).is_ok() {
         return;
     }
     let log = log.clone();

@@ -116,14 +116,7 @@ pub async fn run(
     let refusals = RefusalLog::default();
     let accept = async {
         loop {
-            let (socket, peer) = match listener.accept().await {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    tracing::warn!(%error, "accepting a Kafka connection failed; retrying");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
+            let (socket, peer) = crate::server::accept(&listener, LISTENER_NAME).await;
             // Taken after accept, never held while waiting for one: the permits are the native
             // listener's too. Past the limit the connection is closed, as Kafka's broker does.
             let Ok(permit) = Arc::clone(&limits.connections).try_acquire_owned() else {

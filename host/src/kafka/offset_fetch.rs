@@ -7,6 +7,8 @@
 //! STALE_MEMBER_EPOCH, as that group's error; no member id with epoch -1 (an admin tool) may
 //! always read.
 
+use std::collections::HashMap;
+
 use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequest;
 use kafka_protocol::messages::offset_fetch_response::{
     OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponsePartition,
@@ -137,17 +139,19 @@ fn committed(
                 .map(|index| PartitionName::new(topic.0.as_str(), index))
         })
         .collect();
-    let found = coordinator.fetch_offsets(group, Some(&names));
+    let found: HashMap<PartitionName, CommittedOffset> = coordinator
+        .fetch_offsets(group, Some(&names))
+        .into_iter()
+        .collect();
     asked
         .into_iter()
         .map(|(topic, indexes)| {
             let partitions = indexes
                 .into_iter()
                 .map(|index| {
-                    let offset = found
-                        .iter()
-                        .find(|(name, _)| name.topic == topic.0.as_str() && name.partition as i32 == index)
-                        .map(|(_, offset)| offset.clone());
+                    let offset = u32::try_from(index)
+                        .ok()
+                        .and_then(|i| found.get(&PartitionName::new(topic.0.as_str(), i)).cloned());
                     (index, offset)
                 })
                 .collect();

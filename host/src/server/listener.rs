@@ -49,7 +49,7 @@ impl Listener {
     pub(super) async fn run(&mut self) {
         loop {
             let slot = self.slot().await;
-            let (socket, peer) = self.accept().await;
+            let (socket, peer) = accept(&self.listener, LISTENER_NAME).await;
             // A connection may have closed while accept waited.
             let slot = match slot {
                 Slot::Refuse(refusal) => match Arc::clone(&self.limit_connections).try_acquire_owned() {
@@ -105,16 +105,18 @@ impl Listener {
             }
         }
     }
+}
 
-    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
-        let mut backoff = Backoff::new(Duration::from_millis(5), MAX_ACCEPT_BACKOFF);
-        loop {
-            match self.listener.accept().await {
-                Ok(accepted) => return accepted,
-                Err(error) => {
-                    tracing::warn!(%error, "accepting a connection failed; retrying");
-                    tokio::time::sleep(backoff.next_pause()).await;
-                }
+/// The next connection on `listener`; a failed accept (out of descriptors, say) is retried after
+/// a backoff, so the loop neither spins nor gives up. Both listeners accept this way.
+pub(crate) async fn accept(listener: &TcpListener, name: &str) -> (TcpStream, SocketAddr) {
+    let mut backoff = Backoff::new(Duration::from_millis(5), MAX_ACCEPT_BACKOFF);
+    loop {
+        match listener.accept().await {
+            Ok(accepted) => return accepted,
+            Err(error) => {
+                tracing::warn!(listener = name, %error, "accepting a connection failed; retrying");
+                tokio::time::sleep(backoff.next_pause()).await;
             }
         }
     }

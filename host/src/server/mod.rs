@@ -21,7 +21,7 @@ mod dispatch;
 mod handlers;
 mod listener;
 pub(crate) mod long_poll;
-pub(crate) use listener::RefusalLog;
+pub(crate) use listener::{RefusalLog, accept};
 pub(crate) mod shutdown;
 
 use std::future::Future;
