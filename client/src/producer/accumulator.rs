@@ -14,7 +14,7 @@ use regroup_protocol::Request;
 use regroup_protocol::batch::{BatchBuilder, ProducerFields};
 use regroup_protocol::compression::Compression;
 use regroup_protocol::messages::records::Produce;
-use regroup_protocol::partitioner::partition_for_key;
+use regroup_protocol::partitioner::{StickyRotation, partition_for_key};
 use regroup_protocol::record::{Record, now_ms};
 
 pub(super) type Ack = oneshot::Sender<Result<RecordMetadata, ClientError>>;
@@ -84,7 +84,7 @@ struct TopicBatches {
     counted_at: Instant,
     /// The partition keyless records go to until its batch is sent.
     sticky: Option<u32>,
-    rotation: u32,
+    rotation: StickyRotation,
     open: HashMap<u32, OpenBatch>,
 }
 
@@ -110,7 +110,7 @@ impl Accumulator {
                 partition_count: count,
                 counted_at: now,
                 sticky: None,
-                rotation: 0,
+                rotation: StickyRotation::default(),
                 open: HashMap::new(),
             });
         entry.partition_count = count;
@@ -135,10 +135,9 @@ impl Accumulator {
         let partition = match (record.partition, &record.key) {
             (Some(partition), _) => partition,
             (None, Some(key)) => partition_for_key(key, count),
-            (None, None) => *state.sticky.get_or_insert_with(|| {
-                state.rotation = state.rotation.wrapping_add(1);
-                state.rotation % count
-            }),
+            (None, None) => *state
+                .sticky
+                .get_or_insert_with(|| state.rotation.next_partition(count)),
         };
         let batch = state.open.entry(partition).or_insert_with(|| OpenBatch {
             records: BatchBuilder::with_capacity(batch_bytes.min(1 << 20)),
