@@ -98,6 +98,23 @@ pub enum GroupError {
 }
 
 impl GroupError {
+    /// `action` needs `group` to have no members: refused while it has `members` (every kind of
+    /// group shares this rule).
+    pub(super) fn refuse_if_members(
+        group: &str,
+        members: usize,
+        action: &'static str,
+    ) -> Result<(), GroupError> {
+        if members == 0 {
+            return Ok(());
+        }
+        Err(GroupError::GroupNotEmpty {
+            group: group.to_owned(),
+            members,
+            action,
+        })
+    }
+
     /// The wire code. Never renumber: clients match on these.
     pub fn code(&self) -> u16 {
         match self {

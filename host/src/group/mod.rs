@@ -440,9 +440,9 @@ impl Coordinator {
                     }
                     Err(_) => {
                         // The run's own panics are caught by the strategies; this is a bug here.
-                        g.running = false;
-                        g.degraded = Some("running the assignor panicked".to_owned());
-                        g.retry_at = Some(now + coordinator.inner.config.retry_backoff);
+                        let config = &coordinator.inner.config;
+                        let reason = "running the assignor panicked".to_owned();
+                        g.failed(reason, config.retry_backoff, config.max_retry_backoff, now);
                     }
                 }
                 match g.prepare(&*coordinator.inner.strategies, &*coordinator.inner.catalog, now) {
@@ -673,13 +673,7 @@ impl Coordinator {
         let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
         if let Some(consumer) = &consumer {
             let mut g = lock(consumer);
-            if !g.members.is_empty() {
-                return Err(GroupError::GroupNotEmpty {
-                    group: group.to_owned(),
-                    members: g.members.len(),
-                    action: "delete",
-                });
-            }
+            g.refuse_if_members("delete")?;
             g.dead = true;
             lock(&self.inner.consumer_groups).remove(group);
         }
@@ -748,7 +742,7 @@ impl Coordinator {
             let entry = GroupListing {
                 group_type: GroupType::Consumer,
                 group: g.name.clone(),
-                protocol_type: None,
+                protocol_type: Some("consumer".to_owned()),
                 state: g.describe_common().state,
                 members: g.members.len(),
                 strategy: Some(g.assignor.clone()),

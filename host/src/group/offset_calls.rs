@@ -196,6 +196,11 @@ impl Coordinator {
         if let Some(g) = &classic_guard {
             g.refuse_if_members("reset the offsets of")?;
         }
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        let consumer_guard = consumer.as_deref().map(lock);
+        if let Some(g) = &consumer_guard {
+            g.refuse_if_members("reset the offsets of")?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard {
@@ -267,6 +272,7 @@ impl Coordinator {
         }]);
         drop(guard);
         drop(classic_guard);
+        drop(consumer_guard);
         pending.wait().map_err(storage)?;
         Ok(resolved)
     }
@@ -309,13 +315,19 @@ impl Coordinator {
         if let Some(g) = &classic_guard {
             g.refuse_if_members("delete the offsets of")?;
         }
+        let consumer = lock(&self.inner.consumer_groups).get(group).cloned();
+        let consumer_guard = consumer.as_deref().map(lock);
+        if let Some(g) = &consumer_guard {
+            g.refuse_if_members("delete the offsets of")?;
+        }
         let handle = lock(&self.inner.groups).get(group).cloned();
         let guard = handle.as_deref().map(lock);
         if let Some(g) = &guard {
             g.refuse_if_members("delete the offsets of")?;
         }
         let offsets = lock(&self.inner.offsets);
-        if guard.is_none() && classic_guard.is_none() && !offsets.has_group(group) {
+        if guard.is_none() && classic_guard.is_none() && consumer_guard.is_none() && !offsets.has_group(group)
+        {
             return Err(GroupError::UnknownGroup {
                 group: group.to_owned(),
             });
@@ -341,6 +353,7 @@ impl Coordinator {
         drop(offsets);
         drop(guard);
         drop(classic_guard);
+        drop(consumer_guard);
         pending.wait().map_err(storage)?;
         Ok(forgotten)
     }

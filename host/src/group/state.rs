@@ -234,14 +234,7 @@ impl Group {
     /// Refuses `action` (e.g. "delete") while the group has members, as Kafka refuses offset and
     /// group changes to a non-empty group.
     pub fn refuse_if_members(&self, action: &'static str) -> Result<(), GroupError> {
-        if self.members.is_empty() {
-            return Ok(());
-        }
-        Err(GroupError::GroupNotEmpty {
-            group: self.name.clone(),
-            members: self.members.len(),
-            action,
-        })
+        GroupError::refuse_if_members(&self.name, self.members.len(), action)
     }
 
     pub fn new(name: &str) -> Group {

@@ -83,7 +83,6 @@ pub(in crate::group) struct ClassicGroup {
     pub rebalance: Option<ClassicRebalance>,
     /// Kafka's `group.initial.rebalance.delay.ms`.
     pub initial_delay: Duration,
-    pub completed_rebalances: u64,
     /// The generation whose assignments the leader has sent.
     pub synced_generation: i32,
 }
@@ -101,7 +100,6 @@ impl ClassicGroup {
             pending: BTreeMap::new(),
             rebalance: None,
             initial_delay,
-            completed_rebalances: 0,
             synced_generation: 0,
         }
     }
@@ -121,14 +119,7 @@ impl ClassicGroup {
     }
 
     pub fn refuse_if_members(&self, action: &'static str) -> Result<(), GroupError> {
-        if self.members.is_empty() {
-            return Ok(());
-        }
-        Err(GroupError::GroupNotEmpty {
-            group: self.name.clone(),
-            members: self.members.len(),
-            action,
-        })
+        GroupError::refuse_if_members(&self.name, self.members.len(), action)
     }
 
     pub fn member(&self, member_id: &str) -> Option<&ClassicMember> {
@@ -270,7 +261,6 @@ impl ClassicGroup {
         }
         self.rebalance = None;
         self.generation += 1;
-        self.completed_rebalances += 1;
         if self.members.is_empty() {
             self.protocol = None;
             self.leader = None;

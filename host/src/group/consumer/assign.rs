@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use regroup_assignor_api::model::{self, GroupSpec, Protocol, TopicPartition};
 
+use regroup_protocol::Backoff;
+
+use super::super::state::Retry;
 use super::super::topics::topic_index;
 use super::super::{PartitionName, Strategies, StrategyDescription, TopicCatalog};
 use super::{ConsumerGroup, resolve_assignor};
@@ -163,16 +166,31 @@ impl ConsumerGroup {
                 self.assignment_epoch = result.epoch;
                 self.strategy = Some(strategy);
                 self.degraded = None;
-                self.retry_at = None;
-                self.next_backoff = None;
+                self.retry = None;
             }
-            Err(reason) => {
-                tracing::warn!(group = %self.name, "{reason}");
-                let wait = self.next_backoff.unwrap_or(initial);
-                self.next_backoff = Some((wait * 2).min(max));
-                self.retry_at = Some(now + wait);
-                self.degraded = Some(reason);
-            }
+            Err(reason) => self.failed(reason, initial, max, now),
         }
+    }
+
+    /// A run failed: the current assignment stays, the group is degraded for `reason`, and the
+    /// next run waits for the retry backoff (as a native group's does).
+    pub(in crate::group) fn failed(
+        &mut self,
+        reason: String,
+        initial: Duration,
+        max: Duration,
+        now: Instant,
+    ) {
+        tracing::warn!(group = %self.name, "{reason}");
+        self.running = false;
+        let mut pauses = self
+            .retry
+            .take()
+            .map_or_else(|| Backoff::new(initial, max), |retry| retry.pauses);
+        self.retry = Some(Retry {
+            at: now + pauses.next_pause(),
+            pauses,
+        });
+        self.degraded = Some(reason);
     }
 }

@@ -48,6 +48,7 @@ use regex::Regex;
 pub(super) use assign::ConsumerJob;
 pub use types::*;
 
+use super::state::Retry;
 use super::{Committer, GroupError, PartitionName, Strategies, StrategyDescription, TopicCatalog};
 
 /// Kafka's default assignor names and the Regroup strategies they run when no strategy of that
@@ -188,9 +189,8 @@ pub(in crate::group) struct ConsumerGroup {
     /// A strategy run is in flight.
     pub running: bool,
     pub degraded: Option<String>,
-    /// No run before this (after a failure); and the next wait.
-    pub retry_at: Option<Instant>,
-    pub next_backoff: Option<Duration>,
+    /// After a failed run: no run before its time, and the jittered pauses that follow.
+    pub retry: Option<Retry>,
     /// Deleted: every call on it fails.
     pub dead: bool,
 }
@@ -208,8 +208,7 @@ impl ConsumerGroup {
             strategy: None,
             running: false,
             degraded: None,
-            retry_at: None,
-            next_backoff: None,
+            retry: None,
             dead: false,
         }
     }
@@ -277,7 +276,17 @@ impl ConsumerGroup {
         }
         let pattern = match &req.subscribed_regex {
             Some(source) if !source.is_empty() => {
-                Some(Some(TopicPattern::compile(source).map_err(|r| self.invalid(r))?))
+                // Members repeat their pattern in every full heartbeat: compile it only when new.
+                let known = self
+                    .members
+                    .get(&req.member_id)
+                    .and_then(|m| m.pattern.as_ref())
+                    .filter(|p| &p.source == source)
+                    .cloned();
+                Some(Some(match known {
+                    Some(pattern) => pattern,
+                    None => TopicPattern::compile(source).map_err(|r| self.invalid(r))?,
+                }))
             }
             Some(_) => Some(None),
             None => None,
@@ -632,7 +641,7 @@ impl ConsumerGroup {
         let resolves =
             resolve_assignor(&self.assignor, strategies).is_some_and(|s| s == name) || self.assignor == name;
         if runs || resolves {
-            self.retry_at = None;
+            self.retry = None;
             self.bump(&format!("strategy {name} changed"));
         }
     }
@@ -659,13 +668,12 @@ impl ConsumerGroup {
                 member_id,
                 generation: epoch,
             } => self.check_member_epoch(member_id, *epoch),
-            Committer::Standalone if self.members.is_empty() => Ok(()),
-            Committer::Standalone => Err(GroupError::GroupNotEmpty {
-                group: self.name.clone(),
-                members: self.members.len(),
-                action: "commit offsets outside of",
-            }),
+            Committer::Standalone => self.refuse_if_members("commit offsets outside of"),
         }
+    }
+
+    pub fn refuse_if_members(&self, action: &'static str) -> Result<(), GroupError> {
+        GroupError::refuse_if_members(&self.name, self.members.len(), action)
     }
 
     /// Kafka's rule for OffsetFetch from version 9: a fetcher naming a member must be that
@@ -709,7 +717,7 @@ impl ConsumerGroup {
         if self.dead || self.running || self.assignment_epoch >= self.group_epoch {
             return None;
         }
-        if self.retry_at.is_some_and(|at| now < at) {
+        if self.retry.as_ref().is_some_and(|retry| now < retry.at) {
             return None;
         }
         if self.members.is_empty() {

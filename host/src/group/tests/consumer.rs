@@ -739,3 +739,38 @@ fn a_deleted_topic_leaves_the_target_of_a_consumer_group_subscribed_to_it() {
         ConsumerGroupState::Stable
     );
 }
+
+#[test]
+fn a_consumer_group_with_members_keeps_its_offsets_from_resets_and_deletions() {
+    let h = Harness::new(vec![Deal::cooperative("coop")], &[("t", 2)]);
+    h.topics.append("t", 0, 1);
+    let mut a = Member::new("g", &["t"], Some("coop"));
+    a.beat(&h.coordinator, h.at(0.0)).unwrap();
+    converge(&h, std::slice::from_mut(&mut a), h.at(0.1));
+    let committed = vec![(
+        tp("t", 0),
+        CommittedOffset {
+            offset: 1,
+            metadata: None,
+        },
+    )];
+    let member = Committer::Member {
+        member_id: a.id().to_owned(),
+        generation: a.epoch,
+    };
+    h.coordinator.commit_offsets("g", &member, &committed).unwrap();
+    let reset = h
+        .coordinator
+        .reset_offsets("g", &ResetScope::Topics(vec!["t".into()]), ResetTo::Earliest)
+        .unwrap_err();
+    assert!(
+        matches!(reset, GroupError::GroupNotEmpty { members: 1, .. }),
+        "{reset:?}"
+    );
+    let deleted = h.coordinator.delete_offsets("g", "t").unwrap_err();
+    assert!(
+        matches!(deleted, GroupError::GroupNotEmpty { members: 1, .. }),
+        "{deleted:?}"
+    );
+    assert_eq!(h.coordinator.fetch_offsets("g", None), committed);
+}
