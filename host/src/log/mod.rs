@@ -53,31 +53,16 @@ mod topic_name;
 #[cfg(test)]
 mod tests;
 
-// Kafka's batch codec and what it is made of live in `regroup-protocol`, which the client shares;
-// these keep the log's own paths to them.
-mod batch {
-    pub use regroup_protocol::batch::*;
-}
-mod compression {
-    pub use regroup_protocol::compression::*;
-}
-mod partitioner {
-    pub use regroup_protocol::partitioner::*;
-}
-mod record {
-    pub use regroup_protocol::record::*;
-}
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
-pub use batch::{
-    BatchBuilder, BatchDefect, BatchHeader, ProducerFields, RecordView, decode_batches, encode_batch,
-    next_offset_after, sequence_after, visit_batches, visit_batches_in_place,
-};
+// Kafka's batch codec and what it is made of live in `regroup-protocol`, which the client shares.
+use regroup_protocol::{batch, compression, partitioner, record};
+
+pub use batch::{BatchDefect, BatchHeader, ProducerFields, decode_batches, encode_batch, sequence_after};
 pub use buffer::ReadBuffer;
 pub use compression::Compression;
 pub use error::LogError;
@@ -86,7 +71,7 @@ pub use file_header::FORMAT_VERSION;
 pub use partition::{
     AppendedBatch, Fetch, OffsetSpec, PartitionDescription, RawFetch, RawFetchBounds, TimeQuery,
 };
-pub use partitioner::{murmur2, partition_for_key};
+pub use partitioner::partition_for_key;
 pub use record::{Header, Record, StoredRecord, now_ms};
 pub use recovery::{PartitionRecovery, RecoveryAction};
 pub use retention::RetentionDeletion;
