@@ -149,13 +149,7 @@ impl ConsumerConfig {
                 if names.is_empty() {
                     return Err(invalid("name at least one strategy"));
                 }
-                self.strategies = names
-                    .into_iter()
-                    .map(|name| StrategyChoice {
-                        name: name.to_owned(),
-                        user_data: self.user_data_of(name),
-                    })
-                    .collect();
+                self.set_strategies(&names);
             }
             "group.instance.id" => self.instance_id = Some(value.to_owned()),
             "session.timeout.ms" => self.session_timeout = millis()?,
@@ -209,6 +203,11 @@ impl ConsumerConfig {
     /// Replaces the strategy list by `names`, most preferred first, keeping user data already
     /// set for any of them.
     pub fn with_strategies(mut self, names: &[&str]) -> Self {
+        self.set_strategies(names);
+        self
+    }
+
+    fn set_strategies(&mut self, names: &[&str]) {
         self.strategies = names
             .iter()
             .map(|name| StrategyChoice {
@@ -216,7 +215,6 @@ impl ConsumerConfig {
                 user_data: self.user_data_of(name),
             })
             .collect();
-        self
     }
 }
 

@@ -6,7 +6,7 @@ use super::heartbeat::{self, MemberState};
 use super::{Consumer, Owned};
 use crate::{ClientError, expect_answer};
 use regroup_protocol::PartitionName;
-use regroup_protocol::messages::groups::{JoinGroup, Joined, MemberRef, WireStrategy};
+use regroup_protocol::messages::groups::{JoinGroup, Joined, WireStrategy};
 use regroup_protocol::{ErrorCode, Request, Response};
 
 /// Join refusals after which a fresh join (as a new member) is the answer.
@@ -169,11 +169,7 @@ impl Consumer {
     /// Applies a completed join: revoke what must go (committed first when auto-commit is on,
     /// then confirmed to the coordinator), take what is new.
     async fn adopt(&mut self, joined: Joined) -> Result<(), ClientError> {
-        let member = MemberRef {
-            group: self.config.group_id.clone(),
-            member_id: joined.member_id.clone(),
-            generation: joined.generation,
-        };
+        let member = joined.member(&self.config.group_id);
         {
             let mut state = self.state.lock();
             state.member = Some(member.clone());

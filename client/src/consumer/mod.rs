@@ -220,11 +220,9 @@ impl Consumer {
     }
 
     fn member(&self) -> Option<MemberRef> {
-        self.joined.as_ref().map(|joined| MemberRef {
-            group: self.config.group_id.clone(),
-            member_id: joined.member_id.clone(),
-            generation: joined.generation,
-        })
+        self.joined
+            .as_ref()
+            .map(|joined| joined.member(&self.config.group_id))
     }
 
     /// Records of owned, unpaused partitions, in offset order per partition; waits up to

@@ -85,6 +85,17 @@ pub struct Joined {
     pub degraded: Option<String>,
 }
 
+impl Joined {
+    /// The member this join made, in `group`: what its later requests name.
+    pub fn member(&self, group: &str) -> MemberRef {
+        MemberRef {
+            group: group.to_owned(),
+            member_id: self.member_id.clone(),
+            generation: self.generation,
+        }
+    }
+}
+
 /// What a heartbeat tells the member (the coordinator's `HeartbeatState` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeartbeatReply {
