@@ -10,7 +10,7 @@ use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
 use super::connection::Context;
-use super::error::{Failure, blocking};
+use super::error::{Failure, blocking, blocking_group};
 use super::metadata::topic_with_id;
 
 pub(super) async fn serve(
@@ -85,13 +85,11 @@ async fn delete(context: &Context, topic: String) -> Result<Uuid, Failure> {
     })
     .await?;
     let coordinator = context.services.coordinator.clone();
-    let forgotten = tokio::task::spawn_blocking(move || coordinator.topic_deleted(&topic)).await;
-    match forgotten {
-        Ok(Ok(())) => Ok(Uuid::from_bytes(id)),
-        Ok(Err(error)) => Err((
+    match blocking_group(move || coordinator.topic_deleted(&topic)).await {
+        Ok(()) => Ok(Uuid::from_bytes(id)),
+        Err(error) => Err((
             ResponseError::KafkaStorageError.code(),
             format!("the topic is deleted, but groups' committed offsets of it are not: {error}"),
         )),
-        Err(panicked) => Err((ResponseError::UnknownServerError.code(), panicked.to_string())),
     }
 }

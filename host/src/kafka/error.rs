@@ -4,6 +4,7 @@ use kafka_protocol::ResponseError;
 
 use crate::group::GroupError;
 use crate::log::LogError;
+use crate::server::on_blocking_pool;
 
 /// Kafka's error code for a failure of the log.
 pub(super) fn code(error: &LogError) -> i16 {
@@ -37,14 +38,11 @@ pub(super) type Failure = (i16, String);
 pub(super) async fn blocking<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, LogError> + Send + 'static,
 ) -> Result<T, Failure> {
-    match tokio::task::spawn_blocking(call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(failure)) => Err((code(&failure), failure.to_string())),
-        Err(panicked) => {
-            tracing::error!(error = %panicked, "a Kafka request failed inside the host");
-            Err((ResponseError::UnknownServerError.code(), panicked.to_string()))
-        }
-    }
+    let call = move || call().map_err(|failure| (code(&failure), failure.to_string()));
+    on_blocking_pool(call, |panicked| {
+        (ResponseError::UnknownServerError.code(), panicked.to_string())
+    })
+    .await
 }
 
 /// Kafka's error code for a refusal of the coordinator. Callers override the few whose code
@@ -80,13 +78,7 @@ pub(super) fn group_code(error: &GroupError) -> i16 {
 pub(super) async fn blocking_group<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, GroupError> + Send + 'static,
 ) -> Result<T, GroupError> {
-    match tokio::task::spawn_blocking(call).await {
-        Ok(result) => result,
-        Err(panicked) => {
-            tracing::error!(error = %panicked, "a Kafka group request failed inside the host");
-            Err(GroupError::Storage(panicked.to_string()))
-        }
-    }
+    on_blocking_pool(call, |panicked| GroupError::Storage(panicked.to_string())).await
 }
 
 /// Kafka's error code for a refusal of a group member's request (join, sync, heartbeat,

@@ -95,9 +95,22 @@ fn refused(kind: &str, error: WireError) -> Response {
 pub(super) async fn blocking<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, WireError> + Send + 'static,
 ) -> Result<T, WireError> {
+    on_blocking_pool(call, failed_inside).await
+}
+
+/// Runs a core call on tokio's blocking pool (it may fsync, or run a strategy); a panic in it
+/// becomes `on_panic`'s error, logged, instead of taking the connection down. Both listeners'
+/// handlers run their blocking calls through here.
+pub(crate) async fn on_blocking_pool<T: Send + 'static, E: Send + 'static>(
+    call: impl FnOnce() -> Result<T, E> + Send + 'static,
+    on_panic: impl FnOnce(tokio::task::JoinError) -> E,
+) -> Result<T, E> {
     tokio::task::spawn_blocking(call)
         .await
-        .unwrap_or_else(|error| Err(failed_inside(error)))
+        .unwrap_or_else(|panicked| {
+            tracing::error!(error = %panicked, "a request failed inside the host");
+            Err(on_panic(panicked))
+        })
 }
 
 /// The answer to a request whose work panicked on the blocking pool.

@@ -21,6 +21,7 @@ mod dispatch;
 mod handlers;
 mod listener;
 pub(crate) mod long_poll;
+pub(crate) use dispatch::on_blocking_pool;
 pub(crate) use listener::{RefusalLog, accept};
 pub(crate) mod shutdown;
 
